@@ -1,0 +1,26 @@
+/** Every id the extension contributes, in one place; a unit test checks it against package.json. */
+export const EXTENSION_ID = 'wa-cluster.wa-cluster';
+
+export const Commands = {
+  refresh: 'waCluster.refresh',
+  showLog: 'waCluster.showLog',
+} as const;
+
+export const Views = {
+  container: 'waCluster',
+  nodes: 'waCluster.nodes',
+} as const;
+
+export const ContextKeys = {
+  /** Drives the welcome views of the nodes view; one of {@link ViewStates}. */
+  state: 'waCluster.state',
+} as const;
+
+export const ViewStates = {
+  noCompose: 'noCompose',
+  dockerUnreachable: 'dockerUnreachable',
+  ready: 'ready',
+} as const;
+export type ViewState = (typeof ViewStates)[keyof typeof ViewStates];
+
+export const CONFIG_SECTION = 'waCluster';
