@@ -1,0 +1,76 @@
+/**
+ * Runs the extension-host suite inside code-server's Node extension host (this machine has no
+ * desktop VS Code): the workbench URL's payload carries extensionDevelopmentPath and
+ * extensionTestsPath; when run() settles the workbench calls window.codeAutomationExit(code).
+ *   node out/test/extension/launchCodeServer.js [--keep] [--verbose]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { formatConsole, launchBrowser, makeSandbox, startCodeServer, workbenchUrl } from '../support/codeServer';
+import { repoRoot } from '../support/paths';
+
+const noise = [
+  /allow-same-origin/, /Resolv(ing|ed) connection token/, /Creating a socket/, /Service Worker/, /ChatSessionStore/,
+  /Overwriting extension/, /vsda/, /web worker extension host is started/, /builtin extensions/,
+  /Found unexpected service worker controller/, /Failed to load resource: the server responded with a status of 404/,
+];
+
+async function main(): Promise<number> {
+  const keep = process.argv.includes('--keep');
+  const verbose = process.argv.includes('--verbose');
+  const timeoutMs = Number(process.env.WA_EXT_TEST_TIMEOUT_S ?? 600) * 1000;
+  const resultsFile = process.env.WA_TEST_RESULTS ?? path.join(repoRoot, 'test-results/extension.json');
+  fs.rmSync(resultsFile, { force: true });
+  const sb = makeSandbox({ workspaceFrom: path.join(repoRoot, 'test/fixtures/workspace') });
+  const cs = await startCodeServer(sb, { env: { WA_TEST_RESULTS: resultsFile, WA_TEST_WORKSPACE: sb.workspace } });
+  const browser = await launchBrowser(sb);
+  let code = 1;
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('console', (msg) => {
+      void formatConsole(msg).then((line) => {
+        if (verbose || !noise.some((re) => re.test(line))) {
+          console.log(line.replace(/^INFO /, ''));
+        }
+      });
+    });
+    let finish: (code: number) => void = () => undefined;
+    const finished = new Promise<number>((resolve) => {
+      finish = resolve;
+    });
+    await page.exposeFunction('codeAutomationExit', (exitCode: number) => finish(exitCode));
+    await page.goto(workbenchUrl(cs, sb.workspace, path.join(__dirname, 'index.js')));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<number>((resolve) => {
+      timer = setTimeout(() => {
+        console.log(`the extension host did not finish the tests within ${timeoutMs / 1000} s`);
+        resolve(1);
+      }, timeoutMs);
+    });
+    code = await Promise.race([finished, timedOut]);
+    clearTimeout(timer);
+  } finally {
+    await browser.close().catch(() => undefined);
+    await cs.stop();
+    if (!keep && code === 0) {
+      fs.rmSync(sb.root, { recursive: true, force: true });
+    } else {
+      console.log(`sandbox kept: ${sb.root} (code-server log: ${sb.log})`);
+    }
+  }
+  if (!fs.existsSync(resultsFile)) {
+    console.log('the extension host wrote no test results (did the extension or the runner fail to load?)');
+    return 1;
+  }
+  return code;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);
