@@ -1,0 +1,27 @@
+// Adds up test-results/<tier>.json of the given tiers; prints each failure and one closing line
+// "N passed, N failed". Exits 1 when anything failed or a tier left no results.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+let passed = 0;
+let failed = 0;
+const lines = [];
+for (const tier of process.argv.slice(2)) {
+  const file = path.join(root, 'test-results', `${tier}.json`);
+  if (!fs.existsSync(file)) {
+    failed += 1;
+    lines.push(`${tier}: no results (the tier did not run)`);
+    continue;
+  }
+  const r = JSON.parse(fs.readFileSync(file, 'utf8'));
+  passed += r.passed.length;
+  failed += r.failed.length;
+  lines.push(`${tier}: ${r.passed.length} passed, ${r.failed.length} failed${r.pending.length ? `, ${r.pending.length} pending` : ''}`);
+  for (const f of r.failed) lines.push(`  ✘ ${f.title}\n    ${String(f.error).split('\n').slice(0, 4).join('\n    ')}`);
+}
+console.log('\n================ summary ================');
+for (const l of lines) console.log(l);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
