@@ -19,9 +19,9 @@ for (const tier of process.argv.slice(2)) {
   passed += r.passed.length;
   failed += r.failed.length;
   lines.push(`${tier}: ${r.passed.length} passed, ${r.failed.length} failed${r.pending.length ? `, ${r.pending.length} pending` : ''}`);
-  for (const f of r.failed) lines.push(`  ✘ ${f.title}\n    ${String(f.error).split('\n').slice(0, 4).join('\n    ')}`);
+  for (const f of r.failed) {lines.push(`  ✘ ${f.title}\n    ${String(f.error).split('\n').slice(0, 4).join('\n    ')}`);}
 }
 console.log('\n================ summary ================');
-for (const l of lines) console.log(l);
+for (const l of lines) {console.log(l);}
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -27,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     registerCommand(Commands.refresh, log, () => refresh(tree)),
     registerCommand(Commands.showLog, log, () => showLog(log)),
   );
-  log.info(`activated (${context.extension.packageJSON.version as string})`);
+  log.info(`activated (${String((context.extension.packageJSON as { version?: unknown }).version)})`);
 
   return context.extensionMode === vscode.ExtensionMode.Test ? { tree } : undefined;
 }

@@ -6,7 +6,7 @@ describe('Docker engine smoke test', () => {
   const docker = new Docker();
 
   it('answers a ping and lists containers through dockerode', async () => {
-    const pong = await docker.ping();
+    const pong: unknown = await docker.ping();
     assert.equal(String(pong), 'OK');
     const containers = await docker.listContainers({ all: true });
     assert.ok(Array.isArray(containers));

@@ -188,7 +188,7 @@ export async function launchBrowser(sb: Sandbox): Promise<Browser> {
     executablePath: chromiumPath,
     headless: true,
     args: chromiumArgs,
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(sb.root, 'browser/config'), XDG_CACHE_HOME: path.join(sb.root, 'browser/cache') } as Record<string, string>,
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(sb.root, 'browser/config'), XDG_CACHE_HOME: path.join(sb.root, 'browser/cache') },
   });
 }
 
