@@ -1,0 +1,141 @@
+import { interpolate, type Lookup } from './interpolate';
+import { makeSourceFile, type SourceFile } from './source';
+import type { Span } from './types';
+
+/** One `KEY=value` line of a `.env` or `env_file`. */
+export interface DotenvEntry {
+  key: string;
+  keySpan: Span;
+  /** The value as written, quotes included (empty span after `=` when the value is empty). */
+  valueSpan: Span;
+  /** Offset of the first character of the value's content (after an opening quote). */
+  contentStart: number;
+  quote: '' | '"' | "'";
+  /** The value after unquoting (escapes applied), before interpolation. */
+  literal: string;
+  /** The value after interpolation (what the container or Compose sees), or undefined for a bare `KEY`. */
+  value: string | undefined;
+  /** Whether the value contains an interpolation Compose cannot resolve. */
+  unresolved: boolean;
+  /** The line, from its first character to the end of its last character (no newline). */
+  lineSpan: Span;
+}
+
+export interface DotenvFile extends SourceFile {
+  entries: DotenvEntry[];
+  problems: { span: Span; message: string }[];
+}
+
+const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*/;
+
+/**
+ * Parses a dotenv file the way Compose reads `.env` and `env_file` (compose-go dotenv): `#`
+ * comments, optional `export `, single quotes literal, double quotes with escapes, unquoted values
+ * trimmed and cut at ` #`; unquoted and double-quoted values are interpolated with `lookup` and
+ * the keys defined above them. Never throws.
+ */
+export function parseDotenv(path: string, text: string, lookup: Lookup = () => undefined): DotenvFile {
+  const src = makeSourceFile(path, text);
+  const entries: DotenvEntry[] = [];
+  const problems: DotenvFile['problems'] = [];
+  const own = new Map<string, string>();
+  const scoped: Lookup = (name) => own.get(name) ?? lookup(name);
+  let pos = 0;
+  while (pos < text.length) {
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0) {
+      eol = text.length;
+    }
+    const lineStart = pos;
+    const rawLine = text.slice(pos, eol).replace(/\r$/, '');
+    let lead = rawLine.length - rawLine.trimStart().length;
+    let line = rawLine.slice(lead);
+    const exp = /^export\s+/.exec(line);
+    if (exp) {
+      lead += exp[0].length;
+      line = line.slice(exp[0].length);
+    }
+    const trimmedLine = line.trimEnd();
+    if (trimmedLine === '' || trimmedLine.startsWith('#')) {
+      pos = eol + 1;
+      continue;
+    }
+    const keyStart = lineStart + lead;
+    const km = KEY.exec(line);
+    if (!km) {
+      problems.push({ span: { file: path, start: keyStart, end: lineStart + text.slice(lineStart, eol).replace(/\r$/, '').length }, message: `Cannot read this line: expected KEY=value.` });
+      pos = eol + 1;
+      continue;
+    }
+    const key = km[0];
+    const keySpan: Span = { file: path, start: keyStart, end: keyStart + key.length };
+    let after = line.slice(key.length);
+    const ws = after.length - after.trimStart().length;
+    after = after.trimStart();
+    if (after === '' || after.startsWith('#')) {
+      // A bare KEY: passed through from the environment.
+      const value = lookup(key);
+      entries.push({ key, keySpan, valueSpan: { file: path, start: keySpan.end, end: keySpan.end }, contentStart: keySpan.end, quote: '', literal: '', value, unresolved: false, lineSpan: { file: path, start: lineStart, end: keySpan.end } });
+      if (value !== undefined) {
+        own.set(key, value);
+      }
+      pos = eol + 1;
+      continue;
+    }
+    if (!after.startsWith('=')) {
+      problems.push({ span: { file: path, start: keyStart, end: keyStart + line.trimEnd().length }, message: `Cannot read this line: expected "=" after ${key}.` });
+      pos = eol + 1;
+      continue;
+    }
+    let valueStart = keyStart + key.length + ws + 1;
+    while (valueStart < eol && (text[valueStart] === ' ' || text[valueStart] === '\t')) {
+      valueStart++;
+    }
+    const q = text[valueStart];
+    let literal: string;
+    let valueEnd: number;
+    let quote: DotenvEntry['quote'] = '';
+    let next = eol + 1;
+    if (q === '"' || q === "'") {
+      quote = q;
+      let j = valueStart + 1;
+      let lit = '';
+      while (j < text.length && text[j] !== q) {
+        if (q === '"' && text[j] === '\\' && j + 1 < text.length) {
+          const e = text[j + 1];
+          lit += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : (e ?? '');
+          j += 2;
+          continue;
+        }
+        lit += text[j];
+        j++;
+      }
+      if (j >= text.length) {
+        problems.push({ span: { file: path, start: valueStart, end: eol }, message: `Unterminated ${q === '"' ? 'double' : 'single'}-quoted value for ${key}: add the closing ${q}.` });
+        literal = text.slice(valueStart + 1, eol).replace(/\r$/, '');
+        valueEnd = eol;
+      } else {
+        literal = lit;
+        valueEnd = j + 1;
+        const nl = text.indexOf('\n', valueEnd);
+        next = nl < 0 ? text.length : nl + 1;
+      }
+    } else {
+      const rest = text.slice(valueStart, eol).replace(/\r$/, '');
+      const hash = rest.search(/\s#/);
+      literal = (hash >= 0 ? rest.slice(0, hash) : rest).trimEnd();
+      valueEnd = valueStart + literal.length;
+    }
+    let value = literal;
+    let unresolved = false;
+    if (quote !== "'") {
+      const r = interpolate(literal, scoped);
+      value = r.value;
+      unresolved = r.unresolved;
+    }
+    own.set(key, value);
+    entries.push({ key, keySpan, valueSpan: { file: path, start: valueStart, end: valueEnd }, contentStart: quote ? valueStart + 1 : valueStart, quote, literal, value, unresolved, lineSpan: { file: path, start: lineStart, end: valueEnd } });
+    pos = next;
+  }
+  return { ...src, entries, problems };
+}
