@@ -1,0 +1,157 @@
+import { type ClusterNode, type ClusterSnapshot, type Finding, type NodeRole, type NodeState } from './types';
+
+export type NodeChange =
+  | { readonly kind: 'added'; readonly node: string; readonly message: string }
+  | { readonly kind: 'removed'; readonly node: string; readonly message: string }
+  | { readonly kind: 'containerStarted'; readonly node: string; readonly message: string }
+  | { readonly kind: 'containerDied'; readonly node: string; readonly exitCode: number | undefined; readonly message: string }
+  | { readonly kind: 'containerRecreated'; readonly node: string; readonly message: string }
+  | { readonly kind: 'stateChanged'; readonly node: string; readonly from: NodeState; readonly to: NodeState; readonly message: string }
+  | { readonly kind: 'roleChanged'; readonly node: string; readonly from: NodeRole; readonly to: NodeRole; readonly message: string }
+  | { readonly kind: 'healthChanged'; readonly node: string; readonly message: string };
+
+export type ClusterEvent =
+  | { readonly kind: 'failover'; readonly from: string; readonly to: string; readonly message: string }
+  | { readonly kind: 'shardOwnerLost'; readonly node: string; readonly message: string }
+  | { readonly kind: 'primaryMasterChanged'; readonly from: string | undefined; readonly to: string; readonly message: string }
+  | { readonly kind: 'engineUnreachable'; readonly message: string }
+  | { readonly kind: 'engineRecovered'; readonly message: string }
+  | { readonly kind: 'apiFailed'; readonly message: string }
+  | { readonly kind: 'apiRecovered'; readonly message: string }
+  | { readonly kind: 'findingAdded'; readonly finding: Finding; readonly message: string }
+  | { readonly kind: 'findingResolved'; readonly finding: Finding; readonly message: string };
+
+export interface SnapshotDiff {
+  /** Names of nodes whose displayed data changed (refresh only these). */
+  readonly changedNodes: readonly string[];
+  readonly nodeChanges: readonly NodeChange[];
+  readonly events: readonly ClusterEvent[];
+  /** Cluster summary (counts, version, findings) changed. */
+  readonly clusterChanged: boolean;
+  readonly empty: boolean;
+}
+
+/**
+ * Compares two snapshots. A failover often spans two snapshots (the owner dies, a later poll shows
+ * the spare connected), so {@link DiffTracker} remembers lost shard owners across calls.
+ */
+export class DiffTracker {
+  private lostOwners: { node: string; at: number }[] = [];
+  constructor(private readonly memoryMs = 10 * 60_000) {}
+
+  diff(prev: ClusterSnapshot | undefined, next: ClusterSnapshot): SnapshotDiff {
+    const nodeChanges: NodeChange[] = [];
+    const events: ClusterEvent[] = [];
+    const changed = new Set<string>();
+    const before = new Map((prev?.nodes ?? []).map((n) => [n.name, n]));
+    const after = new Map(next.nodes.map((n) => [n.name, n]));
+
+    for (const n of next.nodes) {
+      const p = before.get(n.name);
+      if (!p) {
+        if (prev) {
+          nodeChanges.push({ kind: 'added', node: n.name, message: `${n.name} appeared` });
+        }
+        changed.add(n.name);
+        continue;
+      }
+      if (!sameNode(p, n)) {
+        changed.add(n.name);
+      }
+      const pc = p.container;
+      const nc = n.container;
+      if (pc?.state === 'running' && nc && nc.state !== 'running' && nc.state !== 'restarting') {
+        nodeChanges.push({ kind: 'containerDied', node: n.name, exitCode: nc.exitCode, message: `container ${n.name} died${nc.exitCode !== undefined ? ` (exit code ${nc.exitCode})` : ''}` });
+      } else if (pc?.state === 'running' && !nc && next.engine.reachable) {
+        nodeChanges.push({ kind: 'containerDied', node: n.name, exitCode: undefined, message: `container ${n.name} was removed` });
+      } else if (nc?.state === 'running' && pc?.state !== 'running') {
+        nodeChanges.push({ kind: 'containerStarted', node: n.name, message: `container ${n.name} started` });
+      } else if (pc && nc && pc.id !== nc.id) {
+        nodeChanges.push({ kind: 'containerRecreated', node: n.name, message: `container ${n.name} was recreated` });
+      }
+      if (p.role !== n.role && n.role !== 'unknown' && p.role !== 'unknown') {
+        nodeChanges.push({ kind: 'roleChanged', node: n.name, from: p.role, to: n.role, message: `role change: ${n.name} ${p.role} → ${n.role}` });
+      }
+      if (p.state !== n.state) {
+        nodeChanges.push({ kind: 'stateChanged', node: n.name, from: p.state, to: n.state, message: `${n.name}: ${p.state} → ${n.state}` });
+      }
+      if (pc && nc && pc.health !== nc.health && nc.health !== 'none') {
+        nodeChanges.push({ kind: 'healthChanged', node: n.name, message: `${n.name}: Docker health ${nc.health}` });
+      }
+    }
+    for (const p of prev?.nodes ?? []) {
+      if (!after.has(p.name)) {
+        nodeChanges.push({ kind: 'removed', node: p.name, message: `${p.name} is gone` });
+        changed.add(p.name);
+      }
+    }
+
+    if (prev) {
+      this.clusterEvents(prev, next, events);
+    }
+    const clusterChanged = !prev || JSON.stringify(prev.cluster) !== JSON.stringify(next.cluster) || JSON.stringify(prev.engine) !== JSON.stringify(next.engine) || JSON.stringify(prev.api) !== JSON.stringify(next.api);
+    return { changedNodes: [...changed], nodeChanges, events, clusterChanged, empty: changed.size === 0 && nodeChanges.length === 0 && events.length === 0 && !clusterChanged };
+  }
+
+  private clusterEvents(prev: ClusterSnapshot, next: ClusterSnapshot, events: ClusterEvent[]): void {
+    const now = next.takenAt;
+    this.lostOwners = this.lostOwners.filter((l) => now - l.at < this.memoryMs);
+    const owners = (s: ClusterSnapshot): Set<string> => new Set(s.nodes.filter((n) => n.shardOwner).map((n) => n.name));
+    const was = owners(prev);
+    const is = owners(next);
+    // Only judge shard ownership when the application answered both times.
+    if (prev.cluster.healthMode && next.cluster.healthMode) {
+      for (const n of was) {
+        if (!is.has(n)) {
+          this.lostOwners.push({ node: n, at: now });
+          events.push({ kind: 'shardOwnerLost', node: n, message: `${n} no longer owns a shard` });
+        }
+      }
+      for (const n of is) {
+        if (!was.has(n)) {
+          const lost = this.lostOwners.shift();
+          if (lost) {
+            events.push({ kind: 'failover', from: lost.node, to: n, message: `failover ${lost.node}→${n}` });
+          }
+        }
+      }
+      const pm = (s: ClusterSnapshot): string | undefined => s.cluster.primaryMaster;
+      if (pm(next) && pm(prev) !== pm(next)) {
+        events.push({ kind: 'primaryMasterChanged', from: pm(prev), to: pm(next)!, message: pm(prev) ? `primary master ${pm(prev)}→${pm(next)}` : `${pm(next)} is the primary master` });
+      }
+    }
+    if (prev.engine.reachable && !next.engine.reachable) {
+      events.push({ kind: 'engineUnreachable', message: `Docker engine unreachable${next.engine.problem ? `: ${next.engine.problem.message}` : ''}` });
+    } else if (!prev.engine.reachable && next.engine.reachable) {
+      events.push({ kind: 'engineRecovered', message: 'Docker engine reachable again' });
+    }
+    if (prev.api.status !== 'error' && next.api.status === 'error') {
+      events.push({ kind: 'apiFailed', message: `Cluster API: ${next.api.message ?? 'unavailable'}` });
+    } else if (prev.api.status === 'error' && next.api.status === 'ok') {
+      events.push({ kind: 'apiRecovered', message: 'Cluster API answering again' });
+    }
+    const pf = new Map(prev.cluster.findings.map((f) => [f.id, f]));
+    const nf = new Map(next.cluster.findings.map((f) => [f.id, f]));
+    for (const [id, f] of nf) {
+      if (!pf.has(id)) {
+        events.push({ kind: 'findingAdded', finding: f, message: f.message });
+      }
+    }
+    for (const [id, f] of pf) {
+      if (!nf.has(id)) {
+        events.push({ kind: 'findingResolved', finding: f, message: `resolved: ${f.message}` });
+      }
+    }
+  }
+}
+
+/** One-shot diff without cross-snapshot memory. */
+export function diffSnapshots(prev: ClusterSnapshot | undefined, next: ClusterSnapshot): SnapshotDiff {
+  return new DiffTracker().diff(prev, next);
+}
+
+function sameNode(a: ClusterNode, b: ClusterNode): boolean {
+  // Uptime moves every time; compare everything else.
+  const strip = (n: ClusterNode): unknown => ({ ...n, container: n.container ? { ...n.container, uptimeMs: undefined, status: undefined } : null });
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}

@@ -1,0 +1,108 @@
+import { type ClusterSnapshot, type NodeRole, type NodeState, type Severity } from './types';
+
+/**
+ * The stable JSON contract of `cli status --format json` (issue 5). Only add fields; never rename.
+ */
+export interface StatusJson {
+  cluster: {
+    version: string | null;
+    registered: boolean | null;
+    shards: number | null;
+    connectedCoreapps: number;
+    findings: { id: string; severity: Severity; message: string }[];
+  };
+  nodes: {
+    name: string;
+    role: NodeRole;
+    gatewayStatus: string | null;
+    state: NodeState;
+    errors: { code: number; title: string; details: string | null }[];
+    container: {
+      id: string;
+      name: string;
+      image: string;
+      state: string;
+      health: string;
+      status: string;
+      restartCount: number;
+      startedAt: string | null;
+      exitCode: number | null;
+      ports: { container: number; protocol: string; hostIp: string | null; host: number | null }[];
+    } | null;
+  }[];
+  engine: { reachable: boolean; endpoint: string | null; problem: string | null };
+  api: { status: 'ok' | 'error' | 'off'; error: string | null };
+}
+
+export function snapshotToJson(s: ClusterSnapshot): StatusJson {
+  return {
+    cluster: {
+      version: s.cluster.version ?? null,
+      registered: s.cluster.registered,
+      shards: s.cluster.shards,
+      connectedCoreapps: s.cluster.connectedCoreapps,
+      findings: s.cluster.findings.map((f) => ({ id: f.id, severity: f.severity, message: f.message })),
+    },
+    nodes: s.nodes.map((n) => ({
+      name: n.name,
+      role: n.role,
+      gatewayStatus: n.gatewayStatus ?? n.unknownGatewayStatus ?? null,
+      state: n.state,
+      errors: n.errors.map((e) => ({ code: e.code, title: e.title, details: e.details ?? null })),
+      container: n.container
+        ? {
+            id: n.container.shortId,
+            name: n.container.name,
+            image: n.container.image,
+            state: n.container.state,
+            health: n.container.health,
+            status: n.container.status,
+            restartCount: n.container.restartCount,
+            startedAt: n.container.startedAt ?? null,
+            exitCode: n.container.exitCode ?? null,
+            ports: n.container.ports.map((p) => ({ container: p.containerPort, protocol: p.protocol, hostIp: p.hostIp ?? null, host: p.hostPort ?? null })),
+          }
+        : null,
+    })),
+    engine: { reachable: s.engine.reachable, endpoint: s.engine.endpoint ?? null, problem: s.engine.problem?.message ?? null },
+    api: { status: s.api.status, error: s.api.message ?? null },
+  };
+}
+
+/** A plain-text table of the snapshot (CLI `--format text`). */
+export function snapshotToText(s: ClusterSnapshot): string {
+  const c = s.cluster;
+  const lines: string[] = [];
+  const head = [
+    s.project ? `project ${s.project}` : undefined,
+    c.version ? `version ${c.version}` : c.versions.length ? `versions ${c.versions.join(', ')}` : undefined,
+    c.registered === null ? 'registration unknown' : c.registered ? 'registered' : 'not registered',
+    c.shards !== null ? `${c.connectedCoreapps}/${c.shards} shards connected` : `${c.connectedCoreapps} coreapp(s) connected`,
+  ].filter(Boolean);
+  lines.push(head.join(' · '));
+  if (!s.engine.reachable && s.engine.problem) {
+    lines.push(`Docker: ${s.engine.problem.message}`);
+  }
+  const rows = s.nodes.map((n) => [
+    n.name,
+    n.role,
+    n.state,
+    n.gatewayStatus ?? n.unknownGatewayStatus ?? '-',
+    n.container ? `${n.container.state}${n.container.health !== 'none' ? ` (${n.container.health})` : ''}` : '-',
+    n.container ? n.container.ports.filter((p) => p.hostPort).map((p) => `${p.hostPort}->${p.containerPort}`).join(',') || '-' : '-',
+    n.stateReason,
+  ]);
+  const header = ['NODE', 'ROLE', 'STATE', 'GATEWAY', 'CONTAINER', 'PORTS', 'WHY'];
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  for (const r of all) {
+    lines.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+  }
+  if (c.findings.length) {
+    lines.push('');
+    for (const f of c.findings) {
+      lines.push(`${f.severity.toUpperCase().padEnd(7)} ${f.message}`);
+    }
+  }
+  return lines.join('\n');
+}
