@@ -1,6 +1,6 @@
 import { type HealthEntry, type HealthReport } from '../api/health';
 import { type ContainerDetails } from '../docker/types';
-import { classifyContainer, normalizeVersion, versionFromImage } from './classify';
+import { classifyContainer, classifyName, normalizeVersion, versionFromImage } from './classify';
 import { computeFindings } from './findings';
 import {
   type ApiStatus,
@@ -127,7 +127,7 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
     drafts.push({
       name: e.hostname || e.key || 'instance',
       service: undefined,
-      kind: role === 'coreapp' ? 'coreapp' : role ? 'master' : 'other',
+      kind: role === 'coreapp' ? 'coreapp' : role ? 'master' : classifyName(e.hostname),
       container: undefined,
       entry: e,
       declared: false,

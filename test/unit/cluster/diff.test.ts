@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { DiffTracker } from '../../../src/cluster/diff';
+import { buildSnapshot } from '../../../src/cluster/snapshot';
+import { parseHealth } from '../../../src/api/health';
+import { walkthroughContainers } from '../../fakes/builders';
+import { health } from './snapshot.test';
+
+const NOW = Date.parse('2026-01-01T00:00:00Z');
+
+describe('cluster/diff', () => {
+  it('walkthrough 03 → 04: wacore3 appears as standby, no failover', () => {
+    const t = new DiffTracker();
+    const a = buildSnapshot({ now: NOW, project: 'biz', health: health('03-after-two-shards.json') });
+    const b = buildSnapshot({ now: NOW + 5000, project: 'biz', health: health('04-third-coreapp-standby.json'), previous: a });
+    t.diff(undefined, a);
+    const d = t.diff(a, b);
+    assert.deepEqual(d.changedNodes, ['wacore3']);
+    assert.ok(d.nodeChanges.some((c) => c.kind === 'added' && c.node === 'wacore3'));
+    assert.ok(!d.events.some((e) => e.kind === 'failover'));
+    assert.ok(d.events.some((e) => e.kind === 'findingResolved' && e.finding.id === 'no-spare'));
+  });
+
+  it('failover across two snapshots: wacore1 dies, later wacore3 connects → "failover wacore1→wacore3"', () => {
+    const t = new DiffTracker();
+    const cs = walkthroughContainers();
+    const s0 = buildSnapshot({ now: NOW, project: 'biz', containers: cs, health: health('04-third-coreapp-standby.json') });
+    t.diff(undefined, s0);
+    // wacore1's container dies; health has not noticed yet.
+    const dead = cs.map((c) => (c.service === 'wacore1' ? { ...c, state: 'exited' as const, exitCode: 137 } : c));
+    const h1 = parseHealth({ health: { 'master1:b28d835cd579': { gateway_status: 'disconnected', role: 'secondary_master' }, 'master2:7fe542d305b4': { gateway_status: 'connected', role: 'primary_master' }, 'wacore2:05e1a6d70665': { gateway_status: 'connected', role: 'coreapp' }, 'wacore3:23b50199bec2': { gateway_status: 'disconnected', role: 'coreapp' } } });
+    assert.ok(h1.ok);
+    const s1 = buildSnapshot({ now: NOW + 300, project: 'biz', containers: dead, health: h1.value, previous: s0 });
+    const d1 = t.diff(s0, s1);
+    assert.ok(d1.nodeChanges.some((c) => c.kind === 'containerDied' && c.node === 'wacore1' && c.exitCode === 137));
+    assert.ok(d1.events.some((e) => e.kind === 'shardOwnerLost' && e.node === 'wacore1'));
+    assert.equal(s1.cluster.shards, 2, 'shard count remembered during the failover');
+    assert.ok(s1.cluster.findings.some((f) => f.id === 'shards-degraded' && f.message.startsWith('1/2 shards connected')));
+    // The master promotes wacore3.
+    const h2 = parseHealth({ health: { ...JSON.parse(JSON.stringify({ 'master1:b28d835cd579': { gateway_status: 'disconnected', role: 'secondary_master' }, 'master2:7fe542d305b4': { gateway_status: 'connected', role: 'primary_master' }, 'wacore2:05e1a6d70665': { gateway_status: 'connected', role: 'coreapp' }, 'wacore3:23b50199bec2': { gateway_status: 'connected', role: 'coreapp' } })) } });
+    assert.ok(h2.ok);
+    const s2 = buildSnapshot({ now: NOW + 5000, project: 'biz', containers: dead, health: h2.value, previous: s1 });
+    const d2 = t.diff(s1, s2);
+    const fo = d2.events.find((e) => e.kind === 'failover');
+    assert.ok(fo && fo.kind === 'failover');
+    assert.equal(fo.message, 'failover wacore1→wacore3');
+    assert.ok(d2.nodeChanges.some((c) => c.kind === 'stateChanged' && c.node === 'wacore3' && c.from === 'standby' && c.to === 'connected'));
+    assert.equal(s2.cluster.connectedCoreapps, 2);
+  });
+
+  it('role change: primary master moves master2 → master1', () => {
+    const t = new DiffTracker();
+    const a = buildSnapshot({ now: NOW, project: 'biz', health: health('04-third-coreapp-standby.json') });
+    const flipped = parseHealth({ health: { 'master1:b28d835cd579': { gateway_status: 'connected', role: 'primary_master' }, 'master2:7fe542d305b4': { gateway_status: 'disconnected', role: 'secondary_master' }, 'wacore1:35a5fabfc79d': { gateway_status: 'connected', role: 'coreapp' }, 'wacore2:05e1a6d70665': { gateway_status: 'connected', role: 'coreapp' }, 'wacore3:23b50199bec2': { gateway_status: 'disconnected', role: 'coreapp' } } });
+    assert.ok(flipped.ok);
+    const b = buildSnapshot({ now: NOW + 5000, project: 'biz', health: flipped.value, previous: a });
+    const d = t.diff(a, b);
+    assert.ok(d.nodeChanges.some((c) => c.kind === 'roleChanged' && c.node === 'master1' && c.from === 'secondary_master' && c.to === 'primary_master'));
+    assert.ok(d.events.some((e) => e.kind === 'primaryMasterChanged' && e.message === 'primary master master2→master1'));
+    assert.deepEqual([...d.changedNodes].sort(), ['master1', 'master2']);
+  });
+
+  it('identical snapshots (apart from time) give an empty diff', () => {
+    const t = new DiffTracker();
+    const a = buildSnapshot({ now: NOW, project: 'biz', containers: walkthroughContainers(), health: health('04-third-coreapp-standby.json') });
+    const b = buildSnapshot({ now: NOW + 5000, project: 'biz', containers: walkthroughContainers(), health: health('04-third-coreapp-standby.json'), previous: a });
+    assert.equal(t.diff(a, b).empty, true);
+  });
+
+  it('engine unreachable and recovered are cluster events', () => {
+    const t = new DiffTracker();
+    const a = buildSnapshot({ now: NOW, project: 'biz', containers: walkthroughContainers() });
+    const b = buildSnapshot({ now: NOW + 1, project: 'biz', engine: { reachable: false, endpoint: 'x', problem: { kind: 'daemonDown', message: 'down' } } });
+    assert.ok(t.diff(a, b).events.some((e) => e.kind === 'engineUnreachable'));
+    assert.ok(t.diff(b, a).events.some((e) => e.kind === 'engineRecovered'));
+  });
+});
