@@ -13,7 +13,7 @@ export function isTruthyFlag(v: string | undefined): boolean {
 }
 
 /**
- * Classifies a service from its image repository (`*​/coreapp`, `*​/web` under any registry
+ * Classifies a service from its image repository (`<registry>/coreapp`, `<registry>/web` under any registry
  * prefix, MySQL/Postgres images), `WA_MASTER_NODE`, `WA_DB_UPGRADE` and, when the image says
  * nothing, its name.
  */

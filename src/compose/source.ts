@@ -105,7 +105,7 @@ export function entries(map: unknown): { key: string; keyNode: Scalar; value: No
   const out: { key: string; keyNode: Scalar; value: Node | null; pair: Pair }[] = [];
   for (const item of map.items) {
     if (isPair(item) && isScalar(item.key) && item.key.value !== null && item.key.value !== undefined) {
-      out.push({ key: String(item.key.value), keyNode: item.key, value: (item.value ?? null) as Node | null, pair: item });
+      out.push({ key: scalarKey(item.key.value), keyNode: item.key, value: (item.value ?? null) as Node | null, pair: item });
     }
   }
   return out;
@@ -168,4 +168,8 @@ export function subSpan(src: SourceFile, node: unknown, valueOffset: number, len
     from = idx + Math.max(1, needle.length);
   }
   return { file: src.path, start: whole.start + idx, end: whole.start + idx + needle.length };
+}
+
+function scalarKey(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : JSON.stringify(v) ?? '';
 }

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * Command-line entry point: `node dist/cli.js <command> …`. Each subcommand lives in its own
+ * module (src/cli<Name>.ts) exporting `run(args): Promise<number>` (the exit code).
+ */
+import { runLint, lintUsage } from './cliLint';
+
+type Subcommand = { run: (args: string[]) => Promise<number>; usage: string };
+
+const commands: Record<string, Subcommand> = {
+  lint: { run: runLint, usage: lintUsage },
+};
+
+function usage(): string {
+  return ['usage: wa-cluster <command> [options]', '', 'commands:', ...Object.values(commands).map((c) => `  ${c.usage}`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    process.stderr.write(`unknown command "${name}"\n${usage()}\n`);
+    return 2;
+  }
+  return cmd.run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

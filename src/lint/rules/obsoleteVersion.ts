@@ -1,0 +1,24 @@
+import { pairOf } from '../../compose/source';
+import { deletePair } from '../edits';
+import type { Rule } from '../rule';
+
+export const obsoleteVersion: Rule = {
+  id: 'obsolete-version',
+  severity: 'info',
+  description: 'The top-level `version` key is obsolete.',
+  check({ project, report }) {
+    for (const f of project.files) {
+      const pair = pairOf(f.doc.contents, 'version');
+      const r = (pair?.key as { range?: number[] } | undefined)?.range;
+      if (!pair || !r || r[0] === undefined || r[1] === undefined) {
+        continue;
+      }
+      const edit = deletePair(f, pair);
+      report({
+        span: { file: f.path, start: r[0], end: r[1] },
+        message: 'The top-level `version` is obsolete: Compose ignores it and prints a warning. Remove the line.',
+        ...(edit ? { fix: { title: 'Remove `version`', edits: [edit] } } : {}),
+      });
+    }
+  },
+};

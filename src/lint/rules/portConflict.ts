@@ -1,0 +1,39 @@
+import type { PortMapping, Service } from '../../compose/project';
+import { positionAt } from '../../compose/source';
+import type { Rule } from '../rule';
+
+const ANY = new Set(['', '0.0.0.0', '::', '[::]']);
+
+function ipsClash(a: string, b: string): boolean {
+  return a === b || ANY.has(a) || ANY.has(b);
+}
+
+export const portConflict: Rule = {
+  id: 'port-conflict',
+  severity: 'error',
+  description: 'One host port (or overlapping range, per host IP) published twice in the project.',
+  check({ project, report }) {
+    const seen: { svc: Service; port: PortMapping }[] = [];
+    for (const svc of project.services.values()) {
+      for (const port of svc.ports) {
+        const p = port.published;
+        if (!p || port.unresolved) {
+          continue;
+        }
+        const clash = seen.find((s) => s.port.protocol === port.protocol && ipsClash(s.port.hostIp, port.hostIp)
+          && s.port.published !== undefined && s.port.published.start <= p.end && p.start <= s.port.published.end);
+        if (clash) {
+          const q = clash.port.published;
+          const overlap = q ? `${Math.max(p.start, q.start)}${Math.min(p.end, q.end) > Math.max(p.start, q.start) ? `-${Math.min(p.end, q.end)}` : ''}` : String(p.start);
+          const where = positionAt(clash.port.source, clash.port.span.start);
+          const who = clash.svc === svc ? 'this service already' : `service \`${clash.svc.name}\``;
+          report({
+            span: port.span,
+            message: `Host port ${overlap}/${port.protocol}${port.hostIp ? ` on ${port.hostIp}` : ''} is already published by ${who} (${clash.port.source.path.split(/[\\/]/).pop() ?? ''}:${where.line + 1}): the second container cannot start. Use another host port.`,
+          });
+        }
+        seen.push({ svc, port });
+      }
+    }
+  },
+};

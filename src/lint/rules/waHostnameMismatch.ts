@@ -1,0 +1,56 @@
+import type { EnvValue, Service } from '../../compose/project';
+import { replaceEnvValue } from '../edits';
+import type { Rule } from '../rule';
+import { servicesWithRole } from '../wa';
+
+const VARS = ['COREAPP_HOSTNAME', 'WEBAPP_HOSTNAME'] as const;
+
+function ownNames(svc: Service): Set<string> {
+  const s = new Set([svc.name]);
+  if (svc.hostname) {
+    s.add(svc.hostname.value);
+  }
+  if (svc.containerName) {
+    s.add(svc.containerName.value);
+  }
+  return s;
+}
+
+export const waHostnameMismatch: Rule = {
+  id: 'wa-hostname-mismatch',
+  severity: 'error',
+  description: '`COREAPP_HOSTNAME`/`WEBAPP_HOSTNAME` naming another service (copy-paste), or two nodes advertising the same address.',
+  check({ project, report }) {
+    const advertised = new Map<string, { svc: Service; v: EnvValue }>();
+    for (const svc of servicesWithRole(project, 'web', 'master', 'coreapp')) {
+      for (const name of VARS) {
+        const v = svc.environment.get(name);
+        if (!v || v.value === undefined || v.value === '' || v.unresolved) {
+          continue;
+        }
+        const host = v.value;
+        const other = [...project.services.values()].find((o) => o !== svc && ownNames(o).has(host));
+        if (other && !ownNames(svc).has(host)) {
+          const edit = replaceEnvValue(v, svc.name);
+          report({
+            span: v.valueSpan,
+            message: `\`${svc.name}\` advertises ${name}=${host}, which is service \`${other.name}\`: other nodes will connect to \`${other.name}\` instead of this one (copy-paste?). Set ${name}=${svc.name}.`,
+            ...(edit ? { fix: { title: `Set ${name}=${svc.name}`, edits: [edit] } } : {}),
+          });
+          continue;
+        }
+        const ports = svc.environment.get(name === 'COREAPP_HOSTNAME' ? 'COREAPP_EXTERNAL_PORTS' : 'WEBAPP_EXTERNAL_PORTS')?.value ?? '';
+        const key = `${name}\0${host}\0${ports}`;
+        const first = advertised.get(key);
+        if (first) {
+          report({
+            span: v.valueSpan,
+            message: `\`${svc.name}\` and \`${first.svc.name}\` both advertise ${name}=${host}${ports ? ` with ports ${ports}` : ''}: the cluster cannot tell them apart. Give each node its own hostname (its service name) or its own ports.`,
+          });
+        } else {
+          advertised.set(key, { svc, v });
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,22 @@
+import type { Rule } from '../rule';
+import { imageVersion, servicesWithRole, variableOrigin } from '../wa';
+
+export const waVersionFormat: Rule = {
+  id: 'wa-version-format',
+  severity: 'warning',
+  description: 'A WhatsApp image version that is not `major.minor.patch`.',
+  check({ project, report }) {
+    for (const svc of servicesWithRole(project, 'web', 'master', 'coreapp', 'dbupgrade')) {
+      const v = imageVersion(project, svc);
+      if (!v || /^vv/i.test(v.tag) || /^\d+\.\d+\.\d+$/.test(v.version)) {
+        continue;
+      }
+      const origin = v.use ? variableOrigin(project, v.use) : undefined;
+      const name = v.use?.ref.name;
+      report({
+        span: origin?.span ?? v.imageSpan,
+        message: `${name ? `${name} resolves to` : 'The image tag is'} \`${v.version}\`, not a release number like 2.41.2 (major.minor.patch): WhatsApp images are tagged v<major>.<minor>.<patch>. Use an exact version from the changelog.`,
+      });
+    }
+  },
+};

@@ -1,0 +1,42 @@
+import type { Rule } from '../rule';
+import { imageVersion, rawTagStart, servicesWithRole, type ImageVersion } from '../wa';
+
+export const waVersionMismatch: Rule = {
+  id: 'wa-version-mismatch',
+  severity: 'error',
+  description: 'Web, masters, coreapps and dbupgrade resolve to different versions.',
+  check({ project, report }) {
+    const versions: ImageVersion[] = [];
+    for (const svc of servicesWithRole(project, 'web', 'master', 'coreapp', 'dbupgrade')) {
+      const v = imageVersion(project, svc);
+      if (v) {
+        versions.push(v);
+      }
+    }
+    const counts = new Map<string, ImageVersion[]>();
+    for (const v of versions) {
+      counts.set(v.version, [...(counts.get(v.version) ?? []), v]);
+    }
+    if (counts.size < 2) {
+      return;
+    }
+    const [majority, majorityList] = [...counts.entries()].sort((a, b) => b[1].length - a[1].length)[0] ?? ['', []];
+    for (const v of versions) {
+      if (v.version === majority) {
+        continue;
+      }
+      const img = v.service.image;
+      const tagAt = img ? rawTagStart(img.raw) : -1;
+      const literal = img !== undefined && tagAt >= 0 && !img.raw.slice(tagAt).includes('$');
+      const src = project.sources.get(v.imageSpan.file);
+      const written = src?.text.slice(v.imageSpan.start, v.imageSpan.end) ?? '';
+      const tagInSource = literal && img ? written.lastIndexOf(img.raw.slice(tagAt)) : -1;
+      const newTag = (v.tag.startsWith('v') ? 'v' : '') + majority;
+      report({
+        span: v.imageSpan,
+        message: `\`${v.service.name}\` runs version ${v.version}, but ${majorityList.map((m) => `\`${m.service.name}\``).join(', ')} run ${majority}: every web, master, coreapp (and dbupgrade) node must run the same version. Use one WA_API_VERSION for all of them.`,
+        ...(tagInSource >= 0 && img ? { fix: { title: `Use version ${majority}`, edits: [{ span: { file: v.imageSpan.file, start: v.imageSpan.start + tagInSource, end: v.imageSpan.start + tagInSource + img.raw.length - tagAt }, newText: newTag }] } } : {}),
+      });
+    }
+  },
+};

@@ -1,0 +1,25 @@
+import { addServiceKey, appendToServiceBlock } from '../edits';
+import type { Rule } from '../rule';
+import { servicesWithRole } from '../wa';
+
+export const waWebPort: Rule = {
+  id: 'wa-web-port',
+  severity: 'error',
+  description: 'The web service does not publish container port 443.',
+  check({ project, report }) {
+    for (const svc of servicesWithRole(project, 'web')) {
+      if (svc.ports.some((p) => p.unresolved || (p.target.start <= 443 && p.target.end >= 443 && p.protocol === 'tcp' && p.published !== undefined))) {
+        continue;
+      }
+      const ports = svc.pairs.get('ports');
+      const r = (ports?.pair.key as { range?: number[] } | null | undefined)?.range;
+      const span = ports && r && r[0] !== undefined && r[1] !== undefined ? { file: ports.source.path, start: r[0], end: r[1] } : svc.keySpan;
+      const edit = ports ? appendToServiceBlock(svc, 'ports', '', '"9090:443"') : addServiceKey(svc, 'ports', ['- "9090:443"']);
+      report({
+        span,
+        message: `The web service \`${svc.name}\` does not publish container port 443 (HTTPS API) on a host port: clients cannot reach the API. Add a port mapping such as "9090:443".`,
+        ...(edit ? { fix: { title: 'Publish 443 on host port 9090', edits: [edit] } } : {}),
+      });
+    }
+  },
+};

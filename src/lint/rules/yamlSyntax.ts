@@ -1,0 +1,22 @@
+import type { Rule } from '../rule';
+
+export const yamlSyntax: Rule = {
+  id: 'yaml-syntax',
+  severity: 'error',
+  description: 'YAML syntax errors and duplicate keys.',
+  check({ project, report }) {
+    for (const f of project.files) {
+      for (const p of f.problems) {
+        if (p.warning) {
+          continue;
+        }
+        if (p.code === 'DUPLICATE_KEY') {
+          const key = f.text.slice(p.span.start, p.span.end).trim();
+          report({ span: p.span, message: `Duplicate key${key ? ` \`${key}\`` : ''}: Compose rejects the file. Keep one of the two entries.` });
+        } else {
+          report({ span: p.span, message: `YAML error: ${p.message.replace(/\.$/, '')}. Fix the syntax; Compose cannot read this file.` });
+        }
+      }
+    }
+  },
+};

@@ -1,0 +1,103 @@
+import { parseImage } from '../compose/image';
+import type { EnvValue, Project, Service, VarUse } from '../compose/project';
+import { isTruthyFlag, type Role } from '../compose/roles';
+import type { Span } from '../compose/types';
+
+export { isTruthyFlag };
+
+export function servicesWithRole(project: Project, ...roles: Role[]): Service[] {
+  return [...project.services.values()].filter((s) => roles.includes(s.role));
+}
+
+/** A cluster: at least one master, or any node in multiconnect mode. */
+export function isCluster(project: Project): boolean {
+  return [...project.services.values()].some((s) => s.role === 'master' || (['web', 'coreapp'].includes(s.role) && isTruthyFlag(s.environment.get('WA_APP_MULTICONNECT')?.value)));
+}
+
+export interface ImageVersion {
+  service: Service;
+  /** The image tag after interpolation (e.g. `v2.41.2`). */
+  tag: string;
+  /** The version the tag stands for (one leading `v` removed). */
+  version: string;
+  /** Where the image is written. */
+  imageSpan: Span;
+  /** Whether the raw tag is `v` followed by a variable (vendor style `v${WA_API_VERSION}`). */
+  vPrefixedVariable: boolean;
+  /** The variable use that supplies the tag, when there is one. */
+  use?: VarUse;
+}
+
+/** The resolved image version of a WhatsApp service, when the tag is known. */
+export function imageVersion(project: Project, svc: Service): ImageVersion | undefined {
+  const img = svc.image;
+  if (!img || img.unresolved) {
+    return undefined;
+  }
+  const ref = parseImage(img.value);
+  if (ref.tag === undefined || ref.tag === '' || ref.tag === 'v') {
+    return undefined;
+  }
+  const tagAt = rawTagStart(img.raw);
+  const rawTag = tagAt < 0 ? '' : img.raw.slice(tagAt);
+  const use = project.varUses.find((u) => u.node === img.node && rawTag.includes(img.raw.slice(u.ref.start, u.ref.end)));
+  return {
+    service: svc, tag: ref.tag, version: ref.tag.replace(/^v/, ''), imageSpan: img.span,
+    vPrefixedVariable: /^v\$/.test(rawTag), ...(use ? { use } : {}),
+  };
+}
+
+/** Where the value of a variable used in an image comes from, for pointing at it and fixing it. */
+export function variableOrigin(project: Project, use: VarUse): { span: Span; contentStart: number; fixable: boolean; where: string } | undefined {
+  if (use.ref.usedDefault && use.argSpan) {
+    return { span: use.argSpan, contentStart: use.argSpan.start, fixable: true, where: 'the default in the compose file' };
+  }
+  const v = project.variables.get(use.ref.name);
+  if (v?.origin === 'dotenv' && v.entry) {
+    return { span: v.entry.valueSpan, contentStart: v.entry.contentStart, fixable: true, where: v.file ?? '.env' };
+  }
+  if (v?.origin === 'environment') {
+    return { span: use.span, contentStart: use.span.start, fixable: false, where: 'the shell environment' };
+  }
+  return undefined;
+}
+
+export function env(svc: Service, name: string): EnvValue | undefined {
+  return svc.environment.get(name);
+}
+
+/** Whether `host` is a bare name (no dots, not an IP, not localhost) that only DNS of a compose network can resolve. */
+export function isServiceLikeName(host: string): boolean {
+  return /^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(host) && host !== 'localhost' && !/^\d+$/.test(host);
+}
+
+/** The service a host name refers to on the compose network (service name, hostname or container_name). */
+export function serviceByHost(project: Project, host: string): Service | undefined {
+  return project.services.get(host) ?? [...project.services.values()].find((s) => s.hostname?.value === host || s.containerName?.value === host);
+}
+
+export function listNames(names: string[]): string {
+  return names.map((n) => `\`${n}\``).join(', ');
+}
+
+/** Where the tag starts in a raw image reference (after the last `:` outside `${…}` and after the last `/`), or -1. */
+export function rawTagStart(raw: string): number {
+  let depth = 0;
+  let colon = -1;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === '$' && raw[i + 1] === '{') {
+      depth++;
+      i++;
+    } else if (c === '}' && depth > 0) {
+      depth--;
+    } else if (depth === 0 && c === '/') {
+      colon = -1;
+    } else if (depth === 0 && c === ':') {
+      colon = i;
+    } else if (depth === 0 && c === '@') {
+      break;
+    }
+  }
+  return colon < 0 ? -1 : colon + 1;
+}
