@@ -37,6 +37,14 @@ export function crash(reason: string): never {
   process.exit(134);
 }
 
+/** WA_EMULATOR_FAULT_CRASH_AFTER_MS: crash this many milliseconds after start. */
+export function scheduleCrashFromEnv(): void {
+  const ms = envNumber('WA_EMULATOR_FAULT_CRASH_AFTER_MS', 0);
+  if (ms > 0) {
+    setTimeout(() => crash(`WA_EMULATOR_FAULT_CRASH_AFTER_MS=${ms}`), ms).unref();
+  }
+}
+
 /** Handles `/_emulator/faults` (GET shows, POST merges, DELETE clears). Returns true when handled. */
 export function handleFaultControl(req: http.IncomingMessage, body: string, res: http.ServerResponse, onChange?: () => void): boolean {
   const url = new URL(req.url ?? '/', 'http://x');

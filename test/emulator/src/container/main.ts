@@ -6,11 +6,15 @@ import { runNode } from './node';
 import { runWeb } from './web';
 import { runWait } from './wait';
 import { env } from './util';
+import { scheduleCrashFromEnv } from './faults';
 
 const self = path.basename(process.argv[1] ?? '');
 const args = process.argv.slice(2);
 
-const launch = (): Promise<void> => (env('WA_EMULATOR_IMAGE') === 'web' ? runWeb() : runNode());
+const launch = (): Promise<void> => {
+  scheduleCrashFromEnv();
+  return env('WA_EMULATOR_IMAGE') === 'web' ? runWeb() : runNode();
+};
 
 const fail = (e: unknown): void => {
   process.stdout.write(`fatal: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
