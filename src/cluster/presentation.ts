@@ -1,0 +1,232 @@
+import { type ClusterNode, type ClusterSnapshot, type Finding, type NodeKind, type NodeState } from './types';
+
+/**
+ * How the cluster looks in the explorer and the status bar, as plain data (icon ids, colour ids,
+ * words), so the editor layer only maps it onto TreeItems and the wording is unit-tested.
+ * Strings are English here; the host layer passes them through vscode.l10n.
+ */
+
+export interface Look {
+  /** A codicon id (`pass-filled`). */
+  readonly icon: string;
+  /** A theme colour id (`charts.green`), or undefined for the default foreground. */
+  readonly color: string | undefined;
+}
+
+const stateLooks: Readonly<Record<NodeState, Look>> = {
+  connected: { icon: 'pass-filled', color: 'charts.green' },
+  standby: { icon: 'circle-large-outline', color: 'charts.blue' },
+  starting: { icon: 'loading~spin', color: 'charts.yellow' },
+  unregistered: { icon: 'circle-slash', color: 'charts.yellow' },
+  error: { icon: 'error', color: 'charts.red' },
+  stopped: { icon: 'debug-stop', color: 'disabledForeground' },
+  unknown: { icon: 'question', color: undefined },
+};
+
+export function lookOfState(state: NodeState): Look {
+  return stateLooks[state];
+}
+
+/** db → web → masters → coreapps → anything else; by name within a kind. */
+const kindOrder: Readonly<Record<NodeKind, number>> = { db: 0, web: 1, master: 2, coreapp: 3, other: 4 };
+
+export function orderNodes(nodes: readonly ClusterNode[]): ClusterNode[] {
+  return [...nodes].sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || a.name.localeCompare(b.name, undefined, { numeric: true }));
+}
+
+function roleWords(node: ClusterNode): string {
+  switch (node.role) {
+    case 'primary_master':
+      return 'primary master';
+    case 'secondary_master':
+      return 'secondary master';
+    case 'coreapp':
+      return 'coreapp';
+    case 'web':
+      return 'web';
+    case 'db':
+      return 'database';
+    case 'unknown':
+      return node.kind === 'master' ? 'master' : node.kind === 'coreapp' ? 'coreapp' : node.kind === 'other' ? 'service' : node.kind;
+  }
+}
+
+function stateWords(node: ClusterNode): string {
+  const first = node.errors[0];
+  switch (node.state) {
+    case 'connected':
+      return 'connected';
+    case 'standby':
+      return 'standby';
+    case 'starting':
+      return first ? `not ready (${first.code})` : 'starting';
+    case 'unregistered':
+      return 'unregistered';
+    case 'error':
+      return first ? `error ${first.code}` : 'failing';
+    case 'stopped':
+      return node.container?.exitCode !== undefined && node.container.exitCode !== 0 ? `stopped (exit ${node.container.exitCode})` : 'stopped';
+    case 'unknown':
+      return node.container?.state === 'running' ? 'running' : node.container ? node.container.state : 'not created';
+  }
+}
+
+/** "primary master · connected", "coreapp · standby", "coreapp · not ready (1011)". */
+export function describeNode(node: ClusterNode): string {
+  return `${roleWords(node)} · ${stateWords(node)}`;
+}
+
+export function formatUptime(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) {
+    return `${s}s`;
+  }
+  const m = Math.floor(s / 60);
+  if (m < 60) {
+    return `${m}m ${s % 60}s`;
+  }
+  const h = Math.floor(m / 60);
+  if (h < 48) {
+    return `${h}h ${m % 60}m`;
+  }
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** A published port in words and, for the web's HTTPS port, a link. */
+export function describePort(p: { containerPort: number; protocol: string; hostIp: string | undefined; hostPort: number | undefined }): { text: string; url: string | undefined } {
+  if (p.hostPort === undefined) {
+    return { text: `${p.containerPort}/${p.protocol} (not published)`, url: undefined };
+  }
+  const ip = p.hostIp === undefined || p.hostIp === '' || p.hostIp === '0.0.0.0' || p.hostIp === '::' ? '127.0.0.1' : p.hostIp;
+  const host = ip.includes(':') ? `[${ip}]` : ip;
+  const url = p.containerPort === 443 ? `https://${host}:${p.hostPort}` : undefined;
+  return { text: `${host}:${p.hostPort} → ${p.containerPort}/${p.protocol}`, url };
+}
+
+function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+/** The node's tooltip as Markdown (trusted links only to the ports it publishes). */
+export function nodeTooltip(node: ClusterNode, now: number): string {
+  const lines: string[] = [`**${escapeMarkdown(node.name)}** · ${escapeMarkdown(describeNode(node))}`, '', escapeMarkdown(node.stateReason)];
+  const c = node.container;
+  if (c) {
+    lines.push('', `Container \`${c.shortId}\` · ${escapeMarkdown(c.status)}`);
+    lines.push(`Image \`${c.image}\`${c.version ? ` (version ${escapeMarkdown(c.version)})` : ''}`);
+    if (c.uptimeMs !== undefined) {
+      lines.push(`Up ${formatUptime(c.uptimeMs)}`);
+    } else if (c.startedAt && c.state === 'running') {
+      lines.push(`Up ${formatUptime(now - Date.parse(c.startedAt))}`);
+    }
+    if (c.restartCount > 0) {
+      lines.push(`Restarted ${c.restartCount} time${c.restartCount === 1 ? '' : 's'}`);
+    }
+    const ports = c.ports.filter((p) => p.hostPort !== undefined).map(describePort);
+    if (ports.length > 0) {
+      lines.push('Ports: ' + ports.map((p) => (p.url ? `[${escapeMarkdown(p.text)}](${p.url})` : escapeMarkdown(p.text))).join(', '));
+    }
+  } else {
+    lines.push('', 'No container');
+  }
+  if (node.healthKey) {
+    lines.push(`Health key \`${node.healthKey}\``);
+  }
+  for (const e of node.errors) {
+    lines.push('', `**${e.code}** ${escapeMarkdown(e.title)}${e.details ? `: ${escapeMarkdown(e.details)}` : ''}`);
+  }
+  return lines.join('  \n');
+}
+
+/** `waCluster.node+container+running+coreapp+connected`: one string per node for menus' `viewItem` matches. */
+export function nodeContextValue(node: ClusterNode): string {
+  const flags: string[] = [node.kind, node.state];
+  if (node.container) {
+    flags.push('container', node.container.state === 'running' ? 'running' : 'notRunning');
+  }
+  if (node.errors.length > 0) {
+    flags.push('errors');
+  }
+  return ['waCluster.node', ...flags].join('+');
+}
+
+/** The cluster root's description: "v2.53.2 · 2/2 shards connected · registered". */
+export function describeCluster(snapshot: ClusterSnapshot): string {
+  const parts: string[] = [];
+  const c = snapshot.cluster;
+  if (!snapshot.engine.reachable && snapshot.nodes.every((n) => n.container === null)) {
+    parts.push('Docker unreachable');
+  }
+  if (c.version) {
+    parts.push(`v${c.version}`);
+  }
+  if (c.registered === false) {
+    parts.push('not registered');
+  } else if (c.shards !== null && c.shards > 0) {
+    parts.push(`${Math.min(c.connectedCoreapps, c.shards)}/${c.shards} shard${c.shards === 1 ? '' : 's'} connected`);
+  } else if (c.registered === true) {
+    parts.push(`${c.connectedCoreapps} coreapp${c.connectedCoreapps === 1 ? '' : 's'} connected`);
+  }
+  if (snapshot.api.status === 'off') {
+    parts.push('API not signed in');
+  } else if (snapshot.api.status === 'error') {
+    parts.push('API unreachable');
+  }
+  if (parts.length === 0) {
+    parts.push(snapshot.nodes.length === 0 ? 'not running' : `${snapshot.nodes.length} nodes`);
+  }
+  return parts.join(' · ');
+}
+
+/** The worst thing about the cluster, for the root icon and the status bar colour. */
+export function clusterHealth(snapshot: ClusterSnapshot): 'ok' | 'warning' | 'error' | 'stopped' {
+  const waNodes = snapshot.nodes.filter((n) => n.kind !== 'other');
+  if (!snapshot.engine.reachable && waNodes.every((n) => n.container === null)) {
+    return 'error';
+  }
+  if (waNodes.length === 0 || waNodes.every((n) => n.state === 'stopped')) {
+    return 'stopped';
+  }
+  if (waNodes.some((n) => n.state === 'error') || snapshot.cluster.findings.some((f) => f.severity === 'error')) {
+    return 'error';
+  }
+  if (snapshot.cluster.findings.some((f) => f.severity === 'warning') || waNodes.some((n) => n.state === 'stopped' || n.state === 'unregistered')) {
+    return 'warning';
+  }
+  return 'ok';
+}
+
+export function clusterLook(snapshot: ClusterSnapshot): Look {
+  switch (clusterHealth(snapshot)) {
+    case 'ok':
+      return { icon: 'server-environment', color: 'charts.green' };
+    case 'warning':
+      return { icon: 'server-environment', color: 'charts.yellow' };
+    case 'error':
+      return { icon: 'server-environment', color: 'charts.red' };
+    case 'stopped':
+      return { icon: 'server-environment', color: 'disabledForeground' };
+  }
+}
+
+export function findingLook(finding: Finding): Look {
+  return finding.severity === 'error' ? { icon: 'error', color: 'charts.red' } : finding.severity === 'warning' ? { icon: 'warning', color: 'charts.yellow' } : { icon: 'info', color: undefined };
+}
+
+/** "WA 2/2 ●": the status bar text (codicon syntax), short enough for a crowded bar. */
+export function statusBarText(snapshot: ClusterSnapshot): string {
+  const c = snapshot.cluster;
+  const health = clusterHealth(snapshot);
+  const dot = health === 'ok' ? '$(pass-filled)' : health === 'warning' ? '$(warning)' : health === 'error' ? '$(error)' : '$(debug-stop)';
+  if (!snapshot.engine.reachable && snapshot.nodes.every((n) => n.container === null)) {
+    return `${dot} WA: Docker unreachable`;
+  }
+  if (c.shards !== null && c.shards > 0 && c.registered !== false) {
+    return `${dot} WA ${Math.min(c.connectedCoreapps, c.shards)}/${c.shards}`;
+  }
+  if (c.registered === false) {
+    return `${dot} WA unregistered`;
+  }
+  const running = snapshot.nodes.filter((n) => n.container?.state === 'running').length;
+  return `${dot} WA ${running}/${snapshot.nodes.length} up`;
+}
