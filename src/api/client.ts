@@ -280,7 +280,7 @@ export class WaApiClient {
     if (typeof meta?.version === 'string') {
       this.lastVersion = meta.version;
     }
-    return { ok: true, value: parsed.data as z.infer<S> };
+    return { ok: true, value: parsed.data };
   }
 
   private errorFor(status: number, json: unknown, raw: string): ApiError {

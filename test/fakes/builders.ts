@@ -27,7 +27,7 @@ export function container(p: Partial<ContainerDetails> & { service: string; idPr
     error: undefined,
     ...rest,
     service: p.service,
-  } as ContainerDetails;
+  };
 }
 
 function hexOf(s: string): string {

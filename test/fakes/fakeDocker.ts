@@ -68,7 +68,7 @@ export class FakeDocker implements DockerPort {
   }
 
   update(service: string, patch: Partial<ContainerDetails>): void {
-    this.containers = this.containers.map((c) => (c.service === service ? ({ ...c, ...patch } as ContainerDetails) : c));
+    this.containers = this.containers.map((c) => (c.service === service ? ({ ...c, ...patch }) : c));
   }
 
   logs(_id: string, _opts: LogOptions, onLine: (line: LogLine) => void): Promise<void> {

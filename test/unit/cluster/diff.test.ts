@@ -36,7 +36,7 @@ describe('cluster/diff', () => {
     assert.equal(s1.cluster.shards, 2, 'shard count remembered during the failover');
     assert.ok(s1.cluster.findings.some((f) => f.id === 'shards-degraded' && f.message.startsWith('1/2 shards connected')));
     // The master promotes wacore3.
-    const h2 = parseHealth({ health: { ...JSON.parse(JSON.stringify({ 'master1:b28d835cd579': { gateway_status: 'disconnected', role: 'secondary_master' }, 'master2:7fe542d305b4': { gateway_status: 'connected', role: 'primary_master' }, 'wacore2:05e1a6d70665': { gateway_status: 'connected', role: 'coreapp' }, 'wacore3:23b50199bec2': { gateway_status: 'connected', role: 'coreapp' } })) } });
+    const h2 = parseHealth({ health: { 'master1:b28d835cd579': { gateway_status: 'disconnected', role: 'secondary_master' }, 'master2:7fe542d305b4': { gateway_status: 'connected', role: 'primary_master' }, 'wacore2:05e1a6d70665': { gateway_status: 'connected', role: 'coreapp' }, 'wacore3:23b50199bec2': { gateway_status: 'connected', role: 'coreapp' } } });
     assert.ok(h2.ok);
     const s2 = buildSnapshot({ now: NOW + 5000, project: 'biz', containers: dead, health: h2.value, previous: s1 });
     const d2 = t.diff(s1, s2);

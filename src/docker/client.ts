@@ -1,0 +1,326 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import Dockerode from 'dockerode';
+import { type z } from 'zod';
+import { type Clock } from '../util/abort';
+import { type Result, err, ok } from '../util/result';
+import { LogDemuxer } from './demux';
+import { type DockerEndpoint, resolveDockerEndpoint } from './endpoint';
+import { DockerError, MIN_API_VERSION, apiVersionAtLeast, classifyDockerError } from './errors';
+import { EventStream } from './events';
+import { type DockerPort, type EventHandlers, type EventSubscription } from './port';
+import { containerInspectSchema, containerListSchema, versionSchema, waitSchema } from './schemas';
+import {
+  ComposeLabels,
+  type ContainerDetails,
+  type ContainerHealth,
+  type ContainerState,
+  type ContainerSummary,
+  DOCKER_EVENT_ACTIONS,
+  type EngineInfo,
+  type LogLine,
+  type LogOptions,
+  type PortBinding,
+} from './types';
+
+/** Environment keys whose values are masked in inspect results (and never logged). */
+const SECRET_KEY = /PASS|SECRET|TOKEN|API_?KEY|PRIVATE|CREDENTIAL|JWT|_KEY$|PWD/i;
+
+export function maskEnv(env: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of env) {
+    const eq = kv.indexOf('=');
+    const k = eq >= 0 ? kv.slice(0, eq) : kv;
+    const v = eq >= 0 ? kv.slice(eq + 1) : '';
+    out[k] = SECRET_KEY.test(k) && v !== '' ? '***' : v;
+  }
+  return out;
+}
+
+export interface DockerClientOptions {
+  /** The `waCluster.docker.host` setting. */
+  readonly hostSetting?: string | undefined;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly clock?: Clock;
+  /** Reconnect delays for the event stream. */
+  readonly eventBackoffMs?: readonly number[];
+  /** Per-request timeout for non-streaming calls (ms); default 15 s. */
+  readonly timeoutMs?: number;
+}
+
+/** Resolves the endpoint from the real environment and files. */
+export function resolveEndpointFromEnvironment(hostSetting?: string, env: Readonly<Record<string, string | undefined>> = process.env): Result<DockerEndpoint, DockerError> {
+  return resolveDockerEndpoint({
+    setting: hostSetting,
+    env,
+    homeDir: os.homedir(),
+    platform: process.platform,
+    readFile: (p) => {
+      try {
+        return fs.readFileSync(p, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    exists: (p) => fs.existsSync(p),
+  });
+}
+
+/**
+ * The real {@link DockerPort}: dockerode over the resolved endpoint. Every response is validated
+ * with zod; every failure is a classified {@link DockerError}.
+ */
+export class DockerodeClient implements DockerPort {
+  readonly endpoint: string;
+  private readonly docker: Dockerode;
+  private readonly timeoutMs: number;
+
+  private constructor(
+    readonly resolved: DockerEndpoint,
+    private readonly opts: DockerClientOptions,
+  ) {
+    this.endpoint = resolved.description;
+    this.docker = new Dockerode(resolved.modemOptions);
+    this.timeoutMs = opts.timeoutMs ?? 15_000;
+  }
+
+  /** Creates a client, or a typed error when the endpoint configuration itself is unusable. */
+  static create(opts: DockerClientOptions = {}): Result<DockerodeClient, DockerError> {
+    const ep = resolveEndpointFromEnvironment(opts.hostSetting, opts.env ?? process.env);
+    return ep.ok ? ok(new DockerodeClient(ep.value, opts)) : err(ep.error);
+  }
+
+  static fromEndpoint(endpoint: DockerEndpoint, opts: DockerClientOptions = {}): DockerodeClient {
+    return new DockerodeClient(endpoint, opts);
+  }
+
+  private classify(e: unknown, what?: string): DockerError {
+    return classifyDockerError(e, this.endpoint, what);
+  }
+
+  private async call<T>(what: string, signal: AbortSignal | undefined, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      return await fn(s);
+    } catch (e) {
+      if (timeout.aborted && !signal?.aborted) {
+        throw new DockerError('timeout', `${what}: Docker at ${this.endpoint} did not answer within ${this.timeoutMs / 1000} s`, undefined, { cause: e });
+      }
+      throw this.classify(e, what);
+    }
+  }
+
+  private parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+    const r = schema.safeParse(value);
+    if (!r.success) {
+      throw new DockerError('malformed', `${what}: unexpected answer from Docker (${r.error.issues[0]?.path.join('.') ?? ''}: ${r.error.issues[0]?.message ?? ''})`);
+    }
+    return r.data;
+  }
+
+  async ping(signal?: AbortSignal): Promise<EngineInfo> {
+    const raw = await this.call('Docker version', signal, (abortSignal) => (this.docker.version as (o: object) => Promise<unknown>).call(this.docker, { abortSignal }));
+    const v = this.parse(versionSchema, raw, 'Docker version');
+    if (!apiVersionAtLeast(v.ApiVersion, MIN_API_VERSION)) {
+      throw new DockerError('apiTooOld', `Docker at ${this.endpoint} is ${v.Version} (API ${v.ApiVersion}); API ${MIN_API_VERSION} or newer is needed. Upgrade Docker.`);
+    }
+    return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os ?? '', endpoint: this.endpoint };
+  }
+
+  async listContainers(project: string | undefined, signal?: AbortSignal): Promise<ContainerSummary[]> {
+    const filters = { label: [project ? `${ComposeLabels.project}=${project}` : ComposeLabels.project] };
+    const raw = await this.call('List containers', signal, (abortSignal) => this.docker.listContainers({ all: true, filters, abortSignal } as Dockerode.ContainerListOptions) as Promise<unknown>);
+    return this.parse(containerListSchema, raw, 'List containers').map((c) => {
+      const labels = c.Labels;
+      return {
+        id: c.Id,
+        name: (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''),
+        image: c.Image,
+        state: toState(c.State),
+        status: c.Status ?? '',
+        createdAt: c.Created * 1000,
+        labels,
+        ports: (c.Ports ?? []).map((p) => ({ containerPort: p.PrivatePort, protocol: p.Type, hostIp: p.IP, hostPort: p.PublicPort })),
+        ...composeFields(labels),
+      };
+    });
+  }
+
+  async inspect(id: string, signal?: AbortSignal): Promise<ContainerDetails> {
+    const raw = await this.call(`Inspect ${id.slice(0, 12)}`, signal, (abortSignal) => this.docker.getContainer(id).inspect({ abortSignal } as object) as Promise<unknown>);
+    const c = this.parse(containerInspectSchema, raw, 'Inspect');
+    const labels = c.Config.Labels;
+    const ports: PortBinding[] = [];
+    for (const [key, bindings] of Object.entries(c.NetworkSettings?.Ports ?? {})) {
+      const [portStr, protocol = 'tcp'] = key.split('/');
+      const containerPort = Number(portStr);
+      if (!bindings || bindings.length === 0) {
+        ports.push({ containerPort, protocol, hostIp: undefined, hostPort: undefined });
+      } else {
+        for (const b of bindings) {
+          ports.push({ containerPort, protocol, hostIp: b.HostIp || undefined, hostPort: b.HostPort ? Number(b.HostPort) : undefined });
+        }
+      }
+    }
+    ports.sort((a, b) => a.containerPort - b.containerPort || (a.hostIp ?? '').localeCompare(b.hostIp ?? ''));
+    const state = toState(c.State.Status);
+    const health = c.State.Health?.Status;
+    return {
+      id: c.Id,
+      name: c.Name.replace(/^\//, ''),
+      image: c.Config.Image,
+      state,
+      status: statusText(state, c.State.StartedAt ?? undefined, c.State.ExitCode ?? undefined),
+      createdAt: Date.parse(c.Created),
+      labels,
+      ports,
+      ...composeFields(labels),
+      health: health === 'healthy' || health === 'unhealthy' || health === 'starting' ? health : ('none'),
+      restartCount: c.RestartCount ?? 0,
+      startedAt: validTime(c.State.StartedAt),
+      finishedAt: validTime(c.State.FinishedAt),
+      exitCode: c.State.ExitCode ?? undefined,
+      hostname: c.Config.Hostname ?? undefined,
+      env: maskEnv(c.Config.Env ?? []),
+      tty: c.Config.Tty ?? false,
+      error: c.State.Error || undefined,
+    };
+  }
+
+  subscribeEvents(filter: { project?: string | undefined }, handlers: EventHandlers): EventSubscription {
+    const filters: Record<string, string[]> = {
+      type: ['container'],
+      event: [...DOCKER_EVENT_ACTIONS],
+      label: [filter.project ? `${ComposeLabels.project}=${filter.project}` : ComposeLabels.project],
+    };
+    return new EventStream(
+      async (abortSignal) => {
+        try {
+          return (await this.docker.getEvents({ filters, abortSignal } as object));
+        } catch (e) {
+          throw this.classify(e, 'Docker events');
+        }
+      },
+      handlers,
+      { ...(this.opts.clock ? { clock: this.opts.clock } : {}), ...(this.opts.eventBackoffMs ? { backoffMs: this.opts.eventBackoffMs } : {}), classify: (e) => this.classify(e, 'Docker events') },
+    );
+  }
+
+  async logs(id: string, opts: LogOptions, onLine: (line: LogLine) => void): Promise<void> {
+    const details = await this.inspect(id, opts.signal);
+    const demux = new LogDemuxer(onLine, { tty: details.tty, timestamps: opts.timestamps ?? false });
+    const query = {
+      stdout: true,
+      stderr: true,
+      follow: opts.follow ?? false,
+      timestamps: opts.timestamps ?? false,
+      ...(opts.since !== undefined ? { since: opts.since } : {}),
+      ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
+      ...(opts.signal ? { abortSignal: opts.signal } : {}),
+    };
+    let out: unknown;
+    try {
+      out = await this.docker.getContainer(id).logs(query as unknown as Dockerode.ContainerLogsOptions & { follow: true });
+    } catch (e) {
+      throw this.classify(e, `Logs of ${details.name}`);
+    }
+    if (Buffer.isBuffer(out)) {
+      demux.push(out);
+      demux.end();
+      return;
+    }
+    const stream = out as NodeJS.ReadableStream;
+    await new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        opts.signal?.removeEventListener('abort', onAbort);
+        demux.end();
+        resolve();
+      };
+      const onAbort = (): void => {
+        (stream as { destroy?: () => void }).destroy?.();
+        done();
+      };
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      stream.on('data', (c: Buffer) => demux.push(c));
+      stream.on('end', done);
+      stream.on('close', done);
+      stream.on('error', (e: unknown) => {
+        if (opts.signal?.aborted) {
+          done();
+        } else {
+          reject(this.classify(e, `Logs of ${details.name}`));
+        }
+      });
+    });
+  }
+
+  async wait(id: string, opts: { condition?: 'not-running' | 'next-exit' | 'removed'; signal?: AbortSignal } = {}): Promise<number> {
+    // No timeout: waiting for an upgrade container can take long; cancellation is the caller's.
+    let raw: unknown;
+    try {
+      raw = await this.docker.getContainer(id).wait({ condition: opts.condition ?? 'not-running', ...(opts.signal ? { abortSignal: opts.signal } : {}) } as object);
+    } catch (e) {
+      throw this.classify(e, `Wait for ${id.slice(0, 12)}`);
+    }
+    return this.parse(waitSchema, raw, 'Wait').StatusCode;
+  }
+
+  async start(id: string, signal?: AbortSignal): Promise<void> {
+    await this.idempotent(`Start ${id.slice(0, 12)}`, signal, (abortSignal) => this.docker.getContainer(id).start({ abortSignal } as object) as Promise<unknown>);
+  }
+
+  async stop(id: string, opts: { timeoutSeconds?: number; signal?: AbortSignal } = {}): Promise<void> {
+    await this.idempotent(`Stop ${id.slice(0, 12)}`, opts.signal, (abortSignal) => this.docker.getContainer(id).stop({ ...(opts.timeoutSeconds !== undefined ? { t: opts.timeoutSeconds } : {}), abortSignal } as object) as Promise<unknown>, (opts.timeoutSeconds ?? 10) * 1000);
+  }
+
+  async restart(id: string, opts: { timeoutSeconds?: number; signal?: AbortSignal } = {}): Promise<void> {
+    await this.idempotent(`Restart ${id.slice(0, 12)}`, opts.signal, (abortSignal) => this.docker.getContainer(id).restart({ ...(opts.timeoutSeconds !== undefined ? { t: opts.timeoutSeconds } : {}), abortSignal } as object) as Promise<unknown>, (opts.timeoutSeconds ?? 10) * 1000);
+  }
+
+  /** start/stop answer 304 when already in that state: that is success. */
+  private async idempotent(what: string, signal: AbortSignal | undefined, fn: (s: AbortSignal) => Promise<unknown>, extraMs = 0): Promise<void> {
+    const timeout = AbortSignal.timeout(this.timeoutMs + extraMs);
+    const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      await fn(s);
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 304) {
+        return;
+      }
+      if (timeout.aborted && !signal?.aborted) {
+        throw new DockerError('timeout', `${what}: Docker did not answer in time`, undefined, { cause: e });
+      }
+      throw this.classify(e, what);
+    }
+  }
+}
+
+function composeFields(labels: Readonly<Record<string, string>>): Pick<ContainerSummary, 'project' | 'service' | 'containerNumber' | 'oneoff'> {
+  const n = Number(labels[ComposeLabels.number]);
+  return {
+    project: labels[ComposeLabels.project],
+    service: labels[ComposeLabels.service],
+    containerNumber: Number.isFinite(n) && n > 0 ? n : undefined,
+    oneoff: (labels[ComposeLabels.oneoff] ?? '').toLowerCase() === 'true',
+  };
+}
+
+function toState(s: string): ContainerState {
+  const v = s.toLowerCase();
+  return (['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'] as const).find((x) => x === v) ?? 'unknown';
+}
+
+function validTime(t: string | null | undefined): string | undefined {
+  return t && !t.startsWith('0001-') ? t : undefined;
+}
+
+function statusText(state: ContainerState, startedAt: string | undefined, exitCode: number | undefined): string {
+  if (state === 'running') {
+    return validTime(startedAt) ? `Up since ${startedAt}` : 'Up';
+  }
+  if (state === 'exited') {
+    return `Exited (${exitCode ?? '?'})`;
+  }
+  return state;
+}

@@ -1,0 +1,132 @@
+/**
+ * Secret masking for everything that leaves the machine in a diagnostics bundle: environment
+ * variables with secret-looking names, credentials in text (`Authorization: Bearer …`,
+ * `password=…`, YAML/JSON `password: …`), and any known secret value wherever it appears.
+ */
+
+export const MASK = '***';
+
+/** Names of variables whose values are secrets (WA_DB_PASSWORD, MYSQL_ROOT_PASSWORD, WA_API_KEY, …). */
+const SECRET_NAME = /PASSWORD|PASSWD|PASS\b|_PASS|PWD|SECRET|TOKEN|API_?KEY|_KEY$|^KEY$|PRIVATE|CREDENTIAL|JWT|AUTH/i;
+
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** Secret values shorter than this are not searched for in free text (too many false hits). */
+const MIN_SECRET_LENGTH = 4;
+
+/** Collects values to redact everywhere: the values of secret-named variables (`NAME=value`). */
+export function secretValuesFromEnv(env: readonly string[] | Readonly<Record<string, string>>): string[] {
+  const pairs: [string, string][] = Array.isArray(env)
+    ? (env as readonly string[]).map((kv) => {
+        const eq = kv.indexOf('=');
+        return eq >= 0 ? [kv.slice(0, eq), kv.slice(eq + 1)] : [kv, ''];
+      })
+    : Object.entries(env as Record<string, string>);
+  return pairs.filter(([k, v]) => isSecretName(k) && v.length >= MIN_SECRET_LENGTH && v !== MASK).map(([, v]) => v);
+}
+
+/** Collects secret values from YAML-ish or dotenv text (`NAME: value`, `NAME=value`, `- NAME=value`). */
+export function secretValuesFromText(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/^[\t ]*(?:-[\t ]*)?["']?([A-Za-z_][A-Za-z0-9_.-]*)["']?[\t ]*[:=][\t ]*(.*)$/gm)) {
+    const name = m[1]!;
+    let value = m[2]!.trim().replace(/[\t ]+#.*$/, '');
+    value = value.replace(/^(["'])(.*)\1$/, '$2');
+    if (isSecretName(name) && value.length >= MIN_SECRET_LENGTH && value !== MASK && !/^[|>]/.test(value)) {
+      out.push(value);
+    }
+  }
+  return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Masks secrets in free text. Always: credentials after `Bearer`/`Basic`/`Apikey`/`Token`,
+ * `Authorization:` headers, `secret_name=value` / `secret_name: value` / `"secret_name": "value"`,
+ * and URL user-info passwords. Plus every known secret value, wherever it appears.
+ */
+export class Redactor {
+  private readonly known: string[];
+  private readonly knownRe: RegExp | undefined;
+
+  constructor(knownSecrets: Iterable<string> = []) {
+    this.known = [...new Set([...knownSecrets].filter((s) => s.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+    this.knownRe = this.known.length ? new RegExp(this.known.map(escapeRegExp).join('|'), 'g') : undefined;
+  }
+
+  /** A redactor that also knows these values. */
+  with(more: Iterable<string>): Redactor {
+    return new Redactor([...this.known, ...more]);
+  }
+
+  get knownCount(): number {
+    return this.known.length;
+  }
+
+  text(s: string): string {
+    let out = s;
+    if (this.knownRe) {
+      out = out.replace(this.knownRe, MASK);
+    }
+    // Authorization schemes followed by a credential.
+    out = out.replace(/\b(Bearer|Basic|Apikey|Token|Digest)([\t ]+)([A-Za-z0-9._~+/=:-]{4,})/gi, (_m, scheme: string, sp: string) => `${scheme}${sp}${MASK}`);
+    // "password": "value" (JSON) and name: value / name=value where the name looks secret.
+    out = out.replace(/(["']?)([A-Za-z0-9_.-]*(?:password|passwd|secret|token|api_?key|credential|private_?key)[A-Za-z0-9_.-]*)\1([\t ]*[:=][\t ]*)("[^"]*"|'[^']*'|[^\s,;&}"']+)/gi, (m: string, q: string, name: string, sep: string, value: string) => {
+      if (value === MASK || value === `"${MASK}"` || value === `'${MASK}'`) {
+        return m;
+      }
+      const quoted = /^["']/.test(value) ? `${value[0]}${MASK}${value[0]}` : MASK;
+      return `${q}${name}${q}${sep}${quoted}`;
+    });
+    // scheme://user:password@host
+    out = out.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi, (_m, pre: string) => `${pre}${MASK}@`);
+    return out;
+  }
+
+  /** Masks a `NAME=value` environment list: secret names lose their value, others are redacted as text. */
+  envList(env: readonly string[]): string[] {
+    return env.map((kv) => {
+      const eq = kv.indexOf('=');
+      if (eq < 0) {
+        return kv;
+      }
+      const name = kv.slice(0, eq);
+      const value = kv.slice(eq + 1);
+      return isSecretName(name) && value !== '' ? `${name}=${MASK}` : `${name}=${this.text(value)}`;
+    });
+  }
+
+  /**
+   * Deep-masks a JSON value: secret-named keys lose their value, `Env`-style arrays are masked as
+   * environment lists, every other string is redacted as text.
+   */
+  json(value: unknown, key?: string): unknown {
+    if (typeof value === 'string') {
+      return key !== undefined && isSecretName(key) && value !== '' ? MASK : this.text(value);
+    }
+    if (Array.isArray(value)) {
+      if (value.every((v) => typeof v === 'string') && value.some((v) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(v as string))) {
+        return this.envList(value as string[]);
+      }
+      return value.map((v) => this.json(v));
+    }
+    if (value !== null && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+        out[k] = typeof v === 'string' || typeof v === 'number' ? (isSecretName(k) && v !== '' && !isHarmlessKey(k) ? MASK : this.json(v, k)) : this.json(v, k);
+      }
+      return out;
+    }
+    return value;
+  }
+}
+
+/** Keys that match the secret pattern but carry no secret (Docker inspect fields). */
+function isHarmlessKey(k: string): boolean {
+  return /^(AuthorizedKeys|Tokenizer|KeyCount|PasswordChangeRequired)$/i.test(k);
+}
