@@ -83,7 +83,7 @@ export function parseDotenv(path: string, text: string, lookup: Lookup = () => u
       continue;
     }
     if (!after.startsWith('=')) {
-      problems.push({ span: { file: path, start: keyStart, end: keyStart + line.trimEnd().length }, message: `Cannot read this line: expected "=" after ${key}.` });
+      problems.push({ span: { file: path, start: keyStart, end: keyStart + line.trimEnd().length }, message: `Cannot read "${line.trimEnd()}": expected KEY=value.` });
       pos = eol + 1;
       continue;
     }

@@ -54,7 +54,7 @@ export function variableOrigin(project: Project, use: VarUse): { span: Span; con
   }
   const v = project.variables.get(use.ref.name);
   if (v?.origin === 'dotenv' && v.entry) {
-    return { span: v.entry.valueSpan, contentStart: v.entry.contentStart, fixable: true, where: v.file ?? '.env' };
+    return { span: v.entry.valueSpan, contentStart: v.entry.contentStart, fixable: true, where: (v.file ?? '.env').split(/[\\/]/).pop() ?? '.env' };
   }
   if (v?.origin === 'environment') {
     return { span: use.span, contentStart: use.span.start, fixable: false, where: 'the shell environment' };

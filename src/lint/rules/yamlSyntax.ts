@@ -11,8 +11,8 @@ export const yamlSyntax: Rule = {
           continue;
         }
         if (p.code === 'DUPLICATE_KEY') {
-          const key = f.text.slice(p.span.start, p.span.end).trim();
-          report({ span: p.span, message: `Duplicate key${key ? ` \`${key}\`` : ''}: Compose rejects the file. Keep one of the two entries.` });
+          const key = /^[^:\s#]+/.exec(f.text.slice(p.span.start))?.[0] ?? '';
+          report({ span: key ? { file: f.path, start: p.span.start, end: p.span.start + key.length } : p.span, message: `Duplicate key${key ? ` \`${key}\`` : ''}: Compose rejects the file. Keep one of the two entries.` });
         } else {
           report({ span: p.span, message: `YAML error: ${p.message.replace(/\.$/, '')}. Fix the syntax; Compose cannot read this file.` });
         }
