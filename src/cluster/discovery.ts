@@ -1,0 +1,120 @@
+import * as nodePath from 'node:path';
+import { loadProject, type Project, type Service } from '../compose/project';
+import { type Role } from '../compose/roles';
+import { type FileReader } from '../compose/types';
+import { type DeclaredService, type NodeKind } from './types';
+
+/** A WhatsApp Business API cluster defined by compose files in the workspace. */
+export interface DiscoveredCluster {
+  /** Stable id: the compose files joined (used for tree ids and per-cluster state). */
+  readonly id: string;
+  /** The Compose project name its containers carry (`biz`). */
+  readonly projectName: string;
+  readonly dir: string;
+  /** Compose files in `-f` order. */
+  readonly files: readonly string[];
+  /** The project's `.env` (interpolation), when it exists. */
+  readonly envFile: string | undefined;
+  readonly declared: readonly DeclaredService[];
+  /** `https://127.0.0.1:9090` from the web service's published 443, when it publishes one. */
+  readonly inferredApiUrl: string | undefined;
+  /** `2.53.2` from `WA_API_VERSION` or the web image tag, after interpolation. */
+  readonly version: string | undefined;
+}
+
+const roleToKind: Readonly<Record<Role, NodeKind>> = { db: 'db', web: 'web', master: 'master', coreapp: 'coreapp', dbupgrade: 'other', other: 'other' };
+
+/**
+ * Compose's own project-name rule: `COMPOSE_PROJECT_NAME` (environment, then `.env`), else the
+ * folder name lower-cased with everything but `a-z0-9_-` removed (Compose v1 also drops `-`/`_`).
+ */
+export function composeProjectName(dir: string, lookup: (name: string) => string | undefined): string {
+  const explicit = lookup('COMPOSE_PROJECT_NAME')?.trim();
+  if (explicit) {
+    return explicit;
+  }
+  return nodePath.basename(dir).toLowerCase().replace(/[^a-z0-9_-]/g, '') || 'default';
+}
+
+/** A compose file that defines cluster nodes (web, master or coreapp), not only a DB-upgrade job. */
+function isClusterProject(project: Project): boolean {
+  return [...project.services.values()].some((s) => s.role === 'web' || s.role === 'master' || s.role === 'coreapp');
+}
+
+function declaredService(s: Service): DeclaredService {
+  const hostname = s.role === 'web' ? s.environment.get('WEBAPP_HOSTNAME')?.value : s.environment.get('COREAPP_HOSTNAME')?.value;
+  return { name: s.name, kind: roleToKind[s.role], hostname, image: s.image?.value };
+}
+
+function inferApiUrl(project: Project): string | undefined {
+  for (const s of project.services.values()) {
+    if (s.role !== 'web') {
+      continue;
+    }
+    for (const p of s.ports) {
+      if (p.published && !p.unresolved && p.target.start <= 443 && 443 <= p.target.end) {
+        const ip = p.hostIp === '' || p.hostIp === '0.0.0.0' || p.hostIp === '::' ? '127.0.0.1' : p.hostIp;
+        const port = p.published.start + (443 - p.target.start);
+        return `https://${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+function clusterVersion(project: Project): string | undefined {
+  const fromEnv = project.lookup('WA_API_VERSION');
+  if (fromEnv) {
+    return fromEnv.replace(/^v/, '');
+  }
+  for (const s of project.services.values()) {
+    const tag = s.role === 'web' || s.role === 'coreapp' || s.role === 'master' ? /:v?(\d+\.\d+\.\d+)$/.exec(s.image?.value ?? '') : null;
+    if (tag?.[1]) {
+      return tag[1];
+    }
+  }
+  return undefined;
+}
+
+export interface DiscoverOptions {
+  /** Candidate compose files (absolute paths), e.g. every `*compose*.yml` of the workspace. */
+  readonly candidates: readonly string[];
+  /** `waCluster.compose.files` resolved to absolute paths: one project of exactly these files. */
+  readonly configuredFiles?: readonly string[];
+  /** `waCluster.compose.projectName`. */
+  readonly projectName?: string;
+  readonly reader: FileReader;
+  readonly env?: Record<string, string | undefined>;
+}
+
+/**
+ * Finds the clusters among compose files: each file that defines web/master/coreapp services is
+ * one cluster (alternative files in one folder, like the vendor's `docker-compose.yml` and
+ * `multiconnect-compose.yml`, are alternatives, not `-f` layers), unless the user configured the
+ * exact file list. Never throws: a file that does not parse is skipped.
+ */
+export function discoverClusters(opts: DiscoverOptions): DiscoveredCluster[] {
+  const groups: string[][] = opts.configuredFiles && opts.configuredFiles.length > 0 ? [[...opts.configuredFiles]] : [...new Set(opts.candidates)].sort().map((f) => [f]);
+  const out: DiscoveredCluster[] = [];
+  for (const files of groups) {
+    const texts = files.map((path) => ({ path, text: opts.reader.read(path) }));
+    if (texts.some((t) => t.text === undefined)) {
+      continue;
+    }
+    const project = loadProject({ files: texts.map((t) => ({ path: t.path, text: t.text ?? '' })), reader: opts.reader, env: opts.env ?? {} });
+    if (!isClusterProject(project)) {
+      continue;
+    }
+    out.push({
+      id: files.join('|'),
+      projectName: opts.projectName?.trim() || composeProjectName(project.dir, (n) => project.lookup(n)),
+      dir: project.dir,
+      files,
+      envFile: project.dotenv ? project.dotenvPath : undefined,
+      declared: [...project.services.values()].map(declaredService),
+      inferredApiUrl: inferApiUrl(project),
+      version: clusterVersion(project),
+    });
+  }
+  return out;
+}
