@@ -1,0 +1,22 @@
+import Dockerode from 'dockerode';
+import { type DockerEndpoint } from '../docker/endpoint';
+import { classifyDockerError } from '../docker/errors';
+import { type RawInspector } from './diagnosticsBundle';
+
+/**
+ * Adapter for the diagnostics bundle: the full `GET /containers/{id}/json` answer, which
+ * DockerPort.inspect reduces to the fields the engine uses (and masks). The bundle masks the
+ * secrets itself, and learns their values from it to mask them in the logs too.
+ */
+export function rawInspector(endpoint: DockerEndpoint, timeoutMs = 15_000): RawInspector {
+  const docker = new Dockerode(endpoint.modemOptions as Dockerode.DockerOptions);
+  return async (id, signal) => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      return (await docker.getContainer(id).inspect({ abortSignal } as object)) as unknown;
+    } catch (e) {
+      throw classifyDockerError(e, endpoint.description, `Inspect ${id.slice(0, 12)}`);
+    }
+  };
+}

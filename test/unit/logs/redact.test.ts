@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { MASK, Redactor, isSecretName, secretValuesFromEnv, secretValuesFromText } from '../../../src/util/redact';
+
+describe('redact', () => {
+  it('recognises the secret variable names of a WhatsApp cluster', () => {
+    for (const n of ['WA_DB_PASSWORD', 'MYSQL_ROOT_PASSWORD', 'MYSQL_PASSWORD', 'POSTGRES_PASSWORD', 'WA_API_KEY', 'WA_SECRET', 'GITHUB_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'DB_PASS', 'SMTP_CREDENTIALS']) {
+      assert.ok(isSecretName(n), n);
+    }
+    for (const n of ['WA_DB_HOSTNAME', 'WA_DB_PORT', 'COREAPP_HOSTNAME', 'WA_API_VERSION', 'PATH', 'MYSQL_USER']) {
+      assert.ok(!isSecretName(n), n);
+    }
+  });
+
+  it('harvests secret values from env lists and compose YAML', () => {
+    assert.deepEqual(secretValuesFromEnv(['WA_DB_PASSWORD=hunter22', 'WA_DB_HOSTNAME=db', 'X_TOKEN=', 'WA_API_KEY=***']), ['hunter22']);
+    const yaml = 'services:\n  db:\n    environment:\n      MYSQL_ROOT_PASSWORD: "rootpw99"\n      MYSQL_USER: testuser\n      - WA_API_KEY=key-12345 # comment\n';
+    assert.deepEqual(secretValuesFromText(yaml), ['rootpw99', 'key-12345']);
+  });
+
+  it('masks credentials in text', () => {
+    const r = new Redactor(['s3cr3t-value']);
+    assert.equal(r.text('Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.abc.def'), `Authorization: Bearer ${MASK}`);
+    assert.equal(r.text('auth Basic YWRtaW46c2VjcmV0 ok'), `auth Basic ${MASK} ok`);
+    assert.equal(r.text('login password=hunter2&user=admin'), `login password=${MASK}&user=admin`);
+    assert.equal(r.text('{"new_password": "abc def", "user": "x"}'), `{"new_password": "${MASK}", "user": "x"}`);
+    assert.equal(r.text('connecting with s3cr3t-value now'), `connecting with ${MASK} now`);
+    assert.equal(r.text('mysql://root:pw1234@db:3306/x'), `mysql://root:${MASK}@db:3306/x`);
+    assert.equal(r.text('I 2024-12-05 8:43:19.183 UTC 28 main.cpp:9] started'), 'I 2024-12-05 8:43:19.183 UTC 28 main.cpp:9] started');
+  });
+
+  it('deep-masks inspect JSON', () => {
+    const r = new Redactor();
+    const v = r.json({ Config: { Env: ['WA_DB_PASSWORD=pw123456', 'WA_DB_HOSTNAME=db'], Hostname: 'abc' }, Labels: { 'x.token': 'tok-999' }, Args: ['--password=zzz999'] }) as { Config: { Env: string[] }; Labels: Record<string, string>; Args: string[] };
+    assert.deepEqual(v.Config.Env, [`WA_DB_PASSWORD=${MASK}`, 'WA_DB_HOSTNAME=db']);
+    assert.equal(v.Labels['x.token'], MASK);
+    assert.deepEqual(v.Args, [`--password=${MASK}`]);
+  });
+});
