@@ -4,11 +4,13 @@
  * module (src/cli<Name>.ts) exporting `run(args): Promise<number>` (the exit code).
  */
 import { runLint, lintUsage } from './cliLint';
+import { runStatus, statusUsage } from './cliStatus';
 
 type Subcommand = { run: (args: string[]) => Promise<number>; usage: string };
 
 const commands: Record<string, Subcommand> = {
   lint: { run: runLint, usage: lintUsage },
+  status: { run: runStatus, usage: statusUsage },
 };
 
 function usage(): string {

@@ -13,7 +13,6 @@ import { containerInspectSchema, containerListSchema, versionSchema, waitSchema 
 import {
   ComposeLabels,
   type ContainerDetails,
-  type ContainerHealth,
   type ContainerState,
   type ContainerSummary,
   DOCKER_EVENT_ACTIONS,
