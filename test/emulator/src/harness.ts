@@ -2,6 +2,7 @@
 // write a workspace (compose file, db.env, .env), up/down, talk HTTPS to the web with the emulator
 // CA trusted explicitly. Used by test/docker/emulator*.test.ts, scripts/emulator.mjs and anyone who
 // needs a live cluster (engine, extension and demo tests).
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -414,6 +415,16 @@ export function healthShape(health: Record<string, NodeHealth>): Record<string, 
     out[/^master\d+$/.test(name) ? `master#${v.role ?? (v.errors ? 'not-ready' : '?')}` : name] = v;
   }
   return out;
+}
+
+/** True when two health maps have the same shape (see healthShape), e.g. a live answer and a fixture. */
+export function sameHealthShape(a: Record<string, NodeHealth>, b: Record<string, NodeHealth>): boolean {
+  try {
+    assert.deepStrictEqual(healthShape(a), healthShape(b));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface StartOptions extends WorkspaceOptions {
