@@ -4,9 +4,6 @@ export const EXTENSION_ID = 'wa-cluster.wa-cluster';
 export const Commands = {
   refresh: 'waCluster.refresh',
   showLog: 'waCluster.showLog',
-  showLogs: 'waCluster.logs.show',
-  showAllLogs: 'waCluster.logs.showAll',
-  collectDiagnostics: 'waCluster.diagnostics.collect',
 } as const;
 
 export const Views = {
