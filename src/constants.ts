@@ -4,6 +4,12 @@ export const EXTENSION_ID = 'wa-cluster.wa-cluster';
 export const Commands = {
   refresh: 'waCluster.refresh',
   showLog: 'waCluster.showLog',
+  signIn: 'waCluster.signIn',
+  signOut: 'waCluster.signOut',
+  focusExplorer: 'waCluster.focusExplorer',
+  showLogs: 'waCluster.logs.show',
+  showAllLogs: 'waCluster.logs.showAll',
+  collectDiagnostics: 'waCluster.diagnostics.collect',
 } as const;
 
 export const Views = {
@@ -14,6 +20,8 @@ export const Views = {
 export const ContextKeys = {
   /** Drives the welcome views of the nodes view; one of {@link ViewStates}. */
   state: 'waCluster.state',
+  /** Why Docker is unreachable (daemonDown, permissionDenied, unreachable, apiTooOld, other), for the welcome view. */
+  dockerProblem: 'waCluster.dockerProblem',
 } as const;
 
 export const ViewStates = {

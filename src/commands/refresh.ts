@@ -1,6 +1,6 @@
-import type { ClusterTreeProvider } from '../views/clusterTreeProvider';
+import type { ClusterSessions } from '../host/clusterSessions';
 
-/** "WA Cluster: Refresh": re-reads the workspace and the cluster now. */
-export function refresh(tree: ClusterTreeProvider): void {
-  tree.refresh();
+/** "WA Cluster: Refresh": re-reads the workspace's compose files and every cluster's state now. */
+export function refresh(sessions: ClusterSessions): Promise<void> {
+  return sessions.refresh();
 }

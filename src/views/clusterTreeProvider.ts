@@ -1,58 +1,234 @@
 import * as vscode from 'vscode';
-import { ContextKeys, ViewStates, type ViewState } from '../constants';
+import { type MonitorChange } from '../cluster/monitor';
+import {
+  clusterLook, describeCluster, describeNode, describePort, findingLook, lookOfState, nodeContextValue, nodeTooltip, orderNodes, type Look,
+} from '../cluster/presentation';
+import { type ClusterNode, type Finding } from '../cluster/types';
+import { Commands, ViewStates } from '../constants';
+import { type ClusterSession, type ClusterSessions } from '../host/clusterSessions';
 
-/** One compose file found in the workspace: the root of a cluster in the tree. */
-export interface ComposeFileElement {
-  readonly kind: 'composeFile';
-  readonly uri: vscode.Uri;
+/** Tree elements hold ids only; their data is read from the session's latest snapshot. */
+export class ClusterElement {
+  readonly kind = 'cluster';
+  constructor(readonly id: string, private readonly sessions: ClusterSessions, readonly sessionId: string) {}
+  get session(): ClusterSession | undefined {
+    return this.sessions.get(this.sessionId);
+  }
 }
 
-const COMPOSE_GLOB = '**/*compose*.{yml,yaml}';
-const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
+export class NodeElement {
+  readonly kind = 'node';
+  constructor(readonly id: string, readonly parent: ClusterElement, readonly name: string) {}
+  /** The node as of the latest snapshot (what commands such as "Show Logs" act on). */
+  get node(): ClusterNode | undefined {
+    return this.parent.session?.snapshot?.nodes.find((n) => n.name === this.name);
+  }
+  get project(): string | undefined {
+    return this.parent.session?.cluster.projectName;
+  }
+}
 
-/** Lists the workspace's compose files; the live cluster nodes hang below them. */
-export class ClusterTreeProvider implements vscode.TreeDataProvider<ComposeFileElement>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<ComposeFileElement | undefined>();
+export class FindingElement {
+  readonly kind = 'finding';
+  constructor(readonly id: string, readonly parent: ClusterElement, readonly finding: Finding) {}
+}
+
+export class ActionElement {
+  readonly kind = 'action';
+  constructor(readonly id: string, readonly parent: ClusterElement, readonly label: string, readonly detail: string, readonly command: vscode.Command, readonly look: Look) {}
+}
+
+export class DetailElement {
+  readonly kind = 'detail';
+  constructor(readonly id: string, readonly parent: NodeElement, readonly label: string, readonly description: string, readonly look: Look, readonly url: string | undefined) {}
+}
+
+export type TreeElement = ClusterElement | NodeElement | FindingElement | ActionElement | DetailElement;
+
+function themeIcon(look: Look): vscode.ThemeIcon {
+  return new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
+}
+
+/**
+ * The cluster explorer: one root per cluster (project, version, shard coverage), its findings,
+ * then db → web → masters → coreapps with role and gateway status in words. Element objects are
+ * cached by id so expansion and selection survive refreshes, and only changed nodes refresh.
+ */
+export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeElement | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private state: ViewState | undefined;
+  private readonly elements = new Map<string, TreeElement>();
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly sessions: ClusterSessions) {
+    this.subscriptions = [
+      this.changed,
+      sessions.onDidChangeSessions(() => this.refresh()),
+      sessions.onDidChangeCluster(({ session, change }) => this.onClusterChange(session, change)),
+    ];
+  }
 
   refresh(): void {
     this.changed.fire(undefined);
   }
 
-  getTreeItem(element: ComposeFileElement): vscode.TreeItem {
-    const item = new vscode.TreeItem(vscode.workspace.asRelativePath(element.uri), vscode.TreeItemCollapsibleState.None);
-    item.id = element.uri.toString();
-    item.resourceUri = element.uri;
-    item.iconPath = new vscode.ThemeIcon('server-environment');
-    item.contextValue = 'waCluster.composeFile';
-    item.command = { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [element.uri] };
+  private cached<T extends TreeElement>(id: string, make: () => T): T {
+    let e = this.elements.get(id) as T | undefined;
+    if (!e) {
+      e = make();
+      this.elements.set(id, e);
+    }
+    return e;
+  }
+
+  private clusterElement(session: ClusterSession): ClusterElement {
+    return this.cached(`cluster:${session.cluster.id}`, () => new ClusterElement(`cluster:${session.cluster.id}`, this.sessions, session.cluster.id));
+  }
+
+  private onClusterChange(session: ClusterSession, change: MonitorChange): void {
+    const root = this.clusterElement(session);
+    const structural = change.diff.clusterChanged || change.diff.nodeChanges.some((c) => c.kind === 'added' || c.kind === 'removed');
+    if (structural || change.diff.changedNodes.length > 3) {
+      this.changed.fire(root);
+      return;
+    }
+    for (const name of change.diff.changedNodes) {
+      const el = this.elements.get(`${root.id}/node:${name}`);
+      this.changed.fire(el ?? root);
+    }
+  }
+
+  getChildren(element?: TreeElement): TreeElement[] {
+    if (!element) {
+      if (this.sessions.viewState() !== ViewStates.ready) {
+        return [];
+      }
+      return this.sessions.all.map((s) => this.clusterElement(s));
+    }
+    if (element instanceof ClusterElement) {
+      return this.clusterChildren(element);
+    }
+    if (element instanceof NodeElement) {
+      return this.nodeDetails(element);
+    }
+    return [];
+  }
+
+  private clusterChildren(root: ClusterElement): TreeElement[] {
+    const session = root.session;
+    if (!session) {
+      return [];
+    }
+    const out: TreeElement[] = [];
+    const snapshot = session.snapshot;
+    const clusterArg = session.cluster.id;
+    if (!session.api) {
+      out.push(this.cached(`${root.id}/action:signIn`, () => new ActionElement(`${root.id}/action:signIn`, root, vscode.l10n.t('Sign in to see roles and gateway status'), session.apiUrl,
+        { command: Commands.signIn, title: vscode.l10n.t('Sign In'), arguments: [clusterArg] }, { icon: 'account', color: 'charts.blue' })));
+    } else if (snapshot?.api.status === 'error') {
+      const tls = snapshot.api.errorKind === 'tls';
+      const id = `${root.id}/action:${tls ? 'trust' : 'apiError'}`;
+      this.elements.delete(id);
+      out.push(this.cached(id, () => new ActionElement(id, root,
+        tls ? vscode.l10n.t('The API certificate is not trusted: sign in again to review it') : vscode.l10n.t('API unreachable: {0}', snapshot.api.message ?? ''),
+        session.apiUrl, { command: Commands.signIn, title: vscode.l10n.t('Sign In'), arguments: [clusterArg] }, { icon: tls ? 'shield' : 'warning', color: 'charts.yellow' })));
+    }
+    for (const f of snapshot?.cluster.findings ?? []) {
+      const id = `${root.id}/finding:${f.id}`;
+      this.elements.set(id, new FindingElement(id, root, f));
+      out.push(this.elements.get(id) as FindingElement);
+    }
+    for (const n of orderNodes(snapshot?.nodes ?? [])) {
+      out.push(this.cached(`${root.id}/node:${n.name}`, () => new NodeElement(`${root.id}/node:${n.name}`, root, n.name)));
+    }
+    return out;
+  }
+
+  private nodeDetails(element: NodeElement): DetailElement[] {
+    const node = element.node;
+    if (!node) {
+      return [];
+    }
+    const details: DetailElement[] = [];
+    for (const p of node.container?.ports ?? []) {
+      if (p.hostPort === undefined) {
+        continue;
+      }
+      const d = describePort(p);
+      const id = `${element.id}/port:${p.containerPort}/${p.protocol}/${p.hostIp ?? ''}`;
+      details.push(new DetailElement(id, element, d.text, vscode.l10n.t('port'), { icon: 'plug', color: undefined }, d.url));
+    }
+    node.errors.forEach((e, i) => {
+      details.push(new DetailElement(`${element.id}/error:${i}`, element, `${e.code} ${e.title}`, e.details ?? '', { icon: 'warning', color: 'charts.yellow' }, undefined));
+    });
+    return details;
+  }
+
+  getTreeItem(element: TreeElement): vscode.TreeItem {
+    if (element instanceof ClusterElement) {
+      const session = element.session;
+      const item = new vscode.TreeItem(session?.cluster.projectName ?? '?', vscode.TreeItemCollapsibleState.Expanded);
+      item.id = element.id;
+      if (session) {
+        item.description = session.snapshot ? describeCluster(session.snapshot) : vscode.l10n.t('loading…');
+        item.iconPath = session.snapshot ? themeIcon(clusterLook(session.snapshot)) : new vscode.ThemeIcon('loading~spin');
+        const files = session.cluster.files.map((f) => vscode.workspace.asRelativePath(f)).join(', ');
+        item.tooltip = new vscode.MarkdownString(`**${session.cluster.projectName}** · ${files}  \nAPI ${session.apiUrl}${session.snapshot?.engine.endpoint ? `  \nDocker ${session.snapshot.engine.endpoint}` : ''}`);
+      }
+      item.contextValue = 'waCluster.cluster';
+      return item;
+    }
+    if (element instanceof NodeElement) {
+      const node = element.node;
+      const hasDetails = node !== undefined && ((node.container?.ports.some((p) => p.hostPort !== undefined) ?? false) || node.errors.length > 0);
+      const item = new vscode.TreeItem(element.name, hasDetails ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+      item.id = element.id;
+      if (node) {
+        item.description = describeNode(node);
+        item.iconPath = themeIcon(lookOfState(node.state));
+        const tooltip = new vscode.MarkdownString(nodeTooltip(node, Date.now()));
+        tooltip.supportThemeIcons = true;
+        item.tooltip = tooltip;
+        item.contextValue = nodeContextValue(node);
+      }
+      return item;
+    }
+    if (element instanceof FindingElement) {
+      const item = new vscode.TreeItem(element.finding.message, vscode.TreeItemCollapsibleState.None);
+      item.id = element.id;
+      item.iconPath = themeIcon(findingLook(element.finding));
+      item.tooltip = element.finding.message;
+      item.contextValue = `waCluster.finding+${element.finding.severity}`;
+      return item;
+    }
+    if (element instanceof ActionElement) {
+      const item = new vscode.TreeItem(element.label, vscode.TreeItemCollapsibleState.None);
+      item.id = element.id;
+      item.description = element.detail;
+      item.iconPath = themeIcon(element.look);
+      item.command = element.command;
+      item.contextValue = 'waCluster.action';
+      return item;
+    }
+    const item = new vscode.TreeItem(element.label, vscode.TreeItemCollapsibleState.None);
+    item.id = element.id;
+    item.description = element.description;
+    item.tooltip = element.description ? `${element.label}: ${element.description}` : element.label;
+    item.iconPath = themeIcon(element.look);
+    if (element.url) {
+      item.command = { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [vscode.Uri.parse(element.url)] };
+    }
+    item.contextValue = 'waCluster.detail';
     return item;
   }
 
-  async getChildren(element?: ComposeFileElement): Promise<ComposeFileElement[]> {
-    if (element) {
-      return [];
-    }
-    const uris = await vscode.workspace.findFiles(COMPOSE_GLOB, EXCLUDE_GLOB, 50);
-    uris.sort((a, b) => a.path.localeCompare(b.path));
-    await this.setState(uris.length === 0 ? ViewStates.noCompose : ViewStates.ready);
-    return uris.map((uri) => ({ kind: 'composeFile', uri }));
-  }
-
-  /** The view state that selects the welcome content (exposed for tests). */
-  get currentState(): ViewState | undefined {
-    return this.state;
-  }
-
-  private async setState(state: ViewState): Promise<void> {
-    if (state !== this.state) {
-      this.state = state;
-      await vscode.commands.executeCommand('setContext', ContextKeys.state, state);
-    }
+  getParent(element: TreeElement): TreeElement | undefined {
+    return element instanceof ClusterElement ? undefined : element.parent;
   }
 
   dispose(): void {
-    this.changed.dispose();
+    for (const d of this.subscriptions) {
+      d.dispose();
+    }
   }
 }

@@ -1,0 +1,37 @@
+import * as vscode from 'vscode';
+import { type ClusterSession, type ClusterSessions } from '../host/clusterSessions';
+
+/**
+ * The cluster a command acts on: the one passed by the tree (its id, or a tree element that knows
+ * its session), the only one, or the user's pick. Undefined when the user cancels or none exists.
+ */
+export async function pickCluster(sessions: ClusterSessions, arg: unknown): Promise<ClusterSession | undefined> {
+  if (typeof arg === 'string') {
+    const byId = sessions.get(arg);
+    if (byId) {
+      return byId;
+    }
+  }
+  if (typeof arg === 'object' && arg !== null && 'session' in arg) {
+    const s = (arg).session;
+    if (s && typeof s === 'object' && 'cluster' in s) {
+      return s as ClusterSession;
+    }
+  }
+  if (typeof arg === 'object' && arg !== null && 'parent' in arg) {
+    return pickCluster(sessions, (arg).parent);
+  }
+  const all = sessions.all;
+  if (all.length === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('No WhatsApp Business API cluster was found in this workspace.'));
+    return undefined;
+  }
+  if (all.length === 1) {
+    return all[0];
+  }
+  const picked = await vscode.window.showQuickPick(
+    all.map((s) => ({ label: s.cluster.projectName, description: s.cluster.files.map((f) => vscode.workspace.asRelativePath(f)).join(', '), session: s })),
+    { placeHolder: vscode.l10n.t('Which cluster?') },
+  );
+  return picked?.session;
+}

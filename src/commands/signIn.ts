@@ -1,0 +1,124 @@
+import * as vscode from 'vscode';
+import { WaApiClient } from '../api/client';
+import { ApiError } from '../api/errors';
+import { probeCertificate } from '../api/tls';
+import { createNodeTransport } from '../api/transport';
+import { type SettingsStore } from '../config/settings';
+import { type ApiAccess } from '../host/apiAccess';
+import { type ClusterSessions } from '../host/clusterSessions';
+import { pickCluster } from './pickCluster';
+
+/**
+ * "WA Cluster: Sign In": checks the API's certificate (asks to trust a self-signed one, showing
+ * its fingerprint), asks for the password (kept only in SecretStorage), handles the first-login
+ * password change, then reconnects so the tree shows application health.
+ */
+export async function signIn(sessions: ClusterSessions, access: ApiAccess, settings: SettingsStore, log: vscode.LogOutputChannel, arg?: unknown): Promise<boolean> {
+  const session = await pickCluster(sessions, arg);
+  if (!session) {
+    return false;
+  }
+  const url = session.apiUrl;
+  const user = settings.value.apiUser;
+  const parsed = new URL(url);
+
+  if (parsed.protocol === 'https:' && !settings.value.apiCaFile) {
+    const cert = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking the certificate of {0}…', url), cancellable: true }, (_p, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      return probeCertificate(parsed.hostname, Number(parsed.port || 443), { signal: controller.signal });
+    });
+    const known = access.trustedCertificate(url);
+    if (!cert.trusted && known?.fingerprint256 !== cert.fingerprint256) {
+      const trust = vscode.l10n.t('Trust This Certificate');
+      const changed = known !== undefined;
+      const choice = await vscode.window.showWarningMessage(
+        changed ? vscode.l10n.t('The certificate of {0} has CHANGED since you trusted it.', url) : vscode.l10n.t('The certificate of {0} is not signed by a trusted authority ({1}).', url, cert.authorizationError ?? 'unknown'),
+        {
+          modal: true,
+          detail: vscode.l10n.t('Subject: {0}\nIssuer: {1}\nValid until: {2}\nSHA-256 fingerprint:\n{3}\n\nCompare the fingerprint with the one of the web container before you trust it. Only this exact certificate will be trusted, for this cluster only.', cert.subject, cert.issuer, cert.validTo, cert.fingerprint256),
+        },
+        trust,
+      );
+      if (choice !== trust) {
+        return false;
+      }
+      await access.trustCertificate(url, { fingerprint256: cert.fingerprint256, pem: cert.pem });
+      log.info(`trusted the certificate of ${url} (SHA-256 ${cert.fingerprint256})`);
+    }
+  }
+
+  const password = await vscode.window.showInputBox({
+    title: vscode.l10n.t('Sign in to {0}', url),
+    prompt: vscode.l10n.t('Password of the API user "{0}" (change the user in the setting waCluster.api.user). It is kept in VS Code\'s secret storage only.', user),
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.length === 0 ? vscode.l10n.t('Enter the password') : undefined),
+  });
+  if (password === undefined) {
+    return false;
+  }
+  const transport = createNodeTransport(access.trust(url, settings.value));
+  let finalPassword = password;
+  const attempt = (newPassword?: string) =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Signing in to {0}…', url), cancellable: true }, async (_p, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      const client = new WaApiClient({ baseUrl: url, transport, auth: { kind: 'basic', user, password, ...(newPassword ? { newPassword } : {}) } });
+      await client.login({ signal: controller.signal });
+    });
+  try {
+    await attempt();
+  } catch (err) {
+    if (!(err instanceof ApiError && err.kind === 'passwordChangeRequired')) {
+      throw signInError(err, url);
+    }
+    const newPassword = await askNewPassword();
+    if (newPassword === undefined) {
+      return false;
+    }
+    try {
+      await attempt(newPassword);
+    } catch (e) {
+      throw signInError(e, url);
+    }
+    finalPassword = newPassword;
+  }
+  await access.storePassword(url, user, finalPassword);
+  log.info(`signed in to ${url} as ${user}`);
+  await sessions.reconnect();
+  void vscode.window.showInformationMessage(vscode.l10n.t('Signed in to {0} as {1}.', url, user));
+  return true;
+}
+
+async function askNewPassword(): Promise<string | undefined> {
+  const first = await vscode.window.showInputBox({
+    title: vscode.l10n.t('First sign-in: choose a new password'),
+    prompt: vscode.l10n.t('The API asks for a new password on the first sign-in (8 to 64 characters, with upper and lower case letters, a digit and a special character).'),
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.length < 8 || v.length > 64 || !/[a-z]/.test(v) || !/[A-Z]/.test(v) || !/\d/.test(v) || !/[^A-Za-z0-9]/.test(v) ? vscode.l10n.t('8 to 64 characters, with upper and lower case letters, a digit and a special character') : undefined),
+  });
+  if (first === undefined) {
+    return undefined;
+  }
+  const second = await vscode.window.showInputBox({ title: vscode.l10n.t('Repeat the new password'), password: true, ignoreFocusOut: true, validateInput: (v) => (v !== first ? vscode.l10n.t('The passwords differ') : undefined) });
+  return second === undefined ? undefined : first;
+}
+
+function signInError(err: unknown, url: string): Error {
+  if (err instanceof ApiError) {
+    switch (err.kind) {
+      case 'unauthorized':
+        return new Error(vscode.l10n.t('Sign-in to {0} failed: wrong user name or password.', url));
+      case 'tls':
+        return new Error(vscode.l10n.t('Sign-in to {0} failed: the certificate is not trusted ({1}). Run Sign In again to review it, or set waCluster.api.caFile.', url, err.message));
+      case 'network':
+      case 'timeout':
+        return new Error(vscode.l10n.t('Cannot reach {0}: {1}. Is the web container running and its port published?', url, err.message));
+      default:
+        return new Error(vscode.l10n.t('Sign-in to {0} failed: {1}', url, err.message));
+    }
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}

@@ -1,0 +1,82 @@
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { WaApiClient } from '../api/client';
+import { normalizeFingerprint, type TlsTrust } from '../api/tls';
+import { createNodeTransport } from '../api/transport';
+import { type DiscoveredCluster } from '../cluster/discovery';
+import { type Settings } from '../config/schema';
+
+/** A certificate the user chose to trust for one API URL (trust on first use, kept per cluster). */
+interface TrustedCertificate {
+  readonly fingerprint256: string;
+  readonly pem: string;
+}
+
+const trustKey = (url: string) => `waCluster.trust:${url}`;
+const passwordKey = (url: string, user: string) => `waCluster.password:${url}|${user}`;
+
+/**
+ * Where the API credentials and trust decisions live: the password only in SecretStorage (never
+ * settings, logs or files), the trusted certificate fingerprint in global state (not a secret).
+ */
+export class ApiAccess {
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly globalState: vscode.Memento,
+  ) {}
+
+  /** The API URL of a cluster: the explicit setting wins, then the web's published 443, then the default. */
+  apiUrl(cluster: DiscoveredCluster, settings: Settings): string {
+    const inspected = vscode.workspace.getConfiguration('waCluster', vscode.Uri.file(cluster.dir)).inspect<string>('api.url');
+    const explicit = inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
+    return (explicit ?? cluster.inferredApiUrl ?? settings.apiUrl).replace(/\/+$/, '');
+  }
+
+  async password(url: string, user: string): Promise<string | undefined> {
+    return this.secrets.get(passwordKey(url, user));
+  }
+
+  async storePassword(url: string, user: string, password: string): Promise<void> {
+    await this.secrets.store(passwordKey(url, user), password);
+  }
+
+  async forgetPassword(url: string, user: string): Promise<void> {
+    await this.secrets.delete(passwordKey(url, user));
+  }
+
+  trustedCertificate(url: string): TrustedCertificate | undefined {
+    return this.globalState.get<TrustedCertificate>(trustKey(url));
+  }
+
+  async trustCertificate(url: string, cert: TrustedCertificate): Promise<void> {
+    await this.globalState.update(trustKey(url), { fingerprint256: normalizeFingerprint(cert.fingerprint256), pem: cert.pem });
+  }
+
+  /** How to trust the API's certificate: a CA file, a pinned fingerprint (setting or trusted earlier), or the system CAs. */
+  trust(url: string, settings: Settings): TlsTrust {
+    if (settings.apiCaFile) {
+      try {
+        return { kind: 'caFile', caPem: fs.readFileSync(settings.apiCaFile, 'utf8') };
+      } catch (err) {
+        throw new Error(vscode.l10n.t('Cannot read the CA file {0} (setting waCluster.api.caFile): {1}', settings.apiCaFile, err instanceof Error ? err.message : String(err)), { cause: err });
+      }
+    }
+    if (settings.apiCertificateFingerprint) {
+      const remembered = this.trustedCertificate(url);
+      const pin = normalizeFingerprint(settings.apiCertificateFingerprint);
+      return { kind: 'pinned', fingerprint256: pin, ...(remembered?.fingerprint256 === pin ? { certPem: remembered.pem } : {}) };
+    }
+    const trusted = this.trustedCertificate(url);
+    return trusted ? { kind: 'pinned', fingerprint256: trusted.fingerprint256, certPem: trusted.pem } : { kind: 'system' };
+  }
+
+  /** A client for the cluster, signed in with the stored password; undefined when none is stored. */
+  async client(cluster: DiscoveredCluster, settings: Settings): Promise<WaApiClient | undefined> {
+    const url = this.apiUrl(cluster, settings);
+    const password = await this.password(url, settings.apiUser);
+    if (password === undefined) {
+      return undefined;
+    }
+    return new WaApiClient({ baseUrl: url, transport: createNodeTransport(this.trust(url, settings)), auth: { kind: 'basic', user: settings.apiUser, password } });
+  }
+}

@@ -1,0 +1,48 @@
+import * as vscode from 'vscode';
+import { clusterHealth, describeCluster, statusBarText } from '../cluster/presentation';
+import { Commands } from '../constants';
+import { type ClusterSessions } from '../host/clusterSessions';
+
+/**
+ * One status bar item with the cluster's state ("WA 2/2" with a state icon), coloured on
+ * problems; a click focuses the explorer. With several clusters it shows the one in most trouble.
+ */
+export class ClusterStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('waCluster.status', vscode.StatusBarAlignment.Left, 50);
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(private readonly sessions: ClusterSessions) {
+    this.item.name = vscode.l10n.t('WA Cluster');
+    this.item.command = Commands.focusExplorer;
+    this.subscriptions = [sessions.onDidChangeSessions(() => this.update()), sessions.onDidChangeCluster(() => this.update())];
+    this.update();
+  }
+
+  /** The text shown now (for tests). */
+  get text(): string {
+    return this.item.text;
+  }
+
+  update(): void {
+    const rank = { error: 0, warning: 1, stopped: 2, ok: 3 } as const;
+    const withSnapshots = this.sessions.all.filter((s) => s.snapshot !== undefined);
+    if (withSnapshots.length === 0) {
+      this.item.hide();
+      return;
+    }
+    const worst = [...withSnapshots].sort((a, b) => rank[clusterHealth(a.snapshot!)] - rank[clusterHealth(b.snapshot!)])[0]!;
+    const snapshot = worst.snapshot!;
+    const health = clusterHealth(snapshot);
+    this.item.text = statusBarText(snapshot) + (withSnapshots.length > 1 ? ` (+${withSnapshots.length - 1})` : '');
+    this.item.tooltip = withSnapshots.map((s) => `${s.cluster.projectName}: ${describeCluster(s.snapshot!)}`).join('\n');
+    this.item.backgroundColor = health === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : health === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.show();
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions) {
+      d.dispose();
+    }
+    this.item.dispose();
+  }
+}
