@@ -12,8 +12,9 @@ import { combineSignals } from '../util/abort';
  *  - `system`: Node's default CA store, normal hostname check.
  *  - `caFile`: the PEM of a private CA (e.g. from `GET /v1/certificates/external/ca`).
  *  - `pinned`: trust exactly one certificate, identified by its SHA-256 fingerprint. The
- *    certificate itself is passed as the only `ca`, so OpenSSL still verifies the chain, validity
- *    dates and signature (a self-signed leaf is its own trust anchor); `checkServerIdentity` then
+ *    certificate itself is passed as the only `ca` (with `allowPartialTrustChain`, so a leaf issued
+ *    by a private CA can be the anchor), so OpenSSL still verifies the signature and validity
+ *    dates; `checkServerIdentity` then
  *    compares `cert.fingerprint256` with the pin instead of the hostname (the pin is a stronger
  *    identity than a name the self-signed certificate does not carry anyway).
  *    The PEM is obtained by {@link probeCertificate}, a TLS handshake *with* verification on that

@@ -103,7 +103,13 @@ export class DiffTracker {
     if (prev.cluster.healthMode && next.cluster.healthMode) {
       for (const n of was) {
         if (!is.has(n)) {
-          this.lostOwners.push({ node: n, at: now });
+          // A failed owner (stopped, crashed, gone from health) starts a failover; an owner that
+          // merely hands its shard over while healthy (re-sharding) does not.
+          const after = next.nodes.find((x) => x.name === n);
+          const failed = !after || after.state === 'stopped' || after.state === 'error' || after.state === 'unknown' || !after.healthKey || (after.container !== null && after.container.state !== 'running');
+          if (failed) {
+            this.lostOwners.push({ node: n, at: now });
+          }
           events.push({ kind: 'shardOwnerLost', node: n, message: `${n} no longer owns a shard` });
         }
       }
