@@ -184,7 +184,7 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
       const v = await part(`inspect/${stem}.json`, `\`docker inspect\` of ${c.name}`, async () => (input.inspectRaw ? input.inspectRaw(c.id, signal) : input.docker.inspect(c.id, signal)));
       if (v !== undefined) {
         inspected.set(c.id, v);
-        const env = (v as { Config?: { Env?: unknown } } | null)?.Config?.Env ?? (v as { env?: unknown } | null)?.env;
+        const env = envOf(v);
         if (Array.isArray(env)) {
           for (const s of secretValuesFromEnv(env.filter((x): x is string => typeof x === 'string'))) {
             secrets.add(s);
@@ -293,6 +293,15 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     fs.rmSync(zipPath, { force: true });
     throw isAbortError(e) ? e : new AbortedError(errorText(e));
   }
+}
+
+/** `Config.Env` of raw inspect JSON, or `env` of the typed view. */
+function envOf(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) {
+    return undefined;
+  }
+  const o = v as { Config?: { Env?: unknown }; env?: unknown };
+  return o.Config?.Env ?? o.env;
 }
 
 function containerTable(containers: readonly ContainerSummary[]): string {

@@ -9,12 +9,13 @@ import { type RawInspector } from './diagnosticsBundle';
  * secrets itself, and learns their values from it to mask them in the logs too.
  */
 export function rawInspector(endpoint: DockerEndpoint, timeoutMs = 15_000): RawInspector {
-  const docker = new Dockerode(endpoint.modemOptions as Dockerode.DockerOptions);
+  const docker = new Dockerode(endpoint.modemOptions);
   return async (id, signal) => {
     const timeout = AbortSignal.timeout(timeoutMs);
     const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      return (await docker.getContainer(id).inspect({ abortSignal } as object)) as unknown;
+      const raw: unknown = await docker.getContainer(id).inspect({ abortSignal } as object);
+      return raw;
     } catch (e) {
       throw classifyDockerError(e, endpoint.description, `Inspect ${id.slice(0, 12)}`);
     }

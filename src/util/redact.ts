@@ -110,8 +110,8 @@ export class Redactor {
       return key !== undefined && isSecretName(key) && value !== '' ? MASK : this.text(value);
     }
     if (Array.isArray(value)) {
-      if (value.every((v) => typeof v === 'string') && value.some((v) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(v as string))) {
-        return this.envList(value as string[]);
+      if (value.every((v) => typeof v === 'string') && value.some((v) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(v))) {
+        return this.envList(value);
       }
       return value.map((v) => this.json(v));
     }
