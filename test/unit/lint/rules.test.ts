@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { ALL_RULES } from '../../../src/lint/allRules';
 import { applyRuleFixes, fixturesDir, fmtRange, lintPaths } from './helpers';
@@ -105,5 +106,15 @@ describe('lint rules: negative fixture', () => {
       const others = findings.filter((f) => f.rule !== k.rule && f.severity === 'error' && !['wa-network-mode-bridge', 'wa-dbupgrade', 'wa-db-config'].includes(f.rule));
       assert.deepEqual(others.map((f) => `${k.rule}/${k.dir}: ${f.rule} ${f.message}`), []);
     }
+  });
+});
+
+describe('lint settings in package.json', () => {
+  it('waCluster.lint.rules lists exactly the rule ids', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(fixturesDir, '../../../package.json'), 'utf8')) as {
+      contributes: { configuration: { properties: Record<string, { properties?: Record<string, unknown> }> }[] };
+    };
+    const props = manifest.contributes.configuration.map((c) => c.properties['waCluster.lint.rules']).find((p) => p !== undefined);
+    assert.deepEqual(Object.keys(props?.properties ?? {}).sort(), ALL_RULES.map((r) => r.id).sort());
   });
 });
