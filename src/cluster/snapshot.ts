@@ -310,7 +310,7 @@ function deriveState(kind: NodeKind, c: NodeContainer | null, e: HealthEntry | u
     return { state: 'error', reason: 'Docker health check failing' };
   }
   if (!ctx.healthKnown) {
-    return c.health === 'starting' ? { state: 'starting', reason: 'Docker health check starting' } : { state: 'unknown', reason: ctx.api.status === 'off' ? 'running (no API credentials)' : 'running; /v1/health unavailable' };
+    return c.health === 'starting' ? { state: 'starting', reason: 'Docker health check starting' } : { state: 'unknown', reason: ctx.api.status === 'off' ? 'running (application health not known)' : 'running; /v1/health unavailable' };
   }
   if (young(c, ctx.now)) {
     return { state: 'starting', reason: 'started recently, not in /v1/health yet' };
