@@ -72,7 +72,9 @@ export async function runNode(): Promise<void> {
   const row: NodeRow = { key, name, cid, role: isMaster ? 'master' : 'coreapp', version, host: name, ports: advertised, multiconnect, startedAt: Date.now() };
   coreLog('I', 'main.cpp:52', `WhatsApp Business API ${isMaster ? 'master' : 'coreapp'} v${version} (wa-emulator) starting: node ${key}, multiconnect=${multiconnect ? 1 : 0}`);
 
-  const db = new DbClient(dbConfigFromEnv());
+  const dbc = dbConfigFromEnv();
+  coreLog('D', 'config.cpp:33', `WA_DB_ENGINE=${dbc.engine} WA_DB_HOSTNAME=${dbc.host} WA_DB_PORT=${dbc.port} WA_DB_USERNAME=${dbc.user} COREAPP_HOSTNAME=${name} COREAPP_EXTERNAL_PORTS=${advertised.join(',')}`);
+  const db = new DbClient(dbc);
   try {
     await db.connect();
   } catch (e) {
@@ -104,6 +106,7 @@ export async function runNode(): Promise<void> {
   let dbNow = Date.now();
   const lastOk = new Map<string, number>();
   const heartbeatFailing = new Set<string>();
+  const unassignedLogged = new Set<number>();
   const stats = { endpoint_requests: 0, callback_requests: 0, heartbeats_answered: 0 };
 
   const uninitialized = (): boolean => schema === null || compareVersions(version, schema) > 0;
@@ -239,8 +242,10 @@ export async function runNode(): Promise<void> {
       next[i] = pick?.key ?? null;
       if (pick) {
         coreLog('I', 'shardmgr.cpp:151', `shard ${i}: promoted ${pick.key} to primary coreapp`);
-      } else if (owner !== null) {
-        coreLog('W', 'shardmgr.cpp:155', `shard ${i}: no healthy secondary coreapp available; shard is unassigned`);
+        unassignedLogged.delete(i);
+      } else if (!unassignedLogged.has(i)) {
+        unassignedLogged.add(i);
+        coreLog('W', 'shardmgr.cpp:155', `shard ${i} of ${shardCount} has no primary coreapp: not enough healthy secondary coreapps (run shards + 1 coreapps)`);
       }
     }
     if (JSON.stringify(next) !== JSON.stringify(owners)) {
