@@ -272,9 +272,26 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     write('containers.txt', redact.text(containerTable(containers)));
     parts.push({ name: 'containers.txt', description: 'The project\'s containers: service, name, id, image, state, status', status: 'ok' });
 
-    // 7. README and zip.
+    // 7. Credentials first seen in one file (after `Bearer`, `password=`…) are masked in all files.
     throwIfAborted(signal);
-    const readme = readmeText({ name, input, startedAt, engine, containers, parts, logsOk, masked: redact.knownCount, redact });
+    if (redact.learned.size > 0) {
+      progress('Masking secrets', (steps - 1) / steps);
+      const again = new Redactor(redact.learned);
+      for (const e of fs.readdirSync(folder, { withFileTypes: true, recursive: true })) {
+        if (e.isFile()) {
+          const p = path.join(e.parentPath, e.name);
+          const before = fs.readFileSync(p, 'utf8');
+          const after = again.text(before);
+          if (after !== before) {
+            fs.writeFileSync(p, after);
+          }
+        }
+      }
+    }
+
+    // 8. README and zip.
+    throwIfAborted(signal);
+    const readme = readmeText({ name, input, startedAt, engine, containers, parts, logsOk, masked: redact.knownCount + redact.learned.size, redact });
     write('README.txt', readme);
     progress('Zip', (steps - 1) / steps);
     let zipOk: string | undefined = zipPath;
@@ -283,7 +300,7 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     } catch (e) {
       zipOk = undefined;
       parts.push({ name: path.basename(zipPath), description: 'The zip of this folder', status: 'failed', detail: errorText(e) });
-      write('README.txt', readmeText({ name, input, startedAt, engine, containers, parts, logsOk, masked: redact.knownCount, redact }));
+      write('README.txt', readmeText({ name, input, startedAt, engine, containers, parts, logsOk, masked: redact.knownCount + redact.learned.size, redact }));
     }
     progress('Done', 1);
     return { name, folder, zipPath: zipOk, parts, failed: parts.filter((p) => p.status === 'failed').length };
@@ -327,7 +344,7 @@ function readmeText(o: { name: string; input: DiagnosticsInput; startedAt: numbe
     '',
     'Secrets: environment variables whose names look secret (PASSWORD, PASS, SECRET, TOKEN, KEY,',
     'CREDENTIAL, …), Authorization credentials (Bearer/Basic/Apikey) and every known secret value',
-    `(${o.masked} found in the compose config and the containers' environment) are replaced by ***`,
+    `(${o.masked} found in the compose config, the containers' environment and the logs) are replaced by ***`,
     'in every file. Review the files before you send them anyway.',
     '',
     'Contents',

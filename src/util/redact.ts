@@ -51,6 +51,8 @@ function escapeRegExp(s: string): string {
  * and URL user-info passwords. Plus every known secret value, wherever it appears.
  */
 export class Redactor {
+  /** Credentials seen in text after an authorization scheme or a secret name (to mask them elsewhere too). */
+  readonly learned = new Set<string>();
   private readonly known: string[];
   private readonly knownRe: RegExp | undefined;
 
@@ -74,18 +76,32 @@ export class Redactor {
       out = out.replace(this.knownRe, MASK);
     }
     // Authorization schemes followed by a credential.
-    out = out.replace(/\b(Bearer|Basic|Apikey|Token|Digest)([\t ]+)([A-Za-z0-9._~+/=:-]{4,})/gi, (_m, scheme: string, sp: string) => `${scheme}${sp}${MASK}`);
+    out = out.replace(/\b(Bearer|Basic|Apikey|Token|Digest)([\t ]+)([A-Za-z0-9._~+/=:-]{4,})/gi, (_m, scheme: string, sp: string, cred: string) => {
+      this.learn(cred);
+      return `${scheme}${sp}${MASK}`;
+    });
     // "password": "value" (JSON) and name: value / name=value where the name looks secret.
     out = out.replace(/(["']?)([A-Za-z0-9_.-]*(?:password|passwd|secret|token|api_?key|credential|private_?key)[A-Za-z0-9_.-]*)\1([\t ]*[:=][\t ]*)("[^"]*"|'[^']*'|[^\s,;&}"']+)/gi, (m: string, q: string, name: string, sep: string, value: string) => {
       if (value === MASK || value === `"${MASK}"` || value === `'${MASK}'`) {
         return m;
       }
       const quoted = /^["']/.test(value) ? `${value[0]}${MASK}${value[0]}` : MASK;
+      const bare = /^["']/.test(value) ? value.slice(1, -1) : value;
+      // Plain words ("password: required") are not learned: masking them everywhere would garble logs.
+      if (/[^a-z]/.test(bare)) {
+        this.learn(bare);
+      }
       return `${q}${name}${q}${sep}${quoted}`;
     });
     // scheme://user:password@host
     out = out.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi, (_m, pre: string) => `${pre}${MASK}@`);
     return out;
+  }
+
+  private learn(value: string): void {
+    if (value.length >= 8 && value !== MASK && !this.known.includes(value)) {
+      this.learned.add(value);
+    }
   }
 
   /** Masks a `NAME=value` environment list: secret names lose their value, others are redacted as text. */

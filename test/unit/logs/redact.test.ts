@@ -36,3 +36,12 @@ describe('redact', () => {
     assert.deepEqual(v.Args, [`--password=${MASK}`]);
   });
 });
+
+describe('redact: learning', () => {
+  it('learns credentials seen after a scheme or a secret name, but not plain words', () => {
+    const r = new Redactor(['known-secret']);
+    r.text('Authorization: Bearer tok.en-12345 and password=Hunter2-x and password: required');
+    assert.deepEqual([...r.learned].sort(), ['Hunter2-x', 'tok.en-12345']);
+    assert.equal(new Redactor(r.learned).text('later tok.en-12345 alone'), `later ${MASK} alone`);
+  });
+});
