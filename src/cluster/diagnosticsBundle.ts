@@ -330,8 +330,10 @@ function containerTable(containers: readonly ContainerSummary[]): string {
 function readmeText(o: { name: string; input: DiagnosticsInput; startedAt: number; engine: EngineInfo | undefined; containers: readonly ContainerSummary[]; parts: readonly BundlePart[]; logsOk: number; masked: number; redact: Redactor }): string {
   const { input } = o;
   const window = input.sinceMs !== undefined ? `${input.windowLabel ?? 'since'} (from ${new Date(input.sinceMs).toISOString()} to ${new Date(o.startedAt).toISOString()})` : 'all logs';
-  const ok = o.parts.filter((p) => p.status === 'ok');
-  const bad = o.parts.filter((p) => p.status !== 'ok');
+  // Error messages may quote a command line or a URL: they are masked like the files.
+  const parts = o.parts.map((p) => (p.detail ? { ...p, detail: o.redact.text(p.detail) } : p));
+  const ok = parts.filter((p) => p.status === 'ok');
+  const bad = parts.filter((p) => p.status !== 'ok');
   const lines = [
     `WA Cluster diagnostics bundle: ${o.name}`,
     ''.padEnd(Math.min(80, o.name.length + 32), '='),
@@ -359,5 +361,5 @@ function readmeText(o: { name: string; input: DiagnosticsInput; startedAt: numbe
     lines.push('Everything was collected.', '');
   }
   lines.push('The equivalent by hand: docker-compose logs > debug_output.txt (setup guide), or WADebug\'s', '`wadebug logs`, which collects the same kinds of files into wadebug_logs.zip.');
-  return o.redact.text(lines.join('\n'));
+  return lines.join('\n');
 }
