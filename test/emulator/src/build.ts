@@ -110,7 +110,9 @@ async function bundle(): Promise<string> {
 
 /** Imports (once per node binary) the base image: the host's node + its shared libraries. */
 async function ensureBase(log: (l: string) => void): Promise<string> {
-  const nodeBin = fs.realpathSync(process.execPath.includes('node') ? process.execPath : '/usr/bin/node');
+  // The running node, unless we run inside another runtime (Electron): then the node on PATH.
+  const onPath = (process.env.PATH ?? '').split(':').map((d) => path.join(d, 'node')).find((p) => fs.existsSync(p));
+  const nodeBin = fs.realpathSync(path.basename(process.execPath) === 'node' ? process.execPath : (onPath ?? '/usr/bin/node'));
   const ldd = await run('ldd', [nodeBin]);
   const libs = [...ldd.matchAll(/(\/[^\s]+) \(0x/g)].map((m) => m[1] ?? '').filter(Boolean);
   const h = crypto.createHash('sha256');
