@@ -37,6 +37,8 @@ export interface SnapshotDiff {
  */
 export class DiffTracker {
   private lostOwners: { node: string; at: number }[] = [];
+  /** Owners that let go of their shard while healthy (reconnecting, re-sharding): regaining it is no failover. */
+  private pausedOwners = new Set<string>();
   constructor(private readonly memoryMs = 10 * 60_000) {}
 
   diff(prev: ClusterSnapshot | undefined, next: ClusterSnapshot): SnapshotDiff {
@@ -109,12 +111,17 @@ export class DiffTracker {
           const failed = !after || after.state === 'stopped' || after.state === 'error' || after.state === 'unknown' || !after.healthKey || (after.container !== null && after.container.state !== 'running');
           if (failed) {
             this.lostOwners.push({ node: n, at: now });
+          } else {
+            this.pausedOwners.add(n);
           }
           events.push({ kind: 'shardOwnerLost', node: n, message: `${n} no longer owns a shard` });
         }
       }
       for (const n of is) {
         if (!was.has(n)) {
+          if (this.pausedOwners.delete(n)) {
+            continue;
+          }
           const lost = this.lostOwners.shift();
           if (lost) {
             events.push({ kind: 'failover', from: lost.node, to: n, message: `failover ${lost.node}→${n}` });

@@ -88,14 +88,16 @@ export interface DiscoverOptions {
 }
 
 /**
- * Finds the clusters among compose files: each file that defines web/master/coreapp services is
- * one cluster (alternative files in one folder, like the vendor's `docker-compose.yml` and
- * `multiconnect-compose.yml`, are alternatives, not `-f` layers), unless the user configured the
- * exact file list. Never throws: a file that does not parse is skipped.
+ * Finds the clusters among compose files. Files that share a folder and a project name are
+ * alternatives of one cluster (the vendor ships `docker-compose.yml`, `multiconnect-compose.yml`
+ * and `prod-*` variants side by side, and Compose gives them all the folder's project name): they
+ * make one cluster, described by the file with the most cluster nodes. A configured file list
+ * (`waCluster.compose.files`) is one cluster of exactly those files (`-f` layers). Never throws: a
+ * file that does not parse or defines no web/master/coreapp service is skipped.
  */
 export function discoverClusters(opts: DiscoverOptions): DiscoveredCluster[] {
   const groups: string[][] = opts.configuredFiles && opts.configuredFiles.length > 0 ? [[...opts.configuredFiles]] : [...new Set(opts.candidates)].sort().map((f) => [f]);
-  const out: DiscoveredCluster[] = [];
+  const byProject = new Map<string, { cluster: DiscoveredCluster; nodes: number }>();
   for (const files of groups) {
     const texts = files.map((path) => ({ path, text: opts.reader.read(path) }));
     if (texts.some((t) => t.text === undefined)) {
@@ -105,7 +107,7 @@ export function discoverClusters(opts: DiscoverOptions): DiscoveredCluster[] {
     if (!isClusterProject(project)) {
       continue;
     }
-    out.push({
+    const cluster: DiscoveredCluster = {
       id: files.join('|'),
       projectName: opts.projectName?.trim() || composeProjectName(project.dir, (n) => project.lookup(n)),
       dir: project.dir,
@@ -114,7 +116,13 @@ export function discoverClusters(opts: DiscoverOptions): DiscoveredCluster[] {
       declared: [...project.services.values()].map(declaredService),
       inferredApiUrl: inferApiUrl(project),
       version: clusterVersion(project),
-    });
+    };
+    const nodes = cluster.declared.filter((d) => d.kind === 'master' || d.kind === 'coreapp' || d.kind === 'web').length;
+    const key = `${cluster.dir}\0${cluster.projectName}`;
+    const seen = byProject.get(key);
+    if (!seen || nodes > seen.nodes) {
+      byProject.set(key, { cluster, nodes });
+    }
   }
-  return out;
+  return [...byProject.values()].map((v) => v.cluster);
 }

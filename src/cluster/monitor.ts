@@ -275,7 +275,10 @@ export class ClusterMonitor implements Disposable {
       this.api = { status: 'error', errorKind: err.kind, message: err.message, fingerprint256: err.fingerprint256 };
     }
     const askShards = this.opts.shards;
-    if (askShards && this.healthReport && this.clock.now() - this.shardsAskedAt >= this.shardsPollMs) {
+    // More coreapps connected than the shards we know of: someone re-sharded; ask now, not in a minute.
+    const connected = this.healthReport?.entries.filter((e) => e.role === 'coreapp' && e.gatewayStatus === 'connected').length ?? 0;
+    const resharded = this.shardCount !== undefined && connected > this.shardCount;
+    if (askShards && this.healthReport && (resharded || this.clock.now() - this.shardsAskedAt >= this.shardsPollMs)) {
       this.shardsAskedAt = this.clock.now();
       try {
         this.shardCount = await askShards(signal);

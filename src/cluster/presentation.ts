@@ -65,7 +65,10 @@ function stateWords(node: ClusterNode): string {
     case 'error':
       return first ? `error ${first.code}` : 'failing';
     case 'stopped':
-      return node.container?.exitCode !== undefined && node.container.exitCode !== 0 ? `stopped (exit ${node.container.exitCode})` : 'stopped';
+      if (!node.container) {
+        return 'not created';
+      }
+      return node.container.exitCode !== undefined && node.container.exitCode !== 0 ? `stopped (exit ${node.container.exitCode})` : 'stopped';
     case 'unknown':
       return node.container?.state === 'running' ? 'running' : node.container ? node.container.state : 'not created';
   }

@@ -4,6 +4,9 @@ import { type SettingsStore } from '../config/settings';
 import { Commands } from '../constants';
 import { type ClusterSession, type ClusterSessions } from './clusterSessions';
 
+/** The key under which a lost Docker engine is remembered (node names never contain a space). */
+const ENGINE = 'docker engine';
+
 /** Something worth one notification: a failover, a node dying, a node back, the engine lost or back. */
 export interface Announcement {
   readonly project: string;
@@ -19,6 +22,8 @@ export class ClusterNotifier implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   /** Everything announced so far (tests read it). */
   readonly announced: Announcement[] = [];
+  /** What we announced as down (per project: node names, and `engine`): only those get a "back" message. */
+  private readonly down = new Map<string, Set<string>>();
 
   constructor(sessions: ClusterSessions, private readonly settings: SettingsStore, private readonly log: vscode.LogOutputChannel) {
     this.subscription = sessions.onDidChangeCluster(({ session, change }) => this.onChange(session, change));
@@ -27,19 +32,36 @@ export class ClusterNotifier implements vscode.Disposable {
   private onChange(session: ClusterSession, change: MonitorChange): void {
     const project = session.cluster.projectName;
     const out: Announcement[] = [];
+    let down = this.down.get(project);
+    if (!down) {
+      down = new Set();
+      this.down.set(project, down);
+    }
     for (const e of change.diff.events) {
       if (e.kind === 'failover') {
         out.push({ project, severity: 'warning', message: vscode.l10n.t('{0}: failover, {1} took over from {2}.', project, e.to, e.from) });
-      } else if (e.kind === 'engineUnreachable') {
+      } else if (e.kind === 'engineUnreachable' && !down.has(ENGINE)) {
+        down.add(ENGINE);
         out.push({ project, severity: 'error', message: vscode.l10n.t('{0}: the Docker engine is unreachable ({1}).', project, e.message) });
-      } else if (e.kind === 'engineRecovered') {
+      } else if (e.kind === 'engineRecovered' && down.delete(ENGINE)) {
         out.push({ project, severity: 'info', message: vscode.l10n.t('{0}: the Docker engine answers again.', project) });
       }
     }
+    const died = change.diff.nodeChanges.filter((c) => c.kind === 'containerDied' && !down.has(c.node));
+    for (const c of died) {
+      down.add(c.node);
+    }
+    if (died.length > 2) {
+      // `down` or a host problem: one message, not one per node.
+      out.push({ project, severity: 'error', message: vscode.l10n.t('{0}: {1} nodes stopped ({2}).', project, died.length, died.map((c) => c.node).join(', ')) });
+    } else {
+      for (const c of died) {
+        const exit = c.kind === 'containerDied' && c.exitCode !== undefined ? ` (exit ${c.exitCode})` : '';
+        out.push({ project, severity: 'error', message: vscode.l10n.t('{0}: {1} stopped{2}.', project, c.node, exit) });
+      }
+    }
     for (const c of change.diff.nodeChanges) {
-      if (c.kind === 'containerDied') {
-        out.push({ project, severity: 'error', message: vscode.l10n.t('{0}: {1} stopped{2}.', project, c.node, c.exitCode !== undefined ? ` (exit ${c.exitCode})` : '') });
-      } else if (c.kind === 'containerStarted' && change.diff.nodeChanges.every((o) => o.kind !== 'added' || o.node !== c.node)) {
+      if (c.kind === 'containerStarted' && down.delete(c.node)) {
         out.push({ project, severity: 'info', message: vscode.l10n.t('{0}: {1} is running again.', project, c.node) });
       }
     }

@@ -5,7 +5,7 @@ import { type ClusterSessions } from '../host/clusterSessions';
 
 /**
  * One status bar item with the cluster's state ("WA 2/2" with a state icon), coloured on
- * problems; a click focuses the explorer. With several clusters it shows the one in most trouble.
+ * problems; a click focuses the explorer. With several clusters it shows the running one in most trouble.
  */
 export class ClusterStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('waCluster.status', vscode.StatusBarAlignment.Left, 50);
@@ -24,7 +24,8 @@ export class ClusterStatusBar implements vscode.Disposable {
   }
 
   update(): void {
-    const rank = { error: 0, warning: 1, stopped: 2, ok: 3 } as const;
+    // Clusters that run come first (worst first); one that is not running only when nothing runs.
+    const rank = { error: 0, warning: 1, ok: 2, stopped: 3 } as const;
     const withSnapshots = this.sessions.all.filter((s) => s.snapshot !== undefined);
     if (withSnapshots.length === 0) {
       this.item.hide();

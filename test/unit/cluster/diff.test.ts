@@ -47,6 +47,26 @@ describe('cluster/diff', () => {
     assert.equal(s2.cluster.connectedCoreapps, 2);
   });
 
+  it('a healthy owner that reconnects during a failover is not mistaken for the one taking over', () => {
+    const t = new DiffTracker();
+    const cs = walkthroughContainers();
+    const dead = cs.map((c) => (c.service === 'wacore1' ? { ...c, state: 'exited' as const, exitCode: 0 } : c));
+    const h = (w2: string, w3: string) => {
+      const r = parseHealth({ health: { 'master1:b28d835cd579': { gateway_status: 'disconnected', role: 'secondary_master' }, 'master2:7fe542d305b4': { gateway_status: 'connected', role: 'primary_master' }, 'wacore2:05e1a6d70665': { gateway_status: w2, role: 'coreapp' }, 'wacore3:23b50199bec2': { gateway_status: w3, role: 'coreapp' } } });
+      assert.ok(r.ok);
+      return r.value;
+    };
+    const s0 = buildSnapshot({ now: NOW, project: 'biz', containers: cs, health: health('04-third-coreapp-standby.json') });
+    t.diff(undefined, s0);
+    const s1 = buildSnapshot({ now: NOW + 300, project: 'biz', containers: dead, health: h('connecting', 'disconnected'), previous: s0 });
+    t.diff(s0, s1);
+    const s2 = buildSnapshot({ now: NOW + 1300, project: 'biz', containers: dead, health: h('connected', 'connecting'), previous: s1 });
+    assert.ok(!t.diff(s1, s2).events.some((e) => e.kind === 'failover'), 'wacore2 only reconnected');
+    const s3 = buildSnapshot({ now: NOW + 2300, project: 'biz', containers: dead, health: h('connected', 'connected'), previous: s2 });
+    const failovers = t.diff(s2, s3).events.filter((e) => e.kind === 'failover');
+    assert.deepEqual(failovers.map((e) => e.message), ['failover wacore1→wacore3']);
+  });
+
   it('role change: primary master moves master2 → master1', () => {
     const t = new DiffTracker();
     const a = buildSnapshot({ now: NOW, project: 'biz', health: health('04-third-coreapp-standby.json') });

@@ -1,0 +1,160 @@
+/**
+ * The cluster explorer against a live emulated cluster, inside a real extension host: the tree
+ * follows the source document's walkthrough (before registration → registered → 2 shards → spare
+ * → failover), the status bar follows, and the failover is announced exactly once.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { probeCertificate } from '../../src/api/tls';
+import { EXTENSION_ID } from '../../src/constants';
+import { type TestApi } from '../../src/extension';
+import { type ClusterElement, type NodeElement, type TreeElement } from '../../src/views/clusterTreeProvider';
+import * as emulator from '../emulator/src/harness';
+
+const workspaceRoot = process.env.WA_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir();
+
+async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) {
+        return v;
+      }
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: not within ${timeoutMs} ms${last instanceof Error ? ` (${last.message})` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('cluster explorer on an emulated cluster (extension host)', function () {
+  this.timeout(240_000);
+  const project = `waext${process.pid}`;
+  const dir = path.join(workspaceRoot, project);
+  let ws: emulator.Workspace;
+  let api: TestApi;
+  let token = '';
+  const registration = { cc: '1', phone_number: '6315550100', method: 'sms', cert: Buffer.from('{"vname":"Explorer Test"}').toString('base64') };
+
+  function clusterElement(): ClusterElement | undefined {
+    // By `kind`, not instanceof: the extension runs from its bundle, these classes from out/.
+    return (api.tree.getChildren()).find((e): e is ClusterElement => e.kind === 'cluster' && e.session?.cluster.projectName === project);
+  }
+
+  /** Node name → the description the tree shows ("coreapp · standby"). */
+  function descriptions(): Record<string, string> {
+    const root = clusterElement();
+    if (!root) {
+      return {};
+    }
+    const out: Record<string, string> = {};
+    for (const e of api.tree.getChildren(root)) {
+      if (e.kind === 'node') {
+        out[(e).name] = String(api.tree.getTreeItem(e).description ?? '');
+      }
+    }
+    return out;
+  }
+
+  const rootDescription = () => {
+    const root = clusterElement();
+    return root ? String(api.tree.getTreeItem(root).description ?? '') : '';
+  };
+
+  before(async function () {
+    await emulator.buildImages();
+    ws = emulator.writeWorkspace({ dir, project, webPort: await emulator.freePort() });
+    await emulator.up(ws, emulator.HA_SERVICES);
+    await emulator.waitForHealth(ws, (b) => Object.keys(b.health).length === 4, { timeoutMs: 30_000 });
+    const ext = vscode.extensions.getExtension<TestApi>(EXTENSION_ID);
+    assert.ok(ext);
+    api = await ext.activate();
+    await vscode.workspace.getConfiguration('waCluster').update('health.pollIntervalSeconds', 1, vscode.ConfigurationTarget.Global);
+    // What "Sign In" does after the user trusts the certificate and types the password.
+    token = await emulator.login(ws);
+    const cert = await probeCertificate('127.0.0.1', ws.webPort);
+    await api.access.trustCertificate(ws.baseUrl, { fingerprint256: cert.fingerprint256, pem: cert.pem });
+    await api.access.storePassword(ws.baseUrl, 'admin', emulator.DEFAULT_PASSWORD);
+    await api.sessions.reconnect();
+    await vscode.commands.executeCommand('waCluster.nodes.focus');
+  });
+
+  after(async function () {
+    await vscode.workspace.getConfiguration('waCluster').update('health.pollIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
+    if (ws) {
+      await emulator.down(ws, { volumes: true });
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds the cluster in the workspace and infers its API URL from the web port', async () => {
+    const root = await eventually('cluster root', clusterElement);
+    assert.equal(root.session?.apiUrl, ws.baseUrl);
+    assert.ok(root.session?.api, 'signed in');
+  });
+
+  it('before registration: db, web, masters, coreapps in order; the primary master unregistered', async () => {
+    const d = await eventually('fixture-01 tree', () => {
+      const x = descriptions();
+      return Object.values(x).includes('primary master · unregistered') && Object.keys(x).length === 7 ? x : undefined;
+    });
+    // wacore3 is declared in the compose file but not started yet.
+    assert.deepEqual(Object.keys(d), ['db', 'waweb', 'master1', 'master2', 'wacore1', 'wacore2', 'wacore3']);
+    assert.equal(d.wacore3, 'coreapp · not created');
+    assert.match(rootDescription(), /not registered/);
+    assert.match(api.statusBar.text, /WA unregistered/);
+  });
+
+  it('after registration: one coreapp connected, the other nodes standby (not failures)', async () => {
+    assert.equal((await emulator.api(ws, 'POST', '/v1/account', { token, body: registration })).status, 202);
+    assert.equal((await emulator.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status, 201);
+    const d = await eventually('fixture-02 tree', () => {
+      const x = descriptions();
+      const coreapps = [x.wacore1, x.wacore2].sort();
+      return coreapps[0] === 'coreapp · connected' && coreapps[1] === 'coreapp · standby' ? x : undefined;
+    });
+    assert.deepEqual([d.master1, d.master2].sort(), ['primary master · standby', 'secondary master · standby']);
+  });
+
+  it('after 2 shards: both coreapps and the primary master connected, "2/2 shards connected"', async () => {
+    const r = await emulator.api(ws, 'POST', '/v1/account/shards', { token, body: { ...registration, shards: 2, pin: undefined } });
+    assert.equal(r.status, 201, r.text);
+    await eventually('2/2 shards', () => /2\/2 shards connected/.test(rootDescription()) || undefined);
+    const d = descriptions();
+    assert.equal(d.wacore1, 'coreapp · connected');
+    assert.equal(d.wacore2, 'coreapp · connected');
+    assert.ok(Object.values(d).includes('primary master · connected'));
+    await eventually('status bar 2/2', () => /WA 2\/2( |$)/.test(api.statusBar.text) || undefined);
+  });
+
+  it('a third coreapp shows as standby (the spare)', async () => {
+    await emulator.up(ws, ['wacore3']);
+    const d = await eventually('wacore3 standby', () => (descriptions().wacore3 === 'coreapp · standby' ? descriptions() : undefined), 45_000);
+    assert.equal(Object.keys(d).length, 7);
+  });
+
+  it('a failover is reflected in the tree and announced exactly once', async () => {
+    const p = await emulator.api(ws, 'PATCH', '/v1/settings/application', { token, body: { heartbeat_interval: 1, unhealthy_interval: 3 } });
+    assert.equal(p.status, 200, p.text);
+    const before = api.notifier.announced.length;
+    const victim = 'wacore1';
+    await emulator.compose(ws, ['stop', '-t', '1', victim]);
+    await eventually('spare took over', () => {
+      const x = descriptions();
+      return x.wacore3 === 'coreapp · connected' && x.wacore2 === 'coreapp · connected' && /^coreapp · stopped/.test(x[victim] ?? '') ? x : undefined;
+    }, 30_000);
+    await eventually('2/2 shards again', () => /2\/2 shards connected/.test(rootDescription()) || undefined);
+    await new Promise((r) => setTimeout(r, 3000)); // a few more polls: nothing may be announced twice
+    const failovers = api.notifier.announced.slice(before).filter((a) => /failover/.test(a.message));
+    assert.equal(failovers.length, 1, JSON.stringify(api.notifier.announced.slice(before)));
+    assert.match(failovers[0]?.message ?? '', /wacore3 took over from wacore1/);
+  });
+});
