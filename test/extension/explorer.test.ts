@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import { probeCertificate } from '../../src/api/tls';
 import { EXTENSION_ID } from '../../src/constants';
 import { type TestApi } from '../../src/extension';
-import { type ClusterElement, type NodeElement, type TreeElement } from '../../src/views/clusterTreeProvider';
+import { type ClusterElement } from '../../src/views/clusterTreeProvider';
 import * as emulator from '../emulator/src/harness';
 
 const workspaceRoot = process.env.WA_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir();
@@ -46,7 +46,7 @@ describe('cluster explorer on an emulated cluster (extension host)', function ()
 
   function clusterElement(): ClusterElement | undefined {
     // By `kind`, not instanceof: the extension runs from its bundle, these classes from out/.
-    return (api.tree.getChildren()).find((e): e is ClusterElement => e.kind === 'cluster' && e.session?.cluster.projectName === project);
+    return api.tree.getChildren().find((e): e is ClusterElement => e.kind === 'cluster' && e.session?.cluster.projectName === project);
   }
 
   /** Node name → the description the tree shows ("coreapp · standby"). */
@@ -58,7 +58,7 @@ describe('cluster explorer on an emulated cluster (extension host)', function ()
     const out: Record<string, string> = {};
     for (const e of api.tree.getChildren(root)) {
       if (e.kind === 'node') {
-        out[(e).name] = String(api.tree.getTreeItem(e).description ?? '');
+        out[e.name] = String(api.tree.getTreeItem(e).description ?? '');
       }
     }
     return out;
