@@ -55,7 +55,8 @@ function stateWords(node: ClusterNode): string {
   const first = node.errors[0];
   switch (node.state) {
     case 'connected':
-      return 'connected';
+      // Web and database have no gateway: "connected" only means their container runs.
+      return node.kind === 'web' || node.kind === 'db' ? 'running' : 'connected';
     case 'standby':
       return 'standby';
     case 'starting':

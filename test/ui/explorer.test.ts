@@ -1,0 +1,196 @@
+/**
+ * The cluster explorer as a person sees it: code-server in headless Chromium, a live emulated
+ * cluster, sign-in through the real dialogs, then the source document's walkthrough. Screenshots
+ * land in test-results/screenshots/explorer-*.png.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, makeSandbox, startCodeServer, waitForWorkbench, workbenchUrl, type CodeServer, type Sandbox } from '../support/codeServer';
+import { testResultsDir } from '../support/paths';
+import * as emulator from '../emulator/src/harness';
+
+const screenshots = path.join(testResultsDir, 'screenshots');
+
+async function rowsText(page: Page): Promise<string[]> {
+  return page.locator('.part.sidebar .monaco-list-row').allInnerTexts();
+}
+
+async function waitForRows(page: Page, what: string, accept: (rows: string[]) => boolean, timeoutMs = 45_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let rows: string[] = [];
+  while (Date.now() < deadline) {
+    rows = (await rowsText(page)).map((r) => r.replace(/\s+/g, ' ').trim());
+    if (accept(rows)) {
+      return rows;
+    }
+    await page.waitForTimeout(300);
+  }
+  throw new Error(`${what}: not within ${timeoutMs} ms; rows: ${JSON.stringify(rows)}`);
+}
+
+/** The row of a tree item: its label, then (no separator in innerText) its description. */
+const row = (rows: string[], name: string) => rows.find((r) => r.startsWith(name) && !/[0-9]/.test(r.charAt(name.length))) ?? '';
+
+async function openExplorer(page: Page): Promise<void> {
+  const icon = page.locator('.part.activitybar .action-item a.action-label[aria-label^="WA Cluster"]');
+  await icon.waitFor({ timeout: 60_000 });
+  await icon.click();
+  await page.locator('.part.sidebar .composite.title').waitFor();
+}
+
+describe('cluster explorer UI on an emulated cluster (code-server + Chromium)', function () {
+  this.timeout(300_000);
+  const project = `waui${process.pid}`;
+  let sb: Sandbox;
+  let cs: CodeServer;
+  let browser: Browser;
+  let page: Page;
+  let ws: emulator.Workspace;
+  let token = '';
+  const registration = { cc: '1', phone_number: '6315550200', method: 'sms', cert: Buffer.from('{"vname":"UI Test"}').toString('base64') };
+
+  /** An admin call; a token the cluster no longer accepts (401) is renewed once. */
+  async function admin(method: string, urlPath: string, body?: unknown): Promise<number> {
+    let r = await emulator.api(ws, method, urlPath, { token, body });
+    if (r.status === 401) {
+      token = await emulator.login(ws);
+      r = await emulator.api(ws, method, urlPath, { token, body });
+    }
+    return r.status;
+  }
+
+  before(async () => {
+    fs.mkdirSync(screenshots, { recursive: true });
+    sb = makeSandbox({ settings: { 'waCluster.health.pollIntervalSeconds': 1, 'workbench.colorTheme': 'Default Dark Modern' } });
+    await emulator.buildImages();
+    ws = emulator.writeWorkspace({ dir: path.join(sb.workspace, project), project, webPort: await emulator.freePort() });
+    await emulator.up(ws, emulator.HA_SERVICES);
+    await emulator.waitForHealth(ws, (b) => Object.keys(b.health).length === 4, { timeoutMs: 30_000 });
+    cs = await startCodeServer(sb);
+    browser = await launchBrowser(sb);
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(workbenchUrl(cs, sb.workspace));
+    await waitForWorkbench(page);
+    await openExplorer(page);
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await cs?.stop();
+    if (ws) {
+      await emulator.down(ws, { volumes: true });
+    }
+    if (sb) {
+      fs.rmSync(sb.root, { recursive: true, force: true });
+    }
+  });
+
+  it('signs in through the real dialogs: trust the certificate, first-login password change', async () => {
+    const signIn = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sign in to see roles' });
+    await signIn.waitFor({ timeout: 60_000 });
+    await signIn.click();
+    const trust = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Trust This Certificate' });
+    await trust.waitFor({ timeout: 30_000 });
+    const dialogText = await page.locator('.monaco-dialog-box').innerText();
+    assert.match(dialogText, /SHA-256 fingerprint/);
+    await page.screenshot({ path: path.join(screenshots, 'explorer-00-trust-certificate.png') });
+    await trust.click();
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor();
+    await input.fill('secret');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'choose a new password' }).waitFor({ timeout: 30_000 });
+    await input.fill(emulator.DEFAULT_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'Repeat the new password' }).waitFor();
+    await input.fill(emulator.DEFAULT_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.locator('.notifications-toasts', { hasText: 'Signed in to' }).waitFor({ timeout: 30_000 });
+    token = await emulator.login(ws);
+  });
+
+  it('shows the roles before registration (screenshot)', async () => {
+    const rows = await waitForRows(page, 'before registration', (r) => r.some((x) => x.includes('primary master · unregistered')) && r.some((x) => x.startsWith('wacore3')));
+    assert.match(row(rows, project), /not registered/);
+    assert.match(row(rows, 'wacore3'), /coreapp · not created/);
+    await page.screenshot({ path: path.join(screenshots, 'explorer-01-before-registration.png') });
+  });
+
+  it('shows 2/2 shards connected with a standby spare (screenshot)', async () => {
+    assert.equal(await admin('POST', '/v1/account', registration), 202);
+    assert.equal(await admin('POST', '/v1/account/verify', { code: '123456' }), 201);
+    assert.equal(await admin('POST', '/v1/account/shards', { ...registration, shards: 2 }), 201);
+    await emulator.up(ws, ['wacore3']);
+    const rows = await waitForRows(page, '2 shards + spare', (r) => /2\/2 shards connected/.test(row(r, project)) && /coreapp · standby/.test(row(r, 'wacore3')) && /coreapp · connected/.test(row(r, 'wacore2')));
+    assert.match(row(rows, 'wacore1'), /coreapp · connected/);
+    assert.match(await page.locator('.part.statusbar').innerText(), /WA 2\/2/);
+    await page.screenshot({ path: path.join(screenshots, 'explorer-02-two-shards-spare.png') });
+  });
+
+  it('shows the failover and announces it (screenshot)', async () => {
+    assert.equal(await admin('PATCH', '/v1/settings/application', { heartbeat_interval: 1, unhealthy_interval: 3 }), 200);
+    await emulator.compose(ws, ['stop', '-t', '1', 'wacore1']);
+    const rows = await waitForRows(page, 'failover', (r) => /coreapp · connected/.test(row(r, 'wacore3')) && /stopped/.test(row(r, 'wacore1')) && /coreapp · connected/.test(row(r, 'wacore2')));
+    assert.match(row(rows, project), /2\/2 shards connected/);
+    await page.locator('.notifications-toasts', { hasText: 'failover' }).waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(screenshots, 'explorer-03-after-failover.png') });
+  });
+
+  it('follows a coreapp\'s logs in a highlighted walog editor (screenshot)', async () => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('>WA Cluster: Show Logs');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: /Show Logs$/ }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'wacore2' }).first().waitFor({ timeout: 15_000 });
+    await input.fill('wacore2');
+    await page.keyboard.press('Enter');
+    const lines = page.locator('.editor-instance .view-lines');
+    await lines.locator('.view-line', { hasText: /\.cpp:\d+\]/ }).first().waitFor({ timeout: 30_000 });
+    // Highlighted: the tokens of the log lines carry several different colour classes (the
+    // grammar loads and tokenizes asynchronously, so give it a moment).
+    let classes: string[] = [];
+    for (let i = 0; i < 40 && classes.length < 3; i++) {
+      await page.waitForTimeout(250);
+      classes = await lines.locator('.view-line span span').evaluateAll((spans: { className: string }[]) => [...new Set(spans.map((s) => s.className))]);
+    }
+    await page.screenshot({ path: path.join(screenshots, 'explorer-04-coreapp-logs.png') });
+    assert.ok(classes.length >= 3, `token classes: ${JSON.stringify(classes)}`);
+    assert.match(await page.locator('.part.statusbar').innerText(), /WA Cluster Log/);
+  });
+});
+
+describe('welcome view when the Docker engine is not running (code-server + Chromium)', function () {
+  this.timeout(120_000);
+  let sb: Sandbox;
+  let cs: CodeServer;
+  let browser: Browser;
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await cs?.stop();
+    if (sb) {
+      fs.rmSync(sb.root, { recursive: true, force: true });
+    }
+  });
+
+  it('explains that the engine is down and offers Retry (screenshot)', async () => {
+    sb = makeSandbox();
+    emulator.writeWorkspace({ dir: path.join(sb.workspace, 'biz'), project: 'biz', webPort: 9090 });
+    // An engine that is not running: its socket path answers nothing.
+    cs = await startCodeServer(sb, { env: { DOCKER_HOST: `unix://${path.join(sb.root, 'stopped-docker.sock')}` } });
+    browser = await launchBrowser(sb);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(workbenchUrl(cs, sb.workspace));
+    await waitForWorkbench(page);
+    await openExplorer(page);
+    const welcome = page.locator('.part.sidebar .welcome-view-content');
+    await welcome.waitFor({ timeout: 60_000 });
+    await page.locator('.part.sidebar .welcome-view-content', { hasText: 'Docker engine is not running' }).waitFor({ timeout: 30_000 });
+    assert.match(await welcome.innerText(), /Retry/);
+    await page.screenshot({ path: path.join(screenshots, 'explorer-05-docker-down-welcome.png') });
+  });
+});
