@@ -1,7 +1,9 @@
 // The demo: an emulated WhatsApp Business API cluster, and VS Code (code-server) in the browser
 // with the extension installed, on http://127.0.0.1:8080 (WA_DEMO_PORT). Stays up until Ctrl-C,
-// then stops code-server and the cluster (its data is kept; `npm run emulator -- down --volumes`
-// deletes it).
+// then stops code-server and the cluster (its data is kept; `npm run emulator -- down --volumes
+// --dir .demo/biz` deletes it).
+// The cluster lives in .demo/biz (WA_DEMO_DIR), like the source document's ~/biz, so Compose's
+// project name is the folder's name; its web answers on https://127.0.0.1:9090 (WA_DEMO_WEB_PORT).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,9 +15,10 @@ const require = createRequire(import.meta.url);
 const { startCodeServer, quietSettings } = require(path.join(root, 'out/test/support/codeServer.js'));
 
 const port = Number(process.env.WA_DEMO_PORT ?? 8080);
-const demo = path.join(root, '.demo');
-const workspace = path.join(demo, 'workspace');
-const home = path.join(demo, 'code-server');
+const workspace = path.resolve(root, process.env.WA_DEMO_DIR ?? '.demo/biz');
+const home = path.join(path.dirname(workspace), 'code-server');
+const webPort = process.env.WA_DEMO_WEB_PORT ?? '9090';
+const clusterArgs = ['--dir', workspace, '--project', path.basename(workspace).toLowerCase().replace(/[^a-z0-9_-]/g, '')];
 const sb = {
   root: home,
   userDataDir: path.join(home, 'user-data'),
@@ -53,11 +56,13 @@ if (!fs.existsSync(settingsFile)) {
   fs.writeFileSync(settingsFile, JSON.stringify(quietSettings, null, 2));
 }
 
-emulator('up', '--dir', workspace);
+emulator('up', ...clusterArgs, '--port', webPort);
 installExtension();
 const cs = await startCodeServer(sb, { port });
 const url = `${cs.baseUrl}/?folder=${encodeURIComponent(workspace)}`;
-console.log(`\nVS Code with wa-cluster: ${url}\nThe cluster's workspace: ${workspace}\nPress Ctrl-C to stop.\n`);
+console.log(`\nVS Code with wa-cluster: ${url}\nThe cluster's workspace: ${workspace}`);
+console.log('In VS Code: open the WA Cluster view, click "Sign in", trust the certificate, password "secret" (the first sign-in sets a new one).');
+console.log('Press Ctrl-C to stop.\n');
 
 let stopping = false;
 async function stop() {
@@ -68,7 +73,7 @@ async function stop() {
   console.log('\nstopping code-server and the emulated cluster (data kept)…');
   await cs.stop();
   try {
-    emulator('down', '--dir', workspace);
+    emulator('down', ...clusterArgs);
   } catch (err) {
     console.error(String(err));
   }

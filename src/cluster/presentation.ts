@@ -27,6 +27,11 @@ export function lookOfState(state: NodeState): Look {
   return stateLooks[state];
 }
 
+/** A node's icon: its state's, except a running container whose application state is unknown (not signed in). */
+export function lookOfNode(node: ClusterNode): Look {
+  return node.state === 'unknown' && node.container?.state === 'running' ? { icon: 'vm-running', color: undefined } : stateLooks[node.state];
+}
+
 /** db → web → masters → coreapps → anything else; by name within a kind. */
 const kindOrder: Readonly<Record<NodeKind, number>> = { db: 0, web: 1, master: 2, coreapp: 3, other: 4 };
 
@@ -194,7 +199,8 @@ export function clusterHealth(snapshot: ClusterSnapshot): 'ok' | 'warning' | 'er
   if (waNodes.some((n) => n.state === 'error') || snapshot.cluster.findings.some((f) => f.severity === 'error')) {
     return 'error';
   }
-  if (snapshot.cluster.findings.some((f) => f.severity === 'warning') || waNodes.some((n) => n.state === 'stopped' || n.state === 'unregistered')) {
+  // A declared service that was never created (a spare not started yet) is no problem.
+  if (snapshot.cluster.findings.some((f) => f.severity === 'warning') || waNodes.some((n) => (n.state === 'stopped' && n.container !== null) || n.state === 'unregistered')) {
     return 'warning';
   }
   return 'ok';
@@ -231,6 +237,7 @@ export function statusBarText(snapshot: ClusterSnapshot): string {
   if (c.registered === false) {
     return `${dot} WA unregistered`;
   }
-  const running = snapshot.nodes.filter((n) => n.container?.state === 'running').length;
-  return `${dot} WA ${running}/${snapshot.nodes.length} up`;
+  const created = snapshot.nodes.filter((n) => n.container !== null);
+  const running = created.filter((n) => n.container?.state === 'running').length;
+  return `${dot} WA ${running}/${created.length} up`;
 }

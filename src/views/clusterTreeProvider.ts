@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { type MonitorChange } from '../cluster/monitor';
 import {
-  clusterLook, describeCluster, describeNode, describePort, findingLook, lookOfState, nodeContextValue, nodeTooltip, orderNodes, type Look,
+  clusterLook, describeCluster, describeNode, describePort, findingLook, lookOfNode, nodeContextValue, nodeTooltip, orderNodes, type Look,
 } from '../cluster/presentation';
 import { type ClusterNode, type Finding } from '../cluster/types';
 import { Commands, ViewStates } from '../constants';
@@ -185,7 +185,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       item.id = element.id;
       if (node) {
         item.description = describeNode(node);
-        item.iconPath = themeIcon(lookOfState(node.state));
+        item.iconPath = themeIcon(lookOfNode(node));
         const tooltip = new vscode.MarkdownString(nodeTooltip(node, Date.now()));
         tooltip.supportThemeIcons = true;
         item.tooltip = tooltip;
