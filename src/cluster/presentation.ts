@@ -206,17 +206,10 @@ export function clusterHealth(snapshot: ClusterSnapshot): 'ok' | 'warning' | 'er
   return 'ok';
 }
 
+const clusterColors = { ok: 'charts.green', warning: 'charts.yellow', error: 'charts.red', stopped: 'disabledForeground' } as const;
+
 export function clusterLook(snapshot: ClusterSnapshot): Look {
-  switch (clusterHealth(snapshot)) {
-    case 'ok':
-      return { icon: 'server-environment', color: 'charts.green' };
-    case 'warning':
-      return { icon: 'server-environment', color: 'charts.yellow' };
-    case 'error':
-      return { icon: 'server-environment', color: 'charts.red' };
-    case 'stopped':
-      return { icon: 'server-environment', color: 'disabledForeground' };
-  }
+  return { icon: 'server-environment', color: clusterColors[clusterHealth(snapshot)] };
 }
 
 export function findingLook(finding: Finding): Look {
