@@ -34,6 +34,16 @@ export interface ApiClientOptions {
   /** Per-request timeout (ms); default 10 s. */
   readonly timeoutMs?: number;
   readonly clock?: Clock;
+  /** A token kept from an earlier session (used until it expires or the API refuses it). */
+  readonly token?: StoredToken | undefined;
+  /** Called with every new token, and with undefined when it is dropped, so the caller can keep it (SecretStorage). */
+  readonly onToken?: ((token: StoredToken | undefined) => void) | undefined;
+}
+
+/** A bearer token and when it stops being usable (ms since the epoch). */
+export interface StoredToken {
+  readonly value: string;
+  readonly expiresAt: number;
 }
 
 export type ShardCount = 1 | 2 | 4 | 8 | 16 | 32;
@@ -75,7 +85,11 @@ export class WaApiClient {
     this.auth = opts.auth;
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.clock = opts.clock ?? systemClock;
+    this.onToken = opts.onToken;
+    this.token = opts.token && opts.token.expiresAt > this.clock.now() ? { ...opts.token } : undefined;
   }
+
+  private readonly onToken: ((token: StoredToken | undefined) => void) | undefined;
 
   /** Forget the cached token (e.g. after the user changed credentials). */
   setAuth(auth: ApiAuth): void {
@@ -119,6 +133,7 @@ export class WaApiClient {
       expiresAt = Math.min(expiresAt, declared);
     }
     this.token = { value: user.token, expiresAt: expiresAt - TOKEN_SAFETY_MS };
+    this.onToken?.(this.token);
     return user.token;
   }
 
@@ -128,6 +143,7 @@ export class WaApiClient {
     }
     await this.call('POST', '/v1/users/logout', metaOnlyResponseSchema, undefined, opts);
     this.token = undefined;
+    this.onToken?.(undefined);
   }
 
   /** `GET /v1/health`, parsed into roles and gateway statuses. Bearer or Apikey. */

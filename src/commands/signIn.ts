@@ -64,7 +64,12 @@ export async function signIn(sessions: ClusterSessions, access: ApiAccess, setti
     vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Signing in to {0}…', url), cancellable: true }, async (_p, token) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
-      const client = new WaApiClient({ baseUrl: url, transport, auth: { kind: 'basic', user, password, ...(newPassword ? { newPassword } : {}) } });
+      const client = new WaApiClient({
+        baseUrl: url,
+        transport,
+        auth: { kind: 'basic', user, password, ...(newPassword ? { newPassword } : {}) },
+        onToken: (t) => access.storeToken(url, user, t),
+      });
       await client.login({ signal: controller.signal });
     });
   try {

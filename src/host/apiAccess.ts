@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { WaApiClient } from '../api/client';
+import { WaApiClient, type StoredToken } from '../api/client';
 import { normalizeFingerprint, type TlsTrust } from '../api/tls';
 import { createNodeTransport } from '../api/transport';
 import { type DiscoveredCluster } from '../cluster/discovery';
@@ -14,6 +14,7 @@ interface TrustedCertificate {
 
 const trustKey = (url: string) => `waCluster.trust:${url}`;
 const passwordKey = (url: string, user: string) => `waCluster.password:${url}|${user}`;
+const tokenKey = (url: string, user: string) => `waCluster.token:${url}|${user}`;
 
 /**
  * Where the API credentials and trust decisions live: the password only in SecretStorage (never
@@ -42,6 +43,23 @@ export class ApiAccess {
 
   async forgetPassword(url: string, user: string): Promise<void> {
     await this.secrets.delete(passwordKey(url, user));
+    await this.secrets.delete(tokenKey(url, user));
+  }
+
+  /** The bearer token of an earlier session, while it is valid (tokens live 7 days). */
+  async token(url: string, user: string): Promise<StoredToken | undefined> {
+    const raw = await this.secrets.get(tokenKey(url, user));
+    try {
+      const t = raw ? (JSON.parse(raw) as Partial<StoredToken>) : undefined;
+      return typeof t?.value === 'string' && typeof t.expiresAt === 'number' && t.expiresAt > Date.now() ? { value: t.value, expiresAt: t.expiresAt } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Keeps (or, with undefined, drops) the token in SecretStorage; the client renews it silently on expiry. */
+  storeToken(url: string, user: string, token: StoredToken | undefined): void {
+    void (token ? this.secrets.store(tokenKey(url, user), JSON.stringify(token)) : this.secrets.delete(tokenKey(url, user)));
   }
 
   trustedCertificate(url: string): TrustedCertificate | undefined {
@@ -77,6 +95,13 @@ export class ApiAccess {
     if (password === undefined) {
       return undefined;
     }
-    return new WaApiClient({ baseUrl: url, transport: createNodeTransport(this.trust(url, settings)), auth: { kind: 'basic', user: settings.apiUser, password } });
+    const user = settings.apiUser;
+    return new WaApiClient({
+      baseUrl: url,
+      transport: createNodeTransport(this.trust(url, settings)),
+      auth: { kind: 'basic', user, password },
+      token: await this.token(url, user),
+      onToken: (t) => this.storeToken(url, user, t),
+    });
   }
 }
