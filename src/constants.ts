@@ -7,6 +7,7 @@ export const Commands = {
   signIn: 'waCluster.signIn',
   signOut: 'waCluster.signOut',
   focusExplorer: 'waCluster.focusExplorer',
+  newCluster: 'waCluster.newCluster',
   showLogs: 'waCluster.logs.show',
   showAllLogs: 'waCluster.logs.showAll',
   collectDiagnostics: 'waCluster.diagnostics.collect',

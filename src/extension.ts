@@ -4,6 +4,7 @@ import { refresh } from './commands/refresh';
 import { registerLogCommands, type LogCommands } from './commands/registerLogCommands';
 import { showLog } from './commands/showLog';
 import { registerComposeDiagnostics } from './diagnostics/composeDiagnostics';
+import { newCluster } from './commands/newCluster';
 import { signIn } from './commands/signIn';
 import { signOut } from './commands/signOut';
 import { SettingsStore } from './config/settings';
@@ -105,6 +106,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     registerComposeDiagnostics(context, log),
     registerCommand(Commands.signIn, log, (arg) => signIn(sessions, access, settings, log, arg)),
     registerCommand(Commands.signOut, log, (arg) => signOut(sessions, access, settings, arg)),
+    registerCommand(Commands.newCluster, log, () => newCluster()),
     registerCommand(Commands.focusExplorer, log, () => vscode.commands.executeCommand(`${Views.nodes}.focus`)),
   );
   void sessions.rediscover().then(updateActivity);

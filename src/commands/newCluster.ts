@@ -1,0 +1,88 @@
+import * as vscode from 'vscode';
+import { generateScaffold, scaffoldOptionsSchema, type ScaffoldFiles } from '../compose/scaffold';
+
+interface Choice<T> extends vscode.QuickPickItem {
+  readonly value: T;
+}
+
+async function pickOne<T>(title: string, items: Choice<T>[]): Promise<T | undefined> {
+  return (await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true }))?.value;
+}
+
+async function askNumber(title: string, value: number, min: number, max: number): Promise<number | undefined> {
+  const text = await vscode.window.showInputBox({
+    title,
+    value: String(value),
+    ignoreFocusOut: true,
+    validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : vscode.l10n.t('A whole number from {0} to {1}', min, max)),
+  });
+  return text === undefined ? undefined : Number(text);
+}
+
+/**
+ * "WA Cluster: New Cluster": writes a multiconnect compose file, `db.env` and `.env` (the
+ * vendor's layout, for MySQL or Postgres, M masters and N coreapps) into a workspace folder, after
+ * confirming before it replaces any file. The result lints clean.
+ */
+export async function newCluster(): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.length === 1 ? vscode.workspace.workspaceFolders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Where should the cluster\'s files go?') });
+  if (!folder) {
+    if (!vscode.workspace.workspaceFolders?.length) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder first: the cluster\'s compose files are written into it.'));
+    }
+    return;
+  }
+  const engine = await pickOne(vscode.l10n.t('New cluster (1/5): database'), [
+    { label: 'MySQL', description: 'mysql:8.0.33', value: 'mysql' as const },
+    { label: 'PostgreSQL', description: 'postgres:13.8', value: 'postgres' as const },
+  ]);
+  if (!engine) {
+    return;
+  }
+  const masters = await askNumber(vscode.l10n.t('New cluster (2/5): number of masters (2 or more for high availability)'), 2, 1, 16);
+  if (masters === undefined) {
+    return;
+  }
+  const coreapps = await askNumber(vscode.l10n.t('New cluster (3/5): number of coreapps (shards + 1 keeps a spare)'), 3, 1, 64);
+  if (coreapps === undefined) {
+    return;
+  }
+  const webPort = await askNumber(vscode.l10n.t('New cluster (4/5): host port of the web container (HTTPS)'), 9090, 1, 65535);
+  if (webPort === undefined) {
+    return;
+  }
+  const version = await vscode.window.showInputBox({
+    title: vscode.l10n.t('New cluster (5/5): WhatsApp Business API version (WA_API_VERSION, without "v")'),
+    value: '2.41.2',
+    ignoreFocusOut: true,
+    validateInput: (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : vscode.l10n.t('major.minor.patch, without a leading "v" (the image tag adds it)')),
+  });
+  if (version === undefined) {
+    return;
+  }
+  const options = scaffoldOptionsSchema.parse({ engine, masters, coreapps, webPort, version });
+  const files: ScaffoldFiles = generateScaffold(options);
+  const targets = Object.keys(files).map((name) => vscode.Uri.joinPath(folder.uri, name));
+  const existing: string[] = [];
+  for (const uri of targets) {
+    try {
+      await vscode.workspace.fs.stat(uri);
+      existing.push(vscode.workspace.asRelativePath(uri));
+    } catch {
+      // not there: nothing to overwrite
+    }
+  }
+  if (existing.length > 0) {
+    const replace = vscode.l10n.t('Replace');
+    const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Replace {0}?', existing.join(', ')), { modal: true, detail: vscode.l10n.t('Their current content is lost.') }, replace);
+    if (answer !== replace) {
+      return;
+    }
+  }
+  for (const name of Object.keys(files) as (keyof ScaffoldFiles)[]) {
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder.uri, name), Buffer.from(files[name], 'utf8'));
+  }
+  const compose = vscode.Uri.joinPath(folder.uri, 'multiconnect-compose.yml');
+  await vscode.window.showTextDocument(compose);
+  void vscode.window.showInformationMessage(vscode.l10n.t('Wrote a cluster of {0} master(s) and {1} coreapp(s) on {2}: start it with docker-compose -f multiconnect-compose.yml up -d.', masters, coreapps, engine === 'mysql' ? 'MySQL' : 'PostgreSQL'));
+}
