@@ -3,8 +3,15 @@ import { type ClusterNode, type ClusterSnapshot, type Finding, type NodeKind, ty
 /**
  * How the cluster looks in the explorer and the status bar, as plain data (icon ids, colour ids,
  * words), so the editor layer only maps it onto TreeItems and the wording is unit-tested.
- * Strings are English here; the host layer passes them through vscode.l10n.
+ * Every word goes through a {@link Translate} function: the editor passes `vscode.l10n.t`, plain
+ * Node (tests, CLI) the English {@link english}.
  */
+
+/** `vscode.l10n.t`'s shape: a message with `{0}`-style placeholders, and its arguments. */
+export type Translate = (message: string, ...args: (string | number)[]) => string;
+
+/** The English messages as written, placeholders filled in. */
+export const english: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] !== undefined ? String(args[Number(i)]) : m));
 
 export interface Look {
   /** A codicon id (`pass-filled`). */
@@ -39,50 +46,50 @@ export function orderNodes(nodes: readonly ClusterNode[]): ClusterNode[] {
   return [...nodes].sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || a.name.localeCompare(b.name, undefined, { numeric: true }));
 }
 
-function roleWords(node: ClusterNode): string {
+function roleWords(node: ClusterNode, t: Translate): string {
   switch (node.role) {
     case 'primary_master':
-      return 'primary master';
+      return t('primary master');
     case 'secondary_master':
-      return 'secondary master';
+      return t('secondary master');
     case 'coreapp':
-      return 'coreapp';
+      return t('coreapp');
     case 'web':
-      return 'web';
+      return t('web');
     case 'db':
-      return 'database';
+      return t('database');
     case 'unknown':
-      return node.kind === 'master' ? 'master' : node.kind === 'coreapp' ? 'coreapp' : node.kind === 'other' ? 'service' : node.kind;
+      return node.kind === 'master' ? t('master') : node.kind === 'coreapp' ? t('coreapp') : node.kind === 'other' ? t('service') : node.kind === 'web' ? t('web') : t('database');
   }
 }
 
-function stateWords(node: ClusterNode): string {
+function stateWords(node: ClusterNode, t: Translate): string {
   const first = node.errors[0];
   switch (node.state) {
     case 'connected':
       // Web and database have no gateway: "connected" only means their container runs.
-      return node.kind === 'web' || node.kind === 'db' ? 'running' : 'connected';
+      return node.kind === 'web' || node.kind === 'db' ? t('running') : t('connected');
     case 'standby':
-      return 'standby';
+      return t('standby');
     case 'starting':
-      return first ? `not ready (${first.code})` : 'starting';
+      return first ? t('not ready ({0})', first.code) : t('starting');
     case 'unregistered':
-      return 'unregistered';
+      return t('unregistered');
     case 'error':
-      return first ? `error ${first.code}` : 'failing';
+      return first ? t('error {0}', first.code) : t('failing');
     case 'stopped':
       if (!node.container) {
-        return 'not created';
+        return t('not created');
       }
-      return node.container.exitCode !== undefined && node.container.exitCode !== 0 ? `stopped (exit ${node.container.exitCode})` : 'stopped';
+      return node.container.exitCode !== undefined && node.container.exitCode !== 0 ? t('stopped (exit {0})', node.container.exitCode) : t('stopped');
     case 'unknown':
-      return node.container?.state === 'running' ? 'running' : node.container ? node.container.state : 'not created';
+      return node.container?.state === 'running' ? t('running') : node.container ? node.container.state : t('not created');
   }
 }
 
 /** "primary master · connected", "coreapp · standby", "coreapp · not ready (1011)". */
-export function describeNode(node: ClusterNode): string {
-  return `${roleWords(node)} · ${stateWords(node)}`;
+export function describeNode(node: ClusterNode, t: Translate = english): string {
+  return t('{0} · {1}', roleWords(node, t), stateWords(node, t));
 }
 
 export function formatUptime(ms: number): string {
@@ -117,29 +124,29 @@ function escapeMarkdown(s: string): string {
 }
 
 /** The node's tooltip as Markdown (trusted links only to the ports it publishes). */
-export function nodeTooltip(node: ClusterNode, now: number): string {
-  const lines: string[] = [`**${escapeMarkdown(node.name)}** · ${escapeMarkdown(describeNode(node))}`, '', escapeMarkdown(node.stateReason)];
+export function nodeTooltip(node: ClusterNode, now: number, t: Translate = english): string {
+  const lines: string[] = [`**${escapeMarkdown(node.name)}** · ${escapeMarkdown(describeNode(node, t))}`, '', escapeMarkdown(node.stateReason)];
   const c = node.container;
   if (c) {
-    lines.push('', `Container \`${c.shortId}\` · ${escapeMarkdown(c.status)}`);
-    lines.push(`Image \`${c.image}\`${c.version ? ` (version ${escapeMarkdown(c.version)})` : ''}`);
+    lines.push('', t('Container {0} · {1}', `\`${c.shortId}\``, escapeMarkdown(c.status)));
+    lines.push(c.version ? t('Image {0} (version {1})', `\`${c.image}\``, escapeMarkdown(c.version)) : t('Image {0}', `\`${c.image}\``));
     if (c.uptimeMs !== undefined) {
-      lines.push(`Up ${formatUptime(c.uptimeMs)}`);
+      lines.push(t('Up {0}', formatUptime(c.uptimeMs)));
     } else if (c.startedAt && c.state === 'running') {
-      lines.push(`Up ${formatUptime(now - Date.parse(c.startedAt))}`);
+      lines.push(t('Up {0}', formatUptime(now - Date.parse(c.startedAt))));
     }
     if (c.restartCount > 0) {
-      lines.push(`Restarted ${c.restartCount} time${c.restartCount === 1 ? '' : 's'}`);
+      lines.push(c.restartCount === 1 ? t('Restarted once') : t('Restarted {0} times', c.restartCount));
     }
     const ports = c.ports.filter((p) => p.hostPort !== undefined).map(describePort);
     if (ports.length > 0) {
-      lines.push('Ports: ' + ports.map((p) => (p.url ? `[${escapeMarkdown(p.text)}](${p.url})` : escapeMarkdown(p.text))).join(', '));
+      lines.push(t('Ports: {0}', ports.map((p) => (p.url ? `[${escapeMarkdown(p.text)}](${p.url})` : escapeMarkdown(p.text))).join(', ')));
     }
   } else {
-    lines.push('', 'No container');
+    lines.push('', t('No container'));
   }
   if (node.healthKey) {
-    lines.push(`Health key \`${node.healthKey}\``);
+    lines.push(t('Health key {0}', `\`${node.healthKey}\``));
   }
   for (const e of node.errors) {
     lines.push('', `**${e.code}** ${escapeMarkdown(e.title)}${e.details ? `: ${escapeMarkdown(e.details)}` : ''}`);
@@ -160,29 +167,29 @@ export function nodeContextValue(node: ClusterNode): string {
 }
 
 /** The cluster root's description: "v2.53.2 · 2/2 shards connected · registered". */
-export function describeCluster(snapshot: ClusterSnapshot): string {
+export function describeCluster(snapshot: ClusterSnapshot, t: Translate = english): string {
   const parts: string[] = [];
   const c = snapshot.cluster;
   if (!snapshot.engine.reachable && snapshot.nodes.every((n) => n.container === null)) {
-    parts.push('Docker unreachable');
+    parts.push(t('Docker unreachable'));
   }
   if (c.version) {
     parts.push(`v${c.version}`);
   }
   if (c.registered === false) {
-    parts.push('not registered');
+    parts.push(t('not registered'));
   } else if (c.shards !== null && c.shards > 0) {
-    parts.push(`${Math.min(c.connectedCoreapps, c.shards)}/${c.shards} shard${c.shards === 1 ? '' : 's'} connected`);
+    parts.push(c.shards === 1 ? t('{0}/1 shard connected', Math.min(c.connectedCoreapps, 1)) : t('{0}/{1} shards connected', Math.min(c.connectedCoreapps, c.shards), c.shards));
   } else if (c.registered === true) {
-    parts.push(`${c.connectedCoreapps} coreapp${c.connectedCoreapps === 1 ? '' : 's'} connected`);
+    parts.push(c.connectedCoreapps === 1 ? t('1 coreapp connected') : t('{0} coreapps connected', c.connectedCoreapps));
   }
   if (snapshot.api.status === 'off') {
-    parts.push('API not signed in');
+    parts.push(t('API not signed in'));
   } else if (snapshot.api.status === 'error') {
-    parts.push('API unreachable');
+    parts.push(t('API unreachable'));
   }
   if (parts.length === 0) {
-    parts.push(snapshot.nodes.length === 0 ? 'not running' : `${snapshot.nodes.length} nodes`);
+    parts.push(snapshot.nodes.length === 0 ? t('not running') : t('{0} nodes', snapshot.nodes.length));
   }
   return parts.join(' · ');
 }
@@ -217,20 +224,20 @@ export function findingLook(finding: Finding): Look {
 }
 
 /** "WA 2/2 ●": the status bar text (codicon syntax), short enough for a crowded bar. */
-export function statusBarText(snapshot: ClusterSnapshot): string {
+export function statusBarText(snapshot: ClusterSnapshot, t: Translate = english): string {
   const c = snapshot.cluster;
   const health = clusterHealth(snapshot);
   const dot = health === 'ok' ? '$(pass-filled)' : health === 'warning' ? '$(warning)' : health === 'error' ? '$(error)' : '$(debug-stop)';
   if (!snapshot.engine.reachable && snapshot.nodes.every((n) => n.container === null)) {
-    return `${dot} WA: Docker unreachable`;
+    return `${dot} ${t('WA: Docker unreachable')}`;
   }
   if (c.shards !== null && c.shards > 0 && c.registered !== false) {
     return `${dot} WA ${Math.min(c.connectedCoreapps, c.shards)}/${c.shards}`;
   }
   if (c.registered === false) {
-    return `${dot} WA unregistered`;
+    return `${dot} ${t('WA unregistered')}`;
   }
   const created = snapshot.nodes.filter((n) => n.container !== null);
   const running = created.filter((n) => n.container?.state === 'running').length;
-  return `${dot} WA ${running}/${created.length} up`;
+  return `${dot} ${t('WA {0}/{1} up', running, created.length)}`;
 }
