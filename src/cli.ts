@@ -31,6 +31,14 @@ async function main(argv: string[]): Promise<number> {
   return cmd.run(args);
 }
 
+// A reader that stops early (`| head`) closes the pipe: that is the reader's choice, not a crash.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') {
+    process.exit(process.exitCode ?? 0);
+  }
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
