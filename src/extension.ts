@@ -4,7 +4,12 @@ import { refresh } from './commands/refresh';
 import { registerLogCommands, type LogCommands } from './commands/registerLogCommands';
 import { showLog } from './commands/showLog';
 import { registerComposeDiagnostics } from './diagnostics/composeDiagnostics';
+import { addCoreapp } from './commands/addCoreapp';
+import { clusterDown } from './commands/clusterDown';
+import { clusterUp } from './commands/clusterUp';
 import { newCluster } from './commands/newCluster';
+import { registerNumber } from './commands/registerNumber';
+import { setShards } from './commands/setShards';
 import { signIn } from './commands/signIn';
 import { signOut } from './commands/signOut';
 import { SettingsStore } from './config/settings';
@@ -15,6 +20,7 @@ import { ClusterNotifier } from './host/clusterNotifier';
 import { ClusterSessions } from './host/clusterSessions';
 import { createLogger } from './host/logger';
 import { registerCommand } from './host/registerCommand';
+import { disposeComposeOutput } from './host/runCompose';
 import { ClusterTreeProvider } from './views/clusterTreeProvider';
 import { ClusterStatusBar } from './views/statusBar';
 
@@ -107,6 +113,12 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     registerCommand(Commands.signIn, log, (arg) => signIn(sessions, access, settings, log, arg)),
     registerCommand(Commands.signOut, log, (arg) => signOut(sessions, access, settings, arg)),
     registerCommand(Commands.newCluster, log, () => newCluster()),
+    registerCommand(Commands.up, log, (arg) => clusterUp(sessions, arg)),
+    registerCommand(Commands.down, log, (arg) => clusterDown(sessions, arg)),
+    registerCommand(Commands.addCoreapp, log, (arg) => addCoreapp(sessions, arg)),
+    registerCommand(Commands.registerNumber, log, (arg) => registerNumber(sessions, access, arg)),
+    registerCommand(Commands.setShards, log, (arg) => setShards(sessions, access, arg)),
+    { dispose: disposeComposeOutput },
     registerCommand(Commands.focusExplorer, log, () => vscode.commands.executeCommand(`${Views.nodes}.focus`)),
   );
   void sessions.rediscover().then(updateActivity);

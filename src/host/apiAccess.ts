@@ -15,6 +15,15 @@ interface TrustedCertificate {
 const trustKey = (url: string) => `waCluster.trust:${url}`;
 const passwordKey = (url: string, user: string) => `waCluster.password:${url}|${user}`;
 const tokenKey = (url: string, user: string) => `waCluster.token:${url}|${user}`;
+const accountKey = (url: string) => `waCluster.account:${url}`;
+
+/** The number a cluster is registered with; the certificate and PIN are credentials, so it lives in SecretStorage. */
+export interface AccountDetails {
+  readonly cc: string;
+  readonly phoneNumber: string;
+  readonly cert: string;
+  readonly pin?: string | undefined;
+}
 
 /**
  * Where the API credentials and trust decisions live: the password only in SecretStorage (never
@@ -55,6 +64,20 @@ export class ApiAccess {
     } catch {
       return undefined;
     }
+  }
+
+  async account(url: string): Promise<AccountDetails | undefined> {
+    const raw = await this.secrets.get(accountKey(url));
+    try {
+      const a = raw ? (JSON.parse(raw) as Partial<AccountDetails>) : undefined;
+      return a && typeof a.cc === 'string' && typeof a.phoneNumber === 'string' && typeof a.cert === 'string' ? { cc: a.cc, phoneNumber: a.phoneNumber, cert: a.cert, pin: typeof a.pin === 'string' ? a.pin : undefined } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async storeAccount(url: string, account: AccountDetails): Promise<void> {
+    await this.secrets.store(accountKey(url), JSON.stringify(account));
   }
 
   /** Keeps (or, with undefined, drops) the token in SecretStorage; the client renews it silently on expiry. */

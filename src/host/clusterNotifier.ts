@@ -25,7 +25,7 @@ export class ClusterNotifier implements vscode.Disposable {
   /** What we announced as down (per project: node names, and `engine`): only those get a "back" message. */
   private readonly down = new Map<string, Set<string>>();
 
-  constructor(sessions: ClusterSessions, private readonly settings: SettingsStore, private readonly log: vscode.LogOutputChannel) {
+  constructor(private readonly sessions: ClusterSessions, private readonly settings: SettingsStore, private readonly log: vscode.LogOutputChannel) {
     this.subscription = sessions.onDidChangeCluster(({ session, change }) => this.onChange(session, change));
   }
 
@@ -47,7 +47,9 @@ export class ClusterNotifier implements vscode.Disposable {
         out.push({ project, severity: 'info', message: vscode.l10n.t('{0}: the Docker engine answers again.', project) });
       }
     }
-    const died = change.diff.nodeChanges.filter((c) => c.kind === 'containerDied' && !down.has(c.node));
+    // Containers the user started or stopped on purpose (Up, Down, Add Coreapp) are no news.
+    const expected = this.sessions.changesExpected(project);
+    const died = expected ? [] : change.diff.nodeChanges.filter((c) => c.kind === 'containerDied' && !down.has(c.node));
     for (const c of died) {
       down.add(c.node);
     }

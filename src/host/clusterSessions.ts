@@ -130,6 +130,18 @@ export class ClusterSessions implements vscode.Disposable {
     return this.composeCommand.detected;
   }
 
+  private readonly expectedUntil = new Map<string, number>();
+
+  /** Containers of this cluster start and stop because the user asked (Up, Down…): no announcements for a while. */
+  expectChanges(session: ClusterSession, ms: number): void {
+    this.expectedUntil.set(session.cluster.projectName, Date.now() + ms);
+  }
+
+  /** Whether container starts and stops of a project are the user's own doing right now. */
+  changesExpected(project: string): boolean {
+    return (this.expectedUntil.get(project) ?? 0) > Date.now();
+  }
+
   /** Runs monitors (view visible or window focused) or pauses them. */
   setActive(active: boolean): void {
     this.active = active;

@@ -107,7 +107,8 @@ describe('cluster explorer UI on an emulated cluster (code-server + Chromium)', 
     await page.locator('.quick-input-widget', { hasText: 'Repeat the new password' }).waitFor();
     await input.fill(emulator.DEFAULT_PASSWORD);
     await page.keyboard.press('Enter');
-    await page.locator('.notifications-toasts', { hasText: 'Signed in to' }).waitFor({ timeout: 30_000 });
+    // Signed in: the "Sign in" row gives way to the roles the API reports.
+    await waitForRows(page, 'signed in', (r) => !r.some((x) => x.includes('Sign in to see roles')) && r.some((x) => x.includes('primary master')));
     token = await emulator.login(ws);
   });
 

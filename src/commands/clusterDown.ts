@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+import { type ClusterSessions } from '../host/clusterSessions';
+import { composeFor, runComposeVisibly } from '../host/runCompose';
+import { pickCluster } from './pickCluster';
+
+/** What a script, task or test may pass instead of answering the prompts (deleting volumes always asks). */
+interface DownOptions {
+  readonly cluster?: string;
+  readonly volumes?: boolean;
+}
+
+function isDownOptions(arg: unknown): arg is DownOptions {
+  return typeof arg === 'object' && arg !== null && ('volumes' in arg || 'cluster' in arg) && !('kind' in arg);
+}
+
+/**
+ * "WA Cluster: Down": `docker-compose down`, keeping the data; with "delete volumes" also the
+ * database and media volumes, after a modal confirmation that names what is lost.
+ */
+export async function clusterDown(sessions: ClusterSessions, arg?: unknown): Promise<void> {
+  const options = isDownOptions(arg) ? arg : undefined;
+  const session = await pickCluster(sessions, options?.cluster ?? arg);
+  if (!session) {
+    return;
+  }
+  let volumes = options?.volumes;
+  if (volumes === undefined) {
+    const keep = { label: vscode.l10n.t('Stop and remove the containers'), detail: vscode.l10n.t('The database and media volumes stay: "Up" brings the cluster back as it was.'), volumes: false };
+    const wipe = { label: vscode.l10n.t('Stop, remove the containers and DELETE the volumes'), detail: vscode.l10n.t('The registration, shards, messages and media are lost.'), volumes: true };
+    const picked = await vscode.window.showQuickPick([keep, wipe], { title: vscode.l10n.t('Take {0} down', session.cluster.projectName), ignoreFocusOut: true });
+    if (!picked) {
+      return;
+    }
+    volumes = picked.volumes;
+  }
+  if (volumes) {
+    const destroy = vscode.l10n.t('Delete Volumes');
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Delete every volume of {0}?', session.cluster.projectName),
+      { modal: true, detail: vscode.l10n.t('This runs "down -v": the database (registration, shards, settings) and the media volume are deleted for good. Take a backup first if you may need them.') },
+      destroy,
+    );
+    if (answer !== destroy) {
+      return;
+    }
+  }
+  const runner = await composeFor(sessions, session);
+  await runComposeVisibly(sessions, session, runner, ['down', ...(volumes ? ['-v'] : [])], volumes ? vscode.l10n.t('Taking {0} down and deleting its volumes…', session.cluster.projectName) : vscode.l10n.t('Taking {0} down (data kept)…', session.cluster.projectName));
+  await session.monitor.refresh();
+}

@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+import { type ClusterSessions } from '../host/clusterSessions';
+import { checkBeforeRun, composeFor, runComposeVisibly } from '../host/runCompose';
+import { pickCluster } from './pickCluster';
+
+/** What a script, task or test may pass instead of answering the prompts. */
+interface UpOptions {
+  readonly cluster?: string;
+  readonly services?: readonly string[];
+}
+
+function isUpOptions(arg: unknown): arg is UpOptions {
+  return typeof arg === 'object' && arg !== null && ('services' in arg || 'cluster' in arg) && !('kind' in arg);
+}
+
+/**
+ * "WA Cluster: Up": `docker-compose up -d` for the chosen services, by default the source
+ * document's HA set (db, web, every master, two coreapps; further coreapps stay spares for "Add
+ * Coreapp"). The compose files are linted first.
+ */
+export async function clusterUp(sessions: ClusterSessions, arg?: unknown): Promise<void> {
+  const options = isUpOptions(arg) ? arg : undefined;
+  const session = await pickCluster(sessions, options?.cluster ?? arg);
+  if (!session) {
+    return;
+  }
+  let services = options?.services;
+  if (!services) {
+    const declared = session.cluster.declared.filter((d) => d.kind !== 'other' || !/upgrade/i.test(d.name));
+    let coreapps = 0;
+    const items = declared.map((d) => {
+      const picked = d.kind !== 'coreapp' || ++coreapps <= 2;
+      return { label: d.name, description: d.kind === 'other' ? '' : d.kind, picked };
+    });
+    const chosen = await vscode.window.showQuickPick(items, { canPickMany: true, title: vscode.l10n.t('Start which services of {0}?', session.cluster.projectName), ignoreFocusOut: true });
+    if (!chosen || chosen.length === 0) {
+      return;
+    }
+    services = chosen.map((c) => c.label);
+    if (!(await checkBeforeRun(session, vscode.l10n.t('Start')))) {
+      return;
+    }
+  }
+  const runner = await composeFor(sessions, session);
+  await runComposeVisibly(sessions, session, runner, ['up', '-d', ...services], vscode.l10n.t('Starting {0} of {1}…', services.join(', '), session.cluster.projectName));
+  await session.monitor.refresh();
+}
