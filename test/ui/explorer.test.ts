@@ -119,11 +119,40 @@ describe('cluster explorer UI on an emulated cluster (code-server + Chromium)', 
     await page.screenshot({ path: path.join(screenshots, 'explorer-01-before-registration.png') });
   });
 
-  it('shows 2/2 shards connected with a standby spare (screenshot)', async () => {
-    assert.equal(await admin('POST', '/v1/account', registration), 202);
-    assert.equal(await admin('POST', '/v1/account/verify', { code: '123456' }), 201);
-    assert.equal(await admin('POST', '/v1/account/shards', { ...registration, shards: 2 }), 201);
-    await emulator.up(ws, ['wacore3']);
+  /** Runs a command from the palette (F1), as a person would. */
+  async function runCommand(title: string): Promise<void> {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill(`>${title}`);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
+    await page.keyboard.press('Enter');
+  }
+
+  /** Answers the next input box (waits for its title) and presses Enter. */
+  async function answer(titlePart: string, value: string): Promise<void> {
+    await page.locator('.quick-input-widget', { hasText: titlePart }).waitFor({ timeout: 30_000 });
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill(value);
+    await page.keyboard.press('Enter');
+  }
+
+  it('registers the number through "Register Number": one coreapp connected, the rest standby', async () => {
+    await runCommand('WA Cluster: Register Number');
+    await answer('Register a number (1/5)', registration.cc);
+    await answer('Register a number (2/5)', registration.phone_number);
+    await answer('Register a number (3/5)', registration.cert);
+    await answer('Register a number (4/5)', '');
+    await answer('Register a number (5/5)', 'SMS');
+    await answer('Verify +1', '123456');
+    const rows = await waitForRows(page, 'registered', (r) => [row(r, 'wacore1'), row(r, 'wacore2')].filter((x) => /coreapp · connected/.test(x)).length === 1);
+    assert.ok([row(rows, 'wacore1'), row(rows, 'wacore2')].some((x) => /coreapp · standby/.test(x)), JSON.stringify(rows));
+  });
+
+  it('sets 2 shards through "Set Shards", starts the spare through "Add Coreapp" (screenshot)', async () => {
+    await runCommand('WA Cluster: Set Shards');
+    await answer('Shards for', '2');
+    await waitForRows(page, '2 shards', (r) => /2\/2 shards connected/.test(row(r, project)));
+    await runCommand('WA Cluster: Add Coreapp');
     const rows = await waitForRows(page, '2 shards + spare', (r) => /2\/2 shards connected/.test(row(r, project)) && /coreapp · standby/.test(row(r, 'wacore3')) && /coreapp · connected/.test(row(r, 'wacore2')));
     assert.match(row(rows, 'wacore1'), /coreapp · connected/);
     assert.match(await page.locator('.part.statusbar').innerText(), /WA 2\/2/);
