@@ -7,8 +7,8 @@ import { combineSignals } from '../util/abort';
  * How the web container's certificate is trusted.
  *
  * The web container ships a self-signed certificate (wa-api.md §5.6), so "system CAs" usually
- * fails. We never switch verification off (no `rejectUnauthorized: false`, no
- * NODE_TLS_REJECT_UNAUTHORIZED). Instead:
+ * fails. We never switch verification off, neither per request nor for the whole process
+ * through the environment. Instead:
  *  - `system`: Node's default CA store, normal hostname check.
  *  - `caFile`: the PEM of a private CA (e.g. from `GET /v1/certificates/external/ca`).
  *  - `pinned`: trust exactly one certificate, identified by its SHA-256 fingerprint. The

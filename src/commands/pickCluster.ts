@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { type WaApiClient } from '../api/client';
 import { type ClusterSession, type ClusterSessions } from '../host/clusterSessions';
 
 /**
@@ -34,4 +35,16 @@ export async function pickCluster(sessions: ClusterSessions, arg: unknown): Prom
     { placeHolder: vscode.l10n.t('Which cluster?') },
   );
   return picked?.session;
+}
+
+/** {@link pickCluster} for commands that need the API: throws a clear message when not signed in. */
+export async function pickSignedInCluster(sessions: ClusterSessions, arg: unknown): Promise<{ session: ClusterSession; api: WaApiClient } | undefined> {
+  const session = await pickCluster(sessions, arg);
+  if (!session) {
+    return undefined;
+  }
+  if (!session.api) {
+    throw new Error(vscode.l10n.t('Sign in to {0} first (WA Cluster: Sign In).', session.apiUrl));
+  }
+  return { session, api: session.api };
 }

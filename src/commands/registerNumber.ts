@@ -3,21 +3,18 @@ import { ApiError, REGISTRATION_BLOCKED_EXPLANATION } from '../api/errors';
 import { type ApiAccess } from '../host/apiAccess';
 import { type ClusterSessions } from '../host/clusterSessions';
 import { askAccount } from './accountPrompts';
-import { pickCluster } from './pickCluster';
+import { pickSignedInCluster } from './pickCluster';
 
 /**
  * "WA Cluster: Register Number": `POST /v1/account` (code by SMS or voice), then
  * `POST /v1/account/verify` with the code; the tree then shows one coreapp connected.
  */
 export async function registerNumber(sessions: ClusterSessions, access: ApiAccess, arg?: unknown): Promise<void> {
-  const session = await pickCluster(sessions, arg);
-  if (!session) {
+  const target = await pickSignedInCluster(sessions, arg);
+  if (!target) {
     return;
   }
-  const api = session.api;
-  if (!api) {
-    throw new Error(vscode.l10n.t('Sign in to {0} first (WA Cluster: Sign In).', session.apiUrl));
-  }
+  const { session, api } = target;
   const account = await askAccount(await access.account(session.apiUrl), (n) => vscode.l10n.t('Register a number ({0}/5)', n));
   if (!account) {
     return;

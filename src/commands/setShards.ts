@@ -3,7 +3,7 @@ import { SHARD_COUNTS, type ShardCount } from '../api/client';
 import { type ApiAccess } from '../host/apiAccess';
 import { type ClusterSessions } from '../host/clusterSessions';
 import { askAccount } from './accountPrompts';
-import { pickCluster } from './pickCluster';
+import { pickSignedInCluster } from './pickCluster';
 
 /**
  * "WA Cluster: Set Shards": checks that enough coreapps run for the shard count (and says when no
@@ -11,14 +11,11 @@ import { pickCluster } from './pickCluster';
  * connected.
  */
 export async function setShards(sessions: ClusterSessions, access: ApiAccess, arg?: unknown): Promise<void> {
-  const session = await pickCluster(sessions, arg);
-  if (!session) {
+  const target = await pickSignedInCluster(sessions, arg);
+  if (!target) {
     return;
   }
-  const api = session.api;
-  if (!api) {
-    throw new Error(vscode.l10n.t('Sign in to {0} first (WA Cluster: Sign In).', session.apiUrl));
-  }
+  const { session, api } = target;
   const coreapps = (session.snapshot?.nodes ?? []).filter((n) => n.kind === 'coreapp' && n.container?.state === 'running').length;
   const current = session.snapshot?.cluster.shards;
   const picked = await vscode.window.showQuickPick(
