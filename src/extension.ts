@@ -112,7 +112,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     registerComposeDiagnostics(context, log),
     registerCommand(Commands.signIn, log, (arg) => signIn(sessions, access, settings, log, arg)),
     registerCommand(Commands.signOut, log, (arg) => signOut(sessions, access, settings, arg)),
-    registerCommand(Commands.newCluster, log, () => newCluster()),
+    registerCommand(Commands.newCluster, log, (arg) => newCluster(arg)),
     registerCommand(Commands.up, log, (arg) => clusterUp(sessions, arg)),
     registerCommand(Commands.down, log, (arg) => clusterDown(sessions, arg)),
     registerCommand(Commands.addCoreapp, log, (arg) => addCoreapp(sessions, arg)),

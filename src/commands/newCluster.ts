@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { generateScaffold, scaffoldOptionsSchema, type ScaffoldFiles } from '../compose/scaffold';
+import { generateScaffold, scaffoldOptionsSchema, type ScaffoldFiles, type ScaffoldOptions } from '../compose/scaffold';
 
 interface Choice<T> extends vscode.QuickPickItem {
   readonly value: T;
@@ -19,12 +19,32 @@ async function askNumber(title: string, value: number, min: number, max: number)
   return text === undefined ? undefined : Number(text);
 }
 
+/** What a script, task or test may pass instead of answering the prompts (replacing files always asks). */
+interface NewClusterOptions {
+  readonly folder: string;
+  readonly engine?: 'mysql' | 'postgres';
+  readonly masters?: number;
+  readonly coreapps?: number;
+  readonly webPort?: number;
+  readonly version?: string;
+  readonly registry?: string;
+}
+
+function isNewClusterOptions(arg: unknown): arg is NewClusterOptions {
+  return typeof arg === 'object' && arg !== null && typeof (arg as { folder?: unknown }).folder === 'string';
+}
+
 /**
  * "WA Cluster: New Cluster": writes a multiconnect compose file, `db.env` and `.env` (the
  * vendor's layout, for MySQL or Postgres, M masters and N coreapps) into a workspace folder, after
  * confirming before it replaces any file. The result lints clean.
  */
-export async function newCluster(): Promise<void> {
+export async function newCluster(arg?: unknown): Promise<void> {
+  if (isNewClusterOptions(arg)) {
+    const { folder, ...rest } = arg;
+    await writeScaffold(vscode.Uri.file(folder), scaffoldOptionsSchema.parse(rest));
+    return;
+  }
   const folder = vscode.workspace.workspaceFolders?.length === 1 ? vscode.workspace.workspaceFolders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Where should the cluster\'s files go?') });
   if (!folder) {
     if (!vscode.workspace.workspaceFolders?.length) {
@@ -60,14 +80,21 @@ export async function newCluster(): Promise<void> {
   if (version === undefined) {
     return;
   }
-  const options = scaffoldOptionsSchema.parse({ engine, masters, coreapps, webPort, version });
+  if (!(await writeScaffold(folder.uri, scaffoldOptionsSchema.parse({ engine, masters, coreapps, webPort, version })))) {
+    return;
+  }
+  await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, 'multiconnect-compose.yml'));
+  void vscode.window.showInformationMessage(vscode.l10n.t('Wrote a cluster of {0} master(s) and {1} coreapp(s) on {2}: start it with docker-compose -f multiconnect-compose.yml up -d.', masters, coreapps, engine === 'mysql' ? 'MySQL' : 'PostgreSQL'));
+}
+
+/** Writes the scaffold into a folder, after a modal confirmation when it would replace files. False when the user declines. */
+async function writeScaffold(folder: vscode.Uri, options: ScaffoldOptions): Promise<boolean> {
   const files: ScaffoldFiles = generateScaffold(options);
-  const targets = Object.keys(files).map((name) => vscode.Uri.joinPath(folder.uri, name));
   const existing: string[] = [];
-  for (const uri of targets) {
+  for (const name of Object.keys(files)) {
     try {
-      await vscode.workspace.fs.stat(uri);
-      existing.push(vscode.workspace.asRelativePath(uri));
+      await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, name));
+      existing.push(vscode.workspace.asRelativePath(vscode.Uri.joinPath(folder, name)));
     } catch {
       // not there: nothing to overwrite
     }
@@ -76,13 +103,11 @@ export async function newCluster(): Promise<void> {
     const replace = vscode.l10n.t('Replace');
     const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Replace {0}?', existing.join(', ')), { modal: true, detail: vscode.l10n.t('Their current content is lost.') }, replace);
     if (answer !== replace) {
-      return;
+      return false;
     }
   }
   for (const name of Object.keys(files) as (keyof ScaffoldFiles)[]) {
-    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder.uri, name), Buffer.from(files[name], 'utf8'));
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, name), Buffer.from(files[name], 'utf8'));
   }
-  const compose = vscode.Uri.joinPath(folder.uri, 'multiconnect-compose.yml');
-  await vscode.window.showTextDocument(compose);
-  void vscode.window.showInformationMessage(vscode.l10n.t('Wrote a cluster of {0} master(s) and {1} coreapp(s) on {2}: start it with docker-compose -f multiconnect-compose.yml up -d.', masters, coreapps, engine === 'mysql' ? 'MySQL' : 'PostgreSQL'));
+  return true;
 }
