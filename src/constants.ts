@@ -13,6 +13,8 @@ export const Commands = {
   addCoreapp: 'waCluster.addCoreapp',
   registerNumber: 'waCluster.registerNumber',
   setShards: 'waCluster.setShards',
+  backup: 'waCluster.backup',
+  restore: 'waCluster.restore',
   showLogs: 'waCluster.logs.show',
   showAllLogs: 'waCluster.logs.showAll',
   collectDiagnostics: 'waCluster.diagnostics.collect',

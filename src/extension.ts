@@ -10,6 +10,8 @@ import { clusterUp } from './commands/clusterUp';
 import { newCluster } from './commands/newCluster';
 import { registerNumber } from './commands/registerNumber';
 import { setShards } from './commands/setShards';
+import { backupCluster } from './commands/backupCluster';
+import { restoreCluster } from './commands/restoreCluster';
 import { signIn } from './commands/signIn';
 import { signOut } from './commands/signOut';
 import { SettingsStore } from './config/settings';
@@ -118,6 +120,8 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     registerCommand(Commands.addCoreapp, log, (arg) => addCoreapp(sessions, arg)),
     registerCommand(Commands.registerNumber, log, (arg) => registerNumber(sessions, access, arg)),
     registerCommand(Commands.setShards, log, (arg) => setShards(sessions, access, arg)),
+    registerCommand(Commands.backup, log, (arg) => backupCluster(sessions, log, arg)),
+    registerCommand(Commands.restore, log, (arg) => restoreCluster(sessions, log, arg)),
     { dispose: disposeComposeOutput },
     registerCommand(Commands.focusExplorer, log, () => vscode.commands.executeCommand(`${Views.nodes}.focus`)),
   );

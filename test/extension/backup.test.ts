@@ -1,0 +1,126 @@
+/**
+ * Back Up and Restore from VS Code against a live emulated cluster, inside a real extension host
+ * (options passed as a script or test would, instead of the prompts and the modal).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { probeCertificate } from '../../src/api/tls';
+import { BACKUP_FORMAT } from '../../src/cluster/backupFile';
+import { type RestoreOutcome } from '../../src/commands/restoreCluster';
+import { EXTENSION_ID } from '../../src/constants';
+import { type TestApi } from '../../src/extension';
+import * as emulator from '../emulator/src/harness';
+
+const workspaceRoot = process.env.WA_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir();
+
+async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: not within ${timeoutMs} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('backup and restore on an emulated cluster (extension host)', function () {
+  this.timeout(120_000);
+  const project = `wabackup${process.pid}`;
+  const dir = path.join(workspaceRoot, project);
+  const backupPassword = 'Backup#Pass-42';
+  let ws: emulator.Workspace;
+  let api: TestApi;
+  let token = '';
+  let file = '';
+  let registration: Record<string, string> = {};
+
+  const session = () => api.sessions.all.find((s) => s.cluster.projectName === project);
+  const heartbeat = async () => {
+    const r = await emulator.api(ws, 'GET', '/v1/settings/application', { token });
+    assert.equal(r.status, 200, r.text);
+    return (JSON.parse(r.text) as { settings: { application: { heartbeat_interval: number } } }).settings.application.heartbeat_interval;
+  };
+
+  before(async function () {
+    await emulator.buildImages();
+    ws = emulator.writeWorkspace({ dir, project, webPort: await emulator.freePort() });
+    await emulator.up(ws, emulator.HA_SERVICES);
+    await emulator.waitForHealth(ws, (b) => Object.keys(b.health).length === 4, { timeoutMs: 30_000 });
+    const ext = vscode.extensions.getExtension<TestApi>(EXTENSION_ID);
+    assert.ok(ext);
+    api = await ext.activate();
+    // What "Sign In" does after the user trusts the certificate and types the password.
+    token = await emulator.login(ws);
+    const cert = await probeCertificate('127.0.0.1', ws.webPort);
+    await api.access.trustCertificate(ws.baseUrl, { fingerprint256: cert.fingerprint256, pem: cert.pem });
+    await api.access.storePassword(ws.baseUrl, 'admin', emulator.DEFAULT_PASSWORD);
+    await api.sessions.reconnect();
+    await until('the cluster is discovered and signed in', async () => {
+      if (!session()) {
+        await api.sessions.rediscover();
+      }
+      return session()?.api !== undefined;
+    });
+    registration = { cc: '1', phone_number: '6315550101', method: 'sms', cert: Buffer.from('{"vname":"Backup Test"}').toString('base64') };
+    assert.equal((await emulator.api(ws, 'POST', '/v1/account', { token, body: registration })).status, 202);
+    assert.equal((await emulator.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status, 201);
+    const p = await emulator.api(ws, 'PATCH', '/v1/settings/application', { token, body: { heartbeat_interval: 7 } });
+    assert.equal(p.status, 200, p.text);
+  });
+
+  after(async function () {
+    if (ws) {
+      await emulator.down(ws, { volumes: true });
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('Back Up writes a .wabackup file: valid JSON with the encrypted blob and no API password', async () => {
+    const target = path.join(dir, 'backups', `${project}.wabackup`);
+    const written = await vscode.commands.executeCommand<string | undefined>('waCluster.backup', { cluster: session()!.cluster.id, password: backupPassword, file: target });
+    assert.equal(written, target);
+    file = target;
+    const text = fs.readFileSync(file, 'utf8');
+    const json = JSON.parse(text) as Record<string, unknown>;
+    assert.equal(json.format, BACKUP_FORMAT);
+    assert.equal(json.project, project);
+    assert.equal(json.apiUrl, ws.baseUrl);
+    assert.equal(typeof json.createdAt, 'string');
+    assert.equal(json.shards, 1);
+    assert.ok(typeof json.data === 'string' && json.data.length > 20, 'the encrypted blob');
+    assert.ok(!text.includes(emulator.DEFAULT_PASSWORD), 'no API password in the file');
+    assert.ok(!text.includes(backupPassword), 'no backup password in the file');
+    assert.ok(!text.includes(token), 'no token in the file');
+    assert.equal(fs.readFileSync(path.join(dir, 'backups', '.gitignore'), 'utf8'), '*\n', 'backups stay out of version control');
+  });
+
+  it('a wrong restore password fails with a clear message and changes nothing', async () => {
+    const p = await emulator.api(ws, 'PATCH', '/v1/settings/application', { token, body: { heartbeat_interval: 13 } });
+    assert.equal(p.status, 200, p.text);
+    const outcome = await vscode.commands.executeCommand<RestoreOutcome | undefined>('waCluster.restore', { cluster: session()!.cluster.id, password: 'Not-The-Password-1', file, confirm: true });
+    assert.ok(outcome && !outcome.restored, 'not restored');
+    assert.match(outcome.message, new RegExp(`^${project} was not restored: .*wrong password`));
+    assert.equal(await heartbeat(), 13, 'the setting is unchanged');
+  });
+
+  it('Restore with the right password brings the backed-up setting back', async () => {
+    const outcome = await vscode.commands.executeCommand<RestoreOutcome | undefined>('waCluster.restore', { cluster: session()!.cluster.id, password: backupPassword, file, confirm: true });
+    assert.deepEqual(outcome, { restored: true });
+    assert.equal(await heartbeat(), 7);
+  });
+
+  it('a restore onto a different shard layout is refused with the API\'s explanation and our hint', async () => {
+    const r = await emulator.api(ws, 'POST', '/v1/account/shards', { token, body: { ...registration, shards: 2 } });
+    assert.equal(r.status, 201, r.text);
+    await until('the extension sees 2 shards', async () => (await session()!.monitor.refresh()).cluster.shards === 2);
+    await emulator.api(ws, 'PATCH', '/v1/settings/application', { token, body: { heartbeat_interval: 21 } });
+    const outcome = await vscode.commands.executeCommand<RestoreOutcome | undefined>('waCluster.restore', { cluster: session()!.cluster.id, password: backupPassword, file, confirm: true });
+    assert.ok(outcome && !outcome.restored, 'not restored');
+    assert.match(outcome.message, /1 shard\(s\) but this cluster has 2; restore onto the same shard layout/, 'the API explanation');
+    assert.match(outcome.message, /Set the shards to 1 first/, 'what to do');
+    assert.equal(await heartbeat(), 21, 'the setting is unchanged');
+  });
+});
