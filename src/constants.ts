@@ -11,6 +11,7 @@ export const Commands = {
   up: 'waCluster.up',
   down: 'waCluster.down',
   addCoreapp: 'waCluster.addCoreapp',
+  upgrade: 'waCluster.upgrade',
   registerNumber: 'waCluster.registerNumber',
   setShards: 'waCluster.setShards',
   backup: 'waCluster.backup',

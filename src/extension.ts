@@ -5,6 +5,7 @@ import { registerLogCommands, type LogCommands } from './commands/registerLogCom
 import { showLog } from './commands/showLog';
 import { registerComposeDiagnostics } from './diagnostics/composeDiagnostics';
 import { addCoreapp } from './commands/addCoreapp';
+import { upgradeCluster } from './commands/upgradeCluster';
 import { clusterDown } from './commands/clusterDown';
 import { clusterUp } from './commands/clusterUp';
 import { newCluster } from './commands/newCluster';
@@ -118,6 +119,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     registerCommand(Commands.up, log, (arg) => clusterUp(sessions, arg)),
     registerCommand(Commands.down, log, (arg) => clusterDown(sessions, arg)),
     registerCommand(Commands.addCoreapp, log, (arg) => addCoreapp(sessions, arg)),
+    registerCommand(Commands.upgrade, log, (arg) => upgradeCluster(sessions, arg)),
     registerCommand(Commands.registerNumber, log, (arg) => registerNumber(sessions, access, arg)),
     registerCommand(Commands.setShards, log, (arg) => setShards(sessions, access, arg)),
     registerCommand(Commands.backup, log, (arg) => backupCluster(sessions, log, arg)),

@@ -11,6 +11,11 @@ function output(): vscode.OutputChannel {
   return composeOutput;
 }
 
+/** Appends a line to the "WA Cluster: Compose" channel (steps that are not Compose commands, e.g. waits). */
+export function appendComposeOutput(line: string): void {
+  output().appendLine(line);
+}
+
 export function disposeComposeOutput(): void {
   composeOutput?.dispose();
   composeOutput = undefined;
@@ -56,16 +61,18 @@ export async function checkBeforeRun(session: ClusterSession, action: string): P
  * Runs one Compose command with cancellable progress (the last output line as the message) and
  * the full output in the "WA Cluster: Compose" channel. Rejects with Compose's own error text.
  */
-export async function runComposeVisibly(sessions: ClusterSessions, session: ClusterSession, runner: ComposeRunner, sub: readonly string[], title: string): Promise<void> {
+export async function runComposeVisibly(sessions: ClusterSessions, session: ClusterSession, runner: ComposeRunner, sub: readonly string[], title: string, opts: { env?: Readonly<Record<string, string>> } = {}): Promise<void> {
   const out = output();
   // The containers are about to change on purpose: the notifier stays quiet meanwhile.
   sessions.expectChanges(session, 10 * 60_000);
-  out.appendLine(`$ ${runner.commandLine(sub)}`);
+  const envPrefix = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v} `).join('');
+  out.appendLine(`$ ${envPrefix}${runner.commandLine(sub)}`);
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
     try {
       await runner.run(sub, {
+        ...(opts.env ? { env: opts.env } : {}),
         signal: controller.signal,
         onLine: (line) => {
           out.appendLine(line);
