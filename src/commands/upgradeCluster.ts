@@ -5,6 +5,7 @@ import { type DiscoveredCluster } from '../cluster/discovery';
 import { type ClusterSnapshot } from '../cluster/types';
 import { nodeFileReader } from '../compose/nodeReader';
 import { loadProject } from '../compose/project';
+import { setDotenvValue } from '../compose/setDotenv';
 import { ComposeRunner } from '../docker/compose';
 import { type DockerPort } from '../docker/port';
 import { type ClusterSession, type ClusterSessions } from '../host/clusterSessions';
@@ -49,35 +50,6 @@ export function checkTargetVersion(value: string, current: string | undefined): 
 function supportsDbUpgrade(version: string): boolean {
   const [major = 0, minor = 0] = version.split('.').map(Number);
   return major > 2 || (major === 2 && minor >= 23);
-}
-
-/**
- * `text` of a `.env` with `key=value` set: the first definition replaced (an `export ` prefix
- * kept), further ones removed, every other line kept, line endings kept; appended when missing.
- */
-export function setDotenvValue(text: string, key: string, value: string): string {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const lines = text.length > 0 ? text.split(/\r?\n/) : [];
-  const finalNewline = lines.length > 0 && lines[lines.length - 1] === '';
-  if (finalNewline) {
-    lines.pop();
-  }
-  const def = new RegExp(`^(\\s*(?:export\\s+)?)${key.replace(/[.]/g, '\\.')}\\s*=`);
-  let done = false;
-  const out: string[] = [];
-  for (const line of lines) {
-    const m = def.exec(line);
-    if (!m) {
-      out.push(line);
-    } else if (!done) {
-      out.push(`${m[1] ?? ''}${key}=${value}`);
-      done = true;
-    }
-  }
-  if (!done) {
-    out.push(`${key}=${value}`);
-  }
-  return out.join(eol) + eol;
 }
 
 /** The DB upgrade service beside a cluster: in its own compose files, or in a `*upgrade*.yml` of its folder. */
@@ -153,8 +125,10 @@ async function lastLogLines(docker: DockerPort, id: string, count: number): Prom
 
 /**
  * The exit code of a one-shot container: `docker wait`, confirmed by inspecting it. A container
- * that was restarted (`restart: on-failure`) has failed whatever the wait said; one still running
- * without a restart is waited for again.
+ * that was restarted (`restart: on-failure`) has failed whatever the wait said: engines before
+ * 22.06 read the exit code after the restart had already reset it to 0 (moby/moby#39352, fixed
+ * by moby/moby#43751), which happened here on Docker 20.10. One still running without a restart
+ * is waited for again.
  */
 async function exitCodeOf(docker: DockerPort, id: string, signal: AbortSignal): Promise<number> {
   for (;;) {

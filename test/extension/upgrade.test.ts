@@ -106,3 +106,44 @@ describe('Upgrade command (extension host, real Compose, DB upgrade service)', f
     await until('the session sees the new version', () => session()?.cluster.version === emulator.NEW_VERSION, 10_000);
   });
 });
+
+describe('Upgrade command, upgrade with downtime (extension host, real Compose)', function () {
+  this.timeout(180_000);
+  const project = `waupd${process.pid}`;
+  const dir = path.join(workspaceRoot, project);
+  let ws: emulator.Workspace;
+  let api: TestApi;
+
+  const session = () => api.sessions.all.find((s) => s.cluster.projectName === project);
+
+  before(async () => {
+    ws = await emulator.startCluster({ dir, project, webPort: await emulator.freePort(), env: { WA_EMULATOR_HEARTBEAT_INTERVAL: 1, WA_EMULATOR_UNHEALTHY_INTERVAL: 3 } });
+    fs.writeFileSync(path.join(dir, '.env'), `# kept\nCOMPOSE_HTTP_TIMEOUT=120\nWA_API_VERSION=${emulator.OLD_VERSION}\n`);
+    const ext = vscode.extensions.getExtension<TestApi>(EXTENSION_ID);
+    assert.ok(ext);
+    api = await ext.activate();
+    await until('the cluster is discovered', async () => {
+      await api.sessions.rediscover();
+      return session() !== undefined;
+    });
+    await until('the containers are seen', async () => ((await session()!.monitor.refresh()).nodes.filter((n) => n.container?.state === 'running').length) === 6);
+  });
+
+  after(async () => {
+    if (ws) {
+      await emulator.down(ws, { volumes: true });
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sets WA_API_VERSION (other .env lines kept), recreates the running services on it; the primary master migrates', async () => {
+    await vscode.commands.executeCommand('waCluster.upgrade', { cluster: session()!.cluster.id, version: emulator.NEW_VERSION, path: 'downtime', confirm: false, timeoutMs: 90_000 });
+    assert.equal(fs.readFileSync(path.join(dir, '.env'), 'utf8'), `# kept\nCOMPOSE_HTTP_TIMEOUT=120\nWA_API_VERSION=${emulator.NEW_VERSION}\n`);
+    const b = await emulator.waitForHealth(ws, (x) => x.meta?.version === `v${emulator.NEW_VERSION}` && Object.keys(x.health).length === 4 && !Object.values(x.health).some((v) => v.gateway_status === 'uninitialized'), { timeoutMs: 30_000 });
+    assert.equal(b.meta?.version, `v${emulator.NEW_VERSION}`);
+    const logs = await emulator.compose(ws, ['logs', '--no-color', 'master1', 'master2'], { version: emulator.NEW_VERSION });
+    assert.match(logs.stdout, /upgrading database schema from v2\.51\.1 to v2\.53\.2/);
+    const running = (await emulator.compose(ws, ['ps', '--services', '--filter', 'status=running'], { version: emulator.NEW_VERSION })).stdout.split('\n').filter(Boolean).sort();
+    assert.deepEqual(running, [...emulator.HA_SERVICES].sort(), 'only the services that ran before are started (the spare wacore3 stays off)');
+  });
+});
