@@ -60,4 +60,19 @@ describe('workbench UI (code-server + Chromium)', () => {
     await page.locator('.part.panel .view-lines', { hasText: 'activated' }).first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(screenshots, 'foundation-02-show-log.png') });
   });
+
+  it('opens the getting-started walkthrough with the source document\'s steps', async () => {
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('>Welcome: Open Walkthrough');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Open Walkthrough' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    const ours = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Run a WhatsApp Business API cluster' });
+    await ours.first().waitFor({ timeout: 30_000 });
+    await ours.first().click();
+    const steps = page.locator('.getting-started-step');
+    await page.locator('.getting-started-step', { hasText: 'Start a spare coreapp' }).first().waitFor({ timeout: 30_000 });
+    assert.ok((await steps.count()) >= 7);
+    await page.screenshot({ path: path.join(screenshots, 'foundation-03-walkthrough.png') });
+  });
 });
