@@ -109,9 +109,9 @@ export function formatUptime(ms: number): string {
 }
 
 /** A published port in words and, for the web's HTTPS port, a link. */
-export function describePort(p: { containerPort: number; protocol: string; hostIp: string | undefined; hostPort: number | undefined }): { text: string; url: string | undefined } {
+export function describePort(p: { containerPort: number; protocol: string; hostIp: string | undefined; hostPort: number | undefined }, t: Translate = english): { text: string; url: string | undefined } {
   if (p.hostPort === undefined) {
-    return { text: `${p.containerPort}/${p.protocol} (not published)`, url: undefined };
+    return { text: t('{0} (not published)', `${p.containerPort}/${p.protocol}`), url: undefined };
   }
   const ip = p.hostIp === undefined || p.hostIp === '' || p.hostIp === '0.0.0.0' || p.hostIp === '::' ? '127.0.0.1' : p.hostIp;
   const host = ip.includes(':') ? `[${ip}]` : ip;
@@ -138,7 +138,7 @@ export function nodeTooltip(node: ClusterNode, now: number, t: Translate = engli
     if (c.restartCount > 0) {
       lines.push(c.restartCount === 1 ? t('Restarted once') : t('Restarted {0} times', c.restartCount));
     }
-    const ports = c.ports.filter((p) => p.hostPort !== undefined).map(describePort);
+    const ports = c.ports.filter((p) => p.hostPort !== undefined).map((p) => describePort(p, t));
     if (ports.length > 0) {
       lines.push(t('Ports: {0}', ports.map((p) => (p.url ? `[${escapeMarkdown(p.text)}](${p.url})` : escapeMarkdown(p.text))).join(', ')));
     }

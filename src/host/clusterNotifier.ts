@@ -58,8 +58,8 @@ export class ClusterNotifier implements vscode.Disposable {
       out.push({ project, severity: 'error', message: vscode.l10n.t('{0}: {1} nodes stopped ({2}).', project, died.length, died.map((c) => c.node).join(', ')) });
     } else {
       for (const c of died) {
-        const exit = c.kind === 'containerDied' && c.exitCode !== undefined ? ` (exit ${c.exitCode})` : '';
-        out.push({ project, severity: 'error', message: vscode.l10n.t('{0}: {1} stopped{2}.', project, c.node, exit) });
+        const message = c.kind === 'containerDied' && c.exitCode !== undefined ? vscode.l10n.t('{0}: {1} stopped (exit {2}).', project, c.node, c.exitCode) : vscode.l10n.t('{0}: {1} stopped.', project, c.node);
+        out.push({ project, severity: 'error', message });
       }
     }
     for (const c of change.diff.nodeChanges) {

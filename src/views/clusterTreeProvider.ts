@@ -154,7 +154,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       if (p.hostPort === undefined) {
         continue;
       }
-      const d = describePort(p);
+      const d = describePort(p, vscode.l10n.t);
       const id = `${element.id}/port:${p.containerPort}/${p.protocol}/${p.hostIp ?? ''}`;
       details.push(new DetailElement(id, element, d.text, vscode.l10n.t('port'), { icon: 'plug', color: undefined }, d.url));
     }

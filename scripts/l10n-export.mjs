@@ -1,0 +1,61 @@
+// Regenerates l10n/bundle.l10n.json, the English keys of every runtime string.
+//   npm run l10n
+// 1. The official extractor (@vscode/l10n-dev) collects every `vscode.l10n.t('…')` in src/.
+// 2. The pure presentation module cannot import vscode: it calls an injected `t('…')`, which the
+//    extractor does not see; those literals are collected here and merged in.
+// Keys are written sorted. Translations (l10n/bundle.l10n.<locale>.json) are edited by hand;
+// test/unit/l10n.test.ts fails when a key has no translation or a string is missing from the bundle.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = path.join(root, 'l10n');
+const bundleFile = path.join(outDir, 'bundle.l10n.json');
+/** Pure modules whose words go through an injected `t` (the editor passes `vscode.l10n.t`). */
+const injectedTFiles = ['src/cluster/presentation.ts'];
+
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+const run = spawnSync(npx, ['-y', '@vscode/l10n-dev@0.0.35', 'export', '--outDir', './l10n', './src'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+if (run.status !== 0) {
+  console.error(`l10n-dev export failed (exit ${run.status ?? run.signal})`);
+  process.exit(1);
+}
+
+/** The value of a single-quoted JS string literal's body. */
+function unescape(body) {
+  return body.replace(/\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\s\S])/g, (_, e) => {
+    switch (e[0]) {
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      case 't':
+        return '\t';
+      case 'u':
+        return String.fromCodePoint(parseInt(e.replace(/[u{}]/g, ''), 16));
+      case 'x':
+        return String.fromCharCode(parseInt(e.slice(1), 16));
+      default:
+        return e;
+    }
+  });
+}
+
+const exported = JSON.parse(fs.readFileSync(bundleFile, 'utf8'));
+const merged = { ...exported };
+let added = 0;
+for (const file of injectedTFiles) {
+  const text = fs.readFileSync(path.join(root, file), 'utf8');
+  for (const m of text.matchAll(/(?<![\w.$])t\(\s*'((?:[^'\\\n]|\\.)*)'/g)) {
+    const key = unescape(m[1]);
+    if (!(key in merged)) {
+      merged[key] = key;
+      added++;
+    }
+  }
+}
+const sorted = Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]]));
+fs.writeFileSync(bundleFile, `${JSON.stringify(sorted, null, 2)}\n`);
+console.log(`${bundleFile}: ${Object.keys(sorted).length} strings (${added} from ${injectedTFiles.join(', ')})`);
