@@ -238,6 +238,9 @@ export function statusBarText(snapshot: ClusterSnapshot, t: Translate = english)
     return `${dot} ${t('WA unregistered')}`;
   }
   const created = snapshot.nodes.filter((n) => n.container !== null);
+  if (created.length === 0) {
+    return `${dot} ${t('WA: not running')}`;
+  }
   const running = created.filter((n) => n.container?.state === 'running').length;
   return `${dot} ${t('WA {0}/{1} up', running, created.length)}`;
 }
