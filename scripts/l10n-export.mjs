@@ -9,12 +9,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { injectedTFiles, translatedLiterals } from './l10n-literals.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'l10n');
 const bundleFile = path.join(outDir, 'bundle.l10n.json');
-/** Pure modules whose words go through an injected `t` (the editor passes `vscode.l10n.t`). */
-const injectedTFiles = ['src/cluster/presentation.ts'];
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 const run = spawnSync(npx, ['-y', '@vscode/l10n-dev@0.0.35', 'export', '--outDir', './l10n', './src'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
@@ -23,33 +22,12 @@ if (run.status !== 0) {
   process.exit(1);
 }
 
-/** The value of a single-quoted JS string literal's body. */
-function unescape(body) {
-  return body.replace(/\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\s\S])/g, (_, e) => {
-    switch (e[0]) {
-      case 'n':
-        return '\n';
-      case 'r':
-        return '\r';
-      case 't':
-        return '\t';
-      case 'u':
-        return String.fromCodePoint(parseInt(e.replace(/[u{}]/g, ''), 16));
-      case 'x':
-        return String.fromCharCode(parseInt(e.slice(1), 16));
-      default:
-        return e;
-    }
-  });
-}
-
 const exported = JSON.parse(fs.readFileSync(bundleFile, 'utf8'));
 const merged = { ...exported };
 let added = 0;
 for (const file of injectedTFiles) {
   const text = fs.readFileSync(path.join(root, file), 'utf8');
-  for (const m of text.matchAll(/(?<![\w.$])t\(\s*'((?:[^'\\\n]|\\.)*)'/g)) {
-    const key = unescape(m[1]);
+  for (const key of translatedLiterals(text, true)) {
     if (!(key in merged)) {
       merged[key] = key;
       added++;

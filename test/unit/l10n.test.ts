@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { repoRoot } from '../support/paths';
 
 /** The translations shipped besides English (VS Code locale ids). */
 const locales = ['zh-cn'];
-/** Pure modules whose words go through an injected `t` (collected by scripts/l10n-export.mjs). */
-const injectedTFiles = ['src/cluster/presentation.ts'];
+/** The scanner scripts/l10n-export.mjs uses to write the bundle (an ES module, so imported dynamically). */
+interface LiteralScanner {
+  injectedTFiles: string[];
+  translatedLiterals(text: string, bare: boolean): string[];
+}
+let scanner: LiteralScanner;
 
 function readJson(rel: string): Record<string, string> {
   return JSON.parse(fs.readFileSync(path.join(repoRoot, rel), 'utf8')) as Record<string, string>;
@@ -23,39 +28,16 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The value of a JS string literal's body (between its quotes). */
-function unescape(body: string): string {
-  return body.replace(/\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\s\S])/g, (_, e: string) => {
-    switch (e[0]) {
-      case 'n':
-        return '\n';
-      case 'r':
-        return '\r';
-      case 't':
-        return '\t';
-      case 'u':
-        return String.fromCodePoint(parseInt(e.replace(/[u{}]/g, ''), 16));
-      case 'x':
-        return String.fromCharCode(parseInt(e.slice(1), 16));
-      default:
-        return e;
-    }
-  });
-}
-
-/** `l10n.t('…')` / `l10n.t("…")` (or, with `bare`, `t('…')`) literals in a source text, unescaped. */
-export function translatedLiterals(text: string, bare: boolean): string[] {
-  const call = bare ? String.raw`(?<![\w.$])t\(\s*` : String.raw`\bl10n\.t\(\s*`;
-  const re = new RegExp(`${call}(?:'((?:[^'\\\\\\n]|\\\\.)*)'|"((?:[^"\\\\\\n]|\\\\.)*)")`, 'g');
-  return [...text.matchAll(re)].map((m) => unescape(m[1] ?? m[2] ?? ''));
-}
-
 describe('localization', () => {
+  before(async () => {
+    scanner = (await import(pathToFileURL(path.join(repoRoot, 'scripts/l10n-literals.mjs')).href)) as LiteralScanner;
+  });
+
   describe('the literal scanner', () => {
     it('reads single- and double-quoted literals with escaped quotes', () => {
       const src = `vscode.l10n.t('It\\'s {0}', x); l10n.t("Say \\"hi\\"\\n"); t('a\\\\b'); foo.t('no')`;
-      assert.deepEqual(translatedLiterals(src, false), ["It's {0}", 'Say "hi"\n']);
-      assert.deepEqual(translatedLiterals(src, true), ['a\\b']);
+      assert.deepEqual(scanner.translatedLiterals(src, false), ["It's {0}", 'Say "hi"\n']);
+      assert.deepEqual(scanner.translatedLiterals(src, true), ['a\\b']);
     });
   });
 
@@ -97,7 +79,7 @@ describe('localization', () => {
       for (const file of sourceFiles(path.join(repoRoot, 'src'))) {
         const rel = path.relative(repoRoot, file).split(path.sep).join('/');
         const text = fs.readFileSync(file, 'utf8');
-        const literals = [...translatedLiterals(text, false), ...(injectedTFiles.includes(rel) ? translatedLiterals(text, true) : [])];
+        const literals = [...scanner.translatedLiterals(text, false), ...(scanner.injectedTFiles.includes(rel) ? scanner.translatedLiterals(text, true) : [])];
         for (const s of literals) {
           if (!(s in bundle)) {
             absent.push(`${rel}: ${JSON.stringify(s)}`);

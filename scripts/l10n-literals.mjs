@@ -1,0 +1,32 @@
+// The literal scanner shared by scripts/l10n-export.mjs (which writes the bundle) and
+// test/unit/l10n.test.ts (which checks that nothing is missing from it).
+
+/** Pure modules whose words go through an injected `t` (the editor passes `vscode.l10n.t`). */
+export const injectedTFiles = ['src/cluster/presentation.ts'];
+
+/** The value of a JS string literal's body (between its quotes). */
+function unescape(body) {
+  return body.replace(/\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[\s\S])/g, (_, e) => {
+    switch (e[0]) {
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      case 't':
+        return '\t';
+      case 'u':
+        return String.fromCodePoint(parseInt(e.replace(/[u{}]/g, ''), 16));
+      case 'x':
+        return String.fromCharCode(parseInt(e.slice(1), 16));
+      default:
+        return e;
+    }
+  });
+}
+
+/** `l10n.t('…')` / `l10n.t("…")` (or, with `bare`, `t('…')`) literals in a source text, unescaped. */
+export function translatedLiterals(text, bare) {
+  const call = bare ? String.raw`(?<![\w.$])t\(\s*` : String.raw`\bl10n\.t\(\s*`;
+  const re = new RegExp(`${call}(?:'((?:[^'\\\\\\n]|\\\\.)*)'|"((?:[^"\\\\\\n]|\\\\.)*)")`, 'g');
+  return [...text.matchAll(re)].map((m) => unescape(m[1] ?? m[2] ?? ''));
+}
