@@ -4,27 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { probeCertificate } from '../../src/api/tls';
 import { BACKUP_FORMAT } from '../../src/cluster/backupFile';
 import { type RestoreOutcome } from '../../src/commands/restoreCluster';
-import { EXTENSION_ID } from '../../src/constants';
 import { type TestApi } from '../../src/extension';
 import * as emulator from '../emulator/src/harness';
+import { activateExtension, signInAsTheUserWould, until, workspaceRoot } from './support';
 
-const workspaceRoot = process.env.WA_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir();
-
-async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs} ms`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('backup and restore on an emulated cluster (extension host)', function () {
   this.timeout(120_000);
@@ -49,15 +36,8 @@ describe('backup and restore on an emulated cluster (extension host)', function 
     ws = emulator.writeWorkspace({ dir, project, webPort: await emulator.freePort() });
     await emulator.up(ws, emulator.HA_SERVICES);
     await emulator.waitForHealth(ws, (b) => Object.keys(b.health).length === 4, { timeoutMs: 30_000 });
-    const ext = vscode.extensions.getExtension<TestApi>(EXTENSION_ID);
-    assert.ok(ext);
-    api = await ext.activate();
-    // What "Sign In" does after the user trusts the certificate and types the password.
-    token = await emulator.login(ws);
-    const cert = await probeCertificate('127.0.0.1', ws.webPort);
-    await api.access.trustCertificate(ws.baseUrl, { fingerprint256: cert.fingerprint256, pem: cert.pem });
-    await api.access.storePassword(ws.baseUrl, 'admin', emulator.DEFAULT_PASSWORD);
-    await api.sessions.reconnect();
+    api = await activateExtension();
+    token = await signInAsTheUserWould(api, ws);
     await until('the cluster is discovered and signed in', async () => {
       if (!session()) {
         await api.sessions.rediscover();

@@ -5,35 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { probeCertificate } from '../../src/api/tls';
-import { EXTENSION_ID } from '../../src/constants';
 import { type TestApi } from '../../src/extension';
 import { type ClusterElement } from '../../src/views/clusterTreeProvider';
 import * as emulator from '../emulator/src/harness';
+import { activateExtension, eventually, signInAsTheUserWould, workspaceRoot } from './support';
 
-const workspaceRoot = process.env.WA_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir();
-
-async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) {
-        return v;
-      }
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs} ms${last instanceof Error ? ` (${last.message})` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('cluster explorer on an emulated cluster (extension host)', function () {
   this.timeout(240_000);
@@ -74,16 +52,9 @@ describe('cluster explorer on an emulated cluster (extension host)', function ()
     ws = emulator.writeWorkspace({ dir, project, webPort: await emulator.freePort() });
     await emulator.up(ws, emulator.HA_SERVICES);
     await emulator.waitForHealth(ws, (b) => Object.keys(b.health).length === 4, { timeoutMs: 30_000 });
-    const ext = vscode.extensions.getExtension<TestApi>(EXTENSION_ID);
-    assert.ok(ext);
-    api = await ext.activate();
+    api = await activateExtension();
     await vscode.workspace.getConfiguration('waCluster').update('health.pollIntervalSeconds', 1, vscode.ConfigurationTarget.Global);
-    // What "Sign In" does after the user trusts the certificate and types the password.
-    token = await emulator.login(ws);
-    const cert = await probeCertificate('127.0.0.1', ws.webPort);
-    await api.access.trustCertificate(ws.baseUrl, { fingerprint256: cert.fingerprint256, pem: cert.pem });
-    await api.access.storePassword(ws.baseUrl, 'admin', emulator.DEFAULT_PASSWORD);
-    await api.sessions.reconnect();
+    token = await signInAsTheUserWould(api, ws);
     await vscode.commands.executeCommand('waCluster.nodes.focus');
   });
 

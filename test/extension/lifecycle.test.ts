@@ -4,24 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID } from '../../src/constants';
 import { type TestApi } from '../../src/extension';
 import * as emulator from '../emulator/src/harness';
+import { activateExtension, discovered, until, workspaceRoot } from './support';
 
-const workspaceRoot = process.env.WA_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir();
-
-async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs} ms`);
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 describe('cluster lifecycle commands (extension host, real Compose)', function () {
   this.timeout(240_000);
@@ -36,13 +24,8 @@ describe('cluster lifecycle commands (extension host, real Compose)', function (
   before(async () => {
     await emulator.buildImages();
     ws = emulator.writeWorkspace({ dir, project, webPort: await emulator.freePort() });
-    const ext = vscode.extensions.getExtension<TestApi>(EXTENSION_ID);
-    assert.ok(ext);
-    api = await ext.activate();
-    await until('the new cluster is discovered', async () => {
-      await api.sessions.rediscover();
-      return session() !== undefined;
-    });
+    api = await activateExtension();
+    await discovered(api, project);
   });
 
   after(async () => {
@@ -56,11 +39,11 @@ describe('cluster lifecycle commands (extension host, real Compose)', function (
     const id = session()!.cluster.id;
     await vscode.commands.executeCommand('waCluster.up', { cluster: id, services: emulator.HA_SERVICES });
     assert.deepEqual(await running(), [...emulator.HA_SERVICES].sort());
-    await until('the tree sees the containers', () => (session()?.snapshot?.nodes.filter((n) => n.container?.state === 'running').length ?? 0) === 6);
+    await until('the tree sees the containers', () => (session()?.snapshot?.nodes.filter((n) => n.container?.state === 'running').length ?? 0) === 6, 60_000);
   });
 
   it('Add Coreapp starts the one declared coreapp that does not run (the spare)', async () => {
-    await until('wacore3 known as not running', () => session()?.snapshot?.nodes.some((n) => n.name === 'wacore3' && n.container === null) ?? false);
+    await until('wacore3 known as not running', () => session()?.snapshot?.nodes.some((n) => n.name === 'wacore3' && n.container === null) ?? false, 60_000);
     await vscode.commands.executeCommand('waCluster.addCoreapp', session()!.cluster.id);
     assert.ok((await running()).includes('wacore3'));
   });
@@ -71,7 +54,7 @@ describe('cluster lifecycle commands (extension host, real Compose)', function (
     assert.deepEqual(await running(), []);
     const volumes = await emulator.exec('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]);
     assert.ok(volumes.stdout.trim().length > 0, 'the data volumes are still there');
-    await until('the tree sees the cluster stopped', () => session()?.snapshot?.nodes.every((n) => n.container === null || n.container.state !== 'running') ?? false);
+    await until('the tree sees the cluster stopped', () => session()?.snapshot?.nodes.every((n) => n.container === null || n.container.state !== 'running') ?? false, 60_000);
     assert.deepEqual(api.notifier.announced.slice(announcedBefore), [], 'a Down the user asked for is no news');
   });
 });

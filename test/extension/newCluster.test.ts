@@ -1,13 +1,10 @@
 /** "New Cluster" writes the vendor's layout; the extension's own linter finds no error in it and the explorer picks it up. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID } from '../../src/constants';
-import { type TestApi } from '../../src/extension';
+import { activateExtension, workspaceRoot } from './support';
 
-const workspaceRoot = process.env.WA_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir();
 
 describe('New Cluster (extension host)', function () {
   this.timeout(60_000);
@@ -20,7 +17,7 @@ describe('New Cluster (extension host)', function () {
 
   it('writes multiconnect-compose.yml, db.env and .env that lint clean and show as a cluster', async () => {
     fs.mkdirSync(dir, { recursive: true });
-    const api = await vscode.extensions.getExtension<TestApi>(EXTENSION_ID)!.activate();
+    const api = await activateExtension();
     await vscode.commands.executeCommand('waCluster.newCluster', { folder: dir, engine: 'postgres', masters: 2, coreapps: 3, webPort: 9443, version: '2.51.1' });
     for (const f of ['multiconnect-compose.yml', 'db.env', '.env']) {
       assert.ok(fs.existsSync(path.join(dir, f)), `${f} written`);

@@ -5,25 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { EXTENSION_ID } from '../../src/constants';
 import { type TestApi } from '../../src/extension';
 import { upgradeCluster } from '../../src/commands/upgradeCluster';
 import * as emulator from '../emulator/src/harness';
+import { activateExtension, discovered, until, workspaceRoot } from './support';
 
-const workspaceRoot = process.env.WA_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir();
-
-async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs} ms`);
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 const connected = (b: emulator.HealthBody): number => Object.values(b.health).filter((v) => v.gateway_status === 'connected').length;
 
@@ -48,14 +36,9 @@ describe('Upgrade command (extension host, real Compose, DB upgrade service)', f
     assert.equal((await emulator.api(ws, 'POST', '/v1/account', { token, body: { cc: '1', phone_number: '6315550003', method: 'sms', cert: 'Y2VydA==' } })).status, 202);
     assert.equal((await emulator.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status, 201);
     await emulator.waitForHealth(ws, (b) => connected(b) === 1, { timeoutMs: 20_000 });
-    const ext = vscode.extensions.getExtension<TestApi>(EXTENSION_ID);
-    assert.ok(ext);
-    api = await ext.activate();
-    await until('the cluster is discovered', async () => {
-      await api.sessions.rediscover();
-      return session() !== undefined;
-    });
-    await until('the containers are seen', async () => ((await session()!.monitor.refresh()).nodes.filter((n) => n.container?.state === 'running').length) === 6);
+    api = await activateExtension();
+    await discovered(api, project);
+    await until('the containers are seen', async () => ((await session()!.monitor.refresh()).nodes.filter((n) => n.container?.state === 'running').length) === 6, 60_000);
   });
 
   after(async () => {
@@ -119,14 +102,9 @@ describe('Upgrade command, upgrade with downtime (extension host, real Compose)'
   before(async () => {
     ws = await emulator.startCluster({ dir, project, webPort: await emulator.freePort(), env: { WA_EMULATOR_HEARTBEAT_INTERVAL: 1, WA_EMULATOR_UNHEALTHY_INTERVAL: 3 } });
     fs.writeFileSync(path.join(dir, '.env'), `# kept\nCOMPOSE_HTTP_TIMEOUT=120\nWA_API_VERSION=${emulator.OLD_VERSION}\n`);
-    const ext = vscode.extensions.getExtension<TestApi>(EXTENSION_ID);
-    assert.ok(ext);
-    api = await ext.activate();
-    await until('the cluster is discovered', async () => {
-      await api.sessions.rediscover();
-      return session() !== undefined;
-    });
-    await until('the containers are seen', async () => ((await session()!.monitor.refresh()).nodes.filter((n) => n.container?.state === 'running').length) === 6);
+    api = await activateExtension();
+    await discovered(api, project);
+    await until('the containers are seen', async () => ((await session()!.monitor.refresh()).nodes.filter((n) => n.container?.state === 'running').length) === 6, 60_000);
   });
 
   after(async () => {
