@@ -74,15 +74,11 @@ function serviceIndent(src: ComposeSource, map: YAMLMap, key: Node): { child: st
 
 /** Adds `key: value` lines (value already formatted, possibly multi-line with `\n` + relative indent) to a service. */
 export function addServiceKey(svc: Service, key: string, valueLines: string[]): SpanEdit | undefined {
-  const def = svc.defs[svc.defs.length - 1];
-  if (!def) {
+  const at = serviceAppendPoint(svc);
+  if (!at) {
     return undefined;
   }
-  const ind = serviceIndent(def.source, def.map, def.key);
-  const pos = appendAfter(def.source, def.map);
-  if (!ind || !pos) {
-    return undefined;
-  }
+  const { def, ind, pos } = at;
   const [first, ...rest] = valueLines;
   const lines = rest.length === 0 && first !== undefined && !first.startsWith('- ')
     ? [`${ind.child}${key}: ${first}`]
@@ -129,16 +125,23 @@ export function setServiceEnv(svc: Service, name: string, value: string): SpanEd
   return addEnvironmentBlock(svc, name, value);
 }
 
-function addEnvironmentBlock(svc: Service, name: string, value: string): SpanEdit | undefined {
+/** Where a new key goes at the end of the service's last definition, and with which indents. */
+function serviceAppendPoint(svc: Service) {
   const def = svc.defs[svc.defs.length - 1];
   if (!def) {
     return undefined;
   }
   const ind = serviceIndent(def.source, def.map, def.key);
   const pos = appendAfter(def.source, def.map);
-  if (!ind || !pos) {
+  return ind && pos ? { def, ind, pos } : undefined;
+}
+
+function addEnvironmentBlock(svc: Service, name: string, value: string): SpanEdit | undefined {
+  const at = serviceAppendPoint(svc);
+  if (!at) {
     return undefined;
   }
+  const { def, ind, pos } = at;
   return { span: { file: def.source.path, start: pos.at, end: pos.at }, newText: `${pos.prefix}${ind.child}environment:\n${ind.child}${ind.step}${name}: ${value}\n` };
 }
 
