@@ -166,8 +166,8 @@ export function nodeContextValue(node: ClusterNode): string {
   return ['waCluster.node', ...flags].join('+');
 }
 
-/** The cluster root's description: "v2.53.2 · 2/2 shards connected · registered". */
-export function describeCluster(snapshot: ClusterSnapshot, t: Translate = english): string {
+/** The cluster root's description: "v2.53.2 · 2/2 shards connected · registered"; `signedIn`: the API has credentials. */
+export function describeCluster(snapshot: ClusterSnapshot, t: Translate = english, signedIn = false): string {
   const parts: string[] = [];
   const c = snapshot.cluster;
   if (!snapshot.engine.reachable && snapshot.nodes.every((n) => n.container === null)) {
@@ -183,7 +183,8 @@ export function describeCluster(snapshot: ClusterSnapshot, t: Translate = englis
   } else if (c.registered === true) {
     parts.push(c.connectedCoreapps === 1 ? t('1 coreapp connected') : t('{0} coreapps connected', c.connectedCoreapps));
   }
-  if (snapshot.api.status === 'off') {
+  // Signed in, first health answer pending: not "not signed in".
+  if (snapshot.api.status === 'off' && !signedIn) {
     parts.push(t('API not signed in'));
   } else if (snapshot.api.status === 'error') {
     parts.push(t('API unreachable'));

@@ -170,7 +170,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       const item = new vscode.TreeItem(session?.cluster.projectName ?? '?', vscode.TreeItemCollapsibleState.Expanded);
       item.id = element.id;
       if (session) {
-        item.description = session.snapshot ? describeCluster(session.snapshot, vscode.l10n.t) : vscode.l10n.t('loading…');
+        item.description = session.snapshot ? describeCluster(session.snapshot, vscode.l10n.t, session.api !== undefined) : vscode.l10n.t('loading…');
         item.iconPath = session.snapshot ? themeIcon(clusterLook(session.snapshot)) : new vscode.ThemeIcon('loading~spin');
         const files = session.cluster.files.map((f) => vscode.workspace.asRelativePath(f)).join(', ');
         item.tooltip = new vscode.MarkdownString(`**${session.cluster.projectName}** · ${files}  \nAPI ${session.apiUrl}${session.snapshot?.engine.endpoint ? `  \nDocker ${session.snapshot.engine.endpoint}` : ''}`);

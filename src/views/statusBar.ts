@@ -35,7 +35,7 @@ export class ClusterStatusBar implements vscode.Disposable {
     const snapshot = worst.snapshot!;
     const health = clusterHealth(snapshot);
     this.item.text = statusBarText(snapshot, vscode.l10n.t) + (withSnapshots.length > 1 ? ` (+${withSnapshots.length - 1})` : '');
-    this.item.tooltip = withSnapshots.map((s) => `${s.cluster.projectName}: ${describeCluster(s.snapshot!, vscode.l10n.t)}`).join('\n');
+    this.item.tooltip = withSnapshots.map((s) => `${s.cluster.projectName}: ${describeCluster(s.snapshot!, vscode.l10n.t, s.api !== undefined)}`).join('\n');
     this.item.backgroundColor = health === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : health === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }

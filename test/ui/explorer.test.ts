@@ -113,7 +113,7 @@ describe('cluster explorer UI on an emulated cluster (code-server + Chromium)', 
   });
 
   it('shows the roles before registration (screenshot)', async () => {
-    const rows = await waitForRows(page, 'before registration', (r) => r.some((x) => x.includes('primary master · unregistered')) && r.some((x) => x.startsWith('wacore3')));
+    const rows = await waitForRows(page, 'before registration', (r) => r.some((x) => x.includes('primary master · unregistered')) && r.some((x) => x.startsWith('wacore3')) && /not registered/.test(row(r, project)));
     assert.match(row(rows, project), /not registered/);
     assert.match(row(rows, 'wacore3'), /coreapp · not created/);
     await page.screenshot({ path: path.join(screenshots, 'explorer-01-before-registration.png') });

@@ -83,6 +83,12 @@ describe('cluster/presentation', () => {
     assert.equal(formatUptime(3_600_000 * 50), '2d 2h');
   });
 
+  it('does not call a signed-in cluster "not signed in" while its first health answer is pending', () => {
+    const s = buildSnapshot({ now: NOW, project: 'biz', containers: walkthroughContainers() });
+    assert.match(describeCluster(s), /API not signed in/);
+    assert.doesNotMatch(describeCluster(s, undefined, true), /not signed in/);
+  });
+
   it('says Docker is unreachable when nothing is known', () => {
     const s = buildSnapshot({ now: NOW, project: 'biz', engine: { reachable: false, endpoint: 'unix:///var/run/docker.sock', problem: { kind: 'daemonDown', message: 'down' } } });
     assert.match(describeCluster(s), /Docker unreachable/);
