@@ -35,10 +35,15 @@ export interface SnapshotDiff {
  * Compares two snapshots. A failover often spans two snapshots (the owner dies, a later poll shows
  * the spare connected), so {@link DiffTracker} remembers lost shard owners across calls.
  */
+/** How long the last answered health stays the baseline while the application does not answer. */
+const ANSWER_MEMORY_MS = 2 * 60_000;
+
 export class DiffTracker {
   private lostOwners: { node: string; at: number }[] = [];
   /** Owners that let go of their shard while healthy (reconnecting, re-sharding): regaining it is no failover. */
   private pausedOwners = new Set<string>();
+  /** Shard owners and primary master from the last snapshot in which the application answered. */
+  private lastAnswered: AnsweredView | undefined;
   constructor(private readonly memoryMs = 10 * 60_000) {}
 
   diff(prev: ClusterSnapshot | undefined, next: ClusterSnapshot): SnapshotDiff {
@@ -91,6 +96,9 @@ export class DiffTracker {
     if (prev) {
       this.clusterEvents(prev, next, events);
     }
+    if (next.cluster.healthMode) {
+      this.lastAnswered = answeredView(next);
+    }
     const clusterChanged = !prev || JSON.stringify(prev.cluster) !== JSON.stringify(next.cluster) || JSON.stringify(prev.engine) !== JSON.stringify(next.engine) || JSON.stringify(prev.api) !== JSON.stringify(next.api);
     return { changedNodes: [...changed], nodeChanges, events, clusterChanged, empty: changed.size === 0 && nodeChanges.length === 0 && events.length === 0 && !clusterChanged };
   }
@@ -98,40 +106,14 @@ export class DiffTracker {
   private clusterEvents(prev: ClusterSnapshot, next: ClusterSnapshot, events: ClusterEvent[]): void {
     const now = next.takenAt;
     this.lostOwners = this.lostOwners.filter((l) => now - l.at < this.memoryMs);
-    const owners = (s: ClusterSnapshot): Set<string> => new Set(s.nodes.filter((n) => n.shardOwner).map((n) => n.name));
-    const was = owners(prev);
-    const is = owners(next);
-    // Only judge shard ownership when the application answered both times.
-    if (prev.cluster.healthMode && next.cluster.healthMode) {
-      for (const n of was) {
-        if (!is.has(n)) {
-          // A failed owner (stopped, crashed, gone from health) starts a failover; an owner that
-          // merely hands its shard over while healthy (re-sharding) does not.
-          const after = next.nodes.find((x) => x.name === n);
-          const failed = !after || after.state === 'stopped' || after.state === 'error' || after.state === 'unknown' || !after.healthKey || (after.container !== null && after.container.state !== 'running');
-          if (failed) {
-            this.lostOwners.push({ node: n, at: now });
-          } else {
-            this.pausedOwners.add(n);
-          }
-          events.push({ kind: 'shardOwnerLost', node: n, message: `${n} no longer owns a shard` });
-        }
-      }
-      for (const n of is) {
-        if (!was.has(n)) {
-          if (this.pausedOwners.delete(n)) {
-            continue;
-          }
-          const lost = this.lostOwners.shift();
-          if (lost) {
-            events.push({ kind: 'failover', from: lost.node, to: n, message: `failover ${lost.node}→${n}` });
-          }
-        }
-      }
-      const pm = (s: ClusterSnapshot): string | undefined => s.cluster.primaryMaster;
-      if (pm(next) && pm(prev) !== pm(next)) {
-        events.push({ kind: 'primaryMasterChanged', from: pm(prev), to: pm(next)!, message: pm(prev) ? `primary master ${pm(prev)}→${pm(next)}` : `${pm(next)} is the primary master` });
-      }
+    // Judge shard ownership against the last snapshot in which the application answered, not
+    // merely the previous one: a health poll that times out while an owner dies (its hostname no
+    // longer resolves) must not hide the failover that the next answer shows.
+    // Older answers (the user was signed out, the API was down for minutes) are history, not news.
+    const remembered = this.lastAnswered && now - this.lastAnswered.at <= ANSWER_MEMORY_MS ? this.lastAnswered : undefined;
+    const base = prev.cluster.healthMode ? answeredView(prev) : remembered;
+    if (base && next.cluster.healthMode) {
+      this.ownershipEvents(base, answeredView(next), next, events);
     }
     if (prev.engine.reachable && !next.engine.reachable) {
       events.push({ kind: 'engineUnreachable', message: `Docker engine unreachable${next.engine.problem ? `: ${next.engine.problem.message}` : ''}` });
@@ -156,6 +138,47 @@ export class DiffTracker {
       }
     }
   }
+  private ownershipEvents(was: AnsweredView, is: AnsweredView, next: ClusterSnapshot, events: ClusterEvent[]): void {
+    for (const n of was.owners) {
+      if (!is.owners.has(n)) {
+        // A failed owner (stopped, crashed, gone from health) starts a failover; an owner that
+        // merely hands its shard over while healthy (re-sharding) does not.
+        const after = next.nodes.find((x) => x.name === n);
+        const failed = !after || after.state === 'stopped' || after.state === 'error' || after.state === 'unknown' || !after.healthKey || (after.container !== null && after.container.state !== 'running');
+        if (failed) {
+          this.lostOwners.push({ node: n, at: next.takenAt });
+        } else {
+          this.pausedOwners.add(n);
+        }
+        events.push({ kind: 'shardOwnerLost', node: n, message: `${n} no longer owns a shard` });
+      }
+    }
+    for (const n of is.owners) {
+      if (!was.owners.has(n)) {
+        if (this.pausedOwners.delete(n)) {
+          continue;
+        }
+        const lost = this.lostOwners.shift();
+        if (lost) {
+          events.push({ kind: 'failover', from: lost.node, to: n, message: `failover ${lost.node}→${n}` });
+        }
+      }
+    }
+    if (is.primaryMaster && was.primaryMaster !== is.primaryMaster) {
+      events.push({ kind: 'primaryMasterChanged', from: was.primaryMaster, to: is.primaryMaster, message: was.primaryMaster ? `primary master ${was.primaryMaster}→${is.primaryMaster}` : `${is.primaryMaster} is the primary master` });
+    }
+  }
+}
+
+/** What a snapshot in which the application answered says about shard owners and the primary master. */
+interface AnsweredView {
+  readonly at: number;
+  readonly owners: ReadonlySet<string>;
+  readonly primaryMaster: string | undefined;
+}
+
+function answeredView(s: ClusterSnapshot): AnsweredView {
+  return { at: s.takenAt, owners: new Set(s.nodes.filter((n) => n.shardOwner).map((n) => n.name)), primaryMaster: s.cluster.primaryMaster };
 }
 
 /** One-shot diff without cross-snapshot memory. */

@@ -45,7 +45,7 @@ const API_OFF: ApiStatus = { status: 'off', errorKind: undefined, message: undef
 export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
   const engine = input.engine ?? (input.containers ? { reachable: true, endpoint: undefined, problem: undefined } : ENGINE_UNKNOWN);
   const api = input.api ?? (input.health ? { ...API_OFF, status: 'ok' as const } : API_OFF);
-  const containers = (input.containers ?? []).filter((c) => !c.oneoff && (input.project === undefined || c.project === undefined || c.project === input.project));
+  const containers = currentReplicas((input.containers ?? []).filter((c) => !c.oneoff && (input.project === undefined || c.project === undefined || c.project === input.project)));
   const entries = input.health?.entries ?? [];
   const single = input.health?.mode === 'single';
 
@@ -122,10 +122,18 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
     unmatched.push(...pending);
   }
   // Health entries without a container here (another host, or Docker unreachable) are nodes too.
+  const taken = new Set(drafts.map((d) => d.name));
   for (const e of unmatched) {
     const role = e.role;
+    // A second entry for a hostname already shown (a recreated node's old key lingers for a
+    // while) is told apart by its container id: node names are the tree's ids.
+    let name = e.hostname || e.key || 'instance';
+    if (taken.has(name)) {
+      name = `${name} (${e.containerId ?? e.key})`;
+    }
+    taken.add(name);
     drafts.push({
-      name: e.hostname || e.key || 'instance',
+      name,
       service: undefined,
       kind: role === 'coreapp' ? 'coreapp' : role ? 'master' : classifyName(e.hostname),
       container: undefined,
@@ -341,6 +349,28 @@ function toNodeContainer(c: ContainerDetails, now: number): NodeContainer {
     hostname: c.hostname,
     containerNumber: c.containerNumber,
   };
+}
+
+/**
+ * One container per Compose replica. While Compose recreates a service it briefly keeps the old
+ * container (renamed `<id>_<name>`) beside the new one, both labelled with the same service and
+ * number; the newer one is the replica, the old one is on its way out.
+ */
+function currentReplicas(containers: readonly ContainerDetails[]): ContainerDetails[] {
+  const newest = new Map<string, ContainerDetails>();
+  const rest: ContainerDetails[] = [];
+  for (const c of containers) {
+    if (!c.service || c.containerNumber === undefined) {
+      rest.push(c);
+      continue;
+    }
+    const key = `${c.project ?? ''}/${c.service}/${c.containerNumber}`;
+    const seen = newest.get(key);
+    if (!seen || c.createdAt > seen.createdAt) {
+      newest.set(key, c);
+    }
+  }
+  return [...newest.values(), ...rest];
 }
 
 function byServiceAndNumber(a: ContainerDetails, b: ContainerDetails): number {

@@ -155,7 +155,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
         continue;
       }
       const d = describePort(p, vscode.l10n.t);
-      const id = `${element.id}/port:${p.containerPort}/${p.protocol}/${p.hostIp ?? ''}`;
+      const id = `${element.id}/port:${p.containerPort}/${p.protocol}/${p.hostIp ?? ''}:${p.hostPort ?? ''}`;
       details.push(new DetailElement(id, element, d.text, vscode.l10n.t('port'), { icon: 'plug', color: undefined }, d.url));
     }
     node.errors.forEach((e, i) => {

@@ -67,6 +67,27 @@ describe('cluster/diff', () => {
     assert.deepEqual(failovers.map((e) => e.message), ['failover wacore1→wacore3']);
   });
 
+  it('a health poll that fails while the owner dies does not hide the failover the next answer shows', () => {
+    const cs = walkthroughContainers();
+    const dead = cs.map((c) => (c.service === 'wacore1' ? { ...c, state: 'exited' as const, exitCode: 0 } : c));
+    const promoted = parseHealth({ health: { 'master1:b28d835cd579': { gateway_status: 'disconnected', role: 'secondary_master' }, 'master2:7fe542d305b4': { gateway_status: 'connected', role: 'primary_master' }, 'wacore2:05e1a6d70665': { gateway_status: 'connected', role: 'coreapp' }, 'wacore3:23b50199bec2': { gateway_status: 'connected', role: 'coreapp' } } });
+    assert.ok(promoted.ok);
+    const timedOut = { status: 'error' as const, errorKind: 'timeout' as const, message: 'timed out', fingerprint256: undefined };
+    const run = (gapMs: number) => {
+      const t = new DiffTracker();
+      const s0 = buildSnapshot({ now: NOW, project: 'biz', containers: cs, health: health('04-third-coreapp-standby.json') });
+      t.diff(undefined, s0);
+      const s1 = buildSnapshot({ now: NOW + 300, project: 'biz', containers: dead, api: timedOut, previous: s0 });
+      const d1 = t.diff(s0, s1);
+      assert.ok(d1.events.some((e) => e.kind === 'apiFailed'));
+      const s2 = buildSnapshot({ now: NOW + 300 + gapMs, project: 'biz', containers: dead, health: promoted.value, previous: s1 });
+      return t.diff(s1, s2).events.filter((e) => e.kind === 'failover').map((e) => e.message);
+    };
+    assert.deepEqual(run(10_000), ['failover wacore1→wacore3']);
+    // After minutes without an answer the change is history: the tree shows it, nobody is paged.
+    assert.deepEqual(run(5 * 60_000), []);
+  });
+
   it('role change: primary master moves master2 → master1', () => {
     const t = new DiffTracker();
     const a = buildSnapshot({ now: NOW, project: 'biz', health: health('04-third-coreapp-standby.json') });

@@ -194,6 +194,23 @@ describe('cluster/snapshot merging Docker containers', () => {
     assert.deepEqual(s.nodes.map((n) => n.name), ['wacore-1', 'wacore-2']);
   });
 
+  it('while Compose recreates a service, its old (renamed) container is not a second node', () => {
+    const old = container({ service: 'master2', containerNumber: 1, idPrefix: 'b1', name: 'b1b1b1b1b1b1_biz_master2_1', state: 'exited', createdAt: NOW - 60_000 });
+    const replacement = container({ service: 'master2', containerNumber: 1, idPrefix: 'c1', name: 'biz_master2_1', state: 'created', createdAt: NOW - 1000 });
+    const s = buildSnapshot({ now: NOW, project: 'biz', containers: [old, replacement, container({ service: 'wacore1', containerNumber: 1, idPrefix: 'd1' })] });
+    assert.deepEqual(s.nodes.map((n) => n.name), ['master2', 'wacore1']);
+    assert.equal(byName(s, 'master2').container?.id.slice(0, 2), 'c1');
+  });
+
+  it('a recreated node\'s lingering old health entry gets a name of its own', () => {
+    const r = parseHealth({ health: { 'wacore1:35a5fabfc79d': { gateway_status: 'connected', role: 'coreapp' }, 'wacore1:0123456789ab': { errors: [{ code: 1014, title: 'Internal error', details: 'Connection refused. Please check if wacore is running: wacore1:6253' }] } } });
+    assert.ok(r.ok);
+    const s = buildSnapshot({ now: NOW, project: 'biz', health: r.value });
+    const names = s.nodes.map((n) => n.name);
+    assert.equal(new Set(names).size, names.length, names.join(', '));
+    assert.equal(names.length, 2);
+  });
+
   it('single-instance health is attached to the coreapp', () => {
     const cs = [container({ service: 'wacore' }), container({ service: 'waweb', image: 'docker.whatsapp.biz/web:v2.45.1' })];
     const s = buildSnapshot({ now: NOW, project: 'biz', containers: cs, health: { mode: 'single', version: 'v2.45.1', entries: [{ key: '', hostname: '', containerId: undefined, gatewayStatus: 'connected', unknownGatewayStatus: undefined, role: undefined, unknownRole: undefined, errors: [] }] } });
