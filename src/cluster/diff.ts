@@ -38,10 +38,17 @@ export interface SnapshotDiff {
 /** How long the last answered health stays the baseline while the application does not answer. */
 const ANSWER_MEMORY_MS = 2 * 60_000;
 
+/** How long an owner may be away from its shard and still count as reconnecting when it regains it. */
+const RECONNECT_MS = 60_000;
+
 export class DiffTracker {
   private lostOwners: { node: string; at: number }[] = [];
-  /** Owners that let go of their shard while healthy (reconnecting, re-sharding): regaining it is no failover. */
-  private pausedOwners = new Set<string>();
+  /**
+   * Owners that let go of their shard while healthy (reconnecting, re-sharding), and when: regaining
+   * it soon after is no failover; a node that has been a standby for a while and then takes a
+   * shard over is one.
+   */
+  private pausedOwners = new Map<string, number>();
   /** Shard owners and primary master from the last snapshot in which the application answered. */
   private lastAnswered: AnsweredView | undefined;
   constructor(private readonly memoryMs = 10 * 60_000) {}
@@ -148,14 +155,16 @@ export class DiffTracker {
         if (failed) {
           this.lostOwners.push({ node: n, at: next.takenAt });
         } else {
-          this.pausedOwners.add(n);
+          this.pausedOwners.set(n, next.takenAt);
         }
         events.push({ kind: 'shardOwnerLost', node: n, message: `${n} no longer owns a shard` });
       }
     }
     for (const n of is.owners) {
       if (!was.owners.has(n)) {
-        if (this.pausedOwners.delete(n)) {
+        const pausedAt = this.pausedOwners.get(n);
+        this.pausedOwners.delete(n);
+        if (pausedAt !== undefined && next.takenAt - pausedAt <= RECONNECT_MS) {
           continue;
         }
         const lost = this.lostOwners.shift();

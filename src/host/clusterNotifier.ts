@@ -7,6 +7,11 @@ import { type ClusterSession, type ClusterSessions } from './clusterSessions';
 /** The key under which a lost Docker engine is remembered (node names never contain a space). */
 const ENGINE = 'docker engine';
 
+/** Deaths less than this apart are announced together... */
+const DEATH_WINDOW_MS = 1500;
+/** ...but none waits longer than this. */
+const DEATH_WINDOW_MAX_MS = 6000;
+
 /** Something worth one notification: a failover, a node dying, a node back, the engine lost or back. */
 export interface Announcement {
   readonly project: string;
@@ -24,6 +29,8 @@ export class ClusterNotifier implements vscode.Disposable {
   readonly announced: Announcement[] = [];
   /** What we announced as down (per project: node names, and `engine`): only those get a "back" message. */
   private readonly down = new Map<string, Set<string>>();
+  /** Per project: nodes that died in the current window (with their exit codes), and its timer. */
+  private readonly pendingDeaths = new Map<string, { nodes: Map<string, number | undefined>; since: number; timer: NodeJS.Timeout | undefined }>();
 
   constructor(private readonly sessions: ClusterSessions, private readonly settings: SettingsStore, private readonly log: vscode.LogOutputChannel) {
     this.subscription = sessions.onDidChangeCluster(({ session, change }) => this.onChange(session, change));
@@ -52,21 +59,48 @@ export class ClusterNotifier implements vscode.Disposable {
     const died = expected ? [] : change.diff.nodeChanges.filter((c) => c.kind === 'containerDied' && !down.has(c.node));
     for (const c of died) {
       down.add(c.node);
-    }
-    if (died.length > 2) {
-      // `down` or a host problem: one message, not one per node.
-      out.push({ project, severity: 'error', message: vscode.l10n.t('{0}: {1} nodes stopped ({2}).', project, died.length, died.map((c) => c.node).join(', ')) });
-    } else {
-      for (const c of died) {
-        const message = c.kind === 'containerDied' && c.exitCode !== undefined ? vscode.l10n.t('{0}: {1} stopped (exit {2}).', project, c.node, c.exitCode) : vscode.l10n.t('{0}: {1} stopped.', project, c.node);
-        out.push({ project, severity: 'error', message });
-      }
+      this.deathPending(project).set(c.node, c.kind === 'containerDied' ? c.exitCode : undefined);
     }
     for (const c of change.diff.nodeChanges) {
       if (c.kind === 'containerStarted' && down.delete(c.node)) {
-        out.push({ project, severity: 'info', message: vscode.l10n.t('{0}: {1} is running again.', project, c.node) });
+        const pending = this.pendingDeaths.get(project)?.nodes;
+        if (pending?.has(c.node)) {
+          // Died and back within the window (a restart policy at work): one message, not two.
+          const exitCode = pending.get(c.node);
+          pending.delete(c.node);
+          out.push({ project, severity: 'warning', message: exitCode !== undefined ? vscode.l10n.t('{0}: {1} stopped (exit {2}) and started again.', project, c.node, exitCode) : vscode.l10n.t('{0}: {1} stopped and started again.', project, c.node) });
+        } else {
+          out.push({ project, severity: 'info', message: vscode.l10n.t('{0}: {1} is running again.', project, c.node) });
+        }
       }
     }
+    this.announce(out);
+  }
+
+  /**
+   * Deaths wait a moment before they are announced: a `docker-compose down` or `stop` in a
+   * terminal stops the nodes over a second or two, and that is one piece of news, not one per node.
+   */
+  private deathPending(project: string): Map<string, number | undefined> {
+    const now = Date.now();
+    let pending = this.pendingDeaths.get(project);
+    if (pending) {
+      clearTimeout(pending.timer);
+    } else {
+      pending = { nodes: new Map(), since: now, timer: undefined };
+      this.pendingDeaths.set(project, pending);
+    }
+    const nodes = pending.nodes;
+    // Each death extends the window a little, but news is never held back for long.
+    const wait = Math.max(0, Math.min(DEATH_WINDOW_MS, pending.since + DEATH_WINDOW_MAX_MS - now));
+    pending.timer = setTimeout(() => {
+      this.pendingDeaths.delete(project);
+      this.announce(deathMessages(project, nodes));
+    }, wait);
+    return nodes;
+  }
+
+  private announce(out: readonly Announcement[]): void {
     for (const a of out) {
       this.announced.push(a);
       this.log.info(`announce: ${a.message}`);
@@ -86,5 +120,23 @@ export class ClusterNotifier implements vscode.Disposable {
 
   dispose(): void {
     this.subscription.dispose();
+    for (const { timer } of this.pendingDeaths.values()) {
+      if (timer) {
+        clearTimeout(timer);
+      }
+    }
+    this.pendingDeaths.clear();
   }
+}
+
+function deathMessages(project: string, nodes: ReadonlyMap<string, number | undefined>): Announcement[] {
+  if (nodes.size > 2) {
+    // `down`, `stop` or a host problem: one message, not one per node.
+    return [{ project, severity: 'error', message: vscode.l10n.t('{0}: {1} nodes stopped ({2}).', project, nodes.size, [...nodes.keys()].join(', ')) }];
+  }
+  return [...nodes].map(([node, exitCode]) => ({
+    project,
+    severity: 'error' as const,
+    message: exitCode !== undefined ? vscode.l10n.t('{0}: {1} stopped (exit {2}).', project, node, exitCode) : vscode.l10n.t('{0}: {1} stopped.', project, node),
+  }));
 }

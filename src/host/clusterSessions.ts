@@ -271,6 +271,10 @@ export class ClusterSessions implements vscode.Disposable {
       pollIntervalMs: settings.pollIntervalSeconds * 1000,
     });
     const session = new Session(cluster, monitor, apiUrl, api, (s, change) => {
+      // The output channel keeps the cluster's history: what changed, and when.
+      for (const c of [...change.diff.nodeChanges, ...change.diff.events]) {
+        this.log.info(`${cluster.projectName}: ${c.message}`);
+      }
       this.clusterChanged.fire({ session: s, change });
       void this.updateContext();
     });

@@ -81,6 +81,21 @@ describe('emulator: source document walkthrough (HA + multiconnect, failover, DB
     assert.equal((g2.body as { settings: { application: Record<string, unknown> } }).settings.application.unhealthy_interval, 3);
   });
 
+  it('lowering unhealthy_interval below the time since the last answered heartbeat replaces nobody', async function () {
+    const patch = async (heartbeat: number, unhealthy: number) => assert.equal((await h.api(ws, 'PATCH', '/v1/settings/application', { token, body: { heartbeat_interval: heartbeat, unhealthy_interval: unhealthy } })).status, 200);
+    const owner = connectedCoreapps(await h.waitForHealth(ws, (b) => connectedCoreapps(b).length === 1, { token }));
+    // Slow the beat to 10 s and let one beat happen on it: the owner answered, the next beat is far.
+    await patch(10, 30);
+    await new Promise((r) => setTimeout(r, 1_500));
+    // Now 1.5 s or more have passed since the last answer; a 1 s unhealthy_interval must not count that as silence.
+    await patch(1, 1);
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.deepEqual(connectedCoreapps(await h.waitForHealth(ws, () => true, { token })), owner);
+    const masters = await h.compose(ws, ['logs', '--no-color', 'master1', 'master2']);
+    assert.doesNotMatch(masters.stdout, /silent for more than unhealthy_interval/);
+    await patch(1, 3);
+  });
+
   it('multiconnect step 1–2: 2 shards → 201, health like fixture 03', async function () {
     const r = await h.api(ws, 'POST', '/v1/account/shards', { token, body: { cc: '1', phone_number: '6315550000', shards: 2, cert: registration.cert } });
     assert.equal(r.status, 201, r.text);

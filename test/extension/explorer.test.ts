@@ -128,4 +128,14 @@ describe('cluster explorer on an emulated cluster (extension host)', function ()
     assert.equal(failovers.length, 1, JSON.stringify(api.notifier.announced.slice(before)));
     assert.match(failovers[0]?.message ?? '', /wacore3 took over from wacore1/);
   });
+
+  it('the whole cluster stopped from a terminal is one notification, not one per node', async () => {
+    const before = api.notifier.announced.length;
+    await emulator.compose(ws, ['stop', '-t', '1']);
+    await eventually('every node stopped', () => (Object.values(descriptions()).filter((d) => / · stopped/.test(d)).length === 7 ? true : undefined), 30_000);
+    await new Promise((r) => setTimeout(r, 2500)); // past the window in which deaths are gathered
+    const news = api.notifier.announced.slice(before);
+    assert.equal(news.length, 1, JSON.stringify(news));
+    assert.match(news[0]?.message ?? '', /: 6 nodes stopped \(/);
+  });
 });

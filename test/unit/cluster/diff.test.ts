@@ -67,6 +67,28 @@ describe('cluster/diff', () => {
     assert.deepEqual(failovers.map((e) => e.message), ['failover wacore1→wacore3']);
   });
 
+  it('a former owner that has been a standby for minutes and takes over a dead owner\'s shard is a failover', () => {
+    const t = new DiffTracker();
+    const cs = walkthroughContainers();
+    const h = (w1: string, w2: string) => {
+      const r = parseHealth({ health: { 'master1:b28d835cd579': { gateway_status: 'disconnected', role: 'secondary_master' }, 'master2:7fe542d305b4': { gateway_status: 'connected', role: 'primary_master' }, 'wacore1:35a5fabfc79d': { gateway_status: w1, role: 'coreapp' }, 'wacore2:05e1a6d70665': { gateway_status: w2, role: 'coreapp' } } });
+      assert.ok(r.ok);
+      return r.value;
+    };
+    const running = cs.filter((c) => c.service !== 'wacore3');
+    const s0 = buildSnapshot({ now: NOW, project: 'biz', containers: running, health: h('connected', 'connected') });
+    t.diff(undefined, s0);
+    // Re-sharded 2 → 1: wacore2 hands its shard over while healthy.
+    const s1 = buildSnapshot({ now: NOW + 1000, project: 'biz', containers: running, health: h('connected', 'disconnected'), previous: s0 });
+    assert.ok(!t.diff(s0, s1).events.some((e) => e.kind === 'failover'));
+    // Ten minutes later wacore1 dies and wacore2 takes over.
+    const dead = running.map((c) => (c.service === 'wacore1' ? { ...c, state: 'exited' as const, exitCode: 137 } : c));
+    const s2 = buildSnapshot({ now: NOW + 600_000, project: 'biz', containers: dead, health: h('disconnected', 'disconnected'), previous: s1 });
+    t.diff(s1, s2);
+    const s3 = buildSnapshot({ now: NOW + 605_000, project: 'biz', containers: dead, health: h('disconnected', 'connected'), previous: s2 });
+    assert.deepEqual(t.diff(s2, s3).events.filter((e) => e.kind === 'failover').map((e) => e.message), ['failover wacore1→wacore2']);
+  });
+
   it('a health poll that fails while the owner dies does not hide the failover the next answer shows', () => {
     const cs = walkthroughContainers();
     const dead = cs.map((c) => (c.service === 'wacore1' ? { ...c, state: 'exited' as const, exitCode: 0 } : c));

@@ -218,7 +218,11 @@ export async function runNode(): Promise<void> {
     }
     const now = Date.now();
     const unhealthyMs = settings.unhealthy_interval * 1000;
-    const healthy = (k: string): boolean => now - (lastOk.get(k) ?? -Infinity) <= unhealthyMs;
+    // Silent = no heartbeat answer for unhealthy_interval while heartbeats were failing (or the node
+    // is gone). A node whose last heartbeat answered is not silent just because the next one is
+    // not due yet (e.g. right after unhealthy_interval was lowered below heartbeat_interval).
+    const answering = (k: string): boolean => lastOk.has(k) && !heartbeatFailing.has(k) && rows.some((r) => r.key === k);
+    const healthy = (k: string): boolean => answering(k) || now - (lastOk.get(k) ?? -Infinity) <= unhealthyMs;
     const next = owners.slice(0, shardCount);
     while (next.length < shardCount) {
       next.push(null);
@@ -233,7 +237,7 @@ export async function runNode(): Promise<void> {
         // recreated every container) is replaced at once; a known one after unhealthy_interval.
         const known = lastOk.has(owner) || rows.some((r) => r.key === owner);
         const last = known ? Math.max(lastOk.get(owner) ?? 0, becamePrimaryAt) : -Infinity;
-        if (now - last <= unhealthyMs) {
+        if (answering(owner) || now - last <= unhealthyMs) {
           continue;
         }
         coreLog('W', 'shardmgr.cpp:140', `shard ${i}: primary coreapp ${owner} silent for more than unhealthy_interval (${settings.unhealthy_interval}s); replacing it`);
