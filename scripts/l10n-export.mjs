@@ -1,8 +1,8 @@
 // Regenerates l10n/bundle.l10n.json, the English keys of every runtime string.
 //   npm run l10n
 // 1. The official extractor (@vscode/l10n-dev) collects every `vscode.l10n.t('…')` in src/.
-// 2. The pure presentation module cannot import vscode: it calls an injected `t('…')`, which the
-//    extractor does not see; those literals are collected here and merged in.
+// 2. Pure modules cannot import vscode: they call an injected `t('…')` (the files are listed in
+//    scripts/l10n-literals.mjs), which the extractor does not see; those literals are merged in.
 // Keys are written sorted. Translations (l10n/bundle.l10n.<locale>.json) are edited by hand;
 // test/unit/l10n.test.ts fails when a key has no translation or a string is missing from the bundle.
 import { spawnSync } from 'node:child_process';

@@ -4,6 +4,7 @@ import { DockerError, classifyDockerError, isEngineProblem } from '../docker/err
 import { type DockerPort, type EventSubscription } from '../docker/port';
 import { type ContainerDetails, type DockerEvent } from '../docker/types';
 import { type Clock, type TimerHandle, systemClock } from '../util/abort';
+import { type Translate } from '../util/translate';
 import { type Disposable, Emitter } from '../util/disposable';
 import { DiffTracker, type SnapshotDiff } from './diff';
 import { buildSnapshot } from './snapshot';
@@ -28,6 +29,8 @@ export interface MonitorOptions {
   readonly containerPollMs?: number;
   /** How often to re-read the shard count (ms); default 60 s. */
   readonly shardsPollMs?: number;
+  /** Words the findings (the editor passes `vscode.l10n.t`); default English. */
+  readonly translate?: Translate;
 }
 
 export interface MonitorChange {
@@ -300,6 +303,7 @@ export class ClusterMonitor implements Disposable {
       api: this.api,
       shards: this.shardCount,
       previous: this.current,
+      translate: this.opts.translate,
     });
     const diff = this.tracker.diff(this.current, next);
     this.current = next;

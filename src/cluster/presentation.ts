@@ -1,17 +1,11 @@
+import { type Translate, english } from '../util/translate';
 import { type ClusterNode, type ClusterSnapshot, type Finding, type NodeKind, type NodeState } from './types';
 
 /**
  * How the cluster looks in the explorer and the status bar, as plain data (icon ids, colour ids,
  * words), so the editor layer only maps it onto TreeItems and the wording is unit-tested.
- * Every word goes through a {@link Translate} function: the editor passes `vscode.l10n.t`, plain
- * Node (tests, CLI) the English {@link english}.
+ * Every word goes through a {@link Translate} function (see util/translate.ts).
  */
-
-/** `vscode.l10n.t`'s shape: a message with `{0}`-style placeholders, and its arguments. */
-export type Translate = (message: string, ...args: (string | number)[]) => string;
-
-/** The English messages as written, placeholders filled in. */
-export const english: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] !== undefined ? String(args[Number(i)]) : m));
 
 export interface Look {
   /** A codicon id (`pass-filled`). */

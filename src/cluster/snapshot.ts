@@ -1,6 +1,7 @@
 import { type HealthEntry, type HealthReport } from '../api/health';
 import { type ContainerDetails } from '../docker/types';
 import { classifyContainer, classifyName, normalizeVersion, versionFromImage } from './classify';
+import { type Translate } from '../util/translate';
 import { computeFindings } from './findings';
 import {
   type ApiStatus,
@@ -30,6 +31,8 @@ export interface SnapshotInput {
   readonly shards?: number | undefined;
   /** The previous snapshot, to remember the shard count during a failover. */
   readonly previous?: ClusterSnapshot | undefined;
+  /** Words the findings (default English). */
+  readonly translate?: Translate | undefined;
 }
 
 /** A node is given this long after start before "absent from health" counts against it. */
@@ -245,7 +248,7 @@ function summarize(nodes: readonly ClusterNode[], input: SnapshotInput, engine: 
     primaryMaster: primary?.name,
     healthMode: health?.mode,
   };
-  return { ...base, findings: computeFindings(base, nodes, engine, api, health, input.now) };
+  return { ...base, findings: computeFindings(base, nodes, engine, api, health, input.translate) };
 }
 
 interface StateContext {

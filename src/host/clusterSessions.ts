@@ -269,6 +269,7 @@ export class ClusterSessions implements vscode.Disposable {
       shards: api ? (signal) => api.getShards({ signal }) : undefined,
       declared: () => this.sessions.get(cluster.id)?.cluster.declared ?? cluster.declared,
       pollIntervalMs: settings.pollIntervalSeconds * 1000,
+      translate: vscode.l10n.t,
     });
     const session = new Session(cluster, monitor, apiUrl, api, (s, change) => {
       // The output channel keeps the cluster's history: what changed, and when.

@@ -74,7 +74,7 @@ describe('localization', () => {
       });
     }
 
-    it('holds every l10n.t literal of src/ and every t literal of the presentation module (run "npm run l10n" after adding strings)', () => {
+    it('holds every l10n.t literal of src/ and every t literal of the pure modules that take a translator (run "npm run l10n" after adding strings)', () => {
       const absent: string[] = [];
       for (const file of sourceFiles(path.join(repoRoot, 'src'))) {
         const rel = path.relative(repoRoot, file).split(path.sep).join('/');

@@ -4,6 +4,7 @@ import { parseHealth, type HealthReport } from '../../../src/api/health';
 import { snapshotToJson, snapshotToText } from '../../../src/cluster/json';
 import { buildSnapshot } from '../../../src/cluster/snapshot';
 import { type ClusterSnapshot, NODE_ROLES, NODE_STATES } from '../../../src/cluster/types';
+import { english } from '../../../src/util/translate';
 import { container, walkthroughContainers } from '../../fakes/builders';
 import { sharedPath } from '../../support/paths';
 
@@ -209,6 +210,19 @@ describe('cluster/snapshot merging Docker containers', () => {
     const names = s.nodes.map((n) => n.name);
     assert.equal(new Set(names).size, names.length, names.join(', '));
     assert.equal(names.length, 2);
+  });
+
+  it('findings are worded through the given translator; their ids do not change', () => {
+    const marked = (m: string, ...a: (string | number)[]) => `«${english(m, ...a)}»`;
+    for (const file of ['01-up-before-register.json', '03-after-two-shards.json', '04-third-coreapp-standby.json']) {
+      const plain = buildSnapshot({ now: NOW, project: 'biz', containers: walkthroughContainers(), health: health(file) });
+      const worded = buildSnapshot({ now: NOW, project: 'biz', containers: walkthroughContainers(), health: health(file), translate: marked });
+      assert.ok(plain.cluster.findings.length > 0, file);
+      assert.deepEqual(ids(worded), ids(plain));
+      for (const f of worded.cluster.findings) {
+        assert.match(f.message, /^«.*»$/, `${file}: ${f.id}`);
+      }
+    }
   });
 
   it('single-instance health is attached to the coreapp', () => {
