@@ -191,6 +191,22 @@ describe('cluster explorer UI on an emulated cluster (code-server + Chromium)', 
     assert.ok(classes.length >= 3, `token classes: ${JSON.stringify(classes)}`);
     assert.match(await page.locator('.part.statusbar').innerText(), /WA Cluster Log/);
   });
+
+  it('upgrades through "Upgrade…": version, DB upgrade path, the modal that lists every step (screenshot)', async () => {
+    await runCommand('WA Cluster: Upgrade…');
+    await answer(`Upgrade ${project}`, emulator.NEW_VERSION);
+    await answer(`Upgrade ${project} to ${emulator.NEW_VERSION}`, 'With the DB upgrade service');
+    const dialog = page.locator('.monaco-dialog-box', { hasText: `Upgrade ${project} from ${emulator.OLD_VERSION} to ${emulator.NEW_VERSION}?` });
+    await dialog.waitFor({ timeout: 30_000 });
+    const text = await dialog.innerText();
+    assert.match(text, /Run the DB upgrade service dbupgrade/);
+    assert.match(text, /Volumes are kept/);
+    await page.screenshot({ path: path.join(screenshots, 'explorer-05-upgrade-confirmation.png') });
+    await dialog.locator('.monaco-button', { hasText: /^Upgrade$/ }).click();
+    await page.locator('.notifications-toasts', { hasText: `${project} runs version ${emulator.NEW_VERSION}.` }).waitFor({ timeout: 120_000 });
+    const rows = await waitForRows(page, 'new version', (r) => row(r, project).includes(`v${emulator.NEW_VERSION}`) && /2\/2 shards connected/.test(row(r, project)));
+    assert.match(row(rows, 'wacore2'), /coreapp · (connected|standby)/);
+  });
 });
 
 describe('welcome view when the Docker engine is not running (code-server + Chromium)', function () {
