@@ -8,9 +8,9 @@ import { type ClusterSession, type ClusterSessions } from './clusterSessions';
 const ENGINE = 'docker engine';
 
 /** Deaths less than this apart are announced together... */
-const DEATH_WINDOW_MS = 1500;
+const DEATH_WINDOW_MS = 2000;
 /** ...but none waits longer than this. */
-const DEATH_WINDOW_MAX_MS = 6000;
+const DEATH_WINDOW_MAX_MS = 8000;
 
 /** Something worth one notification: a failover, a node dying, a node back, the engine lost or back. */
 export interface Announcement {

@@ -133,7 +133,7 @@ describe('cluster explorer on an emulated cluster (extension host)', function ()
     const before = api.notifier.announced.length;
     await emulator.compose(ws, ['stop', '-t', '1']);
     await eventually('every node stopped', () => (Object.values(descriptions()).filter((d) => / · stopped/.test(d)).length === 7 ? true : undefined), 30_000);
-    await new Promise((r) => setTimeout(r, 2500)); // past the window in which deaths are gathered
+    await new Promise((r) => setTimeout(r, 4000)); // past the window in which deaths are gathered
     const news = api.notifier.announced.slice(before);
     assert.equal(news.length, 1, JSON.stringify(news));
     assert.match(news[0]?.message ?? '', /: 6 nodes stopped \(/);
