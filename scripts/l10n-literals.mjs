@@ -1,8 +1,25 @@
 // The literal scanner shared by scripts/l10n-export.mjs (which writes the bundle) and
 // test/unit/l10n.test.ts (which checks that nothing is missing from it).
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/** Pure modules whose words go through an injected `t` (the editor passes `vscode.l10n.t`). */
-export const injectedTFiles = ['src/cluster/presentation.ts', 'src/cluster/findings.ts'];
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The .ts files below a folder of the repository, as sorted repository-relative paths with `/`. */
+function tsFilesUnder(dir) {
+  return fs.readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => `${dir}/${f.split(path.sep).join('/')}`)
+    .sort();
+}
+
+/**
+ * Pure modules whose words go through an injected `t` (the editor passes `vscode.l10n.t`): the
+ * cluster's findings and presentation, and every file of the compose linter (rules get `t` in
+ * their context), so a new rule's literals are collected without being listed here.
+ */
+export const injectedTFiles = ['src/cluster/presentation.ts', 'src/cluster/findings.ts', ...tsFilesUnder('src/lint')];
 
 /** The value of a JS string literal's body (between its quotes). */
 function unescape(body) {

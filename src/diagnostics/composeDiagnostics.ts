@@ -109,7 +109,7 @@ export function registerComposeDiagnostics(context: vscode.ExtensionContext, log
     try {
       const paths = projectFilesFor(doc.uri.fsPath, (p) => openText(p) !== undefined || fs.existsSync(p));
       const files = paths.map((p) => ({ path: p, text: p === doc.uri.fsPath ? doc.getText() : (reader.read(p) ?? '') }));
-      const { findings, project } = lintFiles({ files, reader, env: process.env }, { rules: settings.rules });
+      const { findings, project } = lintFiles({ files, reader, env: process.env }, { rules: settings.rules, t: vscode.l10n.t });
       if (doc.version !== version || doc.isClosed) {
         return; // stale: a newer lint is scheduled
       }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { loadProject, type LoadOptions, type Project } from '../compose/project';
 import { rangeOf } from '../compose/source';
 import type { Finding, Fix, Severity, Span } from '../compose/types';
+import { type Translate, english } from '../util/translate';
 import { ALL_RULES } from './allRules';
 import type { Report, Rule } from './rule';
 
@@ -13,6 +14,8 @@ export interface LintOptions {
   rules?: RuleSettings;
   /** Rules to run instead of the built-in set (tests). */
   ruleSet?: readonly Rule[];
+  /** Words the messages and fix titles: `vscode.l10n.t` in the editor, English (the default) elsewhere. */
+  t?: Translate;
 }
 
 export interface LintResult {
@@ -32,6 +35,7 @@ export function lintProject(project: Project, options: LintOptions = {}): Findin
   const overrides: RuleSettings = settings.success ? settings.data : {};
   const findings: Finding[] = [];
   const seen = new Set<string>();
+  const t = options.t ?? english;
   for (const rule of options.ruleSet ?? ALL_RULES) {
     const setting = overrides[rule.id];
     if (setting === 'off') {
@@ -47,12 +51,12 @@ export function lintProject(project: Project, options: LintOptions = {}): Findin
       }
     };
     try {
-      rule.check({ project, report });
+      rule.check({ project, report, t });
     } catch (err) {
       const file = project.files[0]?.path ?? '';
       findings.push({
         file, rule: 'internal-error', severity: 'warning', range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } },
-        message: `Rule ${rule.id} failed on this project (${err instanceof Error ? err.message : String(err)}); please report it.`,
+        message: t('Rule {0} failed on this project ({1}); please report it.', rule.id, err instanceof Error ? err.message : String(err)),
       });
     }
   }

@@ -1,6 +1,7 @@
 import type { Project, Service } from '../compose/project';
 import type { ComposeSource } from '../compose/source';
 import type { Severity, Span } from '../compose/types';
+import type { Translate } from '../util/translate';
 
 /** A text replacement before it is turned into ranges. */
 export interface SpanEdit {
@@ -22,6 +23,8 @@ export interface Report {
 export interface RuleContext {
   readonly project: Project;
   readonly report: (r: Report) => void;
+  /** Words every message and fix title (`{0}`-style placeholders); the editor passes `vscode.l10n.t`. */
+  readonly t: Translate;
 }
 
 /** One lint rule: `id` is part of the public contract (settings, CLI output, docs). */

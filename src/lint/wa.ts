@@ -48,16 +48,21 @@ export function imageVersion(project: Project, svc: Service): ImageVersion | und
 }
 
 /** Where the value of a variable used in an image comes from, for pointing at it and fixing it. */
-export function variableOrigin(project: Project, use: VarUse): { span: Span; contentStart: number; fixable: boolean; where: string } | undefined {
+export type VariableOrigin = { span: Span; contentStart: number; fixable: boolean } & (
+  /** The `${VAR:-default}` of the compose file, an env file (`file`: its base name), or the shell environment. */
+  { from: 'default' } | { from: 'dotenv'; file: string } | { from: 'environment' }
+);
+
+export function variableOrigin(project: Project, use: VarUse): VariableOrigin | undefined {
   if (use.ref.usedDefault && use.argSpan) {
-    return { span: use.argSpan, contentStart: use.argSpan.start, fixable: true, where: 'the default in the compose file' };
+    return { span: use.argSpan, contentStart: use.argSpan.start, fixable: true, from: 'default' };
   }
   const v = project.variables.get(use.ref.name);
   if (v?.origin === 'dotenv' && v.entry) {
-    return { span: v.entry.valueSpan, contentStart: v.entry.contentStart, fixable: true, where: (v.file ?? '.env').split(/[\\/]/).pop() ?? '.env' };
+    return { span: v.entry.valueSpan, contentStart: v.entry.contentStart, fixable: true, from: 'dotenv', file: (v.file ?? '.env').split(/[\\/]/).pop() ?? '.env' };
   }
   if (v?.origin === 'environment') {
-    return { span: use.span, contentStart: use.span.start, fixable: false, where: 'the shell environment' };
+    return { span: use.span, contentStart: use.span.start, fixable: false, from: 'environment' };
   }
   return undefined;
 }

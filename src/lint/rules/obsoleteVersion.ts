@@ -6,7 +6,7 @@ export const obsoleteVersion: Rule = {
   id: 'obsolete-version',
   severity: 'info',
   description: 'The top-level `version` key is obsolete.',
-  check({ project, report }) {
+  check({ project, report, t }) {
     for (const f of project.files) {
       const pair = pairOf(f.doc.contents, 'version');
       const r = (pair?.key as { range?: number[] } | undefined)?.range;
@@ -16,8 +16,8 @@ export const obsoleteVersion: Rule = {
       const edit = deletePair(f, pair);
       report({
         span: { file: f.path, start: r[0], end: r[1] },
-        message: 'The top-level `version` is obsolete: Compose ignores it and prints a warning. Remove the line.',
-        ...(edit ? { fix: { title: 'Remove `version`', edits: [edit] } } : {}),
+        message: t('The top-level `version` is obsolete: Compose ignores it and prints a warning. Remove the line.'),
+        ...(edit ? { fix: { title: t('Remove `version`'), edits: [edit] } } : {}),
       });
     }
   },

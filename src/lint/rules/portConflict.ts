@@ -12,7 +12,7 @@ export const portConflict: Rule = {
   id: 'port-conflict',
   severity: 'error',
   description: 'One host port (or overlapping range, per host IP) published twice in the project.',
-  check({ project, report }) {
+  check({ project, report, t }) {
     const seen: { svc: Service; port: PortMapping }[] = [];
     for (const svc of project.services.values()) {
       for (const port of svc.ports) {
@@ -26,10 +26,13 @@ export const portConflict: Rule = {
           const q = clash.port.published;
           const overlap = q ? `${Math.max(p.start, q.start)}${Math.min(p.end, q.end) > Math.max(p.start, q.start) ? `-${Math.min(p.end, q.end)}` : ''}` : String(p.start);
           const where = positionAt(clash.port.source, clash.port.span.start);
-          const who = clash.svc === svc ? 'this service already' : `service \`${clash.svc.name}\``;
+          const hostPort = port.hostIp ? t('{0}/{1} on {2}', overlap, port.protocol, port.hostIp) : `${overlap}/${port.protocol}`;
+          const args = [hostPort, clash.port.source.path.split(/[\\/]/).pop() ?? '', where.line + 1, clash.svc.name];
           report({
             span: port.span,
-            message: `Host port ${overlap}/${port.protocol}${port.hostIp ? ` on ${port.hostIp}` : ''} is already published by ${who} (${clash.port.source.path.split(/[\\/]/).pop() ?? ''}:${where.line + 1}): the second container cannot start. Use another host port.`,
+            message: clash.svc === svc
+              ? t('Host port {0} is already published by this service already ({1}:{2}): the second container cannot start. Use another host port.', ...args)
+              : t('Host port {0} is already published by service `{3}` ({1}:{2}): the second container cannot start. Use another host port.', ...args),
           });
         }
         seen.push({ svc, port });

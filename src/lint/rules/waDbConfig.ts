@@ -1,7 +1,7 @@
 import { parseImage } from '../../compose/image';
 import type { Service } from '../../compose/project';
 import { replaceEnvValue } from '../edits';
-import type { Report, Rule } from '../rule';
+import type { Rule, RuleContext } from '../rule';
 import { isServiceLikeName, serviceByHost, servicesWithRole } from '../wa';
 
 const REQUIRED = ['WA_DB_ENGINE', 'WA_DB_HOSTNAME', 'WA_DB_PORT', 'WA_DB_USERNAME', 'WA_DB_PASSWORD'];
@@ -37,7 +37,7 @@ export const waDbConfig: Rule = {
   id: 'wa-db-config',
   severity: 'error',
   description: 'Missing or wrong `WA_DB_*` settings: engine, host, port, credentials, forbidden password characters.',
-  check({ project, report }) {
+  check({ project, report, t }) {
     const dbServices = servicesWithRole(project, 'db');
     for (const svc of servicesWithRole(project, 'web', 'master', 'coreapp', 'dbupgrade')) {
       if (svc.envFiles.some((e) => !e.exists)) {
@@ -46,18 +46,18 @@ export const waDbConfig: Rule = {
       const env = (n: string) => svc.environment.get(n);
       const missing = REQUIRED.filter((n) => env(n) === undefined || env(n)?.value === undefined);
       if (missing.length > 0) {
-        report({ span: svc.keySpan, message: `\`${svc.name}\` (${svc.role}) has no ${missing.join(', ')} after its env files are applied: the node cannot reach the database. Set them in its env_file (db.env) or environment.` });
+        report({ span: svc.keySpan, message: t('`{0}` ({1}) has no {2} after its env files are applied: the node cannot reach the database. Set them in its env_file (db.env) or environment.', svc.name, svc.role, missing.join(', ')) });
       }
       const engineV = env('WA_DB_ENGINE');
       const engine = engineV?.value?.trim().toUpperCase();
       if (engineV?.value !== undefined && !engineV.unresolved && engine !== 'MYSQL' && engine !== 'PGSQL') {
-        report({ span: engineV.valueSpan, message: `WA_DB_ENGINE is \`${engineV.value}\`: it must be MYSQL or PGSQL.` });
+        report({ span: engineV.valueSpan, message: t('WA_DB_ENGINE is `{0}`: it must be MYSQL or PGSQL.', engineV.value) });
       }
       const pw = env('WA_DB_PASSWORD');
       if (pw?.value && !pw.unresolved) {
         const bad = [...new Set(pw.value.match(FORBIDDEN) ?? [])];
         if (bad.length > 0) {
-          report({ span: pw.valueSpan, message: `WA_DB_PASSWORD contains ${bad.map((c) => `\`${c}\``).join(' ')}: the WhatsApp client does not accept ? { } & ~ ! ( ) ^ = in the database password. Choose a password without them.` });
+          report({ span: pw.valueSpan, message: t('WA_DB_PASSWORD contains {0}: the WhatsApp client does not accept ? { } & ~ ! ( ) ^ = in the database password. Choose a password without them.', bad.map((c) => `\`${c}\``).join(' ')) });
         }
       }
       const hostV = env('WA_DB_HOSTNAME');
@@ -72,8 +72,8 @@ export const waDbConfig: Rule = {
           const edit = only ? replaceEnvValue(hostV, only.name) : undefined;
           report({
             span: hostV.valueSpan,
-            message: `WA_DB_HOSTNAME is \`${host}\`, but the project has no such service (the database service is ${dbServices.map((d) => `\`${d.name}\``).join(', ')}). Set WA_DB_HOSTNAME to the database service's name.`,
-            ...(edit && only ? { fix: { title: `Set WA_DB_HOSTNAME=${only.name}`, edits: [edit] } } : {}),
+            message: t("WA_DB_HOSTNAME is `{0}`, but the project has no such service (the database service is {1}). Set WA_DB_HOSTNAME to the database service's name.", host, dbServices.map((d) => `\`${d.name}\``).join(', ')),
+            ...(edit && only ? { fix: { title: t('Set {0}={1}', 'WA_DB_HOSTNAME', only.name), edits: [edit] } } : {}),
           });
         }
         continue;
@@ -84,7 +84,11 @@ export const waDbConfig: Rule = {
       }
       if (engineV && (engine === 'MYSQL' || engine === 'PGSQL') && engine !== dbEngine) {
         const edit = replaceEnvValue(engineV, dbEngine);
-        report({ span: engineV.valueSpan, message: `WA_DB_ENGINE is ${engine}, but \`${db.name}\` runs ${dbEngine === 'MYSQL' ? 'MySQL' : 'PostgreSQL'}. Set WA_DB_ENGINE=${dbEngine}.`, ...(edit ? { fix: { title: `Set WA_DB_ENGINE=${dbEngine}`, edits: [edit] } } : {}) });
+        report({
+          span: engineV.valueSpan,
+          message: t('WA_DB_ENGINE is {0}, but `{1}` runs {2}. Set WA_DB_ENGINE={3}.', engine, db.name, dbEngine === 'MYSQL' ? 'MySQL' : 'PostgreSQL', dbEngine),
+          ...(edit ? { fix: { title: t('Set {0}={1}', 'WA_DB_ENGINE', dbEngine), edits: [edit] } } : {}),
+        });
       }
       const portV = env('WA_DB_PORT');
       const listen = listenPort(db, dbEngine);
@@ -93,16 +97,18 @@ export const waDbConfig: Rule = {
         const edit = replaceEnvValue(portV, String(listen));
         report({
           span: portV.valueSpan,
-          message: `WA_DB_PORT is ${portV.value}, but \`${db.name}\` listens on ${listen} inside the compose network${hostPublished ? ` (${portV.value} is its port on the host, not reachable from other containers by name)` : ''}. Set WA_DB_PORT=${listen}.`,
-          ...(edit ? { fix: { title: `Set WA_DB_PORT=${listen}`, edits: [edit] } } : {}),
+          message: hostPublished
+            ? t('WA_DB_PORT is {0}, but `{1}` listens on {2} inside the compose network ({0} is its port on the host, not reachable from other containers by name). Set WA_DB_PORT={2}.', portV.value, db.name, listen)
+            : t('WA_DB_PORT is {0}, but `{1}` listens on {2} inside the compose network. Set WA_DB_PORT={2}.', portV.value, db.name, listen),
+          ...(edit ? { fix: { title: t('Set {0}={1}', 'WA_DB_PORT', listen), edits: [edit] } } : {}),
         });
       }
-      checkCredentials(svc, db, dbEngine, report);
+      checkCredentials(svc, db, dbEngine, { report, t });
     }
   },
 };
 
-function checkCredentials(svc: Service, db: Service, engine: Engine, report: (r: Report) => void): void {
+function checkCredentials(svc: Service, db: Service, engine: Engine, { report, t }: Pick<RuleContext, 'report' | 't'>): void {
   const user = svc.environment.get('WA_DB_USERNAME');
   const pw = svc.environment.get('WA_DB_PASSWORD');
   const dbEnv = (n: string) => {
@@ -128,7 +134,7 @@ function checkCredentials(svc: Service, db: Service, engine: Engine, report: (r:
       expectedPw = dbEnv('MYSQL_PASSWORD');
       pwVar = 'MYSQL_PASSWORD';
       if (expectedUser === undefined && db.environment.get('MYSQL_USER') === undefined) {
-        report({ span: user.valueSpan, message: `WA_DB_USERNAME is \`${user.value}\`, but \`${db.name}\` creates no such MySQL user (no MYSQL_USER). Use root or set MYSQL_USER/MYSQL_PASSWORD on \`${db.name}\`.` });
+        report({ span: user.valueSpan, message: t('WA_DB_USERNAME is `{0}`, but `{1}` creates no such MySQL user (no MYSQL_USER). Use root or set MYSQL_USER/MYSQL_PASSWORD on `{1}`.', user.value, db.name) });
         return;
       }
     }
@@ -139,10 +145,14 @@ function checkCredentials(svc: Service, db: Service, engine: Engine, report: (r:
   }
   if (expectedUser !== undefined && user.value !== expectedUser) {
     const edit = replaceEnvValue(user, expectedUser);
-    report({ span: user.valueSpan, message: `WA_DB_USERNAME is \`${user.value}\`, but \`${db.name}\` creates the user \`${expectedUser}\`: the login will fail. Set WA_DB_USERNAME=${expectedUser}.`, ...(edit ? { fix: { title: `Set WA_DB_USERNAME=${expectedUser}`, edits: [edit] } } : {}) });
+    report({
+      span: user.valueSpan,
+      message: t('WA_DB_USERNAME is `{0}`, but `{1}` creates the user `{2}`: the login will fail. Set WA_DB_USERNAME={2}.', user.value, db.name, expectedUser),
+      ...(edit ? { fix: { title: t('Set {0}={1}', 'WA_DB_USERNAME', expectedUser), edits: [edit] } } : {}),
+    });
     return;
   }
   if (expectedPw !== undefined && pw?.value !== undefined && !pw.unresolved && pw.value !== expectedPw) {
-    report({ span: pw.valueSpan, message: `WA_DB_PASSWORD does not match ${pwVar} of \`${db.name}\`: the login will fail. Use the same password in both places.` });
+    report({ span: pw.valueSpan, message: t('WA_DB_PASSWORD does not match {0} of `{1}`: the login will fail. Use the same password in both places.', pwVar, db.name) });
   }
 }

@@ -6,7 +6,7 @@ export const waHaTopology: Rule = {
   id: 'wa-ha-topology',
   severity: 'warning',
   description: 'Fewer than 2 masters or fewer than 2 coreapps in a cluster (no high availability).',
-  check({ project, report }) {
+  check({ project, report, t }) {
     if (!isCluster(project)) {
       return;
     }
@@ -22,10 +22,18 @@ export const waHaTopology: Rule = {
     if (!span) {
       return;
     }
-    const n = (k: number, what: string): string => `${k} ${what}${k === 1 ? '' : 's'}`;
-    report({
-      span,
-      message: `This cluster has ${n(masters.length, 'master')} and ${n(coreapps.length, 'coreapp')}: high availability needs at least 2 masters and 2 coreapps (one more coreapp than shards). Add ${[masters.length < 2 ? n(2 - masters.length, 'master') : '', coreapps.length < 2 ? n(2 - coreapps.length, 'coreapp') : ''].filter(Boolean).join(' and ')}${masters.length === 1 && coreapps.length === 1 ? ', or run this file on several hosts' : ''}.`,
-    });
+    const masterCount = (k: number): string => (k === 1 ? t('1 master') : t('{0} masters', k));
+    const coreappCount = (k: number): string => (k === 1 ? t('1 coreapp') : t('{0} coreapps', k));
+    const has = [masterCount(masters.length), coreappCount(coreapps.length)];
+    let message: string;
+    if (masters.length < 2 && coreapps.length < 2) {
+      message = masters.length === 1 && coreapps.length === 1
+        ? t('This cluster has {0} and {1}: high availability needs at least 2 masters and 2 coreapps (one more coreapp than shards). Add {2} and {3}, or run this file on several hosts.', ...has, masterCount(1), coreappCount(1))
+        : t('This cluster has {0} and {1}: high availability needs at least 2 masters and 2 coreapps (one more coreapp than shards). Add {2} and {3}.', ...has, masterCount(2 - masters.length), coreappCount(2 - coreapps.length));
+    } else {
+      const add = masters.length < 2 ? masterCount(2 - masters.length) : coreappCount(2 - coreapps.length);
+      message = t('This cluster has {0} and {1}: high availability needs at least 2 masters and 2 coreapps (one more coreapp than shards). Add {2}.', ...has, add);
+    }
+    report({ span, message });
   },
 };

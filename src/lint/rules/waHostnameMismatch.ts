@@ -20,7 +20,7 @@ export const waHostnameMismatch: Rule = {
   id: 'wa-hostname-mismatch',
   severity: 'error',
   description: '`COREAPP_HOSTNAME`/`WEBAPP_HOSTNAME` naming another service (copy-paste), or two nodes advertising the same address.',
-  check({ project, report }) {
+  check({ project, report, t }) {
     const advertised = new Map<string, { svc: Service; v: EnvValue }>();
     for (const svc of servicesWithRole(project, 'web', 'master', 'coreapp')) {
       for (const name of VARS) {
@@ -34,8 +34,8 @@ export const waHostnameMismatch: Rule = {
           const edit = replaceEnvValue(v, svc.name);
           report({
             span: v.valueSpan,
-            message: `\`${svc.name}\` advertises ${name}=${host}, which is service \`${other.name}\`: other nodes will connect to \`${other.name}\` instead of this one (copy-paste?). Set ${name}=${svc.name}.`,
-            ...(edit ? { fix: { title: `Set ${name}=${svc.name}`, edits: [edit] } } : {}),
+            message: t('`{0}` advertises {1}={2}, which is service `{3}`: other nodes will connect to `{3}` instead of this one (copy-paste?). Set {1}={0}.', svc.name, name, host, other.name),
+            ...(edit ? { fix: { title: t('Set {0}={1}', name, svc.name), edits: [edit] } } : {}),
           });
           continue;
         }
@@ -45,7 +45,9 @@ export const waHostnameMismatch: Rule = {
         if (first) {
           report({
             span: v.valueSpan,
-            message: `\`${svc.name}\` and \`${first.svc.name}\` both advertise ${name}=${host}${ports ? ` with ports ${ports}` : ''}: the cluster cannot tell them apart. Give each node its own hostname (its service name) or its own ports.`,
+            message: ports
+              ? t('`{0}` and `{1}` both advertise {2}={3} with ports {4}: the cluster cannot tell them apart. Give each node its own hostname (its service name) or its own ports.', svc.name, first.svc.name, name, host, ports)
+              : t('`{0}` and `{1}` both advertise {2}={3}: the cluster cannot tell them apart. Give each node its own hostname (its service name) or its own ports.', svc.name, first.svc.name, name, host),
           });
         } else {
           advertised.set(key, { svc, v });

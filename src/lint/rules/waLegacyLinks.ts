@@ -5,7 +5,7 @@ export const waLegacyLinks: Rule = {
   id: 'wa-legacy-links',
   severity: 'warning',
   description: '`links:` (newer Docker turns them into variables that break the web start script).',
-  check({ project, report }) {
+  check({ project, report, t }) {
     for (const svc of project.services.values()) {
       const p = svc.pairs.get('links');
       if (!p) {
@@ -23,8 +23,10 @@ export const waLegacyLinks: Rule = {
       const ok = edits.filter((e) => e !== undefined);
       report({
         span: { file: p.source.path, start: r[0], end: r[1] },
-        message: `\`${svc.name}\` uses legacy links: newer Docker turns them into variables such as WACORE_PORT_6250-6253_TCP that break the web container's start script. Remove \`links:\`${svc.networkMode?.value === 'bridge' ? ' and `network_mode: bridge`' : ''}; services reach each other by name on the project network.`,
-        ...(ok.length > 0 ? { fix: { title: 'Remove links', edits: ok } } : {}),
+        message: svc.networkMode?.value === 'bridge'
+          ? t("`{0}` uses legacy links: newer Docker turns them into variables such as WACORE_PORT_6250-6253_TCP that break the web container's start script. Remove `links:` and `network_mode: bridge`; services reach each other by name on the project network.", svc.name)
+          : t("`{0}` uses legacy links: newer Docker turns them into variables such as WACORE_PORT_6250-6253_TCP that break the web container's start script. Remove `links:`; services reach each other by name on the project network.", svc.name),
+        ...(ok.length > 0 ? { fix: { title: t('Remove links'), edits: ok } } : {}),
       });
     }
   },

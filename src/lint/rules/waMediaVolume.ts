@@ -9,15 +9,11 @@ function mediaMount(svc: Service): Mount | undefined {
   return svc.volumes.find((m) => m.target === MEDIA_PATH);
 }
 
-function describeSource(m: Mount): string {
-  return m.source ? `\`${m.source}\`` : 'an anonymous volume';
-}
-
 export const waMediaVolume: Rule = {
   id: 'wa-media-volume',
   severity: 'error',
   description: 'Web, masters and coreapps do not all mount the same volume at /usr/local/wamedia.',
-  check({ project, report }) {
+  check({ project, report, t }) {
     const nodes = servicesWithRole(project, 'web', 'master', 'coreapp');
     if (nodes.length < 2) {
       return;
@@ -41,13 +37,18 @@ export const waMediaVolume: Rule = {
         const edit = shared ? (svc.pairs.has('volumes') ? appendToServiceBlock(svc, 'volumes', line, line) : addServiceKey(svc, 'volumes', [`- ${line}`])) : undefined;
         report({
           span: svc.keySpan,
-          message: `\`${svc.name}\` (${svc.role}) does not mount the media volume at ${MEDIA_PATH}: media uploaded through one node will be missing on the others. Mount ${shared ? `\`${shared}\`` : 'one shared volume'} there, as the other nodes do.`,
-          ...(edit ? { fix: { title: `Mount ${source} at ${MEDIA_PATH}`, edits: [edit] } } : {}),
+          message: shared
+            ? t('`{0}` ({1}) does not mount the media volume at {2}: media uploaded through one node will be missing on the others. Mount `{3}` there, as the other nodes do.', svc.name, svc.role, MEDIA_PATH, shared)
+            : t('`{0}` ({1}) does not mount the media volume at {2}: media uploaded through one node will be missing on the others. Mount one shared volume there, as the other nodes do.', svc.name, svc.role, MEDIA_PATH),
+          ...(edit ? { fix: { title: t('Mount {0} at {1}', source, MEDIA_PATH), edits: [edit] } } : {}),
         });
       } else if (m.source !== shared || m.type === 'tmpfs') {
+        const mounted = m.source ? `\`${m.source}\`` : t('an anonymous volume');
         report({
           span: m.span,
-          message: `\`${svc.name}\` mounts ${describeSource(m)} at ${MEDIA_PATH}, but ${shared ? `the other nodes mount \`${shared}\`` : 'the nodes do not share one volume'}: every web, master and coreapp must share one media volume. Use ${shared ? `\`${shared}:${MEDIA_PATH}\`` : 'the same named volume everywhere'}.`,
+          message: shared
+            ? t('`{0}` mounts {1} at {2}, but the other nodes mount `{3}`: every web, master and coreapp must share one media volume. Use `{3}:{2}`.', svc.name, mounted, MEDIA_PATH, shared)
+            : t('`{0}` mounts {1} at {2}, but the nodes do not share one volume: every web, master and coreapp must share one media volume. Use the same named volume everywhere.', svc.name, mounted, MEDIA_PATH),
         });
       }
     }

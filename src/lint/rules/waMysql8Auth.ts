@@ -9,7 +9,7 @@ export const waMysql8Auth: Rule = {
   id: 'wa-mysql8-auth',
   severity: 'warning',
   description: 'A MySQL 8 image without `--default-authentication-plugin=mysql_native_password`.',
-  check({ project, report }) {
+  check({ project, report, t }) {
     for (const svc of project.services.values()) {
       if (!svc.image || svc.image.unresolved) {
         continue;
@@ -33,8 +33,8 @@ export const waMysql8Auth: Rule = {
       }
       report({
         span: svc.image.span,
-        message: `\`${svc.name}\` runs MySQL ${ref.tag ?? '8'}, whose default authentication (caching_sha2_password) the WhatsApp client cannot use. Add \`command: ${FLAG}\`.`,
-        ...(edit ? { fix: { title: 'Use mysql_native_password', edits: [edit] } } : {}),
+        message: t('`{0}` runs MySQL {1}, whose default authentication (caching_sha2_password) the WhatsApp client cannot use. Add `command: {2}`.', svc.name, ref.tag ?? '8', FLAG),
+        ...(edit ? { fix: { title: t('Use mysql_native_password'), edits: [edit] } } : {}),
       });
     }
   },

@@ -9,7 +9,7 @@ export const waNetworkModeBridge: Rule = {
   id: 'wa-network-mode-bridge',
   severity: 'error',
   description: '`network_mode: bridge` on a service that reaches another service by name (names do not resolve on the default bridge).',
-  check({ project, report }) {
+  check({ project, report, t }) {
     const bridged = [...project.services.values()].filter((s) => s.networkMode?.value === 'bridge');
     const removeAll: SpanEdit[] = [];
     for (const s of bridged) {
@@ -19,6 +19,7 @@ export const waNetworkModeBridge: Rule = {
         removeAll.push(e);
       }
     }
+    const fix = removeAll.length > 0 ? { fix: { title: t('Remove network_mode: bridge from every service'), edits: removeAll } } : {};
     for (const svc of bridged) {
       const linked = new Set(svc.links.map((l) => (l.value.split(':')[1] ?? l.value.split(':')[0] ?? '').trim()).concat(svc.links.map((l) => l.value.split(':')[0] ?? '')));
       const targets: string[] = [];
@@ -37,8 +38,8 @@ export const waNetworkModeBridge: Rule = {
       }
       report({
         span: svc.networkMode.span,
-        message: `\`${svc.name}\` uses network_mode: bridge but reaches other containers by name (${targets.join(', ')}): Docker's default bridge has no DNS for service names, so the connection fails. Remove network_mode: bridge (from every service) so Compose puts them on the project network.`,
-        ...(removeAll.length > 0 ? { fix: { title: 'Remove network_mode: bridge from every service', edits: removeAll } } : {}),
+        message: t("`{0}` uses network_mode: bridge but reaches other containers by name ({1}): Docker's default bridge has no DNS for service names, so the connection fails. Remove network_mode: bridge (from every service) so Compose puts them on the project network.", svc.name, targets.join(', ')),
+        ...fix,
       });
     }
     // A node on the project network cannot reach a service that sits on the default bridge either.
@@ -52,8 +53,8 @@ export const waNetworkModeBridge: Rule = {
         if (target?.networkMode?.value === 'bridge') {
           report({
             span: target.networkMode.span,
-            message: `\`${target.name}\` uses network_mode: bridge, but \`${svc.name}\` reaches it by name (${name}=${v?.value ?? ''}) from the project network: the name does not resolve. Remove network_mode: bridge.`,
-            ...(removeAll.length > 0 ? { fix: { title: 'Remove network_mode: bridge from every service', edits: removeAll } } : {}),
+            message: t('`{0}` uses network_mode: bridge, but `{1}` reaches it by name ({2}={3}) from the project network: the name does not resolve. Remove network_mode: bridge.', target.name, svc.name, name, v?.value ?? ''),
+            ...fix,
           });
         }
       }

@@ -5,7 +5,7 @@ export const waVersionFormat: Rule = {
   id: 'wa-version-format',
   severity: 'warning',
   description: 'A WhatsApp image version that is not `major.minor.patch`.',
-  check({ project, report }) {
+  check({ project, report, t }) {
     for (const svc of servicesWithRole(project, 'web', 'master', 'coreapp', 'dbupgrade')) {
       const v = imageVersion(project, svc);
       if (!v || /^vv/i.test(v.tag) || /^\d+\.\d+\.\d+$/.test(v.version)) {
@@ -15,7 +15,9 @@ export const waVersionFormat: Rule = {
       const name = v.use?.ref.name;
       report({
         span: origin?.span ?? v.imageSpan,
-        message: `${name ? `${name} resolves to` : 'The image tag is'} \`${v.version}\`, not a release number like 2.41.2 (major.minor.patch): WhatsApp images are tagged v<major>.<minor>.<patch>. Use an exact version from the changelog.`,
+        message: name
+          ? t('{0} resolves to `{1}`, not a release number like 2.41.2 (major.minor.patch): WhatsApp images are tagged v<major>.<minor>.<patch>. Use an exact version from the changelog.', name, v.version)
+          : t('The image tag is `{0}`, not a release number like 2.41.2 (major.minor.patch): WhatsApp images are tagged v<major>.<minor>.<patch>. Use an exact version from the changelog.', v.version),
       });
     }
   },

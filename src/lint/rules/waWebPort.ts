@@ -6,7 +6,7 @@ export const waWebPort: Rule = {
   id: 'wa-web-port',
   severity: 'error',
   description: 'The web service does not publish container port 443.',
-  check({ project, report }) {
+  check({ project, report, t }) {
     for (const svc of servicesWithRole(project, 'web')) {
       if (svc.ports.some((p) => p.unresolved || (p.target.start <= 443 && p.target.end >= 443 && p.protocol === 'tcp' && p.published !== undefined))) {
         continue;
@@ -17,8 +17,8 @@ export const waWebPort: Rule = {
       const edit = ports ? appendToServiceBlock(svc, 'ports', '', '"9090:443"') : addServiceKey(svc, 'ports', ['- "9090:443"']);
       report({
         span,
-        message: `The web service \`${svc.name}\` does not publish container port 443 (HTTPS API) on a host port: clients cannot reach the API. Add a port mapping such as "9090:443".`,
-        ...(edit ? { fix: { title: 'Publish 443 on host port 9090', edits: [edit] } } : {}),
+        message: t('The web service `{0}` does not publish container port 443 (HTTPS API) on a host port: clients cannot reach the API. Add a port mapping such as "9090:443".', svc.name),
+        ...(edit ? { fix: { title: t('Publish 443 on host port 9090'), edits: [edit] } } : {}),
       });
     }
   },
