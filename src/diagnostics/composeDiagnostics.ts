@@ -18,7 +18,8 @@ const lintSettingsSchema = z.object({
 });
 type LintSettings = z.infer<typeof lintSettingsSchema>;
 
-function readSettings(): LintSettings {
+/** The user's waCluster.lint settings, validated (bad values fall back to the defaults). */
+export function readLintSettings(): LintSettings {
   const c = vscode.workspace.getConfiguration('waCluster.lint');
   return lintSettingsSchema.parse({ enable: c.get('enable'), include: c.get('include'), rules: c.get('rules') });
 }
@@ -53,7 +54,7 @@ export function registerComposeDiagnostics(context: vscode.ExtensionContext, log
   const results = new Map<string, Result>();
   const timers = new Map<string, NodeJS.Timeout>();
   const fixes = new Map<string, Fix>();
-  let settings = readSettings();
+  let settings = readLintSettings();
   const published = new Set<string>();
 
   const isCompose = (doc: vscode.TextDocument): boolean =>
@@ -221,7 +222,7 @@ export function registerComposeDiagnostics(context: vscode.ExtensionContext, log
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('waCluster.lint')) {
-        settings = readSettings();
+        settings = readLintSettings();
         results.clear();
         publish();
         for (const d of vscode.workspace.textDocuments) {

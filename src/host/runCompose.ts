@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { type ComposeRunner } from '../docker/compose';
 import { nodeFileReader } from '../compose/nodeReader';
+import { readLintSettings } from '../diagnostics/composeDiagnostics';
 import { lintFiles } from '../lint/engine';
 import { type ClusterSession, type ClusterSessions } from './clusterSessions';
 
@@ -36,8 +37,13 @@ export async function composeFor(sessions: ClusterSessions, session: ClusterSess
  * stop here unless the user chooses to go on. Resolves false when the user stops.
  */
 export async function checkBeforeRun(session: ClusterSession, action: string): Promise<boolean> {
+  // The same rules, severities and words as the Problems panel: a rule the user turned off never blocks.
+  const settings = readLintSettings();
+  if (!settings.enable) {
+    return true;
+  }
   const files = session.cluster.files.map((path) => ({ path, text: nodeFileReader.read(path) ?? '' }));
-  const { findings } = lintFiles({ files, reader: nodeFileReader, env: process.env });
+  const { findings } = lintFiles({ files, reader: nodeFileReader, env: process.env }, { rules: settings.rules, t: vscode.l10n.t });
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length === 0) {
     return true;
