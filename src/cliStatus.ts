@@ -15,7 +15,7 @@ import { DockerodeClient } from './docker/client';
 import { ComposeLabels, type ContainerSummary } from './docker/types';
 
 export const statusUsage =
-  'status [--project-dir D] [-f file…] [-p name] [--url U] [--user U] [--password-env VAR] [--apikey-env VAR] [--ca-file F | --pin SHA256 | --trust-on-first-use] [--format text|json] [--watch [--interval ms]] [--health-file F]   print the live cluster (exit 1 when a finding is an error)';
+  'status [--project-dir D] [-f file…] [-p name] [--url U] [--user U] [--password-env VAR] [--new-password-env VAR] [--apikey-env VAR] [--ca-file F | --pin SHA256 | --trust-on-first-use] [--format text|json] [--watch [--interval ms]] [--health-file F]   print the live cluster (exit 1 when a finding is an error)';
 
 interface StatusArgs {
   projectDir: string;
@@ -25,6 +25,8 @@ interface StatusArgs {
   url: string | undefined;
   user: string;
   passwordEnv: string;
+  /** Names the variable holding the new password the first login must set (error 1024). */
+  newPasswordEnv: string | undefined;
   apikeyEnv: string;
   caFile: string | undefined;
   pin: string | undefined;
@@ -46,8 +48,8 @@ function composeCandidates(dir: string): string[] {
 }
 
 export function parseStatusArgs(args: readonly string[]): StatusArgs | string {
-  const out: StatusArgs = { projectDir: process.cwd(), files: [], projectName: undefined, envFile: undefined, url: undefined, user: 'admin', passwordEnv: 'WA_PASSWORD', apikeyEnv: 'WA_API_KEY', caFile: undefined, pin: undefined, tofu: false, format: 'text', watch: false, intervalMs: 5000, healthFile: undefined, noDocker: false };
-  const valued = new Set(['--project-dir', '-f', '--file', '-p', '--project-name', '--env-file', '--url', '--user', '--password-env', '--apikey-env', '--ca-file', '--pin', '--format', '--interval', '--health-file']);
+  const out: StatusArgs = { projectDir: process.cwd(), files: [], projectName: undefined, envFile: undefined, url: undefined, user: 'admin', passwordEnv: 'WA_PASSWORD', newPasswordEnv: undefined, apikeyEnv: 'WA_API_KEY', caFile: undefined, pin: undefined, tofu: false, format: 'text', watch: false, intervalMs: 5000, healthFile: undefined, noDocker: false };
+  const valued = new Set(['--project-dir', '-f', '--file', '-p', '--project-name', '--env-file', '--url', '--user', '--password-env', '--new-password-env', '--apikey-env', '--ca-file', '--pin', '--format', '--interval', '--health-file']);
   for (let i = 0; i < args.length; i++) {
     const a = args[i] ?? '';
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
@@ -67,6 +69,7 @@ export function parseStatusArgs(args: readonly string[]): StatusArgs | string {
       case '--url': out.url = value; break;
       case '--user': out.user = value!; break;
       case '--password-env': out.passwordEnv = value!; break;
+      case '--new-password-env': out.newPasswordEnv = value!; break;
       case '--apikey-env': out.apikeyEnv = value!; break;
       case '--ca-file': out.caFile = value; break;
       case '--pin': out.pin = value; break;
@@ -165,7 +168,11 @@ export async function runStatus(args: string[]): Promise<number> {
   const url = a.url ?? (webPort ? `https://127.0.0.1:${webPort}` : (cluster?.inferredApiUrl ?? DEFAULT_API_URL));
   const password = process.env[a.passwordEnv];
   const apikey = process.env[a.apikeyEnv];
-  const auth: ApiAuth | undefined = password ? { kind: 'basic', user: a.user, password } : apikey ? { kind: 'apikey', key: apikey } : undefined;
+  const newPassword = a.newPasswordEnv ? process.env[a.newPasswordEnv] : undefined;
+  if (a.newPasswordEnv && !newPassword) {
+    process.stderr.write(`--new-password-env: $${a.newPasswordEnv} is not set\n`);
+  }
+  const auth: ApiAuth | undefined = password ? { kind: 'basic', user: a.user, password, ...(newPassword ? { newPassword } : {}) } : apikey ? { kind: 'apikey', key: apikey } : undefined;
   let trust: TlsTrust = { kind: 'system' };
   if (a.caFile) {
     trust = { kind: 'caFile', caPem: fs.readFileSync(path.resolve(a.caFile), 'utf8') };
@@ -195,9 +202,19 @@ export async function runStatus(args: string[]): Promise<number> {
     pollIntervalMs: a.intervalMs,
   });
 
+  let hinted = false;
+  const hintFirstLogin = (s: ClusterSnapshot): void => {
+    if (s.api.errorKind === 'passwordChangeRequired' && !hinted) {
+      hinted = true;
+      // Changing a password is never done behind the user's back: it needs its own flag.
+      process.stderr.write(`API: this is the first login, which must set a new password: put it in a variable and pass --new-password-env VAR (then use it as $${a.passwordEnv})\n`);
+    }
+  };
+
   if (!a.watch) {
     const s = await monitor.refresh();
     monitor.dispose();
+    hintFirstLogin(s);
     print(s, a.format);
     return exitCodeFor(s);
   }
@@ -206,6 +223,7 @@ export async function runStatus(args: string[]): Promise<number> {
     let last: ClusterSnapshot | undefined;
     const sub = monitor.onDidChange(({ snapshot, diff }) => {
       last = snapshot;
+      hintFirstLogin(snapshot);
       if (a.format === 'json') {
         print(snapshot, 'json', true);
         return;

@@ -75,6 +75,22 @@ describe('command-line tool (dist/cli.js)', function () {
       assert.match(text.stdout, /wacore1/);
     });
 
+    it('first login: explains the 1024 without changing anything; --new-password-env sets the new password', async () => {
+      const basic = ['status', '--project-dir', ws.dir, '-f', path.join(ws.dir, ws.composeFile), '-p', project, '--url', ws.baseUrl, '--ca-file', emulator.caCertPath, '--format', 'json'];
+      const first = await run(basic, { ...process.env, WA_PASSWORD: 'secret' });
+      assert.match(first.stderr, /first login, which must set a new password: .*--new-password-env/);
+      const refused = JSON.parse(first.stdout) as StatusJson;
+      assert.ok(refused.cluster.findings.some((f) => f.id === 'api-auth'), first.stdout);
+      assert.equal((await emulator.api(ws, 'POST', '/v1/users/login', { basic: ['admin', 'secret'] })).status, 400, 'the password was not changed behind the user\'s back');
+      const changed = await run([...basic, '--new-password-env', 'WA_TEST_NEW_PASSWORD'], { ...process.env, WA_PASSWORD: 'secret', WA_TEST_NEW_PASSWORD: emulator.DEFAULT_PASSWORD });
+      const s = JSON.parse(changed.stdout) as StatusJson;
+      assert.ok(s.nodes.some((n) => n.role === 'primary_master'), changed.stdout + changed.stderr);
+      assert.ok(!s.cluster.findings.some((f) => f.id === 'api-auth'));
+      // From now on the new password is the password.
+      const again = await run(basic, { ...process.env, WA_PASSWORD: emulator.DEFAULT_PASSWORD });
+      assert.ok((JSON.parse(again.stdout) as StatusJson).nodes.some((n) => n.role === 'primary_master'), again.stderr);
+    });
+
     it('--watch prints the change when a node stops', async () => {
       const child = spawn(process.execPath, [cli, ...statusArgs(), '--watch', '--interval', '500'], { cwd: repoRoot, env });
       let out = '';
