@@ -167,6 +167,12 @@ export class DiffTracker {
         if (pausedAt !== undefined && next.takenAt - pausedAt <= RECONNECT_MS) {
           continue;
         }
+        const own = this.lostOwners.findIndex((l) => l.node === n);
+        if (own >= 0) {
+          // It failed and came back (a restart, or an upgrade that recreated it): no one took over.
+          this.lostOwners.splice(own, 1);
+          continue;
+        }
         const lost = this.lostOwners.shift();
         if (lost) {
           events.push({ kind: 'failover', from: lost.node, to: n, message: `failover ${lost.node}→${n}` });

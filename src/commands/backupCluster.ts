@@ -39,6 +39,15 @@ async function askBackupPassword(project: string): Promise<string | undefined> {
   return second === first ? first : undefined;
 }
 
+/** The cluster's backups folder; backups carry the registration (encrypted), so it keeps them out of version control. */
+async function ensureBackupFolder(dir: string): Promise<void> {
+  await fs.promises.mkdir(dir, { recursive: true });
+  const ignore = path.join(dir, '.gitignore');
+  if (!fs.existsSync(ignore)) {
+    await fs.promises.writeFile(ignore, '*\n');
+  }
+}
+
 /**
  * "WA Cluster: Back Up": `POST /v1/settings/backup` with a password the user chooses, saved as a
  * `.wabackup` file (JSON: the encrypted blob plus project, API URL, version and shard count).
@@ -59,6 +68,10 @@ export async function backupCluster(sessions: ClusterSessions, log: vscode.LogOu
   const defaultDir = path.join(session.cluster.dir, BACKUP_FOLDER);
   let file = options?.file;
   if (!file) {
+    // Save dialogs drop a proposed name whose folder does not exist: make it first (and remove it
+    // again, if it stays empty, when the user cancels).
+    const created = !fs.existsSync(defaultDir);
+    await ensureBackupFolder(defaultDir);
     const picked = await vscode.window.showSaveDialog({
       title: vscode.l10n.t('Save the backup of {0}', project),
       defaultUri: vscode.Uri.file(path.join(defaultDir, backupFileName(project, new Date()))),
@@ -66,6 +79,9 @@ export async function backupCluster(sessions: ClusterSessions, log: vscode.LogOu
       saveLabel: vscode.l10n.t('Save Backup'),
     });
     if (!picked) {
+      if (created && (await fs.promises.readdir(defaultDir)).every((f) => f === '.gitignore')) {
+        await fs.promises.rm(defaultDir, { recursive: true, force: true });
+      }
       return undefined;
     }
     file = picked.fsPath;
@@ -86,13 +102,10 @@ export async function backupCluster(sessions: ClusterSessions, log: vscode.LogOu
     return buildBackupFile({ project, apiUrl: session.apiUrl, version: snapshot.cluster.version ?? api.lastVersion, shards: snapshot.cluster.shards, createdAt: new Date(), data });
   });
   const dir = path.dirname(where);
-  await fs.promises.mkdir(dir, { recursive: true });
   if (path.resolve(dir) === path.resolve(defaultDir)) {
-    // Backups carry the registration (encrypted): keep them out of version control.
-    const ignore = path.join(dir, '.gitignore');
-    if (!fs.existsSync(ignore)) {
-      await fs.promises.writeFile(ignore, '*\n');
-    }
+    await ensureBackupFolder(dir);
+  } else {
+    await fs.promises.mkdir(dir, { recursive: true });
   }
   await fs.promises.writeFile(where, serializeBackupFile(contents), { mode: 0o600 });
   log.info(`backup of ${project} written to ${where} (${contents.shards ?? '?'} shard(s), version ${contents.version ?? '?'})`);

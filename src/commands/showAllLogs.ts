@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { Interleaver, prefixLine } from '../util/interleave';
 import { LOG_SCHEME, type LogDocumentProvider, type LogSource } from '../views/logDocuments';
 import { type LogCommandDeps, logUri, maxLinesOf, pickCluster, projectOfArg, targetsOf } from './logTargets';
-import { followContainer } from './showNodeLogs';
+import { followContainer } from '../docker/follow';
+import { followNoteText } from './showNodeLogs';
 
 /** How long lines wait for earlier lines of other nodes before they are shown (ms). */
 const HOLD_MS = 400;
@@ -33,7 +34,7 @@ export async function showAllLogs(deps: LogCommandDeps, documents: LogDocumentPr
       try {
         const results = await Promise.allSettled(
           targets.map((t) =>
-            followContainer(t.docker, t.containerId, tail, signal, (l) => il.push(t.name, l, Date.now()), (note) => il.push(t.name, { timestamp: new Date().toISOString(), text: `# ${note}` }, Date.now())).catch((e: unknown) => {
+            followContainer(t.docker, t.containerId, tail, signal, (l) => il.push(t.name, l, Date.now()), (note) => il.push(t.name, { timestamp: new Date().toISOString(), text: `# ${followNoteText(note)}` }, Date.now())).catch((e: unknown) => {
               if (!signal.aborted) {
                 il.push(t.name, { timestamp: new Date().toISOString(), text: `# ${vscode.l10n.t('following failed: {0}', e instanceof Error ? e.message : String(e))}` }, Date.now());
                 throw e;

@@ -44,8 +44,11 @@ export class ClusterNotifier implements vscode.Disposable {
       down = new Set();
       this.down.set(project, down);
     }
+    // Containers the user started, stopped or recreated on purpose (Up, Down, Upgrade, Add Coreapp)
+    // are no news, and neither are the shard moves they cause.
+    const expected = this.sessions.changesExpected(project);
     for (const e of change.diff.events) {
-      if (e.kind === 'failover') {
+      if (e.kind === 'failover' && !expected) {
         out.push({ project, severity: 'warning', message: vscode.l10n.t('{0}: failover, {1} took over from {2}.', project, e.to, e.from) });
       } else if (e.kind === 'engineUnreachable' && !down.has(ENGINE)) {
         down.add(ENGINE);
@@ -54,8 +57,6 @@ export class ClusterNotifier implements vscode.Disposable {
         out.push({ project, severity: 'info', message: vscode.l10n.t('{0}: the Docker engine answers again.', project) });
       }
     }
-    // Containers the user started or stopped on purpose (Up, Down, Add Coreapp) are no news.
-    const expected = this.sessions.changesExpected(project);
     const died = expected ? [] : change.diff.nodeChanges.filter((c) => c.kind === 'containerDied' && !down.has(c.node));
     for (const c of died) {
       down.add(c.node);

@@ -8,6 +8,7 @@ import { WaApiClient } from '../../src/api/client';
 import { collectDiagnosticsBundle } from '../../src/cluster/diagnosticsBundle';
 import { rawInspector } from '../../src/cluster/rawInspect';
 import { ComposeRunner, detectCompose } from '../../src/docker/compose';
+import { type FollowNote, followContainer } from '../../src/docker/follow';
 import { type DockerodeClient } from '../../src/docker/client';
 import { ComposeLabels, type LogLine } from '../../src/docker/types';
 import { interleave } from '../../src/util/interleave';
@@ -138,5 +139,39 @@ describe('logs and diagnostics bundle (Docker + emulator)', function () {
     // Keep a copy for people to look at (test-results/ is git-ignored).
     fs.mkdirSync(testResultsDir, { recursive: true });
     fs.copyFileSync(result.zipPath, path.join(testResultsDir, 'diagnostics-bundle.zip'));
+  });
+  it('a followed node\'s log goes on through a restart and, after Compose recreated the node, from the new container', async () => {
+    const [first] = (await docker.listContainers(project)).filter((c) => c.service === 'wacore2');
+    assert.ok(first);
+    const lines: LogLine[] = [];
+    const notes: FollowNote[] = [];
+    const ac = new AbortController();
+    const following = followContainer(docker, first.id, 20, ac.signal, (l) => lines.push(l), (n) => notes.push(n), 300).catch((e: unknown) => {
+      if (!ac.signal.aborted) {
+        throw e;
+      }
+    });
+    const until = async (what: string, ok: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 60_000;
+      while (!ok()) {
+        assert.ok(Date.now() < deadline, `${what}: notes ${JSON.stringify(notes)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    try {
+      await until('first lines', () => lines.length > 0);
+      await h.exec('docker', ['restart', '-t', '1', first.id]);
+      await until('restart', () => notes.join() === 'stopped,running');
+      const beforeRecreate = lines.length;
+      await h.compose(ws, ['up', '-d', '--force-recreate', '--no-deps', 'wacore2']);
+      await until('recreate', () => notes.join() === 'stopped,running,stopped,recreated');
+      const [second] = (await docker.listContainers(project)).filter((c) => c.service === 'wacore2');
+      assert.ok(second && second.id !== first.id, 'Compose made a new container');
+      // The new container's start-up lines arrive (its log begins with the coreapp's banner).
+      await until('new container lines', () => lines.slice(beforeRecreate).some((l) => /main\.cpp:\d+\] WhatsApp Business API coreapp/.test(l.text)));
+    } finally {
+      ac.abort();
+      await following;
+    }
   });
 });

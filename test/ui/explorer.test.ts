@@ -206,6 +206,45 @@ describe('cluster explorer UI on an emulated cluster (code-server + Chromium)', 
     await page.locator('.notifications-toasts', { hasText: `${project} runs version ${emulator.NEW_VERSION}.` }).waitFor({ timeout: 120_000 });
     const rows = await waitForRows(page, 'new version', (r) => row(r, project).includes(`v${emulator.NEW_VERSION}`) && /2\/2 shards connected/.test(row(r, project)));
     assert.match(row(rows, 'wacore2'), /coreapp · (connected|standby)/);
+    // The upgrade recreated the shard owners on purpose: that is no failover to announce.
+    assert.equal(await page.locator('.notifications-toasts .notification-toast', { hasText: /took over from wacore[23]\b/ }).count(), 0);
+  });
+
+  it('backs up through "Back Up…" (password twice, the save dialog) and restores through "Restore…" (open dialog, modal, password)', async () => {
+    const backupPassword = 'Backup-Pass-7';
+    await runCommand('WA Cluster: Back Up…');
+    await answer(`Back up ${project} (1/2)`, backupPassword);
+    await answer(`Back up ${project} (2/2)`, backupPassword);
+    // VS Code's own save dialog (in the browser: the quick-input file dialog), proposing backups/<name>.wabackup.
+    const dialog = page.locator('.quick-input-widget', { hasText: `Save the backup of ${project}` });
+    await dialog.waitFor({ timeout: 30_000 });
+    const proposal = new RegExp(`${project}/backups/${project}-.*\\.wabackup$`);
+    const nameInput = page.locator('.quick-input-widget .quick-input-box input');
+    let proposed = '';
+    for (let i = 0; i < 40 && !proposal.test(proposed); i++) {
+      await page.waitForTimeout(250); // the dialog fills its input as it reads the folder
+      proposed = await nameInput.inputValue();
+    }
+    assert.match(proposed, proposal);
+    await page.keyboard.press('Enter');
+    await page.locator('.notifications-toasts', { hasText: `Backup of ${project} saved to` }).waitFor({ timeout: 60_000 });
+    const backups = path.join(ws.dir, 'backups');
+    const written = fs.readdirSync(backups).filter((f) => f.endsWith('.wabackup'));
+    assert.equal(written.length, 1, fs.readdirSync(backups).join(', '));
+    assert.equal(fs.readFileSync(path.join(backups, '.gitignore'), 'utf8'), '*\n');
+
+    await runCommand('WA Cluster: Restore…');
+    await page.locator('.quick-input-widget', { hasText: `Restore ${project} from which backup?` }).waitFor({ timeout: 30_000 });
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill(path.join(backups, written[0]!));
+    await page.keyboard.press('Enter');
+    const modal = page.locator('.monaco-dialog-box', { hasText: `Restore ${project} from ${written[0]}?` });
+    await modal.waitFor({ timeout: 30_000 });
+    assert.match(await modal.innerText(), /changes made since the backup are lost/);
+    await page.screenshot({ path: path.join(screenshots, 'explorer-06-restore-confirmation.png') });
+    await modal.locator('.monaco-button', { hasText: /^Restore$/ }).click();
+    await answer(`Restore ${project}: backup password`, backupPassword);
+    await page.locator('.notifications-toasts', { hasText: `${project} restored from ${written[0]}.` }).waitFor({ timeout: 60_000 });
   });
 });
 

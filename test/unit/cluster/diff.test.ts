@@ -89,6 +89,23 @@ describe('cluster/diff', () => {
     assert.deepEqual(t.diff(s2, s3).events.filter((e) => e.kind === 'failover').map((e) => e.message), ['failover wacore1→wacore2']);
   });
 
+  it('an owner that is restarted (or recreated by an upgrade) and takes its shard back is no failover', () => {
+    const t = new DiffTracker();
+    const cs = walkthroughContainers();
+    const h = (w3: string) => {
+      const r = parseHealth({ health: { 'master1:b28d835cd579': { gateway_status: 'disconnected', role: 'secondary_master' }, 'master2:7fe542d305b4': { gateway_status: 'connected', role: 'primary_master' }, 'wacore1:35a5fabfc79d': { gateway_status: 'connected', role: 'coreapp' }, 'wacore2:05e1a6d70665': { gateway_status: 'disconnected', role: 'coreapp' }, 'wacore3:23b50199bec2': { gateway_status: w3, role: 'coreapp' } } });
+      assert.ok(r.ok);
+      return r.value;
+    };
+    const s0 = buildSnapshot({ now: NOW, project: 'biz', containers: cs, health: h('connected') });
+    t.diff(undefined, s0);
+    const restarting = cs.map((c) => (c.service === 'wacore3' ? { ...c, state: 'exited' as const, exitCode: 0 } : c));
+    const s1 = buildSnapshot({ now: NOW + 1000, project: 'biz', containers: restarting, health: h('disconnected'), previous: s0 });
+    assert.ok(t.diff(s0, s1).events.some((e) => e.kind === 'shardOwnerLost' && e.node === 'wacore3'));
+    const s2 = buildSnapshot({ now: NOW + 4000, project: 'biz', containers: cs, health: h('connected'), previous: s1 });
+    assert.deepEqual(t.diff(s1, s2).events.filter((e) => e.kind === 'failover'), []);
+  });
+
   it('a health poll that fails while the owner dies does not hide the failover the next answer shows', () => {
     const cs = walkthroughContainers();
     const dead = cs.map((c) => (c.service === 'wacore1' ? { ...c, state: 'exited' as const, exitCode: 0 } : c));
