@@ -14,12 +14,20 @@ function tsFilesUnder(dir) {
     .sort();
 }
 
+/** Whether a source file imports the {@link Translate} of src/util/translate.ts (so it may word through `t`). */
+function importsTranslate(file) {
+  return /from '\.\.\/util\/translate'/.test(fs.readFileSync(path.join(root, file), 'utf8'));
+}
+
 /**
  * Pure modules whose words go through an injected `t` (the editor passes `vscode.l10n.t`): the
- * cluster's findings and presentation, and every file of the compose linter (rules get `t` in
- * their context), so a new rule's literals are collected without being listed here.
+ * cluster's findings and presentation, every file of the compose linter (rules get `t` in their
+ * context), so a new rule's literals are collected without being listed here, and the files of
+ * the compose model that word their problems through `t` (they import src/util/translate.ts).
  */
-export const injectedTFiles = ['src/cluster/presentation.ts', 'src/cluster/findings.ts', ...tsFilesUnder('src/lint')];
+export const injectedTFiles = [
+  'src/cluster/presentation.ts', 'src/cluster/findings.ts', ...tsFilesUnder('src/lint'), ...tsFilesUnder('src/compose').filter(importsTranslate),
+];
 
 /** The value of a JS string literal's body (between its quotes). */
 function unescape(body) {

@@ -1,3 +1,4 @@
+import { english, type Translate } from '../util/translate';
 import { interpolate, type Lookup } from './interpolate';
 import { makeSourceFile, type SourceFile } from './source';
 import type { Span } from './types';
@@ -21,9 +22,18 @@ export interface DotenvEntry {
   lineSpan: Span;
 }
 
+/** A line Compose cannot read. */
+export interface DotenvProblem {
+  span: Span;
+  /** The message in English ({@link word} with {@link english}). */
+  message: string;
+  /** The message worded by `t` (the editor passes `vscode.l10n.t`). */
+  word: (t: Translate) => string;
+}
+
 export interface DotenvFile extends SourceFile {
   entries: DotenvEntry[];
-  problems: { span: Span; message: string }[];
+  problems: DotenvProblem[];
 }
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*/;
@@ -37,7 +47,10 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*/;
 export function parseDotenv(path: string, text: string, lookup: Lookup = () => undefined): DotenvFile {
   const src = makeSourceFile(path, text);
   const entries: DotenvEntry[] = [];
-  const problems: DotenvFile['problems'] = [];
+  const problems: DotenvProblem[] = [];
+  const problem = (span: Span, word: (t: Translate) => string): void => {
+    problems.push({ span, message: word(english), word });
+  };
   const own = new Map<string, string>();
   const scoped: Lookup = (name) => own.get(name) ?? lookup(name);
   let pos = 0;
@@ -63,7 +76,7 @@ export function parseDotenv(path: string, text: string, lookup: Lookup = () => u
     const keyStart = lineStart + lead;
     const km = KEY.exec(line);
     if (!km) {
-      problems.push({ span: { file: path, start: keyStart, end: lineStart + text.slice(lineStart, eol).replace(/\r$/, '').length }, message: `Cannot read this line: expected KEY=value.` });
+      problem({ file: path, start: keyStart, end: lineStart + text.slice(lineStart, eol).replace(/\r$/, '').length }, (t) => t('Cannot read this line: expected KEY=value.'));
       pos = eol + 1;
       continue;
     }
@@ -83,7 +96,8 @@ export function parseDotenv(path: string, text: string, lookup: Lookup = () => u
       continue;
     }
     if (!after.startsWith('=')) {
-      problems.push({ span: { file: path, start: keyStart, end: keyStart + line.trimEnd().length }, message: `Cannot read "${line.trimEnd()}": expected KEY=value.` });
+      const written = line.trimEnd();
+      problem({ file: path, start: keyStart, end: keyStart + written.length }, (t) => t('Cannot read "{0}": expected KEY=value.', written));
       pos = eol + 1;
       continue;
     }
@@ -111,7 +125,9 @@ export function parseDotenv(path: string, text: string, lookup: Lookup = () => u
         j++;
       }
       if (j >= text.length) {
-        problems.push({ span: { file: path, start: valueStart, end: eol }, message: `Unterminated ${q === '"' ? 'double' : 'single'}-quoted value for ${key}: add the closing ${q}.` });
+        problem({ file: path, start: valueStart, end: eol }, (t) => (q === '"'
+          ? t('Unterminated double-quoted value for {0}: add the closing ".', key)
+          : t('Unterminated single-quoted value for {0}: add the closing \'.', key)));
         literal = text.slice(valueStart + 1, eol).replace(/\r$/, '');
         valueEnd = eol;
       } else {

@@ -4,6 +4,8 @@
  * `${VAR:+replacement}`, `${VAR+replacement}`, `$$` for a literal `$`; defaults may nest.
  */
 
+import { english, type Translate } from '../util/translate';
+
 export type Operator = '' | ':-' | '-' | ':?' | '?' | ':+' | '+';
 
 /** One variable reference; offsets are into the raw string given to {@link interpolate}. */
@@ -30,7 +32,10 @@ export interface VarRef {
 export interface InterpolationError {
   start: number;
   end: number;
+  /** The message in English ({@link word} with {@link english}). */
   message: string;
+  /** The message worded by `t` (the editor passes `vscode.l10n.t`). */
+  word: (t: Translate) => string;
 }
 
 export interface Interpolated {
@@ -68,7 +73,8 @@ export function interpolate(raw: string, lookup: Lookup, base = 0, depth = 0): I
     if (next === '{') {
       const close = matchingBrace(raw, i + 2);
       if (close < 0) {
-        errors.push({ start: base + i, end: base + raw.length, message: `Invalid interpolation format: "${raw.slice(i)}" has no closing "}".` });
+        const text = raw.slice(i);
+        errors.push(interpolationError(base + i, base + raw.length, (t) => t('Invalid interpolation format: "{0}" has no closing "}".', text)));
         out += raw.slice(i);
         break;
       }
@@ -78,7 +84,8 @@ export function interpolate(raw: string, lookup: Lookup, base = 0, depth = 0): I
       const rest = name === undefined ? inner : inner.slice(name.length);
       const op = OPERATORS.find((o) => rest.startsWith(o)) ?? (rest === '' ? '' : undefined);
       if (name === undefined || op === undefined) {
-        errors.push({ start: base + i, end: base + close + 1, message: `Invalid interpolation format: "\${${inner}}" is not a variable reference (use \${NAME}, \${NAME:-default} or \${NAME:?message}; write $$ for a literal $).` });
+        // The `${…}` forms are arguments: a `{` in the message would hide the placeholders after it from VS Code's formatter.
+        errors.push(interpolationError(base + i, base + close + 1, (t) => t('Invalid interpolation format: "{0}" is not a variable reference (use {1}, {2} or {3}; write $$ for a literal $).', `\${${inner}}`, '${NAME}', '${NAME:-default}', '${NAME:?message}')));
         out += raw.slice(i, close + 1);
         i = close + 1;
         continue;
@@ -150,6 +157,10 @@ export function interpolate(raw: string, lookup: Lookup, base = 0, depth = 0): I
     i++;
   }
   return { value: out, refs, errors, unresolved: errors.length > 0 || refs.some((r) => r.missingRequired) };
+}
+
+function interpolationError(start: number, end: number, word: (t: Translate) => string): InterpolationError {
+  return { start, end, message: word(english), word };
 }
 
 /** Index of the `}` closing a `${` whose body starts at `from`, honouring nested `${…}`. */

@@ -1,7 +1,7 @@
 import * as nodePath from 'node:path';
 import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
-import { parseDotenv, type DotenvEntry, type DotenvFile } from './dotenv';
-import { interpolate, type Interpolated, type VarRef } from './interpolate';
+import { parseDotenv, type DotenvEntry, type DotenvFile, type DotenvProblem } from './dotenv';
+import { interpolate, type Interpolated, type InterpolationError, type VarRef } from './interpolate';
 import { classifyRole, type Role } from './roles';
 import { validateComposeSource, type SchemaIssue } from './validate';
 import { entries, getNode, makeSourceFile, nodeSpan, pairOf, parseCompose, scalarString, seqItems, subSpan, type ComposeSource, type SourceFile } from './source';
@@ -146,10 +146,11 @@ export interface Project {
   configs: Map<string, Declaration>;
   variables: Map<string, VariableSource>;
   varUses: VarUse[];
-  interpolationErrors: { span: Span; message: string }[];
+  /** Interpolation syntax errors of compose values, by span (worded like {@link InterpolationError}). */
+  interpolationErrors: ({ span: Span } & Pick<InterpolationError, 'message' | 'word'>)[];
   schemaIssues: SchemaIssue[];
   /** Problems reading env files (bad lines), by span. */
-  envProblems: { span: Span; message: string }[];
+  envProblems: DotenvProblem[];
   /** Every path read or looked for (compose files, env files): re-lint when one changes. */
   dependencies: string[];
   lookup(name: string): string | undefined;
@@ -287,7 +288,7 @@ class Ctx {
         }
         for (const e of r.errors) {
           const span = subSpan(src, node, e.start, e.end - e.start) ?? spanOf(src, node);
-          this.project.interpolationErrors.push({ span, message: e.message });
+          this.project.interpolationErrors.push({ span, message: e.message, word: e.word });
         }
         return;
       }

@@ -1,12 +1,20 @@
 import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import type { z } from 'zod';
+import { english, type Translate } from '../util/translate';
 import { composeFileSchema, SERVICE_KEYS } from './schema';
 import { nodeSpan, type ComposeSource } from './source';
 import type { Span } from './types';
 
 export interface SchemaIssue {
   span: Span;
+  /** The message in English ({@link word} with {@link english}). */
   message: string;
+  /** The message worded by `t` (the editor passes `vscode.l10n.t`). */
+  word: (t: Translate) => string;
+}
+
+function schemaIssue(span: Span, word: (t: Translate) => string): SchemaIssue {
+  return { span, message: word(english), word };
 }
 
 type Issue = z.core.$ZodIssue;
@@ -21,14 +29,15 @@ export function validateComposeSource(src: ComposeSource): SchemaIssue[] {
   try {
     value = src.doc.toJS({ maxAliasCount: 1000 });
   } catch (err) {
-    return [{ span: { file: src.path, start: 0, end: Math.min(1, src.text.length) }, message: `The file cannot be read as a compose file: ${err instanceof Error ? err.message : String(err)}.` }];
+    const detail = err instanceof Error ? err.message : String(err);
+    return [schemaIssue({ file: src.path, start: 0, end: Math.min(1, src.text.length) }, (t) => t('The file cannot be read as a compose file: {0}.', detail))];
   }
   if (value === null || value === undefined) {
-    return [{ span: { file: src.path, start: 0, end: 0 }, message: 'The compose file is empty: add a `services:` section.' }];
+    return [schemaIssue({ file: src.path, start: 0, end: 0 }, (t) => t('The compose file is empty: add a `services:` section.'))];
   }
   if (typeof value !== 'object' || Array.isArray(value)) {
     const span = nodeSpan(src.path, src.doc.contents) ?? { file: src.path, start: 0, end: 0 };
-    return [{ span, message: 'A compose file must be a mapping with top-level keys such as `services:`.' }];
+    return [schemaIssue(span, (t) => t('A compose file must be a mapping with top-level keys such as `services:`.'))];
   }
   const r = composeFileSchema.safeParse(value);
   if (r.success) {
@@ -66,60 +75,69 @@ function collect(src: ComposeSource, issue: Issue, prefix: PropertyKey[], out: S
     }
     const expected = [...new Set(issue.errors.flatMap((b) => b.filter((i) => i.code === 'invalid_type').map((i) => (i as { expected: string }).expected)))];
     const at = locate(src, path, false);
-    out.push({ span: at.span, message: `${describe(path)} has the wrong type (${received(at.node)}): expected ${expected.join(' or ') || 'another form'}. See the Compose specification.` });
+    // zod's type names (`string`, `array`, `record`…) are the specification's words: kept as they are.
+    const alternatives = (t: Translate): string => (expected.length > 0 ? expected.reduce((a, b) => t('{0} or {1}', a, b)) : t('another form'));
+    out.push(schemaIssue(at.span, (t) => t('{0} has the wrong type ({1}): expected {2}. See the Compose specification.', describe(path, t), received(at.node, t), alternatives(t))));
     return;
   }
   if (issue.code === 'unrecognized_keys') {
     for (const key of issue.keys) {
       const at = locate(src, [...path, key], true);
       const hint = suggestion(path, key);
-      out.push({ span: at.span, message: `Unknown key \`${key}\` in ${describe(path)}: Compose rejects the file.${hint} Remove it or prefix it with \`x-\`.` });
+      out.push(schemaIssue(at.span, (t) => (hint === undefined
+        ? t('Unknown key `{0}` in {1}: Compose rejects the file. Remove it or prefix it with `x-`.', key, describe(path, t))
+        : t('Unknown key `{0}` in {1}: Compose rejects the file. Did you mean `{2}`? Remove it or prefix it with `x-`.', key, describe(path, t), hint))));
     }
     return;
   }
   if (issue.code === 'invalid_type') {
     const at = locate(src, path, false);
-    const missing = at.exact === false && at.node === undefined;
-    if (missing || received(at.node) === 'nothing') {
-      out.push({ span: at.span, message: `${describe(path)} is required here (expected ${issue.expected}).` });
+    const { expected } = issue;
+    if (at.node === undefined) {
+      out.push(schemaIssue(at.span, (t) => t('{0} is required here (expected {1}).', describe(path, t), expected)));
     } else {
-      out.push({ span: at.span, message: `${describe(path)} has the wrong type (${received(at.node)}): expected ${issue.expected}.` });
+      out.push(schemaIssue(at.span, (t) => t('{0} has the wrong type ({1}): expected {2}.', describe(path, t), received(at.node, t), expected)));
     }
     return;
   }
   if (issue.code === 'invalid_key') {
     const at = locate(src, path, true);
-    out.push({ span: at.span, message: `Invalid name \`${String(path[path.length - 1])}\`: names may use only letters, digits, ".", "_" and "-".` });
+    const name = String(path[path.length - 1]);
+    out.push(schemaIssue(at.span, (t) => t('Invalid name `{0}`: names may use only letters, digits, ".", "_" and "-".', name)));
     return;
   }
   const at = locate(src, path, false);
-  out.push({ span: at.span, message: `${describe(path)}: ${issue.message}.` });
+  // zod's own message, as it is.
+  const { message } = issue;
+  out.push(schemaIssue(at.span, (t) => t('{0}: {1}.', describe(path, t), message)));
 }
 
-function received(node: Node | undefined): string {
+/** What a node holds, worded ("a mapping", "a string"…); a scalar of another JS type by its `typeof`. */
+function received(node: Node | undefined, t: Translate): string {
   if (node === undefined) {
-    return 'nothing';
+    return t('nothing');
   }
   if (isMap(node)) {
-    return 'a mapping';
+    return t('a mapping');
   }
   if (isSeq(node)) {
-    return 'a list';
+    return t('a list');
   }
   if (isScalar(node)) {
     const v = node.value;
-    return v === null ? 'an empty value' : typeof v === 'string' ? 'a string' : typeof v === 'number' ? 'a number' : typeof v === 'boolean' ? 'a boolean' : typeof v;
+    return v === null ? t('an empty value') : typeof v === 'string' ? t('a string') : typeof v === 'number' ? t('a number') : typeof v === 'boolean' ? t('a boolean') : typeof v;
   }
-  return 'an alias';
+  return t('an alias');
 }
 
-function describe(path: PropertyKey[]): string {
+/** Where a zod path points: "the top level", "service `web`", "`ports[0]` of service `web`", "`volumes.data`". */
+function describe(path: PropertyKey[], t: Translate): string {
   if (path.length === 0) {
-    return 'the top level';
+    return t('the top level');
   }
   if (path[0] === 'services' && path.length >= 2) {
     const rest = path.slice(2);
-    return rest.length === 0 ? `service \`${String(path[1])}\`` : `\`${fmt(rest)}\` of service \`${String(path[1])}\``;
+    return rest.length === 0 ? t('service `{0}`', String(path[1])) : t('`{0}` of service `{1}`', fmt(rest), String(path[1]));
   }
   return `\`${fmt(path)}\``;
 }
@@ -128,9 +146,10 @@ function fmt(path: PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
 }
 
-function suggestion(path: PropertyKey[], key: string): string {
+/** The service key an unknown key of a service is probably a typo of. */
+function suggestion(path: PropertyKey[], key: string): string | undefined {
   if (!(path.length === 2 && path[0] === 'services')) {
-    return '';
+    return undefined;
   }
   let best: string | undefined;
   let bestD = 3;
@@ -141,7 +160,7 @@ function suggestion(path: PropertyKey[], key: string): string {
       best = k;
     }
   }
-  return best ? ` Did you mean \`${best}\`?` : '';
+  return best;
 }
 
 function distance(a: string, b: string): number {

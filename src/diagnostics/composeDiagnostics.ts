@@ -5,7 +5,7 @@ import { nodeFileReader } from '../compose/nodeReader';
 import type { Project } from '../compose/project';
 import type { FileReader, Finding, Fix } from '../compose/types';
 import { lintFiles, ruleSettingsSchema, type RuleSettings } from '../lint/engine';
-import { describeImage, WA_VARIABLES } from '../lint/glossary';
+import { describeImage, describeVariable } from '../lint/glossary';
 import { projectFilesFor } from './projectFiles';
 
 const SOURCE = 'wa-cluster';
@@ -182,7 +182,7 @@ export function registerComposeDiagnostics(context: vscode.ExtensionContext, log
       }
       const wordRange = doc.getWordRangeAtPosition(pos, /[A-Z][A-Z0-9_]+/);
       const word = wordRange ? doc.getText(wordRange) : '';
-      const text = WA_VARIABLES[word];
+      const text = describeVariable(word, vscode.l10n.t);
       if (text) {
         return new vscode.Hover(new vscode.MarkdownString(`**${word}**\n\n${text}`), wordRange);
       }
@@ -195,7 +195,7 @@ export function registerComposeDiagnostics(context: vscode.ExtensionContext, log
           return undefined;
         }
         const svc = [...(results.get(doc.uri.toString())?.project.services.values() ?? [])].find((s) => s.image && s.image.span.file === doc.uri.fsPath && doc.positionAt(s.image.span.start).line === pos.line);
-        return new vscode.Hover(new vscode.MarkdownString(describeImage(m[3], svc?.role ?? 'other', svc?.image?.value)), range);
+        return new vscode.Hover(new vscode.MarkdownString(describeImage(m[3], svc?.role ?? 'other', svc?.image?.value, vscode.l10n.t)), range);
       }
       return undefined;
     },

@@ -4,9 +4,9 @@ export const interpolationSyntax: Rule = {
   id: 'interpolation-syntax',
   severity: 'error',
   description: 'A `$` expression Compose cannot interpolate.',
-  check({ project, report }) {
+  check({ project, report, t }) {
     for (const e of project.interpolationErrors) {
-      report({ span: e.span, message: e.message });
+      report({ span: e.span, message: e.word(t) });
     }
   },
 };

@@ -4,11 +4,9 @@ import { nodeFileReader } from '../../../src/compose/nodeReader';
 import type { FileReader, Finding } from '../../../src/compose/types';
 import { ALL_RULES } from '../../../src/lint/allRules';
 import { lintFiles } from '../../../src/lint/engine';
+import { describeImage, describeVariable, WA_VARIABLES } from '../../../src/lint/glossary';
 import { english, type Translate } from '../../../src/util/translate';
 import { sharedPath } from '../../support/paths';
-
-/** Rules that pass on what the compose loader (src/compose) wrote: their words do not go through `t`. */
-const WORDED_BY_LOADER = new Set(['compose-schema', 'env-file-syntax', 'interpolation-syntax']);
 
 /** A translator that marks what it words, so a message that bypasses it stands out. */
 const mark: Translate = (m, ...a) => `«${english(m, ...a)}»`;
@@ -16,7 +14,7 @@ const unmark = (s: string): string => s.replace(/[«»]/g, '');
 
 const VENDOR = ['installation/multiconnect-compose.yml', 'installation/docker-compose.yml', 'installation/dbupgrade-compose.yml', 'history/docker-compose.pre-2d1734b-with-links.yml'];
 
-/** Broken compose files, written to trip as many rules as possible. */
+/** Broken compose files, written to trip as many rules (and as many messages of the compose loader) as possible. */
 const INLINE: Record<string, string> = {
   '/p/yaml/docker-compose.yml': 'services:\n  a:\n    image: x\n    image: y\n  b: [\n',
   '/p/cluster/docker-compose.yml': `version: "3.7"
@@ -60,6 +58,29 @@ services:
 volumes:
   media: {}
 `,
+  '/p/schema/docker-compose.yml': `services:
+  web:
+    image: x
+    imag: y
+    ports: 5
+    healthcheck: {test: 3}
+    environment: [1]
+    labels: "\${1A}"
+    depends_on: {db: {}}
+  db: 3
+  "bad name!":
+    image: z
+unknownTop: 2
+`,
+  '/p/empty/docker-compose.yml': '',
+  '/p/list/docker-compose.yml': '- a\n',
+  '/p/alias/docker-compose.yml': 'a: *nowhere\n',
+};
+
+/** The env files beside the compose files above: each bad line env-file-syntax knows. */
+const ENV_FILES: Record<string, string> = {
+  '/p/cluster/.env': 'export OK=1\n=no key\nNOT A LINE\nOPEN="unterminated\n',
+  '/p/schema/.env': "OPEN='unterminated\n",
 };
 
 function vendorFile(rel: string): { path: string; text: string } {
@@ -74,7 +95,7 @@ function shape(f: Finding): unknown {
 
 describe('lint messages go through the translator', () => {
   it('marks every message and fix title of every rule (rules, ranges and edits as in English)', () => {
-    const reader: FileReader = { read: (p) => INLINE[p] ?? nodeFileReader.read(p) };
+    const reader: FileReader = { read: (p) => INLINE[p] ?? ENV_FILES[p] ?? nodeFileReader.read(p) };
     const projects = [...VENDOR.map(vendorFile), ...Object.entries(INLINE).map(([path, text]) => ({ path, text }))];
     const rules = new Set<string>();
     for (const file of projects) {
@@ -86,10 +107,6 @@ describe('lint messages go through the translator', () => {
       tr.forEach((f, i) => {
         const e = en[i]!;
         rules.add(f.rule);
-        if (WORDED_BY_LOADER.has(f.rule)) {
-          assert.equal(f.message, e.message);
-          return;
-        }
         assert.match(f.message, /^«[\s\S]*»$/, `${file.path}: ${f.rule} is not worded through t: ${f.message}`);
         assert.equal(unmark(f.message), e.message);
         if (f.fix) {
@@ -98,6 +115,40 @@ describe('lint messages go through the translator', () => {
         }
       });
     }
-    assert.deepEqual(ALL_RULES.map((r) => r.id).filter((id) => !rules.has(id) && !WORDED_BY_LOADER.has(id)), [], 'rules the files above do not trip');
+    assert.deepEqual(ALL_RULES.map((r) => r.id).filter((id) => !rules.has(id)), [], 'rules the files above do not trip');
+  });
+
+  it('words the parts of a compose-schema message through the translator too', () => {
+    const file = '/p/schema/docker-compose.yml';
+    const text = INLINE[file] ?? '';
+    const messages = lintFiles({ files: [{ path: file, text }], reader: { read: (p) => ENV_FILES[p] }, env: {} }, { t: mark }).findings.map((f) => f.message);
+    assert.ok(messages.includes('«Unknown key `imag` in «service `web`»: Compose rejects the file. Did you mean `image`? Remove it or prefix it with `x-`.»'), messages.join('\n'));
+    assert.ok(messages.includes('«Unknown key `unknownTop` in «the top level»: Compose rejects the file. Remove it or prefix it with `x-`.»'), messages.join('\n'));
+    assert.ok(messages.includes('««`ports` of service `web`» has the wrong type («a number»): expected array.»'), messages.join('\n'));
+  });
+
+  it('words the glossary hovers (variables and images) through the translator', () => {
+    const names = Object.keys(WA_VARIABLES);
+    assert.ok(names.length > 20);
+    for (const name of names) {
+      const marked = describeVariable(name, mark) ?? '';
+      assert.match(marked, /^«[\s\S]*»$/, `${name} is not worded through t`);
+      assert.equal(unmark(marked), describeVariable(name, english));
+    }
+    assert.equal(describeVariable('NOT_A_WA_VARIABLE', mark), undefined);
+    assert.equal(describeVariable('constructor', mark), undefined);
+    for (const [image, role, resolved] of [
+      ['docker.whatsapp.biz/coreapp:v${WA_API_VERSION}', 'master', 'docker.whatsapp.biz/coreapp:v2.41.2'],
+      ['mysql:8.0', 'other', undefined],
+    ] as const) {
+      const marked = describeImage(image, role, resolved, mark);
+      const lines = marked.split('\n').filter((l) => l !== '');
+      assert.ok(lines.length > 0);
+      for (const line of lines) {
+        assert.match(line, /^«[\s\S]*»$/, `${image}: a hover line is not worded through t: ${line}`);
+      }
+      assert.equal(unmark(marked), describeImage(image, role, resolved, english));
+    }
+    assert.equal(describeImage('docker.whatsapp.biz/coreapp:v${WA_API_VERSION}', 'master', 'docker.whatsapp.biz/coreapp:v2.41.2', english).split('\n').length, 5);
   });
 });
