@@ -44,11 +44,8 @@ export class ClusterNotifier implements vscode.Disposable {
       down = new Set();
       this.down.set(project, down);
     }
-    // Containers the user started, stopped or recreated on purpose (Up, Down, Upgrade, Add Coreapp)
-    // are no news, and neither are the shard moves they cause.
-    const expected = this.sessions.changesExpected(project);
     for (const e of change.diff.events) {
-      if (e.kind === 'failover' && !expected) {
+      if (e.kind === 'failover') {
         out.push({ project, severity: 'warning', message: vscode.l10n.t('{0}: failover, {1} took over from {2}.', project, e.to, e.from) });
       } else if (e.kind === 'engineUnreachable' && !down.has(ENGINE)) {
         down.add(ENGINE);
@@ -57,7 +54,9 @@ export class ClusterNotifier implements vscode.Disposable {
         out.push({ project, severity: 'info', message: vscode.l10n.t('{0}: the Docker engine answers again.', project) });
       }
     }
-    const died = expected ? [] : change.diff.nodeChanges.filter((c) => c.kind === 'containerDied' && !down.has(c.node));
+    // Containers the user started, stopped or recreated on purpose (Up, Down, Upgrade, Add Coreapp) are no news.
+    const serviceOf = (node: string): string | undefined => change.snapshot.nodes.find((n) => n.name === node)?.service;
+    const died = change.diff.nodeChanges.filter((c) => c.kind === 'containerDied' && !down.has(c.node) && !this.sessions.changesExpected(project, serviceOf(c.node)));
     for (const c of died) {
       down.add(c.node);
       this.deathPending(project).set(c.node, c.kind === 'containerDied' ? c.exitCode : undefined);

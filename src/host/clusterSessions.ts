@@ -130,16 +130,25 @@ export class ClusterSessions implements vscode.Disposable {
     return this.composeCommand.detected;
   }
 
-  private readonly expectedUntil = new Map<string, number>();
+  /** Per project: until when, and for which services (undefined: all), containers change on purpose. */
+  private readonly expected = new Map<string, { until: number; services: ReadonlySet<string> | undefined }>();
 
-  /** Containers of this cluster start and stop because the user asked (Up, Down…): no announcements for a while. */
-  expectChanges(session: ClusterSession, ms: number): void {
-    this.expectedUntil.set(session.cluster.projectName, Date.now() + ms);
+  /**
+   * Containers of this cluster start and stop because the user asked (Up, Down, Upgrade…): for a
+   * while that is no news. `services` narrows it to the services the command named, so a node
+   * that dies meanwhile of its own accord is still announced.
+   */
+  expectChanges(session: ClusterSession, ms: number, services?: readonly string[]): void {
+    this.expected.set(session.cluster.projectName, { until: Date.now() + ms, services: services ? new Set(services) : undefined });
   }
 
-  /** Whether container starts and stops of a project are the user's own doing right now. */
-  changesExpected(project: string): boolean {
-    return (this.expectedUntil.get(project) ?? 0) > Date.now();
+  /** Whether a change of the project's service (any service when omitted) is the user's own doing right now. */
+  changesExpected(project: string, service?: string): boolean {
+    const e = this.expected.get(project);
+    if (!e || e.until <= Date.now()) {
+      return false;
+    }
+    return !e.services || service === undefined || e.services.has(service);
   }
 
   /** Runs monitors (view visible or window focused) or pauses them. */

@@ -63,14 +63,24 @@ export async function checkBeforeRun(session: ClusterSession, action: string): P
   return answer === goOn;
 }
 
+/** The services a Compose command names (`up -d wacore3` → wacore3); undefined when it acts on all (`down`). */
+function namedServices(sub: readonly string[]): string[] | undefined {
+  if (sub[0] === 'down') {
+    return undefined;
+  }
+  const named = sub.slice(1).filter((a) => !a.startsWith('-'));
+  return named.length > 0 ? named : undefined;
+}
+
 /**
  * Runs one Compose command with cancellable progress (the last output line as the message) and
  * the full output in the "WA Cluster: Compose" channel. Rejects with Compose's own error text.
  */
 export async function runComposeVisibly(sessions: ClusterSessions, session: ClusterSession, runner: ComposeRunner, sub: readonly string[], title: string, opts: { env?: Readonly<Record<string, string>> } = {}): Promise<void> {
   const out = output();
-  // The containers are about to change on purpose: the notifier stays quiet meanwhile.
-  sessions.expectChanges(session, 10 * 60_000);
+  // The containers are about to change on purpose: the notifier stays quiet about them meanwhile.
+  const services = namedServices(sub);
+  sessions.expectChanges(session, 10 * 60_000, services);
   const envPrefix = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v} `).join('');
   out.appendLine(`$ ${envPrefix}${runner.commandLine(sub)}`);
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
@@ -93,7 +103,7 @@ export async function runComposeVisibly(sessions: ClusterSessions, session: Clus
       throw err;
     } finally {
       cancel.dispose();
-      sessions.expectChanges(session, 15_000);
+      sessions.expectChanges(session, 15_000, services);
     }
   });
 }

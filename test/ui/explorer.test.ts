@@ -165,6 +165,8 @@ describe('cluster explorer UI on an emulated cluster (code-server + Chromium)', 
     const rows = await waitForRows(page, 'failover', (r) => /coreapp · connected/.test(row(r, 'wacore3')) && /stopped/.test(row(r, 'wacore1')) && /coreapp · connected/.test(row(r, 'wacore2')));
     assert.match(row(rows, project), /2\/2 shards connected/);
     await page.locator('.notifications-toasts', { hasText: 'failover' }).waitFor({ timeout: 15_000 });
+    // Add Coreapp ran seconds ago: that made wacore3's start no news, not wacore1's death.
+    await page.locator('.notifications-toasts', { hasText: `${project}: wacore1 stopped` }).waitFor({ timeout: 15_000 });
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(screenshots, 'explorer-03-after-failover.png') });
   });
@@ -236,7 +238,14 @@ describe('cluster explorer UI on an emulated cluster (code-server + Chromium)', 
     await runCommand('WA Cluster: Restore…');
     await page.locator('.quick-input-widget', { hasText: `Restore ${project} from which backup?` }).waitFor({ timeout: 30_000 });
     const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill(path.join(backups, written[0]!));
+    // The dialog fills its input with the folder once it has read it; type the file after that.
+    for (let i = 0; i < 40 && !(await input.inputValue()).endsWith('/backups/'); i++) {
+      await page.waitForTimeout(250);
+    }
+    const backupFile = path.join(backups, written[0]!);
+    await input.fill(backupFile);
+    await page.waitForTimeout(300);
+    assert.equal(await input.inputValue(), backupFile);
     await page.keyboard.press('Enter');
     const modal = page.locator('.monaco-dialog-box', { hasText: `Restore ${project} from ${written[0]}?` });
     await modal.waitFor({ timeout: 30_000 });
