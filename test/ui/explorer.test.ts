@@ -203,7 +203,7 @@ describe('cluster explorer UI on an emulated cluster (code-server + Chromium)', 
     const text = await dialog.innerText();
     assert.match(text, /Run the DB upgrade service dbupgrade/);
     assert.match(text, /Volumes are kept/);
-    await page.screenshot({ path: path.join(screenshots, 'explorer-05-upgrade-confirmation.png') });
+    await page.screenshot({ path: path.join(screenshots, 'explorer-06-upgrade-confirmation.png') });
     await dialog.locator('.monaco-button', { hasText: /^Upgrade$/ }).click();
     await page.locator('.notifications-toasts', { hasText: `${project} runs version ${emulator.NEW_VERSION}.` }).waitFor({ timeout: 120_000 });
     const rows = await waitForRows(page, 'new version', (r) => row(r, project).includes(`v${emulator.NEW_VERSION}`) && /2\/2 shards connected/.test(row(r, project)));
@@ -250,7 +250,7 @@ describe('cluster explorer UI on an emulated cluster (code-server + Chromium)', 
     const modal = page.locator('.monaco-dialog-box', { hasText: `Restore ${project} from ${written[0]}?` });
     await modal.waitFor({ timeout: 30_000 });
     assert.match(await modal.innerText(), /changes made since the backup are lost/);
-    await page.screenshot({ path: path.join(screenshots, 'explorer-06-restore-confirmation.png') });
+    await page.screenshot({ path: path.join(screenshots, 'explorer-07-restore-confirmation.png') });
     await modal.locator('.monaco-button', { hasText: /^Restore$/ }).click();
     await answer(`Restore ${project}: backup password`, backupPassword);
     await page.locator('.notifications-toasts', { hasText: `${project} restored from ${written[0]}.` }).waitFor({ timeout: 60_000 });
