@@ -100,17 +100,18 @@ export class DiffTracker {
       }
     }
 
+    const answered = next.cluster.healthMode ? answeredView(next) : undefined;
     if (prev) {
-      this.clusterEvents(prev, next, events);
+      this.clusterEvents(prev, next, answered, events);
     }
-    if (next.cluster.healthMode) {
-      this.lastAnswered = answeredView(next);
+    if (answered) {
+      this.lastAnswered = answered;
     }
     const clusterChanged = !prev || JSON.stringify(prev.cluster) !== JSON.stringify(next.cluster) || JSON.stringify(prev.engine) !== JSON.stringify(next.engine) || JSON.stringify(prev.api) !== JSON.stringify(next.api);
     return { changedNodes: [...changed], nodeChanges, events, clusterChanged, empty: changed.size === 0 && nodeChanges.length === 0 && events.length === 0 && !clusterChanged };
   }
 
-  private clusterEvents(prev: ClusterSnapshot, next: ClusterSnapshot, events: ClusterEvent[]): void {
+  private clusterEvents(prev: ClusterSnapshot, next: ClusterSnapshot, answered: AnsweredView | undefined, events: ClusterEvent[]): void {
     const now = next.takenAt;
     this.lostOwners = this.lostOwners.filter((l) => now - l.at < this.memoryMs);
     // Judge shard ownership against the last snapshot in which the application answered, not
@@ -119,8 +120,8 @@ export class DiffTracker {
     // Older answers (the user was signed out, the API was down for minutes) are history, not news.
     const remembered = this.lastAnswered && now - this.lastAnswered.at <= ANSWER_MEMORY_MS ? this.lastAnswered : undefined;
     const base = prev.cluster.healthMode ? answeredView(prev) : remembered;
-    if (base && next.cluster.healthMode) {
-      this.ownershipEvents(base, answeredView(next), next, events);
+    if (base && answered) {
+      this.ownershipEvents(base, answered, next, events);
     }
     if (prev.engine.reachable && !next.engine.reachable) {
       events.push({ kind: 'engineUnreachable', message: `Docker engine unreachable${next.engine.problem ? `: ${next.engine.problem.message}` : ''}` });

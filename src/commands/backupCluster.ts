@@ -4,17 +4,13 @@ import * as vscode from 'vscode';
 import { ApiError } from '../api/errors';
 import { BACKUP_EXTENSION, BACKUP_FOLDER, backupFileName, buildBackupFile, serializeBackupFile } from '../cluster/backupFile';
 import { type ClusterSessions } from '../host/clusterSessions';
-import { pickSignedInCluster } from './pickCluster';
+import { isOptionsArg, pickSignedInCluster } from './pickCluster';
 
 /** What a script, task or test may pass instead of answering the prompts. */
 interface BackupOptions {
   readonly cluster?: string;
   readonly password?: string;
   readonly file?: string;
-}
-
-function isBackupOptions(arg: unknown): arg is BackupOptions {
-  return typeof arg === 'object' && arg !== null && ('cluster' in arg || 'password' in arg || 'file' in arg) && !('kind' in arg);
 }
 
 /** The backup password, typed twice; never stored anywhere. */
@@ -54,7 +50,7 @@ async function ensureBackupFolder(dir: string): Promise<void> {
  * Resolves to the file written (undefined when cancelled).
  */
 export async function backupCluster(sessions: ClusterSessions, log: vscode.LogOutputChannel, arg?: unknown): Promise<string | undefined> {
-  const options = isBackupOptions(arg) ? arg : undefined;
+  const options = isOptionsArg<BackupOptions>(arg, ['cluster', 'password', 'file']) ? arg : undefined;
   const target = await pickSignedInCluster(sessions, options?.cluster ?? arg);
   if (!target) {
     return undefined;

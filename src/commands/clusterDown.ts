@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { type ClusterSessions } from '../host/clusterSessions';
 import { composeFor, runComposeVisibly } from '../host/runCompose';
-import { pickCluster } from './pickCluster';
+import { isOptionsArg, pickCluster } from './pickCluster';
 
 /** What a script, task or test may pass instead of answering the prompts (deleting volumes always asks). */
 interface DownOptions {
@@ -9,16 +9,12 @@ interface DownOptions {
   readonly volumes?: boolean;
 }
 
-function isDownOptions(arg: unknown): arg is DownOptions {
-  return typeof arg === 'object' && arg !== null && ('volumes' in arg || 'cluster' in arg) && !('kind' in arg);
-}
-
 /**
  * "WA Cluster: Down": `docker-compose down`, keeping the data; with "delete volumes" also the
  * database and media volumes, after a modal confirmation that names what is lost.
  */
 export async function clusterDown(sessions: ClusterSessions, arg?: unknown): Promise<void> {
-  const options = isDownOptions(arg) ? arg : undefined;
+  const options = isOptionsArg<DownOptions>(arg, ['volumes', 'cluster']) ? arg : undefined;
   const session = await pickCluster(sessions, options?.cluster ?? arg);
   if (!session) {
     return;

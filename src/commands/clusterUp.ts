@@ -1,16 +1,12 @@
 import * as vscode from 'vscode';
 import { type ClusterSessions } from '../host/clusterSessions';
 import { checkBeforeRun, composeFor, runComposeVisibly } from '../host/runCompose';
-import { pickCluster } from './pickCluster';
+import { isOptionsArg, pickCluster } from './pickCluster';
 
 /** What a script, task or test may pass instead of answering the prompts. */
 interface UpOptions {
   readonly cluster?: string;
   readonly services?: readonly string[];
-}
-
-function isUpOptions(arg: unknown): arg is UpOptions {
-  return typeof arg === 'object' && arg !== null && ('services' in arg || 'cluster' in arg) && !('kind' in arg);
 }
 
 /**
@@ -19,7 +15,7 @@ function isUpOptions(arg: unknown): arg is UpOptions {
  * Coreapp"). The compose files are linted first.
  */
 export async function clusterUp(sessions: ClusterSessions, arg?: unknown): Promise<void> {
-  const options = isUpOptions(arg) ? arg : undefined;
+  const options = isOptionsArg<UpOptions>(arg, ['services', 'cluster']) ? arg : undefined;
   const session = await pickCluster(sessions, options?.cluster ?? arg);
   if (!session) {
     return;

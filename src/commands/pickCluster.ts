@@ -3,6 +3,14 @@ import { type WaApiClient } from '../api/client';
 import { type ClusterSession, type ClusterSessions } from '../host/clusterSessions';
 
 /**
+ * Whether a command's argument is the options object a script, task or test passes (it has one of
+ * `keys`) rather than a tree element (which has a `kind`).
+ */
+export function isOptionsArg<T extends object>(arg: unknown, keys: readonly (keyof T & string)[]): arg is T {
+  return typeof arg === 'object' && arg !== null && keys.some((k) => k in arg) && !('kind' in arg);
+}
+
+/**
  * The cluster a command acts on: the one passed by the tree (its id, or a tree element that knows
  * its session), the only one, or the user's pick. Undefined when the user cancels or none exists.
  */

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { ApiError } from '../api/errors';
 import { BACKUP_EXTENSION, BACKUP_FOLDER, type BackupFile, type BackupMismatch, type BackupParseProblem, compareWithCluster, parseBackupFile } from '../cluster/backupFile';
 import { type ClusterSessions } from '../host/clusterSessions';
-import { pickSignedInCluster } from './pickCluster';
+import { isOptionsArg, pickSignedInCluster } from './pickCluster';
 
 /** What a script, task or test may pass instead of answering the prompts. */
 interface RestoreOptions {
@@ -13,10 +13,6 @@ interface RestoreOptions {
   readonly file?: string;
   /** Tests only: skip the modal confirmation. Without it the modal is always shown. */
   readonly confirm?: boolean;
-}
-
-function isRestoreOptions(arg: unknown): arg is RestoreOptions {
-  return typeof arg === 'object' && arg !== null && ('cluster' in arg || 'password' in arg || 'file' in arg || 'confirm' in arg) && !('kind' in arg);
 }
 
 /** How a restore ended; `message` is what the user was shown. */
@@ -72,7 +68,7 @@ function mismatchTexts(m: BackupMismatch): string[] {
  * `{ restored: false, message }`.
  */
 export async function restoreCluster(sessions: ClusterSessions, log: vscode.LogOutputChannel, arg?: unknown): Promise<RestoreOutcome | undefined> {
-  const options = isRestoreOptions(arg) ? arg : undefined;
+  const options = isOptionsArg<RestoreOptions>(arg, ['cluster', 'password', 'file', 'confirm']) ? arg : undefined;
   const target = await pickSignedInCluster(sessions, options?.cluster ?? arg);
   if (!target) {
     return undefined;

@@ -10,7 +10,7 @@ import { ComposeRunner } from '../docker/compose';
 import { type DockerPort } from '../docker/port';
 import { type ClusterSession, type ClusterSessions } from '../host/clusterSessions';
 import { appendComposeOutput, composeFor, runComposeVisibly } from '../host/runCompose';
-import { pickCluster } from './pickCluster';
+import { isOptionsArg, pickCluster } from './pickCluster';
 
 export type UpgradePath = 'dbupgrade' | 'downtime';
 
@@ -23,10 +23,6 @@ interface UpgradeOptions {
   readonly confirm?: boolean;
   /** How long to wait for the DB upgrade container and for the nodes on the new version (ms each). */
   readonly timeoutMs?: number;
-}
-
-function isUpgradeOptions(arg: unknown): arg is UpgradeOptions {
-  return typeof arg === 'object' && arg !== null && ('version' in arg || 'path' in arg) && !('kind' in arg);
 }
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -256,7 +252,7 @@ async function waitForVersion(session: ClusterSession, services: readonly string
  * watches until every node runs it and none is uninitialized. Volumes are never deleted.
  */
 export async function upgradeCluster(sessions: ClusterSessions, arg?: unknown): Promise<void> {
-  const options = isUpgradeOptions(arg) ? arg : undefined;
+  const options = isOptionsArg<UpgradeOptions>(arg, ['version', 'path']) ? arg : undefined;
   const session = await pickCluster(sessions, options?.cluster ?? arg);
   if (!session) {
     return;

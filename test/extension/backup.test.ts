@@ -32,10 +32,7 @@ describe('backup and restore on an emulated cluster (extension host)', function 
   };
 
   before(async function () {
-    await emulator.buildImages();
-    ws = emulator.writeWorkspace({ dir, project, webPort: await emulator.freePort() });
-    await emulator.up(ws, emulator.HA_SERVICES);
-    await emulator.waitForHealth(ws, (b) => Object.keys(b.health).length === 4, { timeoutMs: 30_000 });
+    ws = await emulator.startCluster({ dir, project, webPort: await emulator.freePort() });
     api = await activateExtension();
     token = await signInAsTheUserWould(api, ws);
     await until('the cluster is discovered and signed in', async () => {

@@ -64,10 +64,7 @@ describe('cluster explorer UI on an emulated cluster (code-server + Chromium)', 
   before(async () => {
     fs.mkdirSync(screenshots, { recursive: true });
     sb = makeSandbox({ settings: { 'waCluster.health.pollIntervalSeconds': 1, 'workbench.colorTheme': 'Default Dark Modern' } });
-    await emulator.buildImages();
-    ws = emulator.writeWorkspace({ dir: path.join(sb.workspace, project), project, webPort: await emulator.freePort() });
-    await emulator.up(ws, emulator.HA_SERVICES);
-    await emulator.waitForHealth(ws, (b) => Object.keys(b.health).length === 4, { timeoutMs: 30_000 });
+    ws = await emulator.startCluster({ dir: path.join(sb.workspace, project), project, webPort: await emulator.freePort() });
     cs = await startCodeServer(sb);
     browser = await launchBrowser(sb);
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
