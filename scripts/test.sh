@@ -5,6 +5,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/provision.sh || exit 1
+# The shared reference folder (fixtures) sits beside the project. A clone made elsewhere (e.g. into
+# a temporary folder) finds it beside the repository it was cloned from.
+if [ -z "${WA_SHARED_DIR:-}" ] && [ ! -d ../shared ]; then
+  origin=$(git config --get remote.origin.url 2>/dev/null || true)
+  if [ -n "$origin" ] && [ -d "$origin/../shared" ]; then
+    export WA_SHARED_DIR="$(cd "$origin/../shared" && pwd)"
+    echo "shared reference folder: $WA_SHARED_DIR (beside $origin)"
+  fi
+fi
 npm run -s build || { echo "build failed"; exit 1; }
 rc=0
 # CI runs the tiers one after another, so restarting dockerd cannot hurt another test there.
