@@ -4,6 +4,10 @@
 // (default .demo/workspace/): multiconnect-compose.yml, db.env, .env (WA_API_VERSION) and friends.
 // `up` starts the documented HA set (db, waweb, master1, master2, wacore1, wacore2); the web answers
 // on https://127.0.0.1:9090. Needs `npm run build` first (uses out/test/emulator/src/harness.js).
+//
+// With `--hosts N` (up|down [--volumes]|status): the multi-host bench of test/emulator/src/multihost.ts,
+// N cluster hosts + a database host, each a dockerd in its own network namespace (needs root);
+// workspace .demo/hosts/ (override with --dir), inventory wa-cluster.inventory.yml.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -18,11 +22,49 @@ if (!fs.existsSync(harnessPath)) {
 const h = createRequire(import.meta.url)(harnessPath);
 
 const argv = process.argv.slice(2);
-const command = argv.find((a) => !a.startsWith('--')) ?? 'status';
 const opt = (name, fallback) => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
 };
+const command = argv.find((a, i) => !a.startsWith('--') && !(i > 0 && /^--(dir|port|version|project|hosts)$/.test(argv[i - 1]))) ?? 'status';
+if (argv.includes('--hosts')) {
+  const mh = createRequire(import.meta.url)(path.join(root, 'out/test/emulator/src/multihost.js'));
+  const hosts = Number(opt('hosts', '3'));
+  const hdir = path.resolve(root, opt('dir', '.demo/hosts'));
+  const run = async () => {
+    if (command === 'up') {
+      const t0 = Date.now();
+      const b = await mh.startHosts({ hosts, dir: hdir, version: opt('version', h.OLD_VERSION), log: (l) => console.log(l) });
+      await h.waitForHealth(b.webUrl, (x) => Object.keys(x.health).length >= 2 * hosts, { apiKey: b.apiKey, timeoutMs: 60000 });
+      console.log(`${hosts} hosts up and answering health in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      console.log(`  Inventory: ${b.inventoryPath}`);
+      console.log(`  Web API:   ${b.webUrl}   (any host's :9090; CA certificate: ${h.caCertPath})`);
+      for (const x of [b.db, ...b.hosts]) {
+        console.log(`  ${x.name.padEnd(6)} ${x.address.padEnd(13)} ${x.endpoint}`);
+      }
+      console.log(`  Stop:      npm run emulator -- down --hosts ${hosts} [--volumes]`);
+    } else if (command === 'down') {
+      await mh.stopHosts({ hosts, volumes: argv.includes('--volumes') || argv.includes('-v'), log: (l) => console.log(l) });
+      const left = await mh.benchLeftovers();
+      console.log(left.length === 0 ? 'nothing left of the bench' : `still there: ${left.join(', ')}`);
+    } else if (command === 'status') {
+      const b = mh.runningBench();
+      if (!b) {
+        console.log('no multi-host bench is up');
+        return;
+      }
+      const r = await h.api(b.webUrl, 'GET', '/v1/health', { apiKey: b.apiKey, timeoutMs: 5000 });
+      console.log(`GET ${b.webUrl}/v1/health → ${r.status}`);
+      console.log(JSON.stringify(r.body ?? r.text, null, 2));
+    } else {
+      throw new Error('usage: npm run emulator -- up|down [--volumes]|status --hosts N [--dir <folder>] [--version <x.y.z>]');
+    }
+  };
+  run().then(() => process.exit(0), (e) => {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  });
+} else {
 const dir = path.resolve(root, opt('dir', '.demo/workspace'));
 const port = Number(opt('port', '9090'));
 const stateFile = path.join(dir, '.emulator.json');
@@ -103,3 +145,4 @@ main().catch((e) => {
   console.error(e instanceof Error ? e.message : String(e));
   process.exit(1);
 });
+}
