@@ -4,7 +4,7 @@ import type { Rule } from '../rule';
 import { servicesWithRole } from '../wa';
 
 /** The host port a container port is reachable on: the published one, else the container port (compose network). */
-function externalPort(svc: Service, container: number): { port: number; published: boolean } {
+export function externalPort(svc: Service, container: number): { port: number; published: boolean } {
   for (const p of svc.ports) {
     if (p.unresolved || p.protocol !== 'tcp' || container < p.target.start || container > p.target.end) {
       continue;
