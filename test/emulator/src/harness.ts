@@ -367,12 +367,12 @@ export interface WaitOptions {
  * Polls GET /v1/health until `accept` returns true (default: the web answers with a health map).
  * Throws with the last answer on timeout.
  */
-export async function waitForHealth(ws: Workspace, accept: (h: HealthBody) => boolean = () => true, o: WaitOptions = {}): Promise<HealthBody> {
+export async function waitForHealth(ws: Workspace | string, accept: (h: HealthBody) => boolean = () => true, o: WaitOptions = {}): Promise<HealthBody> {
   const deadline = Date.now() + (o.timeoutMs ?? 30_000);
   let last: string;
   for (;;) {
     try {
-      const r = await api(ws, 'GET', '/v1/health', { token: o.token, apiKey: o.token ? undefined : (o.apiKey ?? ws.apiKey ?? undefined), timeoutMs: 5000 });
+      const r = await api(ws, 'GET', '/v1/health', { token: o.token, apiKey: o.token ? undefined : (o.apiKey ?? (typeof ws === 'string' ? undefined : ws.apiKey) ?? undefined), timeoutMs: 5000 });
       last = `${r.status} ${r.text}`;
       const b = r.body as HealthBody | undefined;
       if (r.status === 200 && b?.health && accept(b)) {
