@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { nodeFileReader } from './compose/nodeReader';
 import type { Finding } from './compose/types';
+import { inventoryArg, runInventoryLint } from './cliLintInventory';
 import { lintFiles } from './lint/engine';
 
-export const lintUsage = 'lint <compose files…> [--env-file F] [--format text|json]   lint files as one project (like -f a -f b); exit 1 on any error';
+export const lintUsage = 'lint <compose files…> [--env-file F] [--format text|json]   lint files as one project (like -f a -f b); exit 1 on any error\n  lint --inventory <wa-cluster.inventory.yml> [--format text|json]   lint a cluster across its hosts (or pass the *.inventory.yml alone)';
 
 interface LintArgs {
   files: string[];
@@ -48,6 +49,10 @@ export function formatFinding(f: Finding, cwd = process.cwd()): string {
 }
 
 export function runLint(args: string[]): Promise<number> {
+  const inventory = inventoryArg(args);
+  if (inventory !== undefined) {
+    return Promise.resolve(runInventoryLint(inventory, args));
+  }
   const parsed = parseArgs(args);
   if (typeof parsed === 'string') {
     process.stderr.write(`${parsed ? `${parsed}\n` : ''}usage: wa-cluster ${lintUsage}\n`);

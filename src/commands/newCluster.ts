@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { generateScaffold, scaffoldOptionsSchema, type ScaffoldFiles, type ScaffoldOptions } from '../compose/scaffold';
+import { generateScaffold, scaffoldOptionsSchema, type ScaffoldFiles } from '../compose/scaffold';
+import { DEFAULT_INVENTORY_FILE } from '../inventory/inventory';
+import { generateProductionScaffold, type ProductionScaffoldOptions } from '../inventory/scaffold';
 
 interface Choice<T> extends vscode.QuickPickItem {
   readonly value: T;
@@ -28,6 +30,8 @@ interface NewClusterOptions {
   readonly webPort?: number;
   readonly version?: string;
   readonly registry?: string;
+  /** Several hosts (the vendor's production layout): writes an inventory too. */
+  readonly production?: Omit<ProductionScaffoldOptions, 'engine' | 'version' | 'registry'>;
 }
 
 function isNewClusterOptions(arg: unknown): arg is NewClusterOptions {
@@ -41,8 +45,8 @@ function isNewClusterOptions(arg: unknown): arg is NewClusterOptions {
  */
 export async function newCluster(arg?: unknown): Promise<void> {
   if (isNewClusterOptions(arg)) {
-    const { folder, ...rest } = arg;
-    await writeScaffold(vscode.Uri.file(folder), scaffoldOptionsSchema.parse(rest));
+    const { folder, production, ...rest } = arg;
+    await writeScaffold(vscode.Uri.file(folder), production ? generateProductionScaffold({ ...production, ...rest }) : generateScaffold(scaffoldOptionsSchema.parse(rest)));
     return;
   }
   const folder = vscode.workspace.workspaceFolders?.length === 1 ? vscode.workspace.workspaceFolders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Where should the cluster\'s files go?') });
@@ -50,6 +54,17 @@ export async function newCluster(arg?: unknown): Promise<void> {
     if (!vscode.workspace.workspaceFolders?.length) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder first: the cluster\'s compose files are written into it.'));
     }
+    return;
+  }
+  const layout = await pickOne(vscode.l10n.t('New cluster: layout'), [
+    { label: vscode.l10n.t('One host'), description: 'multiconnect-compose.yml', value: 'single' as const },
+    { label: vscode.l10n.t('Several hosts (production)'), description: `prod-multiconnect-compose.yml + ${DEFAULT_INVENTORY_FILE}`, value: 'production' as const },
+  ]);
+  if (layout === 'production') {
+    await newProductionCluster(folder.uri);
+    return;
+  }
+  if (!layout) {
     return;
   }
   const engine = await pickOne(vscode.l10n.t('New cluster (1/5): database'), [
@@ -80,16 +95,50 @@ export async function newCluster(arg?: unknown): Promise<void> {
   if (version === undefined) {
     return;
   }
-  if (!(await writeScaffold(folder.uri, scaffoldOptionsSchema.parse({ engine, masters, coreapps, webPort, version })))) {
+  if (!(await writeScaffold(folder.uri, generateScaffold(scaffoldOptionsSchema.parse({ engine, masters, coreapps, webPort, version }))))) {
     return;
   }
   await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, 'multiconnect-compose.yml'));
   void vscode.window.showInformationMessage(vscode.l10n.t('Wrote a cluster of {0} master(s) and {1} coreapp(s) on {2}: start it with docker-compose -f multiconnect-compose.yml up -d.', masters, coreapps, engine === 'mysql' ? 'MySQL' : 'PostgreSQL'));
 }
 
+/** Asks for the hosts and the database host, writes the production layout and opens the inventory. */
+async function newProductionCluster(folder: vscode.Uri): Promise<void> {
+  const names = await vscode.window.showInputBox({
+    title: vscode.l10n.t('New cluster (1/2): the hosts, by the names other hosts reach them by (comma-separated)'),
+    value: 'wa-a.example.internal, wa-b.example.internal, wa-c.example.internal',
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.split(',').map((x) => x.trim()).every((x) => /^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(x)) ? undefined : vscode.l10n.t('Host names or addresses, separated by commas')),
+  });
+  if (names === undefined) {
+    return;
+  }
+  const dbHost = await vscode.window.showInputBox({
+    title: vscode.l10n.t('New cluster (2/2): the database server every host connects to (WA_DB_HOSTNAME)'),
+    value: 'db.example.internal',
+    ignoreFocusOut: true,
+    validateInput: (v) => (/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(v) ? undefined : vscode.l10n.t('A host name or address')),
+  });
+  if (dbHost === undefined) {
+    return;
+  }
+  const list = names.split(',').map((x) => x.trim());
+  // Each engine over ssh:// by default (the user's ssh config and agent apply); edit `docker:` in the inventory for contexts or tcp://.
+  const hosts = list.map((externalHostname, i) => ({ name: /^[A-Za-z]/.test(externalHostname) ? (externalHostname.split('.')[0] ?? `host${i + 1}`) : `host${i + 1}`, docker: `ssh://${externalHostname}`, externalHostname }));
+  let files: Record<string, string>;
+  try {
+    files = generateProductionScaffold({ hosts, dbHost });
+  } catch {
+    void vscode.window.showErrorMessage(vscode.l10n.t('Each host needs its own name: {0}', names));
+    return;
+  }
+  if (await writeScaffold(folder, files)) {
+    await vscode.window.showTextDocument(vscode.Uri.joinPath(folder, DEFAULT_INVENTORY_FILE));
+  }
+}
+
 /** Writes the scaffold into a folder, after a modal confirmation when it would replace files. False when the user declines. */
-async function writeScaffold(folder: vscode.Uri, options: ScaffoldOptions): Promise<boolean> {
-  const files: ScaffoldFiles = generateScaffold(options);
+async function writeScaffold(folder: vscode.Uri, files: ScaffoldFiles | Readonly<Record<string, string>>): Promise<boolean> {
   const existing: string[] = [];
   for (const name of Object.keys(files)) {
     try {
@@ -106,8 +155,8 @@ async function writeScaffold(folder: vscode.Uri, options: ScaffoldOptions): Prom
       return false;
     }
   }
-  for (const name of Object.keys(files) as (keyof ScaffoldFiles)[]) {
-    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, name), Buffer.from(files[name], 'utf8'));
+  for (const [name, text] of Object.entries(files) as [string, string][]) {
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, name), Buffer.from(text, 'utf8'));
   }
   return true;
 }

@@ -6,6 +6,7 @@ import type { Project } from '../compose/project';
 import type { FileReader, Finding, Fix } from '../compose/types';
 import { lintFiles, ruleSettingsSchema, type RuleSettings } from '../lint/engine';
 import { describeImage, describeVariable } from '../lint/glossary';
+import { isInventoryDocument, lintInventoryDocument } from './inventoryDiagnostics';
 import { projectFilesFor } from './projectFiles';
 
 const SOURCE = 'wa-cluster';
@@ -27,7 +28,8 @@ export function readLintSettings(): LintSettings {
 interface Result {
   findings: Finding[];
   deps: Set<string>;
-  project: Project;
+  /** Undefined for an inventory (its hosts' projects are not hovered). */
+  project?: Project;
 }
 
 /** Key that ties a diagnostic back to its finding (code actions get copies of diagnostics). */
@@ -99,7 +101,7 @@ export function registerComposeDiagnostics(context: vscode.ExtensionContext, log
 
   function lintNow(doc: vscode.TextDocument): void {
     const key = doc.uri.toString();
-    if (!settings.enable || doc.isClosed || !isCompose(doc)) {
+    if (!settings.enable || doc.isClosed || !(isCompose(doc) || isInventoryDocument(doc))) {
       if (results.delete(key)) {
         publish();
       }
@@ -108,6 +110,11 @@ export function registerComposeDiagnostics(context: vscode.ExtensionContext, log
     const version = doc.version;
     const started = Date.now();
     try {
+      if (isInventoryDocument(doc)) {
+        results.set(key, lintInventoryDocument(doc, reader, settings.rules));
+        publish();
+        return;
+      }
       const paths = projectFilesFor(doc.uri.fsPath, (p) => openText(p) !== undefined || fs.existsSync(p));
       const files = paths.map((p) => ({ path: p, text: p === doc.uri.fsPath ? doc.getText() : (reader.read(p) ?? '') }));
       const { findings, project } = lintFiles({ files, reader, env: process.env }, { rules: settings.rules, t: vscode.l10n.t });
@@ -194,7 +201,7 @@ export function registerComposeDiagnostics(context: vscode.ExtensionContext, log
         if (!range.contains(pos)) {
           return undefined;
         }
-        const svc = [...(results.get(doc.uri.toString())?.project.services.values() ?? [])].find((s) => s.image && s.image.span.file === doc.uri.fsPath && doc.positionAt(s.image.span.start).line === pos.line);
+        const svc = [...(results.get(doc.uri.toString())?.project?.services.values() ?? [])].find((s) => s.image && s.image.span.file === doc.uri.fsPath && doc.positionAt(s.image.span.start).line === pos.line);
         return new vscode.Hover(new vscode.MarkdownString(describeImage(m[3], svc?.role ?? 'other', svc?.image?.value, vscode.l10n.t)), range);
       }
       return undefined;
@@ -209,7 +216,7 @@ export function registerComposeDiagnostics(context: vscode.ExtensionContext, log
       if (e.contentChanges.length === 0) {
         return;
       }
-      if (isCompose(e.document)) {
+      if (isCompose(e.document) || isInventoryDocument(e.document)) {
         schedule(e.document);
       }
       relintDependents(e.document.uri.fsPath);
