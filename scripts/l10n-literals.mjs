@@ -27,6 +27,7 @@ function importsTranslate(file) {
  */
 export const injectedTFiles = [
   'src/cluster/presentation.ts', 'src/cluster/findings.ts', ...tsFilesUnder('src/lint'), ...tsFilesUnder('src/compose').filter(importsTranslate),
+  ...tsFilesUnder('src/inventory').filter(importsTranslate),
 ];
 
 /** The value of a JS string literal's body (between its quotes). */

@@ -11,7 +11,7 @@ const metaSchema = z.object({ Name: z.string() }).loose();
 export function dockerContextNames(env: Readonly<Record<string, string | undefined>>, homeDir: string): string[] {
   const metaDir = path.join(env.DOCKER_CONFIG ?? path.join(homeDir, '.docker'), 'contexts', 'meta');
   const names = ['default'];
-  let dirs: string[] = [];
+  let dirs: string[];
   try {
     dirs = fs.readdirSync(metaDir);
   } catch {

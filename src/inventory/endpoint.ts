@@ -60,8 +60,8 @@ export function inventoryHostEndpoint(h: InventoryHost, inp: EndpointInputs): Re
   if (ep.kind === 'ssh') {
     const knownHostsFile = h.docker.ssh?.knownHostsFile ?? path.join(inp.homeDir, '.ssh', 'known_hosts');
     const knownHosts = inp.readFile(knownHostsFile) ?? '';
-    const host = String(ep.modemOptions.host ?? '');
-    const port = Number(ep.modemOptions.port ?? 22);
+    const host = typeof ep.modemOptions.host === 'string' ? ep.modemOptions.host : '';
+    const port = Number(typeof ep.modemOptions.port === 'string' ? ep.modemOptions.port : 22);
     const sshOptions: Record<string, unknown> = {
       ...(ep.modemOptions.sshOptions as Record<string, unknown> | undefined),
       // Only a host key listed in known_hosts is accepted (as `ssh` with StrictHostKeyChecking=yes).

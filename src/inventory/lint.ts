@@ -236,7 +236,7 @@ const tooFewMasters: InventoryRule = {
   check({ inventory, projects, report, t }) {
     const { total } = count(projects, 'master');
     if (total < 2 && projects.size === inventory.hosts.length) {
-      report(inventory.spans.hosts, t('The hosts run {0} master(s): high availability needs at least 2, preferably on different hosts (wa-api.md §3).', total));
+      report(inventory.spans.hosts, t('The hosts run {0} master(s): high availability needs at least 2, preferably on different hosts.', total));
     }
   },
 };

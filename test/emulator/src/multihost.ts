@@ -211,7 +211,7 @@ async function startSshd(h: BenchHost, sshDir: string): Promise<{ identityFile: 
   ].join('\n'));
   fs.mkdirSync('/run/sshd', { recursive: true });
   spawnIn(h.netns, '/usr/sbin/sshd', ['-f', config, '-E', path.join(sshDir, 'sshd.log')], path.join(sshDir, 'sshd.out'));
-  await waitFor(`sshd of ${h.name}`, async () => fs.existsSync(path.join(sshDir, 'sshd.pid')), 10_000);
+  await waitFor(`sshd of ${h.name}`, () => Promise.resolve(fs.existsSync(path.join(sshDir, 'sshd.pid'))), 10_000);
   return { identityFile, knownHostsFile };
 }
 

@@ -5,6 +5,7 @@ import { nodeFileReader } from '../../../src/compose/nodeReader';
 import type { FileReader, Finding } from '../../../src/compose/types';
 import { loadInventory } from '../../../src/inventory/inventory';
 import { lintInventory } from '../../../src/inventory/lint';
+import { english } from '../../../src/util/translate';
 import { repoRoot, sharedPath } from '../../support/paths';
 
 const dir = path.join(repoRoot, 'test/fixtures/inventory');
@@ -75,6 +76,16 @@ describe('inventory lint (test/fixtures/inventory)', () => {
     const one = path.join(dir, 'mistakes/one-host.inventory.yml');
     const r = lintInventory(one, fs.readFileSync(one, 'utf8'), { reader, rules: { 'inventory-masters': 'off', 'inventory-web-copy': 'error' } });
     assert.deepEqual(r.findings.map((f) => `${f.rule} ${f.severity}`), ['inventory-coreapps warning', 'inventory-web-copy error']);
+  });
+
+  it('words its findings through the translator (zh-CN bundle)', () => {
+    const zh = JSON.parse(fs.readFileSync(path.join(repoRoot, 'l10n/bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
+    const t = (m: string, ...a: (string | number)[]): string => english(zh[m] ?? `UNTRANSLATED ${m}`, ...a);
+    for (const file of ['mistakes/one-host.inventory.yml', 'mistakes/port-collision.inventory.yml', 'mistakes/schema.inventory.yml']) {
+      const p = path.join(dir, file);
+      const r = lintInventory(p, fs.readFileSync(p, 'utf8'), { reader, contexts: ['default'], t });
+      assert.ok(r.findings.length > 0 && r.findings.every((f) => /[\u4e00-\u9fff]/.test(f.message) && !f.message.includes('UNTRANSLATED')), JSON.stringify(r.findings.map((f) => f.message)));
+    }
   });
 
   it('parses hosts, endpoints and paths relative to the inventory', () => {
