@@ -14,7 +14,9 @@ say() { printf '[provision] %s\n' "$*"; }
 die() { printf '[provision] %s\n' "$*" >&2; exit 1; }
 
 # ------------------------------------------------------------------ Debian packages
-pkgs=(docker.io docker-compose openssl zip unzip ripgrep)
+# openssh-server, iproute2: the multi-host bench (test/emulator/src/multihost.ts) runs an sshd and
+# dockerds in network namespaces it creates.
+pkgs=(docker.io docker-compose openssl zip unzip ripgrep openssh-server iproute2)
 if [ "$WITH_BROWSER" = 1 ]; then
   # build-essential … libx11-dev: code-server's native modules build from source here.
   pkgs+=(chromium fonts-dejavu-core build-essential python3 pkg-config libkrb5-dev libxkbfile-dev libsecret-1-dev libx11-dev)
@@ -34,6 +36,10 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The bench starts its own sshd inside a namespace; the system-wide one the package enables is not wanted.
+  if [[ " ${missing[*]} " == *" openssh-server "* ]] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+  fi
 fi
 
 # ------------------------------------------------------------------ node_modules
