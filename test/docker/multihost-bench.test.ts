@@ -85,6 +85,25 @@ describe('multi-host bench (Docker): three engines in network namespaces, reache
     }
   });
 
+  it('across hosts the primary master assigns 2 shards to coreapps on two hosts and heartbeats them; the third host\'s coreapp is the spare', async function () {
+    assert.ok(bench);
+    const web = bench.webUrl;
+    const token = await h.login(web);
+    const cert = Buffer.from(JSON.stringify({ vname: 'Bench' })).toString('base64');
+    assert.equal((await h.api(web, 'POST', '/v1/account', { token, body: { cc: '1', phone_number: '6315550000', method: 'sms', cert } })).status, 202);
+    assert.equal((await h.api(web, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status, 201);
+    assert.equal((await h.api(web, 'POST', '/v1/account/shards', { token, body: { cc: '1', phone_number: '6315550000', shards: 2, cert } })).status, 201);
+    const last = bench.hosts[2];
+    assert.ok(last);
+    const health = await h.waitForHealth(`https://${last.address}:9090`, (x) => Object.values(x.health).filter((n) => n.role === 'coreapp' && n.gateway_status === 'connected').length === 2, { apiKey: bench.apiKey, timeoutMs: 30_000 });
+    const connectedHosts = Object.entries(health.health).filter(([, n]) => n.role === 'coreapp' && n.gateway_status === 'connected').map(([k]) => k.split(':')[0]);
+    assert.equal(new Set(connectedHosts).size, 2, JSON.stringify(health.health));
+    for (const x of bench.hosts) {
+      const logs = await h.exec('docker', ['-H', `unix://${x.socketPath}`, 'logs', 'wa_master_1'], {});
+      assert.doesNotMatch(logs.stdout + logs.stderr, /heartbeat to .* failed/, `${x.name}'s master could not reach a node on another host`);
+    }
+  });
+
   it('down --volumes leaves no namespace, link, engine process or data', async function () {
     assert.ok(bench);
     await mh.stopHosts({ slot: SLOT, volumes: true });
