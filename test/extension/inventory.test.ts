@@ -3,23 +3,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { activateExtension, workspaceRoot } from './support';
+import { activateExtension, eventually, workspaceRoot } from './support';
 
 const codeOf = (d: vscode.Diagnostic): string => (typeof d.code === 'object' ? String(d.code.value) : String(d.code));
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) {
-      return v;
-    }
-    if (Date.now() > until) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('cluster inventory in the editor (extension host)', function () {
   this.timeout(60_000);
@@ -49,7 +35,7 @@ describe('cluster inventory in the editor (extension host)', function () {
     const edit = new vscode.WorkspaceEdit();
     edit.replace(bEnv, new vscode.Range(line, 'EXTERNAL_HOSTNAME='.length, line, doc.lineAt(line).text.length), 'wa-a.example.internal');
     assert.ok(await vscode.workspace.applyEdit(edit));
-    const diag = await waitFor('inventory-duplicate-hostname on b.env', () => vscode.languages.getDiagnostics(bEnv).find((d) => codeOf(d) === 'inventory-duplicate-hostname'));
+    const diag = await eventually('inventory-duplicate-hostname on b.env', () => vscode.languages.getDiagnostics(bEnv).find((d) => codeOf(d) === 'inventory-duplicate-hostname'));
     assert.equal(diag.severity, vscode.DiagnosticSeverity.Error);
     assert.deepEqual([diag.range.start.line, diag.range.start.character, diag.range.end.line, diag.range.end.character], [line, 18, line, 18 + 'wa-a.example.internal'.length]);
     assert.match(diag.message, /Host `b` advertises `wa-a\.example\.internal`/);
