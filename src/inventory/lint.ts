@@ -70,6 +70,14 @@ function originOf(project: Project, span: Span): Span {
   return span;
 }
 
+/** The hosts whose compose project could be loaded, with it. */
+function hostProjects(inventory: Inventory, projects: Map<string, Project>): [InventoryHost, Project][] {
+  return inventory.hosts.flatMap((h) => {
+    const p = projects.get(h.name);
+    return p ? [[h, p] as [InventoryHost, Project]] : [];
+  });
+}
+
 const ADVERTISED = ['COREAPP_HOSTNAME', 'WEBAPP_HOSTNAME'];
 
 const unknownContext: InventoryRule = {
@@ -96,11 +104,7 @@ const duplicateHostname: InventoryRule = {
   description: 'Two hosts advertise the same EXTERNAL_HOSTNAME (COREAPP_HOSTNAME / WEBAPP_HOSTNAME).',
   check({ inventory, projects, report, t }) {
     const owner = new Map<string, string>();
-    for (const h of inventory.hosts) {
-      const project = projects.get(h.name);
-      if (!project) {
-        continue;
-      }
+    for (const [h, project] of hostProjects(inventory, projects)) {
       const reported = new Set<string>();
       for (const svc of servicesWithRole(project, 'master', 'coreapp', 'web')) {
         for (const name of ADVERTISED) {
@@ -126,11 +130,7 @@ const portCollision: InventoryRule = {
   severity: 'error',
   description: 'Two services on one host publish the same host port (e.g. a master on a coreapp\'s 6250-6253).',
   check({ inventory, projects, report, t }) {
-    for (const h of inventory.hosts) {
-      const project = projects.get(h.name);
-      if (!project) {
-        continue;
-      }
+    for (const [h, project] of hostProjects(inventory, projects)) {
       const taken = new Map<number, string>();
       for (const svc of project.services.values()) {
         const clashes = new Set<string>();
@@ -153,11 +153,7 @@ const externalPorts: InventoryRule = {
   severity: 'error',
   description: '`COREAPP_EXTERNAL_PORTS` / `WEBAPP_EXTERNAL_PORTS` are not the ports that host publishes.',
   check({ inventory, projects, report, t }) {
-    for (const h of inventory.hosts) {
-      const project = projects.get(h.name);
-      if (!project) {
-        continue;
-      }
+    for (const [h, project] of hostProjects(inventory, projects)) {
       for (const svc of servicesWithRole(project, 'master', 'coreapp')) {
         const v = svc.environment.get('COREAPP_EXTERNAL_PORTS');
         if (!v || v.value === undefined || v.unresolved) {
@@ -187,9 +183,8 @@ const dbServiceName: InventoryRule = {
   check({ inventory, projects, report, t }) {
     // One finding per written value (a db.env shared by several hosts is one mistake).
     const byValue = new Map<string, { span: Span; value: string; hosts: string[]; owner: string }>();
-    for (const h of inventory.hosts) {
-      const project = projects.get(h.name);
-      for (const svc of project ? servicesWithRole(project, 'master', 'coreapp', 'web') : []) {
+    for (const [h, project] of hostProjects(inventory, projects)) {
+      for (const svc of servicesWithRole(project, 'master', 'coreapp', 'web')) {
         const v = svc.environment.get('WA_DB_HOSTNAME');
         if (!v || v.value === undefined || v.unresolved) {
           continue;
