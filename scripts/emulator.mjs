@@ -34,6 +34,13 @@ if (argv.includes('--hosts')) {
   const run = async () => {
     if (command === 'up') {
       const t0 = Date.now();
+      // Interrupted half-way: take down whatever was started (namespaces, engines, sshd), then exit.
+      const interrupted = () => {
+        console.error('interrupted: tearing the bench down');
+        mh.stopHosts({ hosts, volumes: true }).finally(() => process.exit(130));
+      };
+      process.once('SIGINT', interrupted);
+      process.once('SIGTERM', interrupted);
       const b = await mh.startHosts({ hosts, dir: hdir, version: opt('version', h.OLD_VERSION), log: (l) => console.log(l) });
       await h.waitForHealth(b.webUrl, (x) => Object.keys(x.health).length >= 2 * hosts, { apiKey: b.apiKey, timeoutMs: 60000 });
       console.log(`${hosts} hosts up and answering health in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -14,7 +14,7 @@ export function inventoryArg(args: readonly string[]): string | undefined {
     const a = args[i] ?? '';
     return a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[i + 1];
   }
-  const positional = args.filter((a) => !a.startsWith('-'));
+  const positional = args.filter((a, k) => !a.startsWith('-') && !(k > 0 && /^--(format|env-file)$/.test(args[k - 1] ?? '')));
   return positional.length === 1 && positional[0] !== undefined && isInventoryFile(positional[0]) ? positional[0] : undefined;
 }
 

@@ -1,0 +1,13 @@
+import assert from 'node:assert/strict';
+import { inventoryArg } from '../../../src/cliLintInventory';
+
+describe('lint --inventory (CLI arguments)', () => {
+  it('takes --inventory FILE, --inventory=FILE, or a lone *.inventory.yml; anything else stays a compose lint', () => {
+    assert.equal(inventoryArg(['--inventory', 'x.yml', '--format', 'json']), 'x.yml');
+    assert.equal(inventoryArg(['--inventory=prod/wa-cluster.inventory.yml']), 'prod/wa-cluster.inventory.yml');
+    assert.equal(inventoryArg(['wa-cluster.inventory.yml']), 'wa-cluster.inventory.yml');
+    assert.equal(inventoryArg(['staging.inventory.yaml', '--format', 'text']), 'staging.inventory.yaml');
+    assert.equal(inventoryArg(['multiconnect-compose.yml']), undefined);
+    assert.equal(inventoryArg(['a.inventory.yml', 'compose.yml']), undefined);
+  });
+});
