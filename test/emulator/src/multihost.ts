@@ -418,6 +418,33 @@ async function stopByPidFile(file: string): Promise<void> {
   }
 }
 
+const CGROUP_ROOT = '/sys/fs/cgroup';
+
+/** The cgroup folders of an engine's --cgroup-parent, in every hierarchy (v1 controllers or v2). */
+function cgroupDirs(parent: string): string[] {
+  let controllers: string[];
+  try {
+    controllers = fs.readdirSync(CGROUP_ROOT);
+  } catch {
+    return [];
+  }
+  return [CGROUP_ROOT, ...controllers.map((c) => path.join(CGROUP_ROOT, c))].map((d) => path.join(d, parent)).filter((d) => fs.existsSync(d));
+}
+
+/** Removes an (empty of processes) cgroup folder, children first: cgroupfs removes a group with rmdir. */
+function removeCgroup(dir: string): void {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) {
+      removeCgroup(path.join(dir, e.name));
+    }
+  }
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // already gone (cpu and cpuacct can be one hierarchy) or still busy: benchLeftovers reports it
+  }
+}
+
 /**
  * Tears the bench down: containers (and with `volumes` their data), sshd, engines, namespaces,
  * bridge and the root veth; with `volumes` also the run folder (engine data, keys, certificates).
@@ -445,6 +472,9 @@ export async function stopHosts(o: { slot?: number; hosts?: number; volumes?: bo
   }
   await stopByPidFile(path.join(n.runDir, 'ssh', 'sshd.pid'));
   await Promise.all(all.map((h) => stopByPidFile(path.join(h.dir, 'docker.pid'))));
+  for (const h of all) {
+    cgroupDirs(h.netns).forEach(removeCgroup);
+  }
   const existing = await netnsList();
   for (const ns of [...all.map((h) => h.netns), n.switchNs]) {
     if (existing.includes(ns)) {
@@ -464,7 +494,7 @@ export async function stopHosts(o: { slot?: number; hosts?: number; volumes?: bo
   log(`bench ${n.prefix} down${o.volumes ? ' (data removed)' : ' (data kept)'}`);
 }
 
-/** What of a slot's bench is still on the machine (namespaces, links, engine processes, data): [] when nothing. */
+/** What of a slot's bench is still on the machine (namespaces, links, engine processes, data, cgroups): [] when nothing. */
 export async function benchLeftovers(slot = 0): Promise<string[]> {
   checkSlot(slot);
   const n = names(slot);
@@ -489,6 +519,9 @@ export async function benchLeftovers(slot = 0): Promise<string[]> {
   }
   if (fs.existsSync(n.runDir)) {
     out.push(`folder ${n.runDir}`);
+  }
+  for (const name of ['db', ...Array.from({ length: 8 }, (_, k) => `host${k + 1}`)]) {
+    out.push(...cgroupDirs(`${n.prefix}-${name}`).map((d) => `cgroup ${d}`));
   }
   return out;
 }
