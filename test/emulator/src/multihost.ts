@@ -338,6 +338,9 @@ export async function startHosts(o: BenchOptions): Promise<Bench> {
   if (count < 1 || count > 8) {
     throw new Error(`--hosts must be 1–8, got ${count}`);
   }
+  if (process.getuid?.() !== 0) {
+    throw new Error('the multi-host bench creates network namespaces and runs dockerd: run it as root (sudo npm run emulator -- up --hosts N)');
+  }
   const log = o.log ?? (() => undefined);
   const n = names(slot);
   const { db, hosts } = layout({ slot, hosts: count });
