@@ -114,7 +114,7 @@ export const spawnLines: Spawner = (cmd, args, opts) =>
  * (podman-compose, a wrapper script) is 'custom'.
  */
 export function composeFlavorOf(command: string, baseArgs: readonly string[], version: string | undefined): ComposeCommand['flavor'] {
-  const program = path.basename(command).replace(/\.exe$/i, '');
+  const program = (command.split(/[\\/]/).pop() ?? command).replace(/\.exe$/i, '');
   if (program === 'docker' && baseArgs[0] === 'compose') {
     return 'v2';
   }
