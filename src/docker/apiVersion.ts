@@ -3,9 +3,9 @@ import { MIN_API_VERSION, apiVersionAtLeast } from './errors';
 /**
  * The newest Engine API whose answers we have read and tested (Docker 27.x, API 1.47). Requests
  * are pinned to the lower of this and the engine's own version, as the docker CLI negotiates:
- * an engine newer than us answers in the shapes we know (API 1.44 dropped the old `status`/`id`/
- * `from` event fields for clients asking 1.44+; later versions drop or rename more), an older one
- * (20.10 speaks 1.41) answers in its own.
+ * an engine newer than us answers in the shapes we know (later APIs drop or rename fields, e.g.
+ * the deprecated `status`/`id`/`from` of events), an older one (20.10 speaks 1.41, 26.1 1.45)
+ * answers in its own.
  */
 export const MAX_API_VERSION = '1.47';
 

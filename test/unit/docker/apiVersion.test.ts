@@ -80,6 +80,7 @@ async function eventsOf(client: DockerodeClient, count: number): Promise<DockerE
 describe('docker/apiVersion negotiation (recorded /version answers)', () => {
   it('speaks the engine\'s own API to 20.10 (1.41) and ours to 27 / 28 (1.47, 1.48)', () => {
     assert.deepEqual(negotiateApiVersion(engine('version-20.10.24.json')), { ok: true, version: '1.41', reason: 'engine' });
+    assert.deepEqual(negotiateApiVersion(engine('version-26.1.5.json')), { ok: true, version: '1.45', reason: 'engine' });
     assert.deepEqual(negotiateApiVersion(engine('version-27.4.0.json')), { ok: true, version: MAX_API_VERSION, reason: 'ours' });
     assert.deepEqual(negotiateApiVersion(engine('version-28.0.0.json')), { ok: true, version: MAX_API_VERSION, reason: 'ours' });
   });
@@ -94,23 +95,27 @@ describe('docker/apiVersion negotiation (recorded /version answers)', () => {
     assert.equal(negotiateApiVersion(engine('version-28.0.0.json'), { DOCKER_API_VERSION: 'latest' }).ok, false);
   });
 
-  it('reads the recorded 20.10 events and their API 1.44+ form (no status/id/from) alike', () => {
+  it('reads the recorded 20.10 and 26.1 events, and the form without the deprecated status/id/from, alike', () => {
     const parse = (f: string) => fixture(f).trim().split('\n').map((l) => toEvent(JSON.parse(l)));
     const old = parse('events-20.10.24-compose-2.26.1.ndjson');
-    const current = parse('events-api-1.47.ndjson');
+    const current = parse('events-without-deprecated-fields.ndjson');
     assert.deepEqual(current, old);
     assert.deepEqual(old.map((e) => e?.action), ['create', 'start', 'kill', 'die', 'stop', 'destroy']);
     assert.match(old[0]!.name ?? '', /^logsdiag\d+-wacore1-1$/, 'Compose v2 names <project>-<service>-<n>');
     assert.equal(old[0]!.service, 'wacore1');
     assert.equal(old[3]!.exitCode, 0);
+    const e26 = parse('events-26.1.5-compose-2.26.1.ndjson');
+    assert.deepEqual(e26.map((e) => e?.action), ['create', 'start', 'kill', 'stop', 'die', 'destroy']);
+    assert.ok(e26.every((e) => e?.service === 'wacore1' && /^logsdiag\d+-wacore1-1$/.test(e.name ?? '')));
   });
 });
 
 describe('docker/client pins its requests to the negotiated API version (fake engine, recorded answers)', () => {
   for (const [versionFile, eventsFile, pinned] of [
     ['version-20.10.24.json', 'events-20.10.24-compose-2.26.1.ndjson', '1.41'],
-    ['version-27.4.0.json', 'events-api-1.47.ndjson', '1.47'],
-    ['version-28.0.0.json', 'events-api-1.47.ndjson', '1.47'],
+    ['version-26.1.5.json', 'events-26.1.5-compose-2.26.1.ndjson', '1.45'],
+    ['version-27.4.0.json', 'events-without-deprecated-fields.ndjson', '1.47'],
+    ['version-28.0.0.json', 'events-without-deprecated-fields.ndjson', '1.47'],
   ] as const) {
     it(`${versionFile.replace(/^version-|\.json$/g, '')}: /v${pinned}/… for containers and events`, async () => {
       const e = await fakeEngine(versionFile, eventsFile);
@@ -118,7 +123,7 @@ describe('docker/client pins its requests to the negotiated API version (fake en
         const client = clientFor(e.socketPath);
         assert.deepEqual(await client.listContainers('logsdiag26717'), []);
         const events = await eventsOf(client, 6);
-        assert.deepEqual(events.map((x) => x.action), ['create', 'start', 'kill', 'die', 'stop', 'destroy']);
+        assert.deepEqual(events.map((x) => x.action), fixture(eventsFile).trim().split('\n').map((l) => (JSON.parse(l) as { Action: string }).Action));
         const info = await client.ping();
         assert.equal(info.requestApiVersion, pinned);
         assert.deepEqual(e.paths, ['/version', `/v${pinned}/containers/json`, `/v${pinned}/events`, '/version']);
@@ -132,7 +137,7 @@ describe('docker/client pins its requests to the negotiated API version (fake en
   it('negotiates again after the engine was replaced by an older one', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-fake-engine-'));
     try {
-      const newer = await fakeEngine('version-27.4.0.json', 'events-api-1.47.ndjson', dir);
+      const newer = await fakeEngine('version-27.4.0.json', 'events-without-deprecated-fields.ndjson', dir);
       const client = clientFor(newer.socketPath);
       await client.listContainers(undefined);
       await newer.close();
