@@ -1,9 +1,11 @@
-// npm run emulator -- up|down [--volumes]|status|build   [--dir <folder>] [--port <n>] [--version <x.y.z>] [--project <name>]
+// npm run emulator -- up|down [--volumes]|status|build   [--dir <folder>] [--port <n>] [--version <x.y.z>] [--project <name>] [--compose v1|v2]
 //
-// Runs the wa-emulator cluster (test/emulator) with the real docker-compose CLI in a demo workspace
+// Runs the wa-emulator cluster (test/emulator) with the real Compose CLI in a demo workspace
 // (default .demo/workspace/): multiconnect-compose.yml, db.env, .env (WA_API_VERSION) and friends.
 // `up` starts the documented HA set (db, waweb, master1, master2, wacore1, wacore2); the web answers
-// on https://127.0.0.1:9090. Needs `npm run build` first (uses out/test/emulator/src/harness.js).
+// on https://127.0.0.1:9090. --compose v2 runs `docker compose` (containers <project>-<service>-1),
+// v1 `docker-compose` (<project>_<service>_1); default: v2 when installed (the workspace remembers
+// the choice). Needs `npm run build` first (uses out/test/emulator/src/harness.js).
 //
 // With `--hosts N` (up|down [--volumes]|status): the multi-host bench of test/emulator/src/multihost.ts,
 // N cluster hosts + a database host, each a dockerd in its own network namespace (needs root);
@@ -78,10 +80,16 @@ const stateFile = path.join(dir, '.emulator.json');
 const saved = fs.existsSync(stateFile) ? JSON.parse(fs.readFileSync(stateFile, 'utf8')) : {};
 const version = opt('version', saved.version ?? h.OLD_VERSION);
 const project = opt('project', saved.project ?? 'wa-demo');
+const composeFlavor = opt('compose', saved.compose ?? h.composeFlavor());
+if (composeFlavor !== 'v1' && composeFlavor !== 'v2') {
+  console.error(`--compose must be v1 or v2, not "${composeFlavor}"`);
+  process.exit(2);
+}
+const cli = h.composeCli(composeFlavor);
 
 function workspace() {
-  const ws = h.writeWorkspace({ dir, project, version, webPort: saved.port && !argv.includes('--port') ? saved.port : port });
-  fs.writeFileSync(stateFile, JSON.stringify({ project, version, port: ws.webPort }, null, 2) + '\n');
+  const ws = h.writeWorkspace({ dir, project, version, webPort: saved.port && !argv.includes('--port') ? saved.port : port, compose: composeFlavor });
+  fs.writeFileSync(stateFile, JSON.stringify({ project, version, port: ws.webPort, compose: composeFlavor }, null, 2) + '\n');
   return ws;
 }
 
@@ -99,10 +107,11 @@ async function main() {
       console.log(`images ready in ${(r.ms / 1000).toFixed(1)} s`);
       const ws = workspace();
       console.log(`workspace: ${ws.dir} (project ${ws.project}, WA_API_VERSION=${ws.version})`);
-      console.log(`$ docker-compose -p ${ws.project} -f multiconnect-compose.yml up -d ${h.HA_SERVICES.join(' ')}`);
+      console.log(`$ ${[cli.command, ...cli.baseArgs].join(' ')} -p ${ws.project} -f multiconnect-compose.yml up -d ${h.HA_SERVICES.join(' ')}`);
       const t1 = Date.now();
       await h.up(ws, h.HA_SERVICES);
       await h.waitForHealth(ws, (x) => Object.keys(x.health).length >= 4, { timeoutMs: 30000 });
+      console.log(`containers: ${h.HA_SERVICES.map((s) => h.containerName(composeFlavor, ws.project, s)).join(', ')} (Compose ${composeFlavor})`);
       console.log(`cluster up and answering health ${((Date.now() - t1) / 1000).toFixed(1)} s after \`up\` (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
       console.log('');
       console.log(`  Web API:  ${ws.baseUrl}   (self-signed; CA certificate: ${h.caCertPath})`);
@@ -143,7 +152,7 @@ async function main() {
       return;
     }
     default:
-      console.error('usage: npm run emulator -- up|down [--volumes]|status|build [--dir <folder>] [--port <n>] [--version <x.y.z>] [--project <name>]');
+      console.error('usage: npm run emulator -- up|down [--volumes]|status|build [--dir <folder>] [--port <n>] [--version <x.y.z>] [--project <name>] [--compose v1|v2]');
       process.exit(2);
   }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what the demo and the tests need, and nothing that is already there:
 #   Debian packages (Docker engine + Compose v1, Chromium, code-server's build tools, ripgrep),
+#   the Compose v2 plugin (Debian trixie's docker-compose 2.26.1, fetched into .cache/compose-v2),
 #   node_modules (npm ci), code-server 4.100.3 in .cache/code-server, a running Docker engine.
 # Idempotent: a second run takes a second or two.
 #   bash scripts/provision.sh [--no-browser]   (--no-browser: no Chromium, no code-server)
@@ -78,4 +79,74 @@ if ! docker info >/dev/null 2>&1; then
   done
   docker info >/dev/null 2>&1 || { tail -20 .cache/dockerd.log >&2; die "dockerd did not come up within 60 s (log above)"; }
 fi
-say "ready: $(docker version --format 'Docker engine {{.Server.Version}}'), $(docker-compose version --short 2>/dev/null | sed 's/^/Compose /')"
+# ------------------------------------------------------------------ Compose v2 (the CLI plugin)
+# What every current Docker install has: `docker compose`. Debian bookworm packages only v1, so the
+# plugin comes from trixie's docker-compose package (a static Go binary), fetched with a private apt
+# configuration under .cache (the system's sources, lists and the v1 package stay as they are) from
+# the Debian mirror this machine already uses. v1 (`docker-compose`) stays installed beside it.
+COMPOSE_V2_VERSION=2.26.1
+COMPOSE_V2_SUITE=trixie
+COMPOSE_V2_DIR="$ROOT/.cache/compose-v2"
+# Where Docker's CLI finds plugins for every user (WA_COMPOSE_PLUGIN_DIR: another folder, e.g. to try this out).
+COMPOSE_PLUGIN_DIR="${WA_COMPOSE_PLUGIN_DIR:-/usr/local/lib/docker/cli-plugins}"
+
+# The Debian mirror of the machine's own apt configuration (deb822 .sources or one-line .list).
+debian_mirror() {
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk 'BEGIN{RS=""} /Suites:[^\n]*(bookworm|trixie|sid|stable)( |\n|$)/ && !/Suites:[^\n]*-security/ { if (match($0, /URIs:[ \t]*[^ \t\n]+/)) { u=substr($0,RSTART,RLENGTH); sub(/URIs:[ \t]*/,"",u); print u; exit } }' "$f"
+  done | grep -m1 . && return 0
+  cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+    | awk '$1=="deb" && $0 !~ /security/ { for (i=2;i<=NF;i++) if ($i ~ /^(https?|file):/) { print $i; exit } }' | grep -m1 .
+}
+
+# Extracts the plugin into .cache/compose-v2/<version>/ (once); prints the binary's path.
+fetch_compose_v2() {
+  local bin="$COMPOSE_V2_DIR/$COMPOSE_V2_VERSION/usr/libexec/docker/cli-plugins/docker-compose"
+  if [ ! -x "$bin" ]; then
+    command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null \
+      || die "Compose v2: apt-get and dpkg-deb are needed to fetch Debian's docker-compose $COMPOSE_V2_VERSION (or install the plugin by hand: https://docs.docker.com/compose/install/linux/)"
+    local mirror
+    mirror=$(debian_mirror) || die "Compose v2: no Debian mirror in /etc/apt/sources.list{,.d}"
+    local apt="$COMPOSE_V2_DIR/apt"
+    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/parts" "$COMPOSE_V2_DIR/deb"
+    printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] %s %s main\n' "$mirror" "$COMPOSE_V2_SUITE" >"$apt/sources.list"
+    local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/parts"
+      -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "APT::Sandbox::User=$(id -un)" -qq)
+    say "fetching Compose v2 (Debian $COMPOSE_V2_SUITE docker-compose $COMPOSE_V2_VERSION from $mirror) into .cache/compose-v2" >&2
+    apt-get "${opts[@]}" update >&2 || die "Compose v2: apt-get update of the private $COMPOSE_V2_SUITE list failed"
+    local ver
+    ver=$(apt-cache "${opts[@]}" madison docker-compose | awk -F'|' -v want="$COMPOSE_V2_VERSION" '{ gsub(/ /,"",$2) } index($2, want)==1 { print $2; exit }')
+    [ -n "$ver" ] || die "Compose v2: $COMPOSE_V2_SUITE has no docker-compose $COMPOSE_V2_VERSION (apt-cache madison docker-compose with .cache/compose-v2/apt)"
+    (cd "$COMPOSE_V2_DIR/deb" && apt-get "${opts[@]}" download "docker-compose=$ver" >&2) || die "Compose v2: apt-get download docker-compose=$ver failed"
+    rm -rf "$COMPOSE_V2_DIR/$COMPOSE_V2_VERSION.tmp"
+    dpkg-deb -x "$COMPOSE_V2_DIR"/deb/docker-compose_*"$COMPOSE_V2_VERSION"*.deb "$COMPOSE_V2_DIR/$COMPOSE_V2_VERSION.tmp"
+    [ -x "$COMPOSE_V2_DIR/$COMPOSE_V2_VERSION.tmp/usr/libexec/docker/cli-plugins/docker-compose" ] \
+      || die "Compose v2: the package has no usr/libexec/docker/cli-plugins/docker-compose"
+    rm -rf "$COMPOSE_V2_DIR/$COMPOSE_V2_VERSION"
+    mv "$COMPOSE_V2_DIR/$COMPOSE_V2_VERSION.tmp" "$COMPOSE_V2_DIR/$COMPOSE_V2_VERSION"
+  fi
+  printf '%s\n' "$bin"
+}
+
+# Installs the plugin into $COMPOSE_PLUGIN_DIR when it is not there yet (or is another version).
+install_compose_v2() {
+  local bin target="$COMPOSE_PLUGIN_DIR/docker-compose"
+  bin=$(fetch_compose_v2)
+  if [ -x "$target" ] && cmp -s "$bin" "$target"; then
+    return 0
+  fi
+  if [ -w "$(dirname "$COMPOSE_PLUGIN_DIR")" ] || [ -w "$COMPOSE_PLUGIN_DIR" ] || [ "$(id -u)" = 0 ]; then
+    say "installing the Compose v2 plugin as $target"
+    mkdir -p "$COMPOSE_PLUGIN_DIR"
+    install -m 0755 "$bin" "$target"
+  else
+    die "Compose v2 is fetched but not installed. Run:
+  sudo mkdir -p $COMPOSE_PLUGIN_DIR
+  sudo install -m 0755 $bin $target"
+  fi
+}
+install_compose_v2
+
+say "ready: $(docker version --format 'Docker engine {{.Server.Version}} (API {{.Server.APIVersion}})'), $(docker compose version --short 2>/dev/null | sed 's/^v\{0,1\}/Compose v2 /') and $(docker-compose version --short 2>/dev/null | sed 's/^/Compose v1 /')"

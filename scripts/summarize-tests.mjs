@@ -1,4 +1,6 @@
-// Adds up test-results/<tier>.json of the given tiers; prints each failure and one closing line
+// Adds up test-results/<tier>.json of the given tiers (or legs, `docker:v2` for
+// test-results/docker-compose-v2.json, see run-tier.mjs --compose); prints one line per tier or leg,
+// e.g. "docker (compose v2): 61 passed, 0 failed", each failure, and one closing line
 // "N passed, N failed". Exits 1 when anything failed or a tier left no results.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,8 +10,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let passed = 0;
 let failed = 0;
 const lines = [];
-for (const tier of process.argv.slice(2)) {
-  const file = path.join(root, 'test-results', `${tier}.json`);
+for (const arg of process.argv.slice(2)) {
+  const [name, flavor] = arg.split(':');
+  const tier = flavor ? `${name} (compose ${flavor})` : name;
+  const file = path.join(root, 'test-results', `${flavor ? `${name}-compose-${flavor}` : name}.json`);
   if (!fs.existsSync(file)) {
     failed += 1;
     lines.push(`${tier}: no results (the tier did not run)`);

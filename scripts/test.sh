@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The README's test command (npm test): provision, build, lint, then every test tier
-# (unit, docker, extension, ui). Ends with one "N passed, N failed" line for all tiers and exits
-# non-zero on any failure. No tier is ever skipped: a tier that cannot run counts as failed.
+# (unit, docker, extension, ui). The tiers that run Compose run as legs, one per flavour: docker and
+# extension under Compose v2 (detected, as a user has it) and again under v1 (chosen by setting),
+# ui under v2. Ends with one line per leg and one "N passed, N failed" line for all, and exits
+# non-zero on any failure. No tier or leg is ever skipped: one that cannot run counts as failed.
+#   WA_TEST_TIERS="unit docker:v2" npm test   runs only those (tier, or tier:flavour for a leg)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/provision.sh || exit 1
@@ -19,11 +22,18 @@ rc=0
 # CI runs the tiers one after another, so restarting dockerd cannot hurt another test there.
 [ "${CI:-}" = true ] && export WA_TEST_DOCKERD_RESTART=1
 npm run -s lint || { echo "lint failed"; rc=1; }
-tiers=(${WA_TEST_TIERS:-unit docker extension ui})
-for tier in "${tiers[@]}"; do
+tiers=(${WA_TEST_TIERS:-unit docker:v2 docker:v1 extension:v2 extension:v1 ui:v2})
+for leg in "${tiers[@]}"; do
+  tier=${leg%%:*}
+  flavor=${leg#*:}
   echo
-  echo "================ $tier tests ================"
-  node scripts/run-tier.mjs "$tier" || rc=1
+  if [ "$flavor" != "$leg" ]; then
+    echo "================ $tier tests (compose $flavor) ================"
+    node scripts/run-tier.mjs "$tier" --compose "$flavor" || rc=1
+  else
+    echo "================ $tier tests ================"
+    node scripts/run-tier.mjs "$tier" || rc=1
+  fi
 done
 node scripts/summarize-tests.mjs "${tiers[@]}" || rc=1
 exit $rc

@@ -1,4 +1,6 @@
 import * as nodePath from 'node:path';
+import { isMap } from 'yaml';
+import { interpolate } from '../compose/interpolate';
 import { loadProject, type Project, type Service } from '../compose/project';
 import { type Role } from '../compose/roles';
 import { type FileReader } from '../compose/types';
@@ -25,15 +27,34 @@ export interface DiscoveredCluster {
 const roleToKind: Readonly<Record<Role, NodeKind>> = { db: 'db', web: 'web', master: 'master', coreapp: 'coreapp', dbupgrade: 'other', other: 'other' };
 
 /**
- * Compose's own project-name rule: `COMPOSE_PROJECT_NAME` (environment, then `.env`), else the
- * folder name lower-cased with everything but `a-z0-9_-` removed (Compose v1 also drops `-`/`_`).
+ * Compose's own project-name rule (v2 and the Compose specification): `COMPOSE_PROJECT_NAME`
+ * (environment, then `.env`), else the files' top-level `name:` (v2 only; interpolated, the last
+ * file wins), else the folder name lower-cased with everything but `a-z0-9_-` removed and leading
+ * `-`/`_` dropped (v2 refuses a name that starts with them; v1 1.29 would keep them, and the
+ * extension always passes the name with `-p`, so both flavours run the same project).
  */
-export function composeProjectName(dir: string, lookup: (name: string) => string | undefined): string {
-  const explicit = lookup('COMPOSE_PROJECT_NAME')?.trim();
+export function composeProjectName(dir: string, lookup: (name: string) => string | undefined, declaredName?: string): string {
+  const explicit = lookup('COMPOSE_PROJECT_NAME')?.trim() || declaredName?.trim();
   if (explicit) {
     return explicit;
   }
-  return nodePath.basename(dir).toLowerCase().replace(/[^a-z0-9_-]/g, '') || 'default';
+  return nodePath.basename(dir).toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[-_]+/, '') || 'default';
+}
+
+/** The top-level `name:` of a project's files (the last file that sets it), interpolated. */
+function declaredProjectName(project: Project): string | undefined {
+  let raw: string | undefined;
+  for (const f of project.files) {
+    const v: unknown = isMap(f.doc.contents) ? f.doc.contents.get('name') : undefined;
+    if (typeof v === 'string' || typeof v === 'number') {
+      raw = String(v);
+    }
+  }
+  if (raw === undefined) {
+    return undefined;
+  }
+  const r = interpolate(raw, (n) => project.lookup(n));
+  return r.unresolved ? undefined : r.value;
 }
 
 /** A compose file that defines cluster nodes (web, master or coreapp), not only a DB-upgrade job. */
@@ -109,7 +130,7 @@ export function discoverClusters(opts: DiscoverOptions): DiscoveredCluster[] {
     }
     const cluster: DiscoveredCluster = {
       id: files.join('|'),
-      projectName: opts.projectName?.trim() || composeProjectName(project.dir, (n) => project.lookup(n)),
+      projectName: opts.projectName?.trim() || composeProjectName(project.dir, (n) => project.lookup(n), declaredProjectName(project)),
       dir: project.dir,
       files,
       envFile: project.dotenv ? project.dotenvPath : undefined,

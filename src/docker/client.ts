@@ -6,7 +6,8 @@ import { type Clock } from '../util/abort';
 import { type Result, err, ok } from '../util/result';
 import { LogDemuxer } from './demux';
 import { type DockerEndpoint, resolveDockerEndpoint } from './endpoint';
-import { DockerError, MIN_API_VERSION, apiVersionAtLeast, classifyDockerError } from './errors';
+import { negotiateApiVersion } from './apiVersion';
+import { DockerError, classifyDockerError, isEngineProblem } from './errors';
 import { EventStream } from './events';
 import { type DockerPort, type EventHandlers, type EventSubscription } from './port';
 import { containerInspectSchema, containerListSchema, versionSchema, waitSchema } from './schemas';
@@ -73,6 +74,8 @@ export class DockerodeClient implements DockerPort {
   readonly endpoint: string;
   private readonly docker: Dockerode;
   private readonly timeoutMs: number;
+  /** The engine and the API version every request is pinned to, once negotiated (first request, and again after the engine was lost). */
+  private engine: Promise<EngineInfo> | undefined;
 
   private constructor(
     readonly resolved: DockerEndpoint,
@@ -97,11 +100,55 @@ export class DockerodeClient implements DockerPort {
     return classifyDockerError(e, this.endpoint, what);
   }
 
+  /**
+   * Asks the engine's `GET /version` (unversioned, which every engine answers) and pins the modem
+   * to the negotiated API version (see negotiateApiVersion): `/v1.41/…` on 20.10, `/v1.47/…` on
+   * 27 and newer. Shared by concurrent callers; forgotten when it fails or the engine is lost, so a
+   * restarted or upgraded engine is asked again.
+   */
+  private negotiate(signal: AbortSignal): Promise<EngineInfo> {
+    this.engine ??= (async (): Promise<EngineInfo> => {
+      const modem = this.docker.modem as { version?: string | undefined };
+      modem.version = undefined;
+      let raw: unknown;
+      try {
+        raw = await (this.docker.version as (o: object) => Promise<unknown>).call(this.docker, { abortSignal: signal });
+      } catch (e) {
+        throw this.classify(e, 'Docker version');
+      }
+      const v = this.parse(versionSchema, raw, 'Docker version');
+      const n = negotiateApiVersion({ apiVersion: v.ApiVersion, minApiVersion: v.MinAPIVersion }, this.opts.env ?? process.env);
+      if (!n.ok) {
+        throw new DockerError('apiTooOld', `Docker at ${this.endpoint} is ${v.Version}: ${n.message}. Upgrade Docker.`);
+      }
+      modem.version = `v${n.version}`;
+      return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os ?? '', endpoint: this.endpoint, requestApiVersion: n.version };
+    })();
+    this.engine.catch(() => {
+      this.engine = undefined;
+    });
+    return this.engine;
+  }
+
+  /** Negotiates first, and forgets the negotiation when the engine turns out to be gone. */
+  private async negotiated<T>(signal: AbortSignal, fn: () => Promise<T>, classify: (e: unknown) => DockerError): Promise<T> {
+    await this.negotiate(signal);
+    try {
+      return await fn();
+    } catch (e) {
+      const d = classify(e);
+      if (isEngineProblem(d)) {
+        this.engine = undefined;
+      }
+      throw d;
+    }
+  }
+
   private async call<T>(what: string, signal: AbortSignal | undefined, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      return await fn(s);
+      return await this.negotiated(s, () => fn(s), (e) => this.classify(e, what));
     } catch (e) {
       if (timeout.aborted && !signal?.aborted) {
         throw new DockerError('timeout', `${what}: Docker at ${this.endpoint} did not answer within ${this.timeoutMs / 1000} s`, undefined, { cause: e });
@@ -118,13 +165,10 @@ export class DockerodeClient implements DockerPort {
     return r.data;
   }
 
+  /** Asks the engine afresh (its version may have changed) and negotiates the API version again. */
   async ping(signal?: AbortSignal): Promise<EngineInfo> {
-    const raw = await this.call('Docker version', signal, (abortSignal) => (this.docker.version as (o: object) => Promise<unknown>).call(this.docker, { abortSignal }));
-    const v = this.parse(versionSchema, raw, 'Docker version');
-    if (!apiVersionAtLeast(v.ApiVersion, MIN_API_VERSION)) {
-      throw new DockerError('apiTooOld', `Docker at ${this.endpoint} is ${v.Version} (API ${v.ApiVersion}); API ${MIN_API_VERSION} or newer is needed. Upgrade Docker.`);
-    }
-    return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os ?? '', endpoint: this.endpoint };
+    this.engine = undefined;
+    return this.call('Docker version', signal, (abortSignal) => this.negotiate(abortSignal));
   }
 
   async listContainers(project: string | undefined, signal?: AbortSignal): Promise<ContainerSummary[]> {
@@ -195,11 +239,7 @@ export class DockerodeClient implements DockerPort {
     };
     return new EventStream(
       async (abortSignal) => {
-        try {
-          return (await this.docker.getEvents({ filters, abortSignal } as object));
-        } catch (e) {
-          throw this.classify(e, 'Docker events');
-        }
+        return this.negotiated(abortSignal, () => this.docker.getEvents({ filters, abortSignal } as object), (e) => this.classify(e, 'Docker events'));
       },
       handlers,
       { ...(this.opts.clock ? { clock: this.opts.clock } : {}), ...(this.opts.eventBackoffMs ? { backoffMs: this.opts.eventBackoffMs } : {}), classify: (e) => this.classify(e, 'Docker events') },
@@ -218,12 +258,7 @@ export class DockerodeClient implements DockerPort {
       ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
       ...(opts.signal ? { abortSignal: opts.signal } : {}),
     };
-    let out: unknown;
-    try {
-      out = await this.docker.getContainer(id).logs(query as unknown as Dockerode.ContainerLogsOptions & { follow: true });
-    } catch (e) {
-      throw this.classify(e, `Logs of ${details.name}`);
-    }
+    const out: unknown = await this.negotiated(opts.signal ?? AbortSignal.timeout(this.timeoutMs), () => this.docker.getContainer(id).logs(query as unknown as Dockerode.ContainerLogsOptions & { follow: true }), (e) => this.classify(e, `Logs of ${details.name}`));
     if (Buffer.isBuffer(out)) {
       demux.push(out);
       demux.end();
@@ -256,12 +291,7 @@ export class DockerodeClient implements DockerPort {
 
   async wait(id: string, opts: { condition?: 'not-running' | 'next-exit' | 'removed'; signal?: AbortSignal } = {}): Promise<number> {
     // No timeout: waiting for an upgrade container can take long; cancellation is the caller's.
-    let raw: unknown;
-    try {
-      raw = await this.docker.getContainer(id).wait({ condition: opts.condition ?? 'not-running', ...(opts.signal ? { abortSignal: opts.signal } : {}) } as object);
-    } catch (e) {
-      throw this.classify(e, `Wait for ${id.slice(0, 12)}`);
-    }
+    const raw: unknown = await this.negotiated(opts.signal ?? AbortSignal.timeout(this.timeoutMs), () => this.docker.getContainer(id).wait({ condition: opts.condition ?? 'not-running', ...(opts.signal ? { abortSignal: opts.signal } : {}) } as object) as Promise<unknown>, (e) => this.classify(e, `Wait for ${id.slice(0, 12)}`));
     return this.parse(waitSchema, raw, 'Wait').StatusCode;
   }
 
@@ -282,7 +312,7 @@ export class DockerodeClient implements DockerPort {
     const timeout = AbortSignal.timeout(this.timeoutMs + extraMs);
     const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      await fn(s);
+      await this.negotiated(s, () => fn(s), (e) => ((e as { statusCode?: number }).statusCode === 304 ? new DockerError('conflict', 'not modified', 304) : this.classify(e, what)));
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 304) {
         return;

@@ -109,28 +109,44 @@ export const spawnLines: Spawner = (cmd, args, opts) =>
   });
 
 /**
+ * The flavour of a Compose command, also a configured one: `docker compose` is the v2 plugin;
+ * `docker-compose` is v1 (Python) when it answers 1.x, else v2's standalone binary; anything else
+ * (podman-compose, a wrapper script) is 'custom'.
+ */
+export function composeFlavorOf(command: string, baseArgs: readonly string[], version: string | undefined): ComposeCommand['flavor'] {
+  const program = (command.split(/[\\/]/).pop() ?? command).replace(/\.exe$/i, '');
+  if (program === 'docker' && baseArgs[0] === 'compose') {
+    return 'v2';
+  }
+  if (program === 'docker-compose') {
+    return version === undefined || version.startsWith('1.') ? 'v1' : 'v2';
+  }
+  return 'custom';
+}
+
+/**
  * Detects the Compose command: the configured one, else `docker compose` (v2), else
  * `docker-compose` (v1). Returns undefined when none works.
  */
 export async function detectCompose(opts: { configured?: readonly string[] | undefined; spawner?: Spawner; signal?: AbortSignal } = {}): Promise<ComposeCommand | undefined> {
   const run = opts.spawner ?? spawnLines;
-  const tryOne = async (command: string, baseArgs: readonly string[], flavor: ComposeCommand['flavor']): Promise<ComposeCommand | undefined> => {
+  const tryOne = async (command: string, baseArgs: readonly string[]): Promise<ComposeCommand | undefined> => {
     try {
       const r = await run(command, [...baseArgs, 'version', '--short'], { timeoutMs: 15_000, ...(opts.signal ? { signal: opts.signal } : {}) });
       if (r.exitCode !== 0) {
         return undefined;
       }
       const version = /v?(\d+\.\d+\.\d+)/.exec(r.stdout)?.[1];
-      return { command, baseArgs, flavor: flavor === 'custom' ? 'custom' : version?.startsWith('1.') ? 'v1' : flavor, version };
+      return { command, baseArgs, flavor: composeFlavorOf(command, baseArgs, version), version };
     } catch {
       return undefined;
     }
   };
   if (opts.configured && opts.configured.length > 0) {
     const [cmd, ...rest] = opts.configured;
-    return tryOne(cmd!, rest, 'custom');
+    return tryOne(cmd!, rest);
   }
-  return (await tryOne('docker', ['compose'], 'v2')) ?? (await tryOne('docker-compose', [], 'v1'));
+  return (await tryOne('docker', ['compose'])) ?? (await tryOne('docker-compose', []));
 }
 
 /** Project arguments recovered from a running container's Compose labels. */

@@ -94,6 +94,8 @@ export interface EngineInfo {
   readonly os: string;
   /** Human description of where we connect, e.g. `unix:///var/run/docker.sock (context default)`. */
   readonly endpoint: string;
+  /** The API version our requests use: the lower of the engine's and ours (see docker/apiVersion). */
+  readonly requestApiVersion?: string;
 }
 
 export const EVENT_STATES = ['connecting', 'connected', 'disconnected', 'stopped'] as const;

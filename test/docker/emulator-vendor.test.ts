@@ -41,7 +41,7 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
   const override = path.join(dir, 'override.yml');
   const files = [path.join(vendorDir, 'multiconnect-compose.yml'), override];
   // A workspace-like handle so the harness helpers (compose, api) work on the vendor files.
-  const ws: h.Workspace = { dir, project, version: h.OLD_VERSION, webPort: 9090, engine: 'mysql', apiKey: null, composeFile: files[0] ?? '', baseUrl: 'https://127.0.0.1:9090' };
+  const ws: h.Workspace = { dir, project, version: h.OLD_VERSION, webPort: 9090, engine: 'mysql', apiKey: null, composeFile: files[0] ?? '', baseUrl: 'https://127.0.0.1:9090', compose: h.composeFlavor() };
   let started = false;
 
   before(async function () {

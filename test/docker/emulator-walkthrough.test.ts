@@ -46,7 +46,7 @@ describe('emulator: source document walkthrough (HA + multiconnect, failover, DB
     assert.ok(Date.now() - t0 < 20_000);
     const ps = await h.compose(ws, ['ps']);
     for (const s of h.HA_SERVICES) {
-      assert.match(ps.stdout, new RegExp(`${project}_${s}_1 .* Up`), `${s} is Up in docker-compose ps`);
+      assert.match(ps.stdout, new RegExp(`${h.containerName(ws.compose, project, s)} .* Up`), `${s} is Up in compose ps (${ws.compose})`);
     }
     // Keys are COREAPP_HOSTNAME:<container hostname = short container id>.
     const id = (await h.containerIdOf(ws, 'master1')).slice(0, 12);

@@ -103,7 +103,8 @@ class SocketProxy {
   private server: net.Server | undefined;
   private readonly conns = new Set<net.Socket>();
   eventsOpen = 0;
-  constructor(readonly path: string, private readonly target = '/var/run/docker.sock') {}
+  // The engine the rest of the tier uses: DOCKER_HOST's socket when it names one (e.g. a second engine).
+  constructor(readonly path: string, private readonly target = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock') {}
 
   start(): Promise<void> {
     fs.rmSync(this.path, { force: true });

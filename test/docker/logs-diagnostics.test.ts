@@ -93,8 +93,9 @@ describe('logs and diagnostics bundle (Docker + emulator)', function () {
   });
 
   it('writes a bundle with every node\'s logs and none of the secrets it used', async () => {
-    const composeCommand = await detectCompose();
-    assert.ok(composeCommand, 'a Compose command is installed');
+    // As the extension picks it: detected for v2, the waCluster.compose.command setting for v1.
+    const composeCommand = await detectCompose({ configured: h.composeSetting(ws.compose) });
+    assert.equal(composeCommand?.flavor, ws.compose, 'the Compose of this run is installed');
     const compose = new ComposeRunner(composeCommand, { files: [path.join(dir, ws.composeFile)], projectName: project, projectDirectory: dir });
     const { transport } = await pinnedTransport(ws.baseUrl);
     const api = new WaApiClient({ baseUrl: ws.baseUrl, transport, auth: { kind: 'basic', user: 'admin', password: h.DEFAULT_PASSWORD } });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import Docker from 'dockerode';
+import * as h from '../emulator/src/harness';
 
 describe('Docker engine smoke test', () => {
   const docker = new Docker();
@@ -12,8 +13,10 @@ describe('Docker engine smoke test', () => {
     assert.ok(Array.isArray(containers));
   });
 
-  it('runs the Compose CLI', () => {
-    const out = execFileSync('docker-compose', ['version', '--short'], { encoding: 'utf8' }).trim();
-    assert.match(out, /^v?\d+\.\d+\.\d+/);
+  const flavor = h.composeFlavor();
+  it(`runs the Compose CLI of this run (${flavor})`, () => {
+    const cli = h.composeCli(flavor);
+    const out = execFileSync(cli.command, [...cli.baseArgs, 'version', '--short'], { encoding: 'utf8' }).trim();
+    assert.match(out, flavor === 'v2' ? /^v?2\.\d+\.\d+/ : /^1\.\d+\.\d+/);
   });
 });

@@ -13,7 +13,7 @@ import * as emulator from '../emulator/src/harness';
 import { activateExtension, eventually, signInAsTheUserWould, workspaceRoot } from './support';
 
 
-describe('cluster explorer on an emulated cluster (extension host)', function () {
+describe(`cluster explorer on an emulated cluster (extension host, Compose ${emulator.composeFlavor()})`, function () {
   this.timeout(240_000);
   const project = `waext${process.pid}`;
   const dir = path.join(workspaceRoot, project);

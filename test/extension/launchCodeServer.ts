@@ -3,6 +3,9 @@
  * desktop VS Code): the workbench URL's payload carries extensionDevelopmentPath and
  * extensionTestsPath; when run() settles the workbench calls window.codeAutomationExit(code).
  *   node out/test/extension/launchCodeServer.js [--keep] [--verbose]
+ * WA_TEST_COMPOSE=v1 (run-tier.mjs --compose v1) picks Compose v1 the way a code-server user does:
+ * the waCluster.compose.command setting in the Remote (machine) settings, where VS Code reads that
+ * machine-scoped setting for a remote extension host; v2 or unset leaves the extension to detect it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,7 +24,8 @@ async function main(): Promise<number> {
   const timeoutMs = Number(process.env.WA_EXT_TEST_TIMEOUT_S ?? 600) * 1000;
   const resultsFile = process.env.WA_TEST_RESULTS ?? path.join(repoRoot, 'test-results/extension.json');
   fs.rmSync(resultsFile, { force: true });
-  const sb = makeSandbox({ workspaceFrom: path.join(repoRoot, 'test/fixtures/workspace') });
+  const machineSettings = process.env.WA_TEST_COMPOSE === 'v1' ? { 'waCluster.compose.command': 'docker-compose' } : undefined;
+  const sb = makeSandbox({ workspaceFrom: path.join(repoRoot, 'test/fixtures/workspace'), ...(machineSettings ? { machineSettings } : {}) });
   const cs = await startCodeServer(sb, { env: { WA_TEST_RESULTS: resultsFile, WA_TEST_WORKSPACE: sb.workspace } });
   const browser = await launchBrowser(sb);
   let code = 1;

@@ -35,10 +35,17 @@ describe('cluster lifecycle commands (extension host, real Compose)', function (
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('Up starts the chosen services with the real Compose CLI', async () => {
+  // v2 is what the extension detects by itself; v1 is what the waCluster.compose.command setting picks (launchCodeServer).
+  const flavor = emulator.composeFlavor();
+  it(`Up starts the chosen services with the real Compose CLI (Compose ${flavor}: ${flavor === 'v2' ? 'detected' : 'the setting'})`, async () => {
     const id = session()!.cluster.id;
     await vscode.commands.executeCommand('waCluster.up', { cluster: id, services: emulator.HA_SERVICES });
     assert.deepEqual(await running(), [...emulator.HA_SERVICES].sort());
+    // The Compose that created them stamps its version and names them its way.
+    const ps = await emulator.exec('docker', ['ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}} {{.Label "com.docker.compose.version"}}']);
+    const made = ps.stdout.trim().split('\n').sort();
+    assert.deepEqual(made.map((l) => l.split(' ')[0]), emulator.HA_SERVICES.map((s) => emulator.containerName(flavor, project, s)).sort());
+    assert.ok(made.every((l) => (flavor === 'v2' ? /^2\./ : /^1\./).test(l.split(' ')[1] ?? '')), ps.stdout);
     await until('the tree sees the containers', () => (session()?.snapshot?.nodes.filter((n) => n.container?.state === 'running').length ?? 0) === 6, 60_000);
   });
 

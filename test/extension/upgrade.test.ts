@@ -15,7 +15,7 @@ import { activateExtension, discovered, until, workspaceRoot } from './support';
 
 const connected = (b: emulator.HealthBody): number => Object.values(b.health).filter((v) => v.gateway_status === 'connected').length;
 
-describe('Upgrade command (extension host, real Compose, DB upgrade service)', function () {
+describe(`Upgrade command (extension host, real Compose ${emulator.composeFlavor()}, DB upgrade service)`, function () {
   this.timeout(180_000);
   const project = `waupg${process.pid}`;
   const dir = path.join(workspaceRoot, project);
@@ -90,7 +90,7 @@ describe('Upgrade command (extension host, real Compose, DB upgrade service)', f
   });
 });
 
-describe('Upgrade command, upgrade with downtime (extension host, real Compose)', function () {
+describe(`Upgrade command, upgrade with downtime (extension host, real Compose ${emulator.composeFlavor()})`, function () {
   this.timeout(180_000);
   const project = `waupd${process.pid}`;
   const dir = path.join(workspaceRoot, project);

@@ -45,7 +45,12 @@ export interface Sandbox {
  * A throwaway home for one code-server run. code-server and Chromium would otherwise write
  * into ~/.config and ~/.local; every such folder points inside the sandbox.
  */
-export function makeSandbox(options: { workspaceFrom?: string; settings?: Record<string, unknown> } = {}): Sandbox {
+/**
+ * `settings` go to the User settings; `machineSettings` to the server's own (code-server's
+ * "Remote" settings tab, `<user-data-dir>/Machine/settings.json`): VS Code applies machine-scoped
+ * settings such as waCluster.compose.command only from there when the extension host is remote.
+ */
+export function makeSandbox(options: { workspaceFrom?: string; settings?: Record<string, unknown>; machineSettings?: Record<string, unknown> } = {}): Sandbox {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-cs-'));
   const sb: Sandbox = {
     root,
@@ -60,6 +65,10 @@ export function makeSandbox(options: { workspaceFrom?: string; settings?: Record
   }
   fs.mkdirSync(path.join(sb.userDataDir, 'User'), { recursive: true });
   fs.writeFileSync(path.join(sb.userDataDir, 'User/settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 2));
+  if (options.machineSettings) {
+    fs.mkdirSync(path.join(sb.userDataDir, 'Machine'), { recursive: true });
+    fs.writeFileSync(path.join(sb.userDataDir, 'Machine/settings.json'), JSON.stringify(options.machineSettings, null, 2));
+  }
   if (options.workspaceFrom) {
     fs.cpSync(options.workspaceFrom, sb.workspace, { recursive: true });
   }

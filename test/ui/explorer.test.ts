@@ -40,7 +40,7 @@ async function openExplorer(page: Page): Promise<void> {
   await page.locator('.part.sidebar .composite.title').waitFor();
 }
 
-describe('cluster explorer UI on an emulated cluster (code-server + Chromium)', function () {
+describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Compose ${emulator.composeFlavor()})`, function () {
   this.timeout(300_000);
   const project = `waui${process.pid}`;
   let sb: Sandbox;

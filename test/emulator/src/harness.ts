@@ -1,9 +1,10 @@
-// Programmatic API to run an emulated cluster with the real docker-compose CLI: build the images,
+// Programmatic API to run an emulated cluster with the real Compose CLI (v2 `docker compose` or v1
+// `docker-compose`, see composeFlavor): build the images,
 // write a workspace (compose file, db.env, .env), up/down, talk HTTPS to the web with the emulator
 // CA trusted explicitly. Used by test/docker/emulator*.test.ts, scripts/emulator.mjs and anyone who
 // needs a live cluster (engine, extension and demo tests).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
@@ -17,6 +18,43 @@ export const ALL_SERVICES = [...HA_SERVICES, 'wacore3'];
 /** Default WA_API_KEY written into emulator.env (accepted as `Authorization: Apikey …` on health/metrics/stats). */
 export const DEFAULT_API_KEY = 'wa-emulator-api-key-0123456789';
 export const DEFAULT_PASSWORD = 'Secret-Pass-1';
+
+/** Compose v2 (`docker compose`, the CLI plugin every current Docker install has) or v1 (`docker-compose`). */
+export type ComposeFlavor = 'v1' | 'v2';
+
+/** The program and leading arguments that run a flavour of Compose. */
+export function composeCli(flavor: ComposeFlavor): { command: string; baseArgs: string[] } {
+  return flavor === 'v2' ? { command: 'docker', baseArgs: ['compose'] } : { command: 'docker-compose', baseArgs: [] };
+}
+
+/**
+ * The Compose flavour of this run: WA_TEST_COMPOSE=v1|v2 (set by `run-tier.mjs --compose`), else
+ * what a user's machine gives, as the extension detects it: v2 when `docker compose version` works.
+ */
+export function composeFlavor(env: NodeJS.ProcessEnv = process.env): ComposeFlavor {
+  const chosen = env.WA_TEST_COMPOSE;
+  if (chosen === 'v1' || chosen === 'v2') {
+    return chosen;
+  }
+  if (chosen) {
+    throw new Error(`WA_TEST_COMPOSE must be v1 or v2, not "${chosen}"`);
+  }
+  return spawnSync('docker', ['compose', 'version', '--short'], { stdio: 'ignore', timeout: 15_000 }).status === 0 ? 'v2' : 'v1';
+}
+
+/**
+ * How a user gets a flavour in the extension: v2 by detection (no setting), v1 by setting
+ * waCluster.compose.command to `docker-compose` (the words of that setting, split).
+ */
+export function composeSetting(flavor: ComposeFlavor): string[] | undefined {
+  return flavor === 'v1' ? ['docker-compose'] : undefined;
+}
+
+/** Name Compose gives a service's container: `<project>-<service>-<n>` (v2), `<project>_<service>_<n>` (v1). */
+export function containerName(flavor: ComposeFlavor, project: string, service: string, index = 1): string {
+  const sep = flavor === 'v2' ? '-' : '_';
+  return [project, service, String(index)].join(sep);
+}
 
 export interface WorkspaceOptions {
   /** Folder to write into (created). */
@@ -34,6 +72,8 @@ export interface WorkspaceOptions {
   apiKey?: string | null;
   /** Extra variables for every WhatsApp container (emulator knobs, faults), written to emulator.env. */
   env?: Record<string, string | number>;
+  /** Compose flavour that runs this workspace (default: composeFlavor()). */
+  compose?: ComposeFlavor;
 }
 
 export interface Workspace {
@@ -45,6 +85,7 @@ export interface Workspace {
   apiKey: string | null;
   composeFile: string;
   baseUrl: string;
+  compose: ComposeFlavor;
 }
 
 export function writeWorkspace(o: WorkspaceOptions): Workspace {
@@ -199,7 +240,7 @@ ${common('    ')}
   fs.writeFileSync(path.join(o.dir, 'db.env'), dbEnv);
   fs.writeFileSync(path.join(o.dir, 'emulator.env'), emuEnv.join('\n') + '\n');
   fs.writeFileSync(path.join(o.dir, '.env'), `WA_API_VERSION=${version}\n`);
-  return { dir: o.dir, project, version, webPort: o.webPort, engine, apiKey, composeFile: 'multiconnect-compose.yml', baseUrl: `https://127.0.0.1:${o.webPort}` };
+  return { dir: o.dir, project, version, webPort: o.webPort, engine, apiKey, composeFile: 'multiconnect-compose.yml', baseUrl: `https://127.0.0.1:${o.webPort}`, compose: o.compose ?? composeFlavor() };
 }
 
 export interface ExecResult {
@@ -237,12 +278,13 @@ export interface ComposeOptions {
   env?: Record<string, string>;
 }
 
-/** Runs `docker-compose -p <project> -f <files> <args>` in the workspace folder. */
+/** Runs `docker compose|docker-compose -p <project> -f <files> <args>` (the workspace's flavour) in the workspace folder. */
 export async function compose(ws: Workspace, args: string[], o: ComposeOptions = {}): Promise<ExecResult> {
   const files = (o.files ?? [ws.composeFile]).flatMap((f) => ['-f', f]);
-  const r = await exec('docker-compose', ['-p', ws.project, ...files, ...args], { cwd: ws.dir, env: { ...process.env, WA_API_VERSION: o.version ?? ws.version, ...o.env } });
+  const cli = composeCli(ws.compose);
+  const r = await exec(cli.command, [...cli.baseArgs, '-p', ws.project, ...files, ...args], { cwd: ws.dir, env: { ...process.env, WA_API_VERSION: o.version ?? ws.version, ...o.env } });
   if (r.code !== 0 && o.check !== false) {
-    throw new Error(`docker-compose ${args.join(' ')} failed (${r.code}): ${r.stderr || r.stdout}`);
+    throw new Error(`${[cli.command, ...cli.baseArgs].join(' ')} ${args.join(' ')} failed (${r.code}): ${r.stderr || r.stdout}`);
   }
   return r;
 }
@@ -256,7 +298,7 @@ export async function down(ws: Workspace, o: { volumes?: boolean; files?: string
   await compose(ws, ['down', '--remove-orphans', '-t', '5', ...(o.volumes ? ['-v'] : [])], { check: false, files: o.files });
 }
 
-/** Container id of a service's first container (`docker-compose ps -q`). */
+/** Container id of a service's first container (`compose ps -q`). */
 export async function containerIdOf(ws: Workspace, service: string, o: ComposeOptions = {}): Promise<string> {
   return (await compose(ws, ['ps', '-q', service], o)).stdout.trim().split('\n')[0] ?? '';
 }

@@ -48,6 +48,24 @@ describe('cluster/discovery', () => {
   it('names projects the way Compose does', () => {
     assert.equal(composeProjectName('/home/me/My Biz.Cluster', () => undefined), 'mybizcluster');
     assert.equal(composeProjectName('/x/biz', (n) => (n === 'COMPOSE_PROJECT_NAME' ? 'other' : undefined)), 'other');
+    // Compose v2 refuses a project name that starts with - or _ (`docker compose -p _biz`: invalid).
+    assert.equal(composeProjectName('/x/_Biz-1', () => undefined), 'biz-1');
+    assert.equal(composeProjectName('/x/biz', () => undefined, 'declared'), 'declared');
+    assert.equal(composeProjectName('/x/biz', (n) => (n === 'COMPOSE_PROJECT_NAME' ? 'env' : undefined), 'declared'), 'env');
+  });
+
+  it('takes the project name from the top-level name: of the files, as Compose v2 does (interpolated, last file wins)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-disc-name-'));
+    try {
+      fs.copyFileSync(sharedPath('fixtures', 'compose', 'installation', 'multiconnect-compose.yml'), path.join(dir, 'multiconnect-compose.yml'));
+      fs.writeFileSync(path.join(dir, 'override.yml'), 'name: biz-${STAGE}\n');
+      fs.writeFileSync(path.join(dir, '.env'), 'STAGE=prod\nWA_API_VERSION=2.51.1\n');
+      const files = ['multiconnect-compose.yml', 'override.yml'].map((f) => path.join(dir, f));
+      const [c] = discoverClusters({ candidates: [], configuredFiles: files, reader: nodeFileReader });
+      assert.equal(c?.projectName, 'biz-prod');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('skips unreadable and non-cluster files without throwing', () => {

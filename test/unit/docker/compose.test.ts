@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ComposeError, ComposeRunner, type Spawner, detectCompose, projectArgsFromLabels, spawnLines } from '../../../src/docker/compose';
+import { ComposeError, ComposeRunner, type Spawner, composeFlavorOf, detectCompose, projectArgsFromLabels, spawnLines } from '../../../src/docker/compose';
 
 describe('docker/compose', () => {
   it('detects docker compose v2 first, falls back to docker-compose v1', async () => {
@@ -17,6 +17,30 @@ describe('docker/compose', () => {
     assert.equal(await detectCompose({ spawner: none }), undefined);
     const custom = await detectCompose({ configured: ['podman-compose'], spawner: v2 });
     assert.equal(custom?.flavor, 'custom');
+  });
+
+  // Recorded `version --short` answers: Debian trixie's plugin (2.26.1-4, no `v`), Debian bookworm's
+  // v1 (1.29.2); `docker` without the plugin exits 1 ("docker: unknown command: docker compose").
+  const answering = (answers: Record<string, string>): Spawner => (cmd, args) => {
+    const out = answers[[cmd, ...args.slice(0, -2)].join(' ')];
+    return Promise.resolve(out === undefined ? { exitCode: 1, stdout: '', stderr: 'docker: unknown command: docker compose\n' } : { exitCode: 0, stdout: `${out}\n`, stderr: '' });
+  };
+  it('detects Debian\'s 2.26.1-4 plugin as v2 without a setting; the waCluster.compose.command setting picks v1 beside it', async () => {
+    const both = answering({ 'docker compose': '2.26.1-4', 'docker-compose': '1.29.2' });
+    assert.deepEqual(await detectCompose({ spawner: both }), { command: 'docker', baseArgs: ['compose'], flavor: 'v2', version: '2.26.1' });
+    assert.deepEqual(await detectCompose({ configured: ['docker-compose'], spawner: both }), { command: 'docker-compose', baseArgs: [], flavor: 'v1', version: '1.29.2' });
+    assert.deepEqual(await detectCompose({ configured: ['docker', 'compose'], spawner: both }), { command: 'docker', baseArgs: ['compose'], flavor: 'v2', version: '2.26.1' });
+    // v2's standalone binary installed as docker-compose is still v2.
+    assert.equal((await detectCompose({ configured: ['/usr/local/bin/docker-compose'], spawner: answering({ '/usr/local/bin/docker-compose': '2.29.7' }) }))?.flavor, 'v2');
+    assert.equal(await detectCompose({ configured: ['docker', 'compose'], spawner: answering({ 'docker-compose': '1.29.2' }) }), undefined, 'a configured command that does not work is not replaced by another');
+  });
+
+  it('composeFlavorOf: the program decides, the version tells v1 from v2\'s standalone binary', () => {
+    assert.equal(composeFlavorOf('docker', ['compose'], '2.26.1'), 'v2');
+    assert.equal(composeFlavorOf('docker-compose', [], '1.29.2'), 'v1');
+    assert.equal(composeFlavorOf('C:\\Program Files\\Docker\\docker-compose.exe', [], '2.24.0'), 'v2');
+    assert.equal(composeFlavorOf('podman-compose', [], '1.0.6'), 'custom');
+    assert.equal(composeFlavorOf('docker', ['compose'], undefined), 'v2');
   });
 
   it('builds -f/-p/--project-directory/--env-file from container labels', () => {
