@@ -227,6 +227,11 @@ export class ClusterMonitor implements Disposable {
     }
     const signal = this.lifetime.signal;
     try {
+      if (!this.engine.reachable) {
+        // First contact, or back after a problem: is this an engine we can use (its API version)?
+        // An old engine answers the other requests too, just not the way the model relies on.
+        await docker.ping(signal);
+      }
       const list = await docker.listContainers(this.opts.project, signal);
       const details = await Promise.all(
         list.map(async (c) => {
