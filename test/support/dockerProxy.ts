@@ -22,7 +22,8 @@ const OLD_ENGINE_VERSION = { Version: '1.12.6', ApiVersion: '1.24', MinAPIVersio
 export class DockerProxy {
   private server: http.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
-  private readonly eventResponses = new Set<http.ServerResponse>();
+  /** Open /events streams and the `filters` each asked for. */
+  private readonly eventResponses = new Map<http.ServerResponse, string>();
   readonly requests: ProxiedRequest[] = [];
   /** Refuse new /events streams (answered and closed at once, as a daemon shutting down does). */
   refuseEvents = false;
@@ -38,6 +39,11 @@ export class DockerProxy {
 
   get eventsOpen(): number {
     return this.eventResponses.size;
+  }
+
+  /** Open /events streams filtered on a project's label (several clusters may share one engine). */
+  eventsOpenFor(project: string): number {
+    return [...this.eventResponses.values()].filter((f) => f.includes(`com.docker.compose.project=${project}"`)).length;
   }
 
   /** Requests for `path` (e.g. `/containers/json`) since `since` (ms epoch). */
@@ -70,7 +76,7 @@ export class DockerProxy {
 
   /** Cuts every open event stream mid-way (the connection drops; the daemon stays up). */
   cutEvents(): void {
-    for (const res of this.eventResponses) {
+    for (const res of this.eventResponses.keys()) {
       res.socket?.destroy();
     }
     this.eventResponses.clear();
@@ -100,7 +106,7 @@ export class DockerProxy {
       res.writeHead(up.statusCode ?? 502, up.headers);
       if (events) {
         res.flushHeaders();
-        this.eventResponses.add(res);
+        this.eventResponses.set(res, url.searchParams.get('filters') ?? '');
         res.on('close', () => this.eventResponses.delete(res));
       }
       up.pipe(res);
