@@ -73,7 +73,7 @@ interface Steady {
 describe('engine faults (Docker): classified, recovered, one subscription and one poll loop afterwards', function () {
   this.timeout(240_000);
   const project = `engfault${process.pid}`;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-engine-faults-'));
+  let dir = '';
   const proxy = new DockerProxy(path.join(os.tmpdir(), `wa-engine-faults-${process.pid}.sock`));
   const health = new HealthCounter();
   let ws: h.Workspace;
@@ -109,6 +109,7 @@ describe('engine faults (Docker): classified, recovered, one subscription and on
   };
 
   before(async function () {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-engine-faults-'));
     await h.buildImages();
     ws = h.writeWorkspace({ dir, project, webPort: await h.freePort() });
     await h.up(ws, ['db']);
@@ -129,7 +130,9 @@ describe('engine faults (Docker): classified, recovered, one subscription and on
       await h.exec('docker', ['rm', '-f', `${project}-extra`]).catch(() => undefined);
       await h.down(ws, { volumes: true });
     }
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (dir) {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('steady state: one /events stream, one health poll per interval, containers listed only on events', async function () {
@@ -263,13 +266,15 @@ describe('engine faults (Docker): classified, recovered, one subscription and on
 describe('engine faults (Docker): dockerd stopped and restarted while the monitor runs (a private dockerd)', function () {
   this.timeout(240_000);
   const project = `engrestart${process.pid}`;
-  const engine = new PrivateDockerd();
+  let engine: PrivateDockerd;
   const health = new HealthCounter();
   let watch: Watch | undefined;
 
   const eventListeners = async () => Number((await engine.docker(['info', '--format', '{{.NEventsListener}}'])).stdout.trim());
 
   before(async function () {
+    // Created here, not when the file loads: a run that greps this suite out leaves no folder behind.
+    engine = new PrivateDockerd();
     await engine.start();
     await engine.importSleepImage();
     const run = await engine.docker(['run', '-d', '--init', '--network', 'none', '--restart', 'unless-stopped', '--label', `com.docker.compose.project=${project}`, '--label', 'com.docker.compose.service=wacore1', SLEEP_IMAGE, '/bin/sleep', '100000']);
@@ -280,7 +285,7 @@ describe('engine faults (Docker): dockerd stopped and restarted while the monito
   after(async function () {
     watch?.dispose();
     await health.stop();
-    await engine.dispose();
+    await engine?.dispose();
   });
 
   it('"daemon not running" while it is stopped; back with its containers, one event listener on the daemon and one poll loop', async function () {
