@@ -19,8 +19,6 @@ if [ -z "${WA_SHARED_DIR:-}" ] && [ ! -d ../shared ]; then
 fi
 npm run -s build || { echo "build failed"; exit 1; }
 rc=0
-# CI runs the tiers one after another, so restarting dockerd cannot hurt another test there.
-[ "${CI:-}" = true ] && export WA_TEST_DOCKERD_RESTART=1
 npm run -s lint || { echo "lint failed"; rc=1; }
 tiers=(${WA_TEST_TIERS:-unit docker:v2 docker:v1 extension:v2 extension:v1 ui:v2})
 for leg in "${tiers[@]}"; do

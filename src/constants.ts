@@ -21,6 +21,24 @@ export const Commands = {
   collectDiagnostics: 'waCluster.diagnostics.collect',
 } as const;
 
+/**
+ * Commands that run Compose, start containers or send API requests: hidden in an untrusted
+ * workspace (package.json `isWorkspaceTrusted`) and refused if run anyway (a keybinding, a task).
+ * The linter, logs, refresh and New Cluster (it only writes files the user chose) stay available.
+ */
+export const TRUSTED_ONLY_COMMANDS: readonly string[] = [
+  Commands.signIn,
+  Commands.up,
+  Commands.down,
+  Commands.addCoreapp,
+  Commands.upgrade,
+  Commands.registerNumber,
+  Commands.setShards,
+  Commands.backup,
+  Commands.restore,
+  Commands.collectDiagnostics,
+];
+
 export const Views = {
   container: 'waCluster',
   nodes: 'waCluster.nodes',

@@ -69,8 +69,6 @@ export class ClusterMonitor implements Disposable {
   private burstTimers: TimerHandle[] = [];
   private readonly containerJob: Job;
   private readonly healthJob: Job;
-  /** Number of event subscriptions opened over the monitor's life (tests check "exactly one"). */
-  subscriptionsOpened = 0;
 
   constructor(private readonly opts: MonitorOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -124,7 +122,6 @@ export class ClusterMonitor implements Disposable {
     this.lifetime = new AbortController();
     const docker = this.opts.docker;
     if (docker) {
-      this.subscriptionsOpened++;
       this.subscription = docker.subscribeEvents(
         { project: this.opts.project },
         {
@@ -227,6 +224,11 @@ export class ClusterMonitor implements Disposable {
     }
     const signal = this.lifetime.signal;
     try {
+      if (!this.engine.reachable) {
+        // First contact, or back after a problem: is this an engine we can use (its API version)?
+        // An old engine answers the other requests too, just not the way the model relies on.
+        await docker.ping(signal);
+      }
       const list = await docker.listContainers(this.opts.project, signal);
       const details = await Promise.all(
         list.map(async (c) => {

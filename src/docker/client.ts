@@ -3,6 +3,7 @@ import os from 'node:os';
 import Dockerode from 'dockerode';
 import { type z } from 'zod';
 import { type Clock } from '../util/abort';
+import { MASK, isSecretName } from '../util/redact';
 import { type Result, err, ok } from '../util/result';
 import { LogDemuxer } from './demux';
 import { type DockerEndpoint, resolveDockerEndpoint } from './endpoint';
@@ -23,16 +24,14 @@ import {
   type PortBinding,
 } from './types';
 
-/** Environment keys whose values are masked in inspect results (and never logged). */
-const SECRET_KEY = /PASS|SECRET|TOKEN|API_?KEY|PRIVATE|CREDENTIAL|JWT|_KEY$|PWD/i;
-
+/** Masks the values of secret-named variables in inspect results (the bundle's pattern: isSecretName). */
 export function maskEnv(env: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const kv of env) {
     const eq = kv.indexOf('=');
     const k = eq >= 0 ? kv.slice(0, eq) : kv;
     const v = eq >= 0 ? kv.slice(eq + 1) : '';
-    out[k] = SECRET_KEY.test(k) && v !== '' ? '***' : v;
+    out[k] = isSecretName(k) && v !== '' ? MASK : v;
   }
   return out;
 }

@@ -23,10 +23,6 @@ export class EventStream implements EventSubscription {
   private controller: AbortController | undefined;
   private retryTimer: TimerHandle | undefined;
   private disposed = false;
-  /** Streams currently open (0 or 1); exposed for tests. */
-  openStreams = 0;
-  /** Total successful connections; exposed for tests. */
-  connections = 0;
 
   constructor(
     private readonly open: OpenEventStream,
@@ -78,8 +74,6 @@ export class EventStream implements EventSubscription {
           destroy(stream);
           return;
         }
-        this.openStreams++;
-        this.connections++;
         this.attempt = 0;
         this.setState('connected', undefined);
         const splitter = new JsonLineSplitter(
@@ -99,7 +93,6 @@ export class EventStream implements EventSubscription {
             return;
           }
           closed = true;
-          this.openStreams--;
           if (gen === this.generation && !this.disposed) {
             this.setState('disconnected', e ? this.opts.classify(e) : undefined);
             this.scheduleRetry();

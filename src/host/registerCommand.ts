@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
+import { TRUSTED_ONLY_COMMANDS } from '../constants';
 
 /**
  * Registers a command through the one wrapper every command uses: cancellation stays silent,
- * any other failure is logged with its stack and shown once with a "Show Log" action.
+ * any other failure is logged with its stack and shown once with a "Show Log" action. In an
+ * untrusted workspace the commands of {@link TRUSTED_ONLY_COMMANDS} refuse before doing anything.
  */
 export function registerCommand(
   id: string,
@@ -10,6 +12,17 @@ export function registerCommand(
   handler: (...args: unknown[]) => unknown,
 ): vscode.Disposable {
   return vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+    if (!vscode.workspace.isTrusted && TRUSTED_ONLY_COMMANDS.includes(id)) {
+      log.warn(`${id} refused: the workspace is not trusted`);
+      const manage = vscode.l10n.t('Manage Workspace Trust');
+      // Not awaited: the refusal is immediate; the message stays until the user closes it.
+      void vscode.window.showWarningMessage(vscode.l10n.t('WA Cluster: this workspace is not trusted, so this command does not run (it would run Compose, start containers or send requests to the cluster). Trust the workspace to use it.'), manage).then((choice) => {
+        if (choice === manage) {
+          void vscode.commands.executeCommand('workbench.trust.manage');
+        }
+      });
+      return undefined;
+    }
     try {
       return await handler(...args);
     } catch (err) {

@@ -7,7 +7,7 @@
 export const MASK = '***';
 
 /** Names of variables whose values are secrets (WA_DB_PASSWORD, MYSQL_ROOT_PASSWORD, WA_API_KEY, …). */
-const SECRET_NAME = /PASSWORD|PASSWD|PASS\b|_PASS|PWD|SECRET|TOKEN|API_?KEY|_KEY$|^KEY$|PRIVATE|CREDENTIAL|JWT|AUTH/i;
+const SECRET_NAME = /PASSWORD|PASSWD|PASSPHRASE|PASS\b|_PASS|PWD|SECRET|TOKEN|API_?KEY|_KEY$|^KEY$|PRIVATE|CREDENTIAL|JWT|AUTH/i;
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);

@@ -8,12 +8,17 @@ import Mocha from 'mocha';
 import SummaryReporter from '../support/summaryReporter';
 
 export function run(): Promise<void> {
+  return runSuite(__dirname);
+}
+
+/** Runs every *.test.js under `dir` (the untrusted-workspace suite has its own folder and index). */
+export function runSuite(dir: string): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: SummaryReporter });
   const grep = process.env.WA_TEST_GREP;
   if (grep) {
     mocha.grep(grep);
   }
-  for (const file of listTests(__dirname)) {
+  for (const file of listTests(dir)) {
     mocha.addFile(file);
   }
   return new Promise((resolve, reject) => {

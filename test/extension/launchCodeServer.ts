@@ -2,6 +2,8 @@
  * Runs the extension-host suite inside code-server's Node extension host (this machine has no
  * desktop VS Code): the workbench URL's payload carries extensionDevelopmentPath and
  * extensionTestsPath; when run() settles the workbench calls window.codeAutomationExit(code).
+ * Two runs: this folder's suite (workspace trust off), then test/extension-untrusted (trust on,
+ * the workspace in restricted mode).
  *   node out/test/extension/launchCodeServer.js [--keep] [--verbose]
  * WA_TEST_COMPOSE=v1 (run-tier.mjs --compose v1) picks Compose v1 the way a code-server user does:
  * the waCluster.compose.command setting in the Remote (machine) settings, where VS Code reads that
@@ -9,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatConsole, launchBrowser, makeSandbox, startCodeServer, workbenchUrl } from '../support/codeServer';
+import { formatConsole, launchBrowser, makeSandbox, startCodeServer, untrustedSettings, workbenchUrl } from '../support/codeServer';
 import { repoRoot } from '../support/paths';
 
 const noise = [
@@ -18,15 +20,25 @@ const noise = [
   /Found unexpected service worker controller/, /Failed to load resource: the server responded with a status of 404/,
 ];
 
-async function main(): Promise<number> {
-  const keep = process.argv.includes('--keep');
-  const verbose = process.argv.includes('--verbose');
-  const timeoutMs = Number(process.env.WA_EXT_TEST_TIMEOUT_S ?? 600) * 1000;
-  const resultsFile = process.env.WA_TEST_RESULTS ?? path.join(repoRoot, 'test-results/extension.json');
+interface Results {
+  passed: string[];
+  failed: { title: string; error: string }[];
+  pending: string[];
+}
+
+/**
+ * One code-server run of one suite (its index.js). The trusted suite runs with workspace trust
+ * off; the untrusted one with trust on and the workspace left in restricted mode.
+ */
+async function runSuite(suite: { index: string; trusted: boolean }, resultsFile: string, keep: boolean, verbose: boolean, timeoutMs: number): Promise<number> {
   fs.rmSync(resultsFile, { force: true });
   const machineSettings = process.env.WA_TEST_COMPOSE === 'v1' ? { 'waCluster.compose.command': 'docker-compose' } : undefined;
-  const sb = makeSandbox({ workspaceFrom: path.join(repoRoot, 'test/fixtures/workspace'), ...(machineSettings ? { machineSettings } : {}) });
-  const cs = await startCodeServer(sb, { env: { WA_TEST_RESULTS: resultsFile, WA_TEST_WORKSPACE: sb.workspace } });
+  const sb = makeSandbox({
+    workspaceFrom: path.join(repoRoot, 'test/fixtures/workspace'),
+    settings: suite.trusted ? {} : untrustedSettings,
+    ...(machineSettings ? { machineSettings } : {}),
+  });
+  const cs = await startCodeServer(sb, { env: { WA_TEST_RESULTS: resultsFile, WA_TEST_WORKSPACE: sb.workspace }, workspaceTrust: !suite.trusted });
   const browser = await launchBrowser(sb);
   let code = 1;
   try {
@@ -43,7 +55,7 @@ async function main(): Promise<number> {
       finish = resolve;
     });
     await page.exposeFunction('codeAutomationExit', (exitCode: number) => finish(exitCode));
-    await page.goto(workbenchUrl(cs, sb.workspace, path.join(__dirname, 'index.js')));
+    await page.goto(workbenchUrl(cs, sb.workspace, suite.index));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<number>((resolve) => {
       timer = setTimeout(() => {
@@ -63,10 +75,37 @@ async function main(): Promise<number> {
     }
   }
   if (!fs.existsSync(resultsFile)) {
-    console.log('the extension host wrote no test results (did the extension or the runner fail to load?)');
+    console.log(`the extension host wrote no test results for ${suite.index} (did the extension or the runner fail to load?)`);
     return 1;
   }
   return code;
+}
+
+async function main(): Promise<number> {
+  const keep = process.argv.includes('--keep');
+  const verbose = process.argv.includes('--verbose');
+  const timeoutMs = Number(process.env.WA_EXT_TEST_TIMEOUT_S ?? 600) * 1000;
+  const resultsFile = process.env.WA_TEST_RESULTS ?? path.join(repoRoot, 'test-results/extension.json');
+  const suites = [
+    { index: path.join(__dirname, 'index.js'), trusted: true },
+    { index: path.join(__dirname, '../extension-untrusted/index.js'), trusted: false },
+  ];
+  const all: Results = { passed: [], failed: [], pending: [] };
+  let code = 0;
+  for (const [i, suite] of suites.entries()) {
+    const file = i === 0 ? resultsFile : resultsFile.replace(/\.json$/, '') + '.untrusted.json';
+    code = (await runSuite(suite, file, keep, verbose, timeoutMs)) || code;
+    if (fs.existsSync(file)) {
+      const r = JSON.parse(fs.readFileSync(file, 'utf8')) as Results;
+      all.passed.push(...r.passed);
+      all.failed.push(...r.failed);
+      all.pending.push(...r.pending);
+    }
+  }
+  fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
+  fs.writeFileSync(resultsFile, JSON.stringify(all, null, 2));
+  fs.rmSync(resultsFile.replace(/\.json$/, '') + '.untrusted.json', { force: true });
+  return all.failed.length > 0 ? 1 : code;
 }
 
 main().then(

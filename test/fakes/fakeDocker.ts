@@ -8,14 +8,18 @@ export class FakeDocker implements DockerPort {
   containers: ContainerDetails[] = [];
   down: DockerError | undefined;
   readonly subscriptions = new Set<{ handlers: EventHandlers; state: EventStreamState }>();
-  calls = { list: 0, inspect: 0 };
+  /** Set to make only `ping` fail (e.g. an engine whose API is too old still lists containers). */
+  pingError: DockerError | undefined;
+  calls = { ping: 0, list: 0, inspect: 0 };
 
   get activeSubscriptions(): number {
     return this.subscriptions.size;
   }
 
   ping(): Promise<EngineInfo> {
-    return this.down ? Promise.reject(this.down) : Promise.resolve({ version: '20.10.24', apiVersion: '1.41', os: 'linux', endpoint: this.endpoint });
+    this.calls.ping++;
+    const error = this.down ?? this.pingError;
+    return error ? Promise.reject(error) : Promise.resolve({ version: '20.10.24', apiVersion: '1.41', os: 'linux', endpoint: this.endpoint });
   }
 
   listContainers(project: string | undefined): Promise<ContainerSummary[]> {

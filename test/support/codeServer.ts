@@ -32,6 +32,14 @@ export const quietSettings: Record<string, unknown> = {
   'chat.commandCenter.enabled': false,
 };
 
+/** With these settings and `workspaceTrust`, the workspace opens in restricted mode without a prompt. */
+export const untrustedSettings: Record<string, unknown> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.banner': 'never',
+  'security.workspace.trust.emptyWindow': false,
+};
+
 export interface Sandbox {
   readonly root: string;
   readonly userDataDir: string;
@@ -94,15 +102,18 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-/** Starts code-server on 127.0.0.1 and resolves once /healthz answers. */
-export async function startCodeServer(sb: Sandbox, options: { env?: NodeJS.ProcessEnv; port?: number; timeoutMs?: number } = {}): Promise<CodeServer> {
+/**
+ * Starts code-server on 127.0.0.1 and resolves once /healthz answers. Workspace trust is off
+ * unless `workspaceTrust` (then the sandbox's settings decide, e.g. {@link untrustedSettings}).
+ */
+export async function startCodeServer(sb: Sandbox, options: { env?: NodeJS.ProcessEnv; port?: number; timeoutMs?: number; workspaceTrust?: boolean } = {}): Promise<CodeServer> {
   if (!fs.existsSync(codeServerBin)) {
     throw new Error(`code-server is not installed at ${codeServerBin}: run "npm run provision" first`);
   }
   const port = options.port ?? (await freePort());
   const args = [
     '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-telemetry', '--disable-update-check', ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
     '--user-data-dir', sb.userDataDir, '--extensions-dir', sb.extensionsDir,
     sb.workspace,
   ];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Commands, CONFIG_SECTION, EXTENSION_ID, Views } from '../../src/constants';
+import { Commands, CONFIG_SECTION, EXTENSION_ID, TRUSTED_ONLY_COMMANDS, Views } from '../../src/constants';
 import { repoRoot } from '../support/paths';
 
 interface Manifest {
@@ -13,6 +13,7 @@ interface Manifest {
     commands: { command: string; title: string; category?: string }[];
     views: Record<string, { id: string }[]>;
     viewsContainers: { activitybar: { id: string; icon: string }[] };
+    menus: Record<string, { command: string; when?: string }[]>;
     configuration?: { properties: Record<string, unknown> } | { properties: Record<string, unknown> }[];
   };
   devDependencies: Record<string, string>;
@@ -60,6 +61,19 @@ describe('package.json manifest', () => {
     const raw = fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8');
     for (const [, key] of raw.matchAll(/"%([^%"]+)%"/g)) {
       assert.ok(key && key in nls, `package.nls.json lacks "${key}"`);
+    }
+  });
+
+  it('hides every command that runs Compose, starts containers or sends API requests in an untrusted workspace', () => {
+    const palette = manifest.contributes.menus.commandPalette ?? [];
+    for (const id of TRUSTED_ONLY_COMMANDS) {
+      assert.ok(Object.values(Commands).includes(id as never), `${id} is not a command`);
+      assert.ok(palette.some((m) => m.command === id && /(^|&& )isWorkspaceTrusted( &&|$)/.test(m.when ?? '')), `${id} is in the command palette of an untrusted workspace`);
+      for (const [where, items] of Object.entries(manifest.contributes.menus)) {
+        for (const m of items.filter((i) => i.command === id)) {
+          assert.match(m.when ?? '', /(^|&& )isWorkspaceTrusted( &&|$)/, `${id} shows in ${where} of an untrusted workspace`);
+        }
+      }
     }
   });
 });

@@ -103,7 +103,24 @@ describe('cluster/monitor', () => {
     assert.equal(up.nodes.length, 7);
     assert.ok(t.changes.flatMap((c) => c.diff.events).some((e) => e.kind === 'engineRecovered'));
     assert.equal(t.docker.activeSubscriptions, 1);
-    assert.equal(t.monitor.subscriptionsOpened, 1);
+    t.monitor.dispose();
+  });
+
+  it('an engine whose API is too old is "engine unreachable (apiTooOld)" although it lists containers; it is asked again only after a problem', async () => {
+    const t = setup();
+    t.docker.pingError = new DockerError('apiTooOld', 'Docker at unix:///fake/docker.sock is 1.12.6 (API 1.24); API 1.25 or newer is needed. Upgrade Docker.');
+    t.listen();
+    await t.clock.advance(0);
+    const old = t.monitor.snapshot!;
+    assert.equal(old.engine.reachable, false);
+    assert.equal(old.engine.problem?.kind, 'apiTooOld');
+    assert.ok(old.nodes.every((n) => n.container === null), 'no container data from an engine we cannot trust');
+    t.docker.pingError = undefined;
+    await t.clock.advance(5000);
+    assert.equal(t.monitor.snapshot!.engine.reachable, true);
+    const pings = t.docker.calls.ping;
+    await t.clock.advance(20_000);
+    assert.equal(t.docker.calls.ping, pings, 'no version check while the engine is known to be fine');
     t.monitor.dispose();
   });
 

@@ -27,7 +27,9 @@ function harness(failFirst = 0) {
     { onEvent: (e) => events.push(e), onState: (st: EventStreamState, e) => states.push(e ? `${st}:${e.kind}` : st) },
     { clock, backoffMs: [100, 200, 400], classify: (e) => classifyDockerError(e, 'unix:///x') },
   );
-  return { clock, streams, events, states, s, opens: () => opens, setFailures: (n: number) => (failures = n) };
+  // Counted on the engine's side of the fake: streams handed out and not yet closed.
+  const openStreams = () => streams.filter((p) => !p.destroyed && !p.writableEnded).length;
+  return { clock, streams, events, states, s, openStreams, opens: () => opens, setFailures: (n: number) => (failures = n) };
 }
 
 const ev = (action: string, id = 'c1', extra: Record<string, string> = {}) => JSON.stringify({ Type: 'container', Action: action, Actor: { ID: id, Attributes: { name: 'biz_wacore1_1', 'com.docker.compose.service': 'wacore1', 'com.docker.compose.project': 'biz', ...extra } }, time: 1767225600, timeNano: 1767225600123456000 }) + '\n';
@@ -67,15 +69,15 @@ describe('docker/events EventStream', () => {
     await h.clock.advance(400);
     await flush();
     assert.equal(h.s.state, 'connected');
-    assert.equal(h.s.openStreams, 1);
-    assert.equal(h.s.connections, 2);
+    assert.equal(h.openStreams(), 1);
+    assert.equal(h.streams.length, 2, 'two connections in all');
     // Events from the retired first stream would be ignored; the new one delivers once.
     h.streams.at(-1)!.write(ev('stop'));
     await flush();
     assert.equal(h.events.filter((e) => e.action === 'stop').length, 1);
     h.s.dispose();
     await flush();
-    assert.equal(h.s.openStreams, 0);
+    assert.equal(h.openStreams(), 0);
     assert.equal(h.s.state, 'stopped');
     const opens = h.opens();
     await h.clock.advance(10_000);
