@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import Dockerode from 'dockerode';
 import { type z } from 'zod';
-import { type Clock } from '../util/abort';
+import { type Clock, signalWithTimeout } from '../util/abort';
 import { type Result, err, ok } from '../util/result';
 import { LogDemuxer } from './demux';
 import { type DockerEndpoint, resolveDockerEndpoint } from './endpoint';
@@ -98,15 +98,16 @@ export class DockerodeClient implements DockerPort {
   }
 
   private async call<T>(what: string, signal: AbortSignal | undefined, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const owned = signalWithTimeout([signal], this.timeoutMs);
     try {
-      return await fn(s);
+      return await fn(owned.signal);
     } catch (e) {
-      if (timeout.aborted && !signal?.aborted) {
+      if (owned.timedOut()) {
         throw new DockerError('timeout', `${what}: Docker at ${this.endpoint} did not answer within ${this.timeoutMs / 1000} s`, undefined, { cause: e });
       }
       throw this.classify(e, what);
+    } finally {
+      owned.dispose();
     }
   }
 
@@ -279,18 +280,19 @@ export class DockerodeClient implements DockerPort {
 
   /** start/stop answer 304 when already in that state: that is success. */
   private async idempotent(what: string, signal: AbortSignal | undefined, fn: (s: AbortSignal) => Promise<unknown>, extraMs = 0): Promise<void> {
-    const timeout = AbortSignal.timeout(this.timeoutMs + extraMs);
-    const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const owned = signalWithTimeout([signal], this.timeoutMs + extraMs);
     try {
-      await fn(s);
+      await fn(owned.signal);
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 304) {
         return;
       }
-      if (timeout.aborted && !signal?.aborted) {
+      if (owned.timedOut()) {
         throw new DockerError('timeout', `${what}: Docker did not answer in time`, undefined, { cause: e });
       }
       throw this.classify(e, what);
+    } finally {
+      owned.dispose();
     }
   }
 }
