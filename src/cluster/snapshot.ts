@@ -1,7 +1,7 @@
 import { type HealthEntry, type HealthReport } from '../api/health';
 import { type ContainerDetails } from '../docker/types';
 import { classifyContainer, classifyName, normalizeVersion, versionFromImage } from './classify';
-import { type Translate } from '../util/translate';
+import { type Translate, english } from '../util/translate';
 import { computeFindings } from './findings';
 import {
   type ApiStatus,
@@ -122,7 +122,10 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
         }
       }
     }
-    unmatched.push(...pending);
+    // A loop, not push(...pending): spreading >~130k entries into one call overflows the stack.
+    for (const e of pending) {
+      unmatched.push(e);
+    }
   }
   // Health entries without a container here (another host, or Docker unreachable) are nodes too.
   const taken = new Set(drafts.map((d) => d.name));
@@ -184,7 +187,8 @@ function summarize(nodes: readonly ClusterNode[], input: SnapshotInput, engine: 
   const health = input.health;
   const isCoreapp = (n: ClusterNode): boolean => n.reportedRole === 'coreapp' || (n.reportedRole === undefined && n.kind === 'coreapp');
   const alive = (n: ClusterNode): boolean => (n.container ? n.container.state === 'running' : n.healthKey !== undefined);
-  const connectedCoreapps = nodes.filter((n) => isCoreapp(n) && n.gatewayStatus === 'connected').length;
+  // A single instance is web and coreapp in one: its one health entry is the shard, whichever node shows it.
+  const connectedCoreapps = health?.mode === 'single' ? (health.entries[0]?.gatewayStatus === 'connected' ? 1 : 0) : nodes.filter((n) => isCoreapp(n) && n.gatewayStatus === 'connected').length;
   const coreapps = nodes.filter((n) => isCoreapp(n) && alive(n)).length;
   const masters = nodes.filter((n) => (n.kind === 'master' || n.reportedRole === 'primary_master' || n.reportedRole === 'secondary_master') && alive(n)).length;
   const primary = nodes.find((n) => n.reportedRole === 'primary_master');
@@ -248,7 +252,13 @@ function summarize(nodes: readonly ClusterNode[], input: SnapshotInput, engine: 
     primaryMaster: primary?.name,
     healthMode: health?.mode,
   };
-  return { ...base, findings: computeFindings(base, nodes, engine, api, health, input.translate) };
+  const findings = computeFindings(base, nodes, engine, api, health, input.translate);
+  if (health?.mode === 'cluster' && health.entries.length === 0) {
+    // `{"health": {}}`: the web answers but no master or coreapp is part of the cluster.
+    const t = input.translate ?? english;
+    findings.unshift({ id: 'health-empty', severity: 'error', message: t('/v1/health lists no node: no master or coreapp is part of the cluster (are they running, and do they reach the database?).') });
+  }
+  return { ...base, findings };
 }
 
 interface StateContext {
