@@ -53,7 +53,7 @@ export function createNodeTransport(trust: TlsTrust = { kind: 'system' }, maxRes
         // Fetch the certificate once; connect only if it is the pinned one.
         const probed = await probeCertificate(url.hostname, Number(url.port || 443), { signal });
         if (probed.fingerprint256 !== pin) {
-          throw new ApiError('tls', `The server's certificate (${probed.fingerprint256}) is not the pinned one (${pin})`, { code: 'ERR_TLS_CERT_PIN_MISMATCH', fingerprint256: probed.fingerprint256 });
+          throw new ApiError('tls', `The certificate of ${url.host} is not the pinned one: it is ${probed.fingerprint256}, the pin is ${pin}. Refused before sending anything`, { code: 'ERR_TLS_CERT_PIN_MISMATCH', fingerprint256: probed.fingerprint256 });
         }
         pinnedPem = probed.pem;
       }
@@ -119,14 +119,14 @@ export function createNodeTransport(trust: TlsTrust = { kind: 'system' }, maxRes
         r.end(req.body);
       });
     } catch (e) {
-      throw await toApiError(e, owned, url);
+      throw await toApiError(e, owned, url, trust.kind === 'pinned' ? normalizeFingerprint(trust.fingerprint256) : undefined);
     } finally {
       owned.dispose();
     }
   };
 }
 
-async function toApiError(e: unknown, signal: OwnedSignal, url: URL): Promise<ApiError> {
+async function toApiError(e: unknown, signal: OwnedSignal, url: URL, pinned: string | undefined): Promise<ApiError> {
   if (e instanceof ApiError) {
     return e;
   }
@@ -142,6 +142,10 @@ async function toApiError(e: unknown, signal: OwnedSignal, url: URL): Promise<Ap
       fingerprint256 = (await probeCertificate(url.hostname, Number(url.port || 443), { timeoutMs: 3000 })).fingerprint256;
     } catch {
       fingerprint256 = undefined;
+    }
+    if (pinned && fingerprint256 && fingerprint256 !== pinned) {
+      // Someone may be in the middle, or the web container got a new certificate: say both, decide nothing.
+      return new ApiError('tls', `The certificate of ${url.host} has CHANGED: it is now ${fingerprint256}, the trusted one is ${pinned}. Refused; trust the new one only after checking it on the web container`, { code: 'ERR_TLS_CERT_PIN_MISMATCH', fingerprint256, cause: e });
     }
     return new ApiError('tls', `The certificate of ${url.host} is not trusted (${code})${fingerprint256 ? `; its SHA-256 fingerprint is ${fingerprint256}` : ''}`, { code, fingerprint256, cause: e });
   }

@@ -1,7 +1,7 @@
 import { type HealthEntry, type HealthReport } from '../api/health';
 import { type ContainerDetails } from '../docker/types';
 import { classifyContainer, classifyName, normalizeVersion, versionFromImage } from './classify';
-import { type Translate, english } from '../util/translate';
+import { type Translate } from '../util/translate';
 import { computeFindings } from './findings';
 import {
   type ApiStatus,
@@ -252,13 +252,7 @@ function summarize(nodes: readonly ClusterNode[], input: SnapshotInput, engine: 
     primaryMaster: primary?.name,
     healthMode: health?.mode,
   };
-  const findings = computeFindings(base, nodes, engine, api, health, input.translate);
-  if (health?.mode === 'cluster' && health.entries.length === 0) {
-    // `{"health": {}}`: the web answers but no master or coreapp is part of the cluster.
-    const t = input.translate ?? english;
-    findings.unshift({ id: 'health-empty', severity: 'error', message: t('/v1/health lists no node: no master or coreapp is part of the cluster (are they running, and do they reach the database?).') });
-  }
-  return { ...base, findings };
+  return { ...base, findings: computeFindings(base, nodes, engine, api, health, input.translate) };
 }
 
 interface StateContext {
