@@ -1,6 +1,6 @@
 import Dockerode from 'dockerode';
 import { type DockerEndpoint } from '../docker/endpoint';
-import { classifyDockerError } from '../docker/errors';
+import { DockerError, classifyDockerError } from '../docker/errors';
 import { signalWithTimeout } from '../util/abort';
 import { type RawInspector } from './diagnosticsBundle';
 
@@ -17,6 +17,9 @@ export function rawInspector(endpoint: DockerEndpoint, timeoutMs = 15_000): RawI
       const raw: unknown = await docker.getContainer(id).inspect({ abortSignal: owned.signal } as object);
       return raw;
     } catch (e) {
+      if (owned.timedOut()) {
+        throw new DockerError('timeout', `Inspect ${id.slice(0, 12)}: Docker at ${endpoint.description} did not answer within ${timeoutMs / 1000} s`, undefined, { cause: e });
+      }
       throw classifyDockerError(e, endpoint.description, `Inspect ${id.slice(0, 12)}`);
     } finally {
       owned.dispose();
