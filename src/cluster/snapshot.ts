@@ -35,6 +35,9 @@ export interface SnapshotInput {
   readonly translate?: Translate | undefined;
 }
 
+/** `wacore2` before `wacore10`. One collator: `localeCompare` with options builds one per call (seconds for 100k nodes). */
+const byNumericName = new Intl.Collator(undefined, { numeric: true });
+
 /** A node is given this long after start before "absent from health" counts against it. */
 export const START_GRACE_MS = 90_000;
 
@@ -176,7 +179,7 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
       standby: state === 'standby',
     };
   });
-  nodes.sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind) || a.name.localeCompare(b.name, undefined, { numeric: true }));
+  nodes.sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind) || byNumericName.compare(a.name, b.name));
 
   // --- 4. cluster summary -------------------------------------------------------------------
   const summary = summarize(nodes, input, engine, api);
