@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { WaApiClient } from '../../../src/api/client';
 import { ApiError } from '../../../src/api/errors';
 import { parseHealthText } from '../../../src/api/health';
