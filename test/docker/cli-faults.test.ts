@@ -102,11 +102,23 @@ describe('cli status under cluster faults (emulator switches)', function () {
     assert.match(r.json?.api.error ?? '', /not JSON|Unexpected|malformed/i);
   });
 
-  it('web loses its database: not exit 0, and says why', async () => {
-    await h.setFaults(ws, { dropDb: true });
-    const r = await status('--ca-file', h.caCertPath, '--format', 'json');
-    assert.notEqual(r.code, 0, r.stdout + r.stderr);
-    assert.ok(r.json?.api.error, r.stdout);
+  it('every node loses its database: exit 1, and each node says so (1023)', async () => {
+    const nodes = ['master1', 'master2', 'wacore1', 'wacore2'];
+    for (const n of nodes) {
+      await h.setFaults(ws, { dropDb: true }, n);
+    }
+    try {
+      const r = await status('--ca-file', h.caCertPath, '--format', 'json');
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      const messages = (r.json?.cluster.findings ?? []).map((f) => f.message).join('\n');
+      for (const n of nodes) {
+        assert.match(messages, new RegExp(`${n}: .*\\(1023\\)`), messages);
+      }
+    } finally {
+      for (const n of nodes) {
+        await h.api(ws, 'DELETE', `/_emulator/nodes/${n}/faults`);
+      }
+    }
   });
 
   it('a pin that does not match: exit 3, names both fingerprints, no request reaches the API', async () => {

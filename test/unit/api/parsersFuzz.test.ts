@@ -9,6 +9,7 @@ import { JsonLineSplitter } from '../../../src/docker/demux';
 import { toEvent } from '../../../src/docker/events';
 import { FakeTransport } from '../../fakes/fakeTransport';
 import { sharedPath } from '../../support/paths';
+import { seededRandom } from '../../support/seededRandom';
 
 /**
  * Issue 12, what #1 (second half): the answers we parse — health, shards, settings, login and
@@ -20,15 +21,7 @@ import { sharedPath } from '../../support/paths';
 const CASES = Number(process.env.WA_FUZZ_CASES ?? 2000);
 const SEED = 0x12_0001;
 
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 function deep(depth: number, leaf: unknown, asArray: boolean): string {
