@@ -131,10 +131,13 @@ describe('cli status under cluster faults (emulator switches)', function () {
     assert.equal(await webRequests(), before, 'no API request was sent');
   });
 
-  it('untrusted certificate without --ca-file/--pin: refused (exit 3) with the fingerprint to pin', async () => {
+  it('untrusted certificate: refused (exit 3) with its fingerprint, trusted once that fingerprint is pinned (exit 0)', async () => {
     const r = await status('--format', 'json');
     assert.equal(r.code, 3, r.stdout + r.stderr);
-    assert.match(r.json?.api.error ?? '', /not trusted .*SHA-256 fingerprint is ([0-9A-F]{2}:){31}[0-9A-F]{2}/);
+    const fingerprint = /not trusted .*SHA-256 fingerprint is ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})/.exec(r.json?.api.error ?? '')?.[1];
+    assert.ok(fingerprint, r.json?.api.error ?? r.stdout);
+    const pinned = await status('--pin', fingerprint, '--format', 'json');
+    assert.equal(pinned.code, 0, pinned.stdout + pinned.stderr);
   });
 
   it('a master and a coreapp killed at once: exit 1, each says it is down', async () => {
