@@ -2,43 +2,51 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { nodeFileReader } from './compose/nodeReader';
 import type { Finding } from './compose/types';
-import { inventoryArg, runInventoryLint } from './cliLintInventory';
+import { runInventoryLint } from './cliLintInventory';
+import { isInventoryFile } from './inventory/inventory';
 import { lintFiles } from './lint/engine';
+import { type ParseArgsOptionsConfig, parseCommandLine, regularFileProblem } from './cliArgs';
+import { forTerminal } from './util/terminal';
 
 export const lintUsage = 'lint <compose files…> [--env-file F] [--format text|json]   lint files as one project (like -f a -f b); exit 1 on any error\n  lint --inventory <wa-cluster.inventory.yml> [--format text|json]   lint a cluster across its hosts (or pass the *.inventory.yml alone)';
 
-interface LintArgs {
+export interface LintArgs {
   files: string[];
+  /** `--inventory FILE`, or a lone `*.inventory.yml` argument: lint a cluster across its hosts. */
+  inventory?: string;
   envFile?: string;
   format: 'text' | 'json';
 }
 
-function parseArgs(args: string[]): LintArgs | string {
-  const out: LintArgs = { files: [], format: 'text' };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] ?? '';
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    if (flag === '--env-file' || flag === '--format') {
-      const v = inline ?? args[++i];
-      if (v === undefined) {
-        return `${flag} needs a value`;
-      }
-      if (flag === '--env-file') {
-        out.envFile = v;
-      } else if (v === 'text' || v === 'json') {
-        out.format = v;
-      } else {
-        return `--format must be text or json, not "${v}"`;
-      }
-    } else if (flag === '--help' || flag === '-h') {
-      return '';
-    } else if (flag.startsWith('-') && flag !== '-') {
-      return `unknown option ${flag}`;
-    } else {
-      out.files.push(a);
-    }
+const lintOptions = {
+  'env-file': { type: 'string' },
+  inventory: { type: 'string' },
+  format: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsOptionsConfig;
+
+export function parseLintArgs(args: readonly string[]): LintArgs | string {
+  const parsed = parseCommandLine(args, lintOptions, true);
+  if (typeof parsed === 'string') {
+    return parsed;
   }
-  return out.files.length === 0 ? 'no compose file given' : out;
+  const v = parsed.values;
+  if (v.help) {
+    return '';
+  }
+  const format = v.format ?? 'text';
+  if (format !== 'text' && format !== 'json') {
+    return `--format must be text or json, not "${format}"`;
+  }
+  const lone = parsed.positionals.length === 1 ? parsed.positionals[0] : undefined;
+  const inventory = v.inventory ?? (lone !== undefined && isInventoryFile(lone) ? lone : undefined);
+  if (inventory !== undefined) {
+    return { files: [], inventory, format };
+  }
+  if (parsed.positionals.length === 0) {
+    return 'no compose file given';
+  }
+  return { files: parsed.positionals, format, ...(v['env-file'] !== undefined ? { envFile: v['env-file'] } : {}) };
 }
 
 /** Formats one finding as `file:line:col severity rule message` (1-based). */
@@ -49,22 +57,29 @@ export function formatFinding(f: Finding, cwd = process.cwd()): string {
 }
 
 export function runLint(args: string[]): Promise<number> {
-  const inventory = inventoryArg(args);
-  if (inventory !== undefined) {
-    return Promise.resolve(runInventoryLint(inventory, args));
-  }
-  const parsed = parseArgs(args);
+  const parsed = parseLintArgs(args);
   if (typeof parsed === 'string') {
-    process.stderr.write(`${parsed ? `${parsed}\n` : ''}usage: wa-cluster ${lintUsage}\n`);
+    process.stderr.write(`${parsed ? `${forTerminal(parsed)}\n` : ''}usage: wa-cluster ${lintUsage}\n`);
     return Promise.resolve(parsed ? 2 : 0);
   }
+  if (parsed.inventory !== undefined) {
+    return Promise.resolve(runInventoryLint(parsed.inventory, parsed.format));
+  }
   const files: { path: string; text: string }[] = [];
+  for (const f of [...parsed.files, ...(parsed.envFile !== undefined ? [parsed.envFile] : [])]) {
+    // A device or FIFO named here would be read forever (/dev/zero) or block (a FIFO).
+    const problem = regularFileProblem(path.resolve(f));
+    if (problem) {
+      process.stderr.write(`${forTerminal(f)}: ${problem}\n`);
+      return Promise.resolve(2);
+    }
+  }
   for (const f of parsed.files) {
     const abs = path.resolve(f);
     try {
       files.push({ path: abs, text: fs.readFileSync(abs, 'utf8') });
     } catch (err) {
-      process.stderr.write(`cannot read ${f}: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`${forTerminal(`cannot read ${f}: ${err instanceof Error ? err.message : String(err)}`)}\n`);
       return Promise.resolve(2);
     }
   }
@@ -73,7 +88,7 @@ export function runLint(args: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(findings.map((f) => ({ ...f, file: f.file })), null, 2)}\n`);
   } else {
     for (const f of findings) {
-      process.stdout.write(`${formatFinding(f)}\n`);
+      process.stdout.write(`${forTerminal(formatFinding(f))}\n`);
     }
     const errors = findings.filter((f) => f.severity === 'error').length;
     process.stderr.write(`${findings.length} finding${findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}) in ${files.length} file${files.length === 1 ? '' : 's'}\n`);

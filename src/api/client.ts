@@ -38,6 +38,26 @@ export interface ApiClientOptions {
   readonly token?: StoredToken | undefined;
   /** Called with every new token, and with undefined when it is dropped, so the caller can keep it (SecretStorage). */
   readonly onToken?: ((token: StoredToken | undefined) => void) | undefined;
+  /**
+   * The user opted in to sending credentials to this `http://` URL in clear text (CLI
+   * `--allow-plain-http URL`, setting `waCluster.api.allowPlainHttp`). Without it a request that
+   * carries a password, token or API key to an `http://` URL is refused before anything is sent.
+   */
+  readonly allowPlainHttp?: boolean;
+}
+
+/** Whether `url` is plain `http://`, where credentials would travel in clear text. */
+export function isPlainHttp(url: string): boolean {
+  return URL.canParse(url) && new URL(url).protocol === 'http:';
+}
+
+/** Whether the user's list of plain-http URLs names this API URL (same origin: scheme, host and port). */
+export function plainHttpAllowedFor(url: string, allowed: readonly string[]): boolean {
+  if (!isPlainHttp(url)) {
+    return false;
+  }
+  const origin = new URL(url).origin;
+  return allowed.some((a) => URL.canParse(a) && new URL(a).origin === origin);
 }
 
 /** A bearer token and when it stops being usable (ms since the epoch). */
@@ -86,10 +106,12 @@ export class WaApiClient {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.clock = opts.clock ?? systemClock;
     this.onToken = opts.onToken;
+    this.allowPlainHttp = opts.allowPlainHttp ?? false;
     this.token = opts.token && opts.token.expiresAt > this.clock.now() ? { ...opts.token } : undefined;
   }
 
   private readonly onToken: ((token: StoredToken | undefined) => void) | undefined;
+  private readonly allowPlainHttp: boolean;
 
   /** Forget the cached token (e.g. after the user changed credentials). */
   setAuth(auth: ApiAuth): void {
@@ -264,6 +286,9 @@ export class WaApiClient {
   }
 
   private async send(method: Method, path: string, headers: Record<string, string>, body: string | undefined, opts: CallOptions): Promise<{ status: number; body: string }> {
+    if (headers.authorization !== undefined && !this.allowPlainHttp && isPlainHttp(this.baseUrl)) {
+      throw new ApiError('plainHttp', `Refusing to send credentials to ${this.baseUrl} over plain http:// (anyone on the network could read them); use https://, or opt in for this URL`);
+    }
     try {
       return await this.transport({
         method,

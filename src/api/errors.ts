@@ -21,6 +21,8 @@ export type ApiErrorKind =
   | 'network'
   /** certificate not trusted, fingerprint mismatch, expired certificate */
   | 'tls'
+  /** credentials would travel over plain `http://` and the user has not opted in for that URL */
+  | 'plainHttp'
   | 'timeout'
   | 'aborted'
   /** the response is not the documented shape */

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { ApiError } from './errors';
-import { combineSignals } from '../util/abort';
+import { signalWithTimeout } from '../util/abort';
 
 /**
  * How the web container's certificate is trusted.
@@ -54,9 +54,11 @@ export function normalizeFingerprint(fp: string): string {
  * usual (we report its error code), and a verified one is closed at once.
  */
 export function probeCertificate(host: string, port: number, opts: { signal?: AbortSignal; timeoutMs?: number; servername?: string } = {}): Promise<ProbedCertificate> {
-  const signal = combineSignals([opts.signal], opts.timeoutMs ?? 5000);
-  return new Promise((resolve, reject) => {
+  const owned = signalWithTimeout([opts.signal], opts.timeoutMs ?? 5000);
+  const signal = owned.signal;
+  return new Promise<ProbedCertificate>((resolve, reject) => {
     if (signal.aborted) {
+      owned.dispose();
       reject(abortToError(signal, host, port));
       return;
     }
@@ -65,6 +67,7 @@ export function probeCertificate(host: string, port: number, opts: { signal?: Ab
     const socket = tls.connect({ host, port, ...(servername ? { servername } : {}) });
     const finish = (result: ProbedCertificate | ApiError): void => {
       signal.removeEventListener('abort', onAbort);
+      owned.dispose();
       socket.destroy();
       if (result instanceof ApiError) {
         reject(result);

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { ApiError } from './errors';
 import { type TlsTrust, TLS_ERROR_CODES, normalizeFingerprint, probeCertificate } from './tls';
-import { combineSignals } from '../util/abort';
+import { type OwnedSignal, signalWithTimeout } from '../util/abort';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -24,13 +24,18 @@ export interface HttpResponse {
  */
 export type Transport = (req: HttpRequest) => Promise<HttpResponse>;
 
-const MAX_BODY = 16 * 1024 * 1024;
+/**
+ * The largest answer read (bytes). The biggest documented answer, `/v1/health` of a 32-shard
+ * cluster, is a few kilobytes; 16 MB leaves room for `/v1/support` and backups while a broken or
+ * hostile server (a 100 MB or endless body) costs at most this much memory.
+ */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 /**
  * The real transport: `node:https` with an `Agent` per trust setting (see {@link TlsTrust} for
  * why verification is never switched off), plain `node:http` for `http://` URLs.
  */
-export function createNodeTransport(trust: TlsTrust = { kind: 'system' }): Transport {
+export function createNodeTransport(trust: TlsTrust = { kind: 'system' }, maxResponseBytes = MAX_RESPONSE_BYTES): Transport {
   let agent: https.Agent | undefined;
   let pinnedPem = trust.kind === 'pinned' ? trust.certPem : undefined;
 
@@ -48,7 +53,7 @@ export function createNodeTransport(trust: TlsTrust = { kind: 'system' }): Trans
         // Fetch the certificate once; connect only if it is the pinned one.
         const probed = await probeCertificate(url.hostname, Number(url.port || 443), { signal });
         if (probed.fingerprint256 !== pin) {
-          throw new ApiError('tls', `The server's certificate (${probed.fingerprint256}) is not the pinned one (${pin})`, { code: 'ERR_TLS_CERT_PIN_MISMATCH', fingerprint256: probed.fingerprint256 });
+          throw new ApiError('tls', `The certificate of ${url.host} is not the pinned one: it is ${probed.fingerprint256}, the pin is ${pin}. Refused before sending anything`, { code: 'ERR_TLS_CERT_PIN_MISMATCH', fingerprint256: probed.fingerprint256 });
         }
         pinnedPem = probed.pem;
       }
@@ -73,7 +78,8 @@ export function createNodeTransport(trust: TlsTrust = { kind: 'system' }): Trans
   };
 
   return async (req) => {
-    const signal = combineSignals([req.signal], req.timeoutMs);
+    const owned = signalWithTimeout([req.signal], req.timeoutMs);
+    const signal = owned.signal;
     const url = new URL(req.url);
     const isHttps = url.protocol === 'https:';
     try {
@@ -81,34 +87,51 @@ export function createNodeTransport(trust: TlsTrust = { kind: 'system' }): Trans
       return await new Promise<HttpResponse>((resolve, reject) => {
         const lib = isHttps ? https : http;
         const r = lib.request(url, { method: req.method, headers: { ...req.headers, ...(req.body !== undefined ? { 'content-length': String(Buffer.byteLength(req.body)) } : {}) }, ...(ag ? { agent: ag } : {}), signal }, (res) => {
+          const tooLarge = (): ApiError => new ApiError('malformed', `The answer of ${url.host} is larger than ${Math.round(maxResponseBytes / 1024 / 1024)} MB; refusing to read it`);
+          const declared = Number(res.headers['content-length']);
+          if (Number.isFinite(declared) && declared > maxResponseBytes) {
+            res.destroy();
+            reject(tooLarge());
+            return;
+          }
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (c: Buffer) => {
             size += c.length;
-            if (size > MAX_BODY) {
-              res.destroy(new Error('response too large'));
+            if (size > maxResponseBytes) {
+              chunks.length = 0;
+              res.destroy();
+              reject(tooLarge());
               return;
             }
             chunks.push(c);
           });
           res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
           res.on('error', reject);
+          // A connection cut mid-answer (or a timeout abort after the headers) ends here, not in 'end'.
+          res.on('close', () => {
+            if (!res.complete) {
+              reject(new Error('the connection closed before the whole answer arrived'));
+            }
+          });
         });
         r.on('error', reject);
         r.end(req.body);
       });
     } catch (e) {
-      throw await toApiError(e, signal, req.signal, url);
+      throw await toApiError(e, owned, url, trust.kind === 'pinned' ? normalizeFingerprint(trust.fingerprint256) : undefined);
+    } finally {
+      owned.dispose();
     }
   };
 }
 
-async function toApiError(e: unknown, combined: AbortSignal, caller: AbortSignal | undefined, url: URL): Promise<ApiError> {
+async function toApiError(e: unknown, signal: OwnedSignal, url: URL, pinned: string | undefined): Promise<ApiError> {
   if (e instanceof ApiError) {
     return e;
   }
-  if (combined.aborted) {
-    return caller?.aborted ? new ApiError('aborted', 'Cancelled') : new ApiError('timeout', `No answer from ${url.host} in time`);
+  if (signal.signal.aborted) {
+    return signal.timedOut() ? new ApiError('timeout', `No answer from ${url.host} in time`) : new ApiError('aborted', 'Cancelled');
   }
   const err = e as NodeJS.ErrnoException;
   const code = err.code;
@@ -119,6 +142,10 @@ async function toApiError(e: unknown, combined: AbortSignal, caller: AbortSignal
       fingerprint256 = (await probeCertificate(url.hostname, Number(url.port || 443), { timeoutMs: 3000 })).fingerprint256;
     } catch {
       fingerprint256 = undefined;
+    }
+    if (pinned && fingerprint256 && fingerprint256 !== pinned) {
+      // Someone may be in the middle, or the web container got a new certificate: say both, decide nothing.
+      return new ApiError('tls', `The certificate of ${url.host} has CHANGED: it is now ${fingerprint256}, the trusted one is ${pinned}. Refused; trust the new one only after checking it on the web container`, { code: 'ERR_TLS_CERT_PIN_MISMATCH', fingerprint256, cause: e });
     }
     return new ApiError('tls', `The certificate of ${url.host} is not trusted (${code})${fingerprint256 ? `; its SHA-256 fingerprint is ${fingerprint256}` : ''}`, { code, fingerprint256, cause: e });
   }

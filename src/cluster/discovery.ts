@@ -106,6 +106,8 @@ export interface DiscoverOptions {
   readonly projectName?: string;
   readonly reader: FileReader;
   readonly env?: Record<string, string | undefined>;
+  /** An env file replacing the folder's `.env` (Compose `--env-file`). */
+  readonly envFile?: string;
 }
 
 /**
@@ -124,7 +126,7 @@ export function discoverClusters(opts: DiscoverOptions): DiscoveredCluster[] {
     if (texts.some((t) => t.text === undefined)) {
       continue;
     }
-    const project = loadProject({ files: texts.map((t) => ({ path: t.path, text: t.text ?? '' })), reader: opts.reader, env: opts.env ?? {} });
+    const project = loadProject({ files: texts.map((t) => ({ path: t.path, text: t.text ?? '' })), reader: opts.reader, env: opts.env ?? {}, ...(opts.envFile ? { envFile: opts.envFile } : {}) });
     if (!isClusterProject(project)) {
       continue;
     }

@@ -44,6 +44,10 @@ export function computeFindings(s: Omit<ClusterSummary, 'findings'>, nodes: read
     }
   }
 
+  if (health?.mode === 'cluster' && health.entries.length === 0) {
+    // `{"health": {}}`: the web answers, but no master or coreapp is part of the cluster.
+    out.push({ id: 'health-empty', severity: 'error', message: t('/v1/health lists no node: no master or coreapp is part of the cluster (are they running, and do they reach the database?).') });
+  }
   if (health?.mode === 'cluster') {
     const runningMasters = nodes.filter((n) => n.kind === 'master' && n.container?.state === 'running');
     if (s.masters > 0 && !s.primaryMaster && health.entries.length > 0) {

@@ -1,4 +1,5 @@
 import { type ClusterSnapshot, type NodeRole, type NodeState, type Severity } from './types';
+import { forTerminal } from '../util/terminal';
 
 /**
  * The stable JSON contract of `cli status --format json` (issue 5). Only add fields; never rename.
@@ -69,7 +70,7 @@ export function snapshotToJson(s: ClusterSnapshot): StatusJson {
   };
 }
 
-/** A plain-text table of the snapshot (CLI `--format text`). */
+/** A plain-text table of the snapshot (CLI `--format text`); text from the cluster is made safe for a terminal. */
 export function snapshotToText(s: ClusterSnapshot): string {
   const c = s.cluster;
   const lines: string[] = [];
@@ -79,9 +80,9 @@ export function snapshotToText(s: ClusterSnapshot): string {
     c.registered === null ? 'registration unknown' : c.registered ? 'registered' : 'not registered',
     c.shards !== null ? `${c.connectedCoreapps}/${c.shards} shards connected` : `${c.connectedCoreapps} coreapp(s) connected`,
   ].filter(Boolean);
-  lines.push(head.join(' · '));
+  lines.push(forTerminal(head.join(' · ')));
   if (!s.engine.reachable && s.engine.problem) {
-    lines.push(`Docker: ${s.engine.problem.message}`);
+    lines.push(forTerminal(`Docker: ${s.engine.problem.message}`));
   }
   const rows = s.nodes.map((n) => [
     n.name,
@@ -91,17 +92,17 @@ export function snapshotToText(s: ClusterSnapshot): string {
     n.container ? `${n.container.state}${n.container.health !== 'none' ? ` (${n.container.health})` : ''}` : '-',
     n.container ? n.container.ports.filter((p) => p.hostPort).map((p) => `${p.hostPort}->${p.containerPort}`).join(',') || '-' : '-',
     n.stateReason,
-  ]);
+  ].map(forTerminal));
   const header = ['NODE', 'ROLE', 'STATE', 'GATEWAY', 'CONTAINER', 'PORTS', 'WHY'];
   const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  const widths = header.map((_, i) => all.reduce((w, r) => Math.max(w, (r[i] ?? '').length), 0));
   for (const r of all) {
     lines.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
   }
   if (c.findings.length) {
     lines.push('');
     for (const f of c.findings) {
-      lines.push(`${f.severity.toUpperCase().padEnd(7)} ${f.message}`);
+      lines.push(`${f.severity.toUpperCase().padEnd(7)} ${forTerminal(f.message)}`);
     }
   }
   return lines.join('\n');

@@ -1,6 +1,7 @@
 import Dockerode from 'dockerode';
 import { type DockerEndpoint } from '../docker/endpoint';
-import { classifyDockerError } from '../docker/errors';
+import { DockerError, classifyDockerError } from '../docker/errors';
+import { signalWithTimeout } from '../util/abort';
 import { type RawInspector } from './diagnosticsBundle';
 
 /**
@@ -11,13 +12,17 @@ import { type RawInspector } from './diagnosticsBundle';
 export function rawInspector(endpoint: DockerEndpoint, timeoutMs = 15_000): RawInspector {
   const docker = new Dockerode(endpoint.modemOptions);
   return async (id, signal) => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const owned = signalWithTimeout([signal], timeoutMs);
     try {
-      const raw: unknown = await docker.getContainer(id).inspect({ abortSignal } as object);
+      const raw: unknown = await docker.getContainer(id).inspect({ abortSignal: owned.signal } as object);
       return raw;
     } catch (e) {
+      if (owned.timedOut()) {
+        throw new DockerError('timeout', `Inspect ${id.slice(0, 12)}: Docker at ${endpoint.description} did not answer within ${timeoutMs / 1000} s`, undefined, { cause: e });
+      }
       throw classifyDockerError(e, endpoint.description, `Inspect ${id.slice(0, 12)}`);
+    } finally {
+      owned.dispose();
     }
   };
 }

@@ -35,6 +35,9 @@ export interface SnapshotInput {
   readonly translate?: Translate | undefined;
 }
 
+/** `wacore2` before `wacore10`. One collator: `localeCompare` with options builds one per call (seconds for 100k nodes). */
+const byNumericName = new Intl.Collator(undefined, { numeric: true });
+
 /** A node is given this long after start before "absent from health" counts against it. */
 export const START_GRACE_MS = 90_000;
 
@@ -122,7 +125,10 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
         }
       }
     }
-    unmatched.push(...pending);
+    // A loop, not push(...pending): spreading >~130k entries into one call overflows the stack.
+    for (const e of pending) {
+      unmatched.push(e);
+    }
   }
   // Health entries without a container here (another host, or Docker unreachable) are nodes too.
   const taken = new Set(drafts.map((d) => d.name));
@@ -173,7 +179,7 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
       standby: state === 'standby',
     };
   });
-  nodes.sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind) || a.name.localeCompare(b.name, undefined, { numeric: true }));
+  nodes.sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind) || byNumericName.compare(a.name, b.name));
 
   // --- 4. cluster summary -------------------------------------------------------------------
   const summary = summarize(nodes, input, engine, api);
@@ -184,7 +190,8 @@ function summarize(nodes: readonly ClusterNode[], input: SnapshotInput, engine: 
   const health = input.health;
   const isCoreapp = (n: ClusterNode): boolean => n.reportedRole === 'coreapp' || (n.reportedRole === undefined && n.kind === 'coreapp');
   const alive = (n: ClusterNode): boolean => (n.container ? n.container.state === 'running' : n.healthKey !== undefined);
-  const connectedCoreapps = nodes.filter((n) => isCoreapp(n) && n.gatewayStatus === 'connected').length;
+  // A single instance is web and coreapp in one: its one health entry is the shard, whichever node shows it.
+  const connectedCoreapps = health?.mode === 'single' ? (health.entries[0]?.gatewayStatus === 'connected' ? 1 : 0) : nodes.filter((n) => isCoreapp(n) && n.gatewayStatus === 'connected').length;
   const coreapps = nodes.filter((n) => isCoreapp(n) && alive(n)).length;
   const masters = nodes.filter((n) => (n.kind === 'master' || n.reportedRole === 'primary_master' || n.reportedRole === 'secondary_master') && alive(n)).length;
   const primary = nodes.find((n) => n.reportedRole === 'primary_master');

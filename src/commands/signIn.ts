@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { WaApiClient } from '../api/client';
+import { WaApiClient, isPlainHttp, plainHttpAllowedFor } from '../api/client';
 import { ApiError } from '../api/errors';
 import { probeCertificate } from '../api/tls';
 import { createNodeTransport } from '../api/transport';
@@ -21,6 +21,18 @@ export async function signIn(sessions: ClusterSessions, access: ApiAccess, setti
   const url = session.apiUrl;
   const user = settings.value.apiUser;
   const parsed = new URL(url);
+  const allowPlainHttp = plainHttpAllowedFor(url, settings.value.apiAllowPlainHttp);
+  if (isPlainHttp(url)) {
+    if (!allowPlainHttp) {
+      throw new Error(vscode.l10n.t('Not signing in to {0}: over plain http:// the password and token travel in clear text, readable by anyone on the network. Use the web container\'s https:// port (setting waCluster.api.url), or, only on a network you trust, add {1} to the user setting waCluster.api.allowPlainHttp.', url, parsed.origin));
+    }
+    const proceed = vscode.l10n.t('Send in Clear Text');
+    const choice = await vscode.window.showWarningMessage(vscode.l10n.t('{0} is plain http://: your password and token will travel unencrypted.', url), { modal: true, detail: vscode.l10n.t('You allowed this URL in waCluster.api.allowPlainHttp. Anyone on the network path can read the credentials and take over the cluster.') }, proceed);
+    if (choice !== proceed) {
+      return false;
+    }
+    log.warn(`signing in to ${url} over plain http:// (allowed by waCluster.api.allowPlainHttp)`);
+  }
 
   if (parsed.protocol === 'https:' && !settings.value.apiCaFile) {
     const cert = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking the certificate of {0}…', url), cancellable: true }, (_p, token) => {
@@ -33,7 +45,7 @@ export async function signIn(sessions: ClusterSessions, access: ApiAccess, setti
       const trust = vscode.l10n.t('Trust This Certificate');
       const changed = known !== undefined;
       const choice = await vscode.window.showWarningMessage(
-        changed ? vscode.l10n.t('The certificate of {0} has CHANGED since you trusted it.', url) : vscode.l10n.t('The certificate of {0} is not signed by a trusted authority ({1}).', url, cert.authorizationError ?? 'unknown'),
+        changed ? vscode.l10n.t('The certificate of {0} has CHANGED since you trusted it: it was {1}, it is now {2}.', url, known.fingerprint256, cert.fingerprint256) : vscode.l10n.t('The certificate of {0} is not signed by a trusted authority ({1}).', url, cert.authorizationError ?? 'unknown'),
         {
           modal: true,
           detail: vscode.l10n.t('Subject: {0}\nIssuer: {1}\nValid until: {2}\nSHA-256 fingerprint:\n{3}\n\nCompare the fingerprint with the one of the web container before you trust it. Only this exact certificate will be trusted, for this cluster only.', cert.subject, cert.issuer, cert.validTo, cert.fingerprint256),
@@ -68,6 +80,7 @@ export async function signIn(sessions: ClusterSessions, access: ApiAccess, setti
         baseUrl: url,
         transport,
         auth: { kind: 'basic', user, password, ...(newPassword ? { newPassword } : {}) },
+        allowPlainHttp,
         onToken: (t) => access.storeToken(url, user, t),
       });
       await client.login({ signal: controller.signal });

@@ -19,6 +19,8 @@ export const settingsSchema = z.object({
     .string()
     .default('')
     .refine((f) => f === '' || /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/.test(f), { message: 'must be a SHA-256 fingerprint: 32 hex pairs separated by colons' }),
+  /** `http://` API URLs the user accepts sending credentials to in clear text (user settings only). */
+  apiAllowPlainHttp: z.array(z.string().refine((u) => URL.canParse(u) && new URL(u).protocol === 'http:', { message: 'each entry must be an http:// URL' })).default([]),
   pollIntervalSeconds: z.number().min(1).max(3600).default(5),
   notifyClusterEvents: z.boolean().default(true),
 });
@@ -35,12 +37,13 @@ export const settingKeys: { readonly [K in keyof Settings]: string } = {
   apiUser: 'api.user',
   apiCaFile: 'api.caFile',
   apiCertificateFingerprint: 'api.certificateFingerprint',
+  apiAllowPlainHttp: 'api.allowPlainHttp',
   pollIntervalSeconds: 'health.pollIntervalSeconds',
   notifyClusterEvents: 'notifications.clusterEvents',
 };
 
 /** Settings that run commands or point at hosts: ignored in untrusted workspaces. */
-export const restrictedSettingKeys: readonly (keyof Settings)[] = ['composeCommand', 'dockerHost', 'apiUrl', 'apiCaFile', 'apiCertificateFingerprint'];
+export const restrictedSettingKeys: readonly (keyof Settings)[] = ['composeCommand', 'dockerHost', 'apiUrl', 'apiCaFile', 'apiCertificateFingerprint', 'apiAllowPlainHttp'];
 
 export interface SettingsProblem {
   readonly key: string;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import Dockerode from 'dockerode';
 import { type z } from 'zod';
-import { type Clock } from '../util/abort';
+import { type Clock, signalWithTimeout } from '../util/abort';
 import { MASK, isSecretName } from '../util/redact';
 import { type Result, err, ok } from '../util/result';
 import { LogDemuxer } from './demux';
@@ -130,8 +130,14 @@ export class DockerodeClient implements DockerPort {
   }
 
   /** Negotiates first, and forgets the negotiation when the engine turns out to be gone. */
-  private async negotiated<T>(signal: AbortSignal, fn: () => Promise<T>, classify: (e: unknown) => DockerError): Promise<T> {
-    await this.negotiate(signal);
+  private async negotiated<T>(signal: AbortSignal | undefined, fn: () => Promise<T>, classify: (e: unknown) => DockerError): Promise<T> {
+    // The negotiation is bounded even when the call itself is not (logs, wait).
+    const asking = signalWithTimeout([signal], this.timeoutMs);
+    try {
+      await this.negotiate(asking.signal);
+    } finally {
+      asking.dispose();
+    }
     try {
       return await fn();
     } catch (e) {
@@ -144,15 +150,16 @@ export class DockerodeClient implements DockerPort {
   }
 
   private async call<T>(what: string, signal: AbortSignal | undefined, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const owned = signalWithTimeout([signal], this.timeoutMs);
     try {
-      return await this.negotiated(s, () => fn(s), (e) => this.classify(e, what));
+      return await this.negotiated(owned.signal, () => fn(owned.signal), (e) => this.classify(e, what));
     } catch (e) {
-      if (timeout.aborted && !signal?.aborted) {
+      if (owned.timedOut()) {
         throw new DockerError('timeout', `${what}: Docker at ${this.endpoint} did not answer within ${this.timeoutMs / 1000} s`, undefined, { cause: e });
       }
       throw this.classify(e, what);
+    } finally {
+      owned.dispose();
     }
   }
 
@@ -257,7 +264,7 @@ export class DockerodeClient implements DockerPort {
       ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
       ...(opts.signal ? { abortSignal: opts.signal } : {}),
     };
-    const out: unknown = await this.negotiated(opts.signal ?? AbortSignal.timeout(this.timeoutMs), () => this.docker.getContainer(id).logs(query as unknown as Dockerode.ContainerLogsOptions & { follow: true }), (e) => this.classify(e, `Logs of ${details.name}`));
+    const out: unknown = await this.negotiated(opts.signal, () => this.docker.getContainer(id).logs(query as unknown as Dockerode.ContainerLogsOptions & { follow: true }), (e) => this.classify(e, `Logs of ${details.name}`));
     if (Buffer.isBuffer(out)) {
       demux.push(out);
       demux.end();
@@ -290,7 +297,7 @@ export class DockerodeClient implements DockerPort {
 
   async wait(id: string, opts: { condition?: 'not-running' | 'next-exit' | 'removed'; signal?: AbortSignal } = {}): Promise<number> {
     // No timeout: waiting for an upgrade container can take long; cancellation is the caller's.
-    const raw: unknown = await this.negotiated(opts.signal ?? AbortSignal.timeout(this.timeoutMs), () => this.docker.getContainer(id).wait({ condition: opts.condition ?? 'not-running', ...(opts.signal ? { abortSignal: opts.signal } : {}) } as object) as Promise<unknown>, (e) => this.classify(e, `Wait for ${id.slice(0, 12)}`));
+    const raw: unknown = await this.negotiated(opts.signal, () => this.docker.getContainer(id).wait({ condition: opts.condition ?? 'not-running', ...(opts.signal ? { abortSignal: opts.signal } : {}) } as object) as Promise<unknown>, (e) => this.classify(e, `Wait for ${id.slice(0, 12)}`));
     return this.parse(waitSchema, raw, 'Wait').StatusCode;
   }
 
@@ -308,18 +315,19 @@ export class DockerodeClient implements DockerPort {
 
   /** start/stop answer 304 when already in that state: that is success. */
   private async idempotent(what: string, signal: AbortSignal | undefined, fn: (s: AbortSignal) => Promise<unknown>, extraMs = 0): Promise<void> {
-    const timeout = AbortSignal.timeout(this.timeoutMs + extraMs);
-    const s = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const owned = signalWithTimeout([signal], this.timeoutMs + extraMs);
     try {
-      await this.negotiated(s, () => fn(s), (e) => ((e as { statusCode?: number }).statusCode === 304 ? new DockerError('conflict', 'not modified', 304) : this.classify(e, what)));
+      await this.negotiated(owned.signal, () => fn(owned.signal), (e) => ((e as { statusCode?: number }).statusCode === 304 ? new DockerError('conflict', 'not modified', 304) : this.classify(e, what)));
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 304) {
         return;
       }
-      if (timeout.aborted && !signal?.aborted) {
+      if (owned.timedOut()) {
         throw new DockerError('timeout', `${what}: Docker did not answer in time`, undefined, { cause: e });
       }
       throw this.classify(e, what);
+    } finally {
+      owned.dispose();
     }
   }
 }

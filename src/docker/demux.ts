@@ -63,23 +63,58 @@ export class LogDemuxer {
   }
 }
 
+const WHOLE_BUFFER_PARSE_MAX = 64 * 1024;
+
 /** Splits a byte stream of JSON objects separated by newlines (the events endpoint). */
 export class JsonLineSplitter {
   private buf = '';
-  constructor(private readonly onJson: (value: unknown) => void, private readonly onBad: (line: string) => void) {}
+  private skipping = false;
+  /**
+   * `maxLineChars`: a line (one JSON object) longer than this is dropped and reported through
+   * `onBad`, so an engine or proxy that never sends a newline cannot grow memory without bound.
+   * Docker's event objects are well under 10 kB.
+   */
+  constructor(private readonly onJson: (value: unknown) => void, private readonly onBad: (line: string) => void, private readonly maxLineChars = 1024 * 1024) {}
+
+  /** Characters waiting for the end of their line. */
+  get buffered(): number {
+    return this.buf.length;
+  }
 
   push(chunk: Buffer | string): void {
-    this.buf += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    let text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    if (this.skipping) {
+      // The rest of a line already dropped as too long.
+      const end = text.indexOf('\n');
+      if (end < 0) {
+        return;
+      }
+      this.skipping = false;
+      text = text.slice(end + 1);
+    }
+    // Only the new text can hold the next line end: scanning the whole buffer on every chunk
+    // would be quadratic in the length of a long line.
+    const hasLineEnd = text.includes('\n');
+    this.buf += text;
     let nl: number;
-    while ((nl = this.buf.indexOf('\n')) >= 0) {
+    while (hasLineEnd && (nl = this.buf.indexOf('\n')) >= 0) {
       const line = this.buf.slice(0, nl).trim();
       this.buf = this.buf.slice(nl + 1);
-      if (line) {
+      if (line.length > this.maxLineChars) {
+        this.onBad(line.slice(0, 200));
+      } else if (line) {
         this.parse(line);
       }
     }
-    // Older engines do not end each object with a newline: try the buffer as a whole.
-    const rest = this.buf.trim();
+    if (this.buf.length > this.maxLineChars) {
+      this.onBad(this.buf.slice(0, 200));
+      this.buf = '';
+      this.skipping = true;
+      return;
+    }
+    // Older engines do not end each object with a newline: try the buffer as a whole (events are
+    // small; a long unterminated line is not re-parsed on every chunk, which would be quadratic).
+    const rest = this.buf.length <= WHOLE_BUFFER_PARSE_MAX ? this.buf.trim() : '';
     if (rest.startsWith('{') && rest.endsWith('}')) {
       try {
         const v = JSON.parse(rest) as unknown;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { WaApiClient, type StoredToken } from '../api/client';
+import { WaApiClient, plainHttpAllowedFor, type StoredToken } from '../api/client';
 import { normalizeFingerprint, type TlsTrust } from '../api/tls';
 import { createNodeTransport } from '../api/transport';
 import { type DiscoveredCluster } from '../cluster/discovery';
@@ -123,6 +123,7 @@ export class ApiAccess {
       baseUrl: url,
       transport: createNodeTransport(this.trust(url, settings)),
       auth: { kind: 'basic', user, password },
+      allowPlainHttp: plainHttpAllowedFor(url, settings.apiAllowPlainHttp),
       token: await this.token(url, user),
       onToken: (t) => this.storeToken(url, user, t),
     });

@@ -18,16 +18,61 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   }
 }
 
-/** A signal that aborts when any input aborts or after `timeoutMs` (if given). */
-export function combineSignals(signals: readonly (AbortSignal | undefined)[], timeoutMs?: number): AbortSignal {
-  const list = signals.filter((s): s is AbortSignal => s !== undefined);
-  if (timeoutMs !== undefined && timeoutMs > 0) {
-    list.push(AbortSignal.timeout(timeoutMs));
+/** A signal we own: it aborts when a parent aborts or when its own timer fires. */
+export interface OwnedSignal {
+  readonly signal: AbortSignal;
+  /** True when the timer (not a parent) aborted it. */
+  timedOut(): boolean;
+  /** Clears the timer and detaches from the parents; call it when the operation is over. */
+  dispose(): void;
+}
+
+/**
+ * A signal that aborts when any parent aborts or after `timeoutMs` (if given), with its reason
+ * a `TimeoutError` DOMException like `AbortSignal.timeout`.
+ *
+ * Why not `AbortSignal.any([signal, AbortSignal.timeout(ms)])`: on Node 20 the combined signal
+ * holds its sources weakly, so after a garbage collection the timeout signal can be gone and the
+ * combined signal never aborts (nodejs/node#57736) — a request to a server that never answers then
+ * hangs forever. Here the timer is an ordinary `setTimeout` whose callback references the
+ * controller, so the event loop keeps everything alive until it fires or `dispose()` runs.
+ */
+export function signalWithTimeout(parents: readonly (AbortSignal | undefined)[], timeoutMs?: number): OwnedSignal {
+  const controller = new AbortController();
+  const sources = parents.filter((s): s is AbortSignal => s !== undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let byTimer = false;
+  const onParentAbort = (event: Event): void => {
+    abort((event.target as AbortSignal).reason);
+  };
+  const detach = (): void => {
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    for (const s of sources) {
+      s.removeEventListener('abort', onParentAbort);
+    }
+  };
+  function abort(reason: unknown): void {
+    detach();
+    controller.abort(reason);
   }
-  if (list.length === 0) {
-    return new AbortController().signal;
+  const already = sources.find((s) => s.aborted);
+  if (already) {
+    controller.abort(already.reason);
+  } else {
+    for (const s of sources) {
+      s.addEventListener('abort', onParentAbort, { once: true });
+    }
+    if (timeoutMs !== undefined && timeoutMs > 0) {
+      timer = setTimeout(() => {
+        byTimer = true;
+        abort(new DOMException(`The operation timed out after ${timeoutMs} ms`, 'TimeoutError'));
+      }, timeoutMs);
+    }
   }
-  return list.length === 1 ? list[0]! : AbortSignal.any(list);
+  return { signal: controller.signal, timedOut: () => byTimer, dispose: detach };
 }
 
 /** Resolves after `ms`, rejects with {@link AbortedError} when the signal aborts first. */

@@ -1,5 +1,10 @@
 import assert from 'node:assert/strict';
-import { inventoryArg } from '../../../src/cliLintInventory';
+import { parseLintArgs } from '../../../src/cliLint';
+
+const inventoryArg = (args: string[]): string | undefined => {
+  const parsed = parseLintArgs(args);
+  return typeof parsed === 'string' ? undefined : parsed.inventory;
+};
 
 describe('lint --inventory (CLI arguments)', () => {
   it('takes --inventory FILE, --inventory=FILE, or a lone *.inventory.yml; anything else stays a compose lint', () => {
