@@ -30,9 +30,6 @@ export interface DiagnosticsCompose {
   config(opts?: RunOptions): Promise<RunResult>;
 }
 
-/** Unmasked `docker inspect` JSON (adapter: DockerPort.inspect returns a reduced, typed view). */
-export type RawInspector = (id: string, signal?: AbortSignal) => Promise<unknown>;
-
 export interface DiagnosticsInput {
   readonly docker: DockerPort;
   readonly project: string | undefined;
@@ -41,8 +38,6 @@ export interface DiagnosticsInput {
   /** Signed-in API client; without it the health/support parts are listed as skipped. */
   readonly api?: DiagnosticsApi | undefined;
   readonly compose?: DiagnosticsCompose | undefined;
-  /** Full `docker inspect` JSON; without it the typed inspect view is written. */
-  readonly inspectRaw?: RawInspector | undefined;
   /** Start of the log window (ms since the epoch); undefined = all logs. */
   readonly sinceMs: number | undefined;
   /** Human description of the window for the README ("last 3 hours"). */
@@ -181,7 +176,7 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     for (const c of containers) {
       progress(`Inspect ${c.service ?? c.name}`, step++ / steps);
       const stem = stems.get(c.id)!;
-      const v = await part(`inspect/${stem}.json`, `\`docker inspect\` of ${c.name}`, async () => (input.inspectRaw ? input.inspectRaw(c.id, signal) : input.docker.inspect(c.id, signal)));
+      const v = await part(`inspect/${stem}.json`, `\`docker inspect\` of ${c.name}`, () => input.docker.inspectRaw(c.id, signal));
       if (v !== undefined) {
         inspected.set(c.id, v);
         const env = envOf(v);
@@ -206,7 +201,7 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
       if (v !== undefined) {
         const stem = stems.get(c.id)!;
         write(`inspect/${stem}.json`, JSON.stringify(redact.json(v), null, 2));
-        parts.push({ name: `inspect/${stem}.json`, description: `\`docker inspect\` of ${c.name}, secrets masked${input.inspectRaw ? '' : ' (reduced view)'}`, status: 'ok' });
+        parts.push({ name: `inspect/${stem}.json`, description: `\`docker inspect\` of ${c.name}, secrets masked`, status: 'ok' });
       }
     }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { ApiError } from '../api/errors';
 import { BACKUP_EXTENSION, BACKUP_FOLDER, type BackupFile, type BackupMismatch, type BackupParseProblem, compareWithCluster, parseBackupFile } from '../cluster/backupFile';
-import { type ClusterSessions } from '../host/clusterSessions';
+import { type Services } from '../host/services';
 import { isOptionsArg, pickSignedInCluster } from './pickCluster';
 
 /** What a script, task or test may pass instead of answering the prompts. */
@@ -67,7 +67,7 @@ function mismatchTexts(m: BackupMismatch): string[] {
  * password, different shard layout) are shown with the API's explanation and resolve to
  * `{ restored: false, message }`.
  */
-export async function restoreCluster(sessions: ClusterSessions, log: vscode.LogOutputChannel, arg?: unknown): Promise<RestoreOutcome | undefined> {
+export async function restoreCluster({ sessions, log }: Services, arg?: unknown): Promise<RestoreOutcome | undefined> {
   const options = isOptionsArg<RestoreOptions>(arg, ['cluster', 'password', 'file', 'confirm']) ? arg : undefined;
   const target = await pickSignedInCluster(sessions, options?.cluster ?? arg);
   if (!target) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ruleSettingsSchema } from '../lint/engine';
 
 /**
  * The extension's settings (`waCluster.*` outside the linter's own), validated once where they
@@ -21,6 +22,10 @@ export const settingsSchema = z.object({
     .refine((f) => f === '' || /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/.test(f), { message: 'must be a SHA-256 fingerprint: 32 hex pairs separated by colons' }),
   pollIntervalSeconds: z.number().min(1).max(3600).default(5),
   notifyClusterEvents: z.boolean().default(true),
+  logsMaxLines: z.number().int().min(100).max(1_000_000).default(10_000),
+  lintEnable: z.boolean().default(true),
+  lintInclude: z.string().min(1).default('**/*compose*.{yml,yaml}'),
+  lintRules: ruleSettingsSchema.default({}),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -37,6 +42,10 @@ export const settingKeys: { readonly [K in keyof Settings]: string } = {
   apiCertificateFingerprint: 'api.certificateFingerprint',
   pollIntervalSeconds: 'health.pollIntervalSeconds',
   notifyClusterEvents: 'notifications.clusterEvents',
+  logsMaxLines: 'logs.maxLines',
+  lintEnable: 'lint.enable',
+  lintInclude: 'lint.include',
+  lintRules: 'lint.rules',
 };
 
 /** Settings that run commands or point at hosts: ignored in untrusted workspaces. */

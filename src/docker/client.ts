@@ -3,6 +3,7 @@ import os from 'node:os';
 import Dockerode from 'dockerode';
 import { type z } from 'zod';
 import { type Clock } from '../util/abort';
+import { isSecretName, MASK } from '../util/redact';
 import { type Result, err, ok } from '../util/result';
 import { LogDemuxer } from './demux';
 import { type DockerEndpoint, resolveDockerEndpoint } from './endpoint';
@@ -22,16 +23,14 @@ import {
   type PortBinding,
 } from './types';
 
-/** Environment keys whose values are masked in inspect results (and never logged). */
-const SECRET_KEY = /PASS|SECRET|TOKEN|API_?KEY|PRIVATE|CREDENTIAL|JWT|_KEY$|PWD/i;
-
 export function maskEnv(env: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const kv of env) {
     const eq = kv.indexOf('=');
     const k = eq >= 0 ? kv.slice(0, eq) : kv;
     const v = eq >= 0 ? kv.slice(eq + 1) : '';
-    out[k] = SECRET_KEY.test(k) && v !== '' ? '***' : v;
+    // The one secret-name pattern, shared with the redaction of logs and bundles (util/redact.ts).
+    out[k] = isSecretName(k) && v !== '' ? MASK : v;
   }
   return out;
 }
@@ -146,8 +145,12 @@ export class DockerodeClient implements DockerPort {
     });
   }
 
+  inspectRaw(id: string, signal?: AbortSignal): Promise<unknown> {
+    return this.call(`Inspect ${id.slice(0, 12)}`, signal, (abortSignal) => this.docker.getContainer(id).inspect({ abortSignal } as object) as Promise<unknown>);
+  }
+
   async inspect(id: string, signal?: AbortSignal): Promise<ContainerDetails> {
-    const raw = await this.call(`Inspect ${id.slice(0, 12)}`, signal, (abortSignal) => this.docker.getContainer(id).inspect({ abortSignal } as object) as Promise<unknown>);
+    const raw = await this.inspectRaw(id, signal);
     const c = this.parse(containerInspectSchema, raw, 'Inspect');
     const labels = c.Config.Labels;
     const ports: PortBinding[] = [];
