@@ -111,10 +111,10 @@ export function planUpgrade(input: PlanInput, t: Translate): { ok: true; plan: U
     lines.push(t('1. Run the DB upgrade service {0} with version {1} and wait for it to exit with 0 (on failure nothing else changes).', upgradeService.service, version));
   }
   steps.push({ kind: 'setVersion', envFile: input.envFile });
-  lines.push(t('{0}. Set WA_API_VERSION={1} in {2}.', steps.length, version, input.envFileLabel));
+  lines.push(t('{0}. Set WA_API_VERSION={1} in {2}.', lines.length + 1, version, input.envFileLabel));
   if (services.length > 0) {
     steps.push({ kind: 'recreate', services }, { kind: 'verify', services });
-    lines.push(t('{0}. Recreate {1} on {2} ("up -d"); the API is unavailable meanwhile.', steps.length, services.join(', '), version));
+    lines.push(t('{0}. Recreate {1} on {2} ("up -d"); the API is unavailable meanwhile.', lines.length + 1, services.join(', '), version));
   } else {
     lines.push(t('Nothing runs now: the next Up starts {0}.', version));
   }

@@ -9,6 +9,9 @@ export class FakeDocker implements DockerPort {
   down: DockerError | undefined;
   readonly subscriptions = new Set<{ handlers: EventHandlers; state: EventStreamState }>();
   calls = { list: 0, inspect: 0 };
+  /** What `wait` resolves with, one answer per call (the last repeats); default 0. */
+  waitAnswers: number[] = [];
+  readonly stopped: string[] = [];
 
   get activeSubscriptions(): number {
     return this.subscriptions.size;
@@ -33,6 +36,11 @@ export class FakeDocker implements DockerPort {
     }
     const c = this.containers.find((x) => x.id === id || x.id.startsWith(id) || x.name === id);
     return c ? Promise.resolve(c) : Promise.reject(new DockerError('notFound', `No such container: ${id}`, 404));
+  }
+
+  /** The engine's JSON shape of a container (names as the Engine API spells them). */
+  inspectRaw(id: string): Promise<unknown> {
+    return this.inspect(id).then((c) => ({ Id: c.id, Name: `/${c.name}`, Config: { Image: c.image, Labels: c.labels, Env: Object.entries(c.env).map(([k, v]) => `${k}=${v}`) }, State: { Status: c.state, ExitCode: c.exitCode }, RestartCount: c.restartCount }));
   }
 
   subscribeEvents(_filter: { project?: string | undefined }, handlers: EventHandlers): EventSubscription {
@@ -77,7 +85,8 @@ export class FakeDocker implements DockerPort {
   }
 
   wait(): Promise<number> {
-    return Promise.resolve(0);
+    const answer = this.waitAnswers.length > 1 ? this.waitAnswers.shift()! : (this.waitAnswers[0] ?? 0);
+    return Promise.resolve(answer);
   }
 
   start(id: string): Promise<void> {
@@ -86,6 +95,7 @@ export class FakeDocker implements DockerPort {
   }
 
   stop(id: string): Promise<void> {
+    this.stopped.push(id);
     this.containers = this.containers.map((c) => (c.id === id ? { ...c, state: 'exited', exitCode: 143 } : c));
     return Promise.resolve();
   }
