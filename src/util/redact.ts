@@ -86,7 +86,7 @@ export class Redactor {
     // "password": "value" (JSON) and name: value / name=value where the name looks secret.
     out = out.replace(/(["']?)([A-Za-z][A-Za-z0-9_.-]*)\1([\t ]*[:=][\t ]*)("[^"]*"|'[^']*'|[^\s,;&}"']+)/g, (m: string, q: string, name: string, sep: string, value: string) => {
       // The same names as in environment lists and `docker inspect` (one pattern: SECRET_NAME).
-      if (!isSecretName(name) || isHarmlessKey(name) || value === MASK || value === `"${MASK}"` || value === `'${MASK}'`) {
+      if (!isSecretName(name) || isHarmlessKey(name) || /^(Bearer|Basic|Apikey|Token|Digest)$/i.test(value) || value === MASK || value === `"${MASK}"` || value === `'${MASK}'`) {
         return m;
       }
       const quoted = /^["']/.test(value) ? `${value[0]}${MASK}${value[0]}` : MASK;
