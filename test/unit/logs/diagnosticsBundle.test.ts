@@ -142,6 +142,13 @@ describe('diagnostics bundle', () => {
     assert.match(readme, /\(container list\) +FAILED: .*Docker is not running/);
   });
 
+  it('an unwritable folder is a failure with the reason, not a cancel', async () => {
+    const file = path.join(dir, 'not-a-folder');
+    fs.writeFileSync(file, '');
+    await assert.rejects(collectDiagnosticsBundle({ docker, project: 'biz', sinceMs: undefined, outDir: path.join(file, 'sub'), extensionVersion: '0.1.0' }), (err: Error) =>
+      !isAbortError(err) && /The diagnostics bundle could not be written to .*not-a-folder.*ENOTDIR/.test(err.message));
+  });
+
   it('cleans up and rejects with an AbortError when cancelled', async () => {
     const ac = new AbortController();
     const r = collectDiagnosticsBundle({
