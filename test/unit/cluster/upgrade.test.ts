@@ -199,7 +199,7 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
 
   it('stops with a clear message when Docker is unreachable or the DB upgrade container is missing', async () => {
     const noDocker = Object.assign(new Ports(), { docker: undefined });
-    await assert.rejects(runUpgrade(plan(), noDocker as unknown as UpgradePorts, t), /Docker is not reachable, so the DB upgrade cannot be watched\. Nothing was changed\./);
+    await assert.rejects(runUpgrade(plan(), noDocker, t), /Docker is not reachable, so the DB upgrade cannot be watched\. Nothing was changed\./);
     const missing = new Ports();
     missing.compose = () => Promise.resolve();
     await assert.rejects(runUpgrade(plan(), missing, t), /DB upgrade container of biz was not found after "up -d dbupgrade"\. The cluster was not changed/);
