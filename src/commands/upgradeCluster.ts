@@ -136,8 +136,8 @@ export async function upgradeCluster(services: Services, arg?: unknown): Promise
   let version = options?.version?.trim();
   if (version === undefined) {
     version = (await vscode.window.showInputBox({
-      title: t('Upgrade {0}', c.projectName),
-      prompt: current ? t('New WA_API_VERSION (now {0}), without the leading "v"', current) : t('New WA_API_VERSION, without the leading "v"'),
+      title: vscode.l10n.t('Upgrade {0}', c.projectName),
+      prompt: current ? vscode.l10n.t('New WA_API_VERSION (now {0}), without the leading "v"', current) : vscode.l10n.t('New WA_API_VERSION, without the leading "v"'),
       placeHolder: '2.53.2',
       ignoreFocusOut: true,
       validateInput: (v) => checkTargetVersion(v, current, t),
@@ -152,10 +152,10 @@ export async function upgradeCluster(services: Services, arg?: unknown): Promise
   if (!chosen && checkTargetVersion(version, current, t) === undefined) {
     const choices = possiblePaths(upgradeService, version).map((p) =>
       p === 'dbupgrade'
-        ? { label: t('With the DB upgrade service'), detail: t('Runs {0} ({1}) with {2} and waits for it to exit with 0, then restarts the nodes on {2}. For MySQL, from v2.23 on; recommended for large databases.', upgradeService!.service, upgradeService!.files.map((f) => path.basename(f)).join(', '), version), path: p }
-        : { label: t('With downtime'), detail: t('Restarts the nodes on {0}; the primary master migrates the database while the nodes wait as "uninitialized".', version), path: p },
+        ? { label: vscode.l10n.t('With the DB upgrade service'), detail: vscode.l10n.t('Runs {0} ({1}) with {2} and waits for it to exit with 0, then restarts the nodes on {2}. For MySQL, from v2.23 on; recommended for large databases.', upgradeService!.service, upgradeService!.files.map((f) => path.basename(f)).join(', '), version), path: p }
+        : { label: vscode.l10n.t('With downtime'), detail: vscode.l10n.t('Restarts the nodes on {0}; the primary master migrates the database while the nodes wait as "uninitialized".', version), path: p },
     );
-    const picked = await vscode.window.showQuickPick(choices, { title: t('Upgrade {0} to {1}', c.projectName, version), ignoreFocusOut: true });
+    const picked = await vscode.window.showQuickPick(choices, { title: vscode.l10n.t('Upgrade {0} to {1}', c.projectName, version), ignoreFocusOut: true });
     if (!picked) {
       return;
     }
@@ -180,10 +180,10 @@ export async function upgradeCluster(services: Services, arg?: unknown): Promise
     throw new Error(planned.message);
   }
   const plan = planned.plan;
-  if (!(await services.compose.checkBeforeRun(session, t('Upgrade')))) {
+  if (!(await services.compose.checkBeforeRun(session, vscode.l10n.t('Upgrade')))) {
     return;
   }
-  const go = t('Upgrade');
+  const go = vscode.l10n.t('Upgrade');
   if ((await vscode.window.showWarningMessage(plan.question, { modal: true, detail: plan.detail }, go)) !== go) {
     return;
   }
