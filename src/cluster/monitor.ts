@@ -69,8 +69,6 @@ export class ClusterMonitor implements Disposable {
   private burstTimers: TimerHandle[] = [];
   private readonly containerJob: Job;
   private readonly healthJob: Job;
-  /** Number of event subscriptions opened over the monitor's life (tests check "exactly one"). */
-  subscriptionsOpened = 0;
 
   constructor(private readonly opts: MonitorOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -124,7 +122,6 @@ export class ClusterMonitor implements Disposable {
     this.lifetime = new AbortController();
     const docker = this.opts.docker;
     if (docker) {
-      this.subscriptionsOpened++;
       this.subscription = docker.subscribeEvents(
         { project: this.opts.project },
         {

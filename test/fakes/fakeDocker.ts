@@ -8,7 +8,7 @@ export class FakeDocker implements DockerPort {
   containers: ContainerDetails[] = [];
   down: DockerError | undefined;
   readonly subscriptions = new Set<{ handlers: EventHandlers; state: EventStreamState }>();
-  calls = { list: 0, inspect: 0 };
+  calls = { list: 0, inspect: 0, subscribe: 0 };
   /** What `wait` resolves with, one answer per call (the last repeats); default 0. */
   waitAnswers: number[] = [];
   readonly stopped: string[] = [];
@@ -44,6 +44,7 @@ export class FakeDocker implements DockerPort {
   }
 
   subscribeEvents(_filter: { project?: string | undefined }, handlers: EventHandlers): EventSubscription {
+    this.calls.subscribe++;
     const sub = { handlers, state: 'connected' as EventStreamState };
     this.subscriptions.add(sub);
     queueMicrotask(() => handlers.onState?.('connected', undefined));
