@@ -16,6 +16,7 @@ import { ComposeRunner, detectCompose, type ComposeCommand } from '../docker/com
 import { type DockerError } from '../docker/errors';
 import { type DockerPort } from '../docker/port';
 import { type ApiAccess } from './apiAccess';
+import { disposeAll } from '../util/disposable';
 
 /** One cluster of the workspace, live: its compose definition, its monitor and its API client. */
 export interface ClusterSession {
@@ -305,13 +306,8 @@ export class ClusterSessions implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const s of this.sessions.values()) {
-      s.dispose();
-    }
+    disposeAll(this.sessions.values(), this.disposables);
     this.sessions.clear();
-    for (const d of this.disposables) {
-      d.dispose();
-    }
   }
 }
 
