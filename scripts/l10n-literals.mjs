@@ -21,13 +21,13 @@ function importsTranslate(file) {
 
 /**
  * Pure modules whose words go through an injected `t` (the editor passes `vscode.l10n.t`): the
- * cluster's findings and presentation, every file of the compose linter (rules get `t` in their
+ * cluster's findings, presentation, announcements, upgrade plan and runner and pre-run gate, every file of the compose linter (rules get `t` in their
  * context), so a new rule's literals are collected without being listed here, and the files of
  * the compose model that word their problems through `t` (they import src/util/translate.ts).
  */
 export const injectedTFiles = [
-  'src/cluster/presentation.ts', 'src/cluster/findings.ts', ...tsFilesUnder('src/lint'), ...tsFilesUnder('src/compose').filter(importsTranslate),
-  ...tsFilesUnder('src/inventory').filter(importsTranslate),
+  'src/cluster/presentation.ts', 'src/cluster/findings.ts', 'src/cluster/announcements.ts', 'src/cluster/upgradePlan.ts', 'src/cluster/upgradeRunner.ts', 'src/cluster/runGate.ts',
+  ...tsFilesUnder('src/lint'), ...tsFilesUnder('src/compose').filter(importsTranslate), ...tsFilesUnder('src/inventory').filter(importsTranslate),
 ];
 
 /** The value of a JS string literal's body (between its quotes). */

@@ -45,17 +45,11 @@ export const Views = {
 } as const;
 
 export const ContextKeys = {
-  /** Drives the welcome views of the nodes view; one of {@link ViewStates}. */
+  /** Drives the welcome views of the nodes view; one of the ViewStates of cluster/viewState.ts. */
   state: 'waCluster.state',
   /** Why Docker is unreachable (daemonDown, permissionDenied, unreachable, apiTooOld, other), for the welcome view. */
   dockerProblem: 'waCluster.dockerProblem',
 } as const;
 
-export const ViewStates = {
-  noCompose: 'noCompose',
-  dockerUnreachable: 'dockerUnreachable',
-  ready: 'ready',
-} as const;
-export type ViewState = (typeof ViewStates)[keyof typeof ViewStates];
 
 export const CONFIG_SECTION = 'waCluster';

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
-import { rawInspector } from './cluster/rawInspect';
 import { refresh } from './commands/refresh';
-import { registerLogCommands, type LogCommands } from './commands/registerLogCommands';
+import { collectDiagnostics } from './commands/collectDiagnostics';
+import { showAllLogs } from './commands/showAllLogs';
+import { showNodeLogs } from './commands/showNodeLogs';
 import { showLog } from './commands/showLog';
 import { registerComposeDiagnostics } from './diagnostics/composeDiagnostics';
 import { addCoreapp } from './commands/addCoreapp';
-import { upgradeCluster } from './commands/upgradeCluster';
+import { reportInterruptedUpgrades, upgradeCluster } from './commands/upgradeCluster';
 import { clusterDown } from './commands/clusterDown';
 import { clusterUp } from './commands/clusterUp';
 import { newCluster } from './commands/newCluster';
@@ -17,14 +18,15 @@ import { signIn } from './commands/signIn';
 import { signOut } from './commands/signOut';
 import { SettingsStore } from './config/settings';
 import { Commands, Views } from './constants';
-import { DockerodeClient } from './docker/client';
 import { ApiAccess } from './host/apiAccess';
 import { ClusterNotifier } from './host/clusterNotifier';
 import { ClusterSessions } from './host/clusterSessions';
 import { createLogger } from './host/logger';
 import { registerCommand } from './host/registerCommand';
-import { disposeComposeOutput } from './host/runCompose';
+import { ComposeConsole } from './host/runCompose';
+import { Services } from './host/services';
 import { ClusterTreeProvider } from './views/clusterTreeProvider';
+import { LogDocumentProvider } from './views/logDocuments';
 import { ClusterStatusBar } from './views/statusBar';
 
 /** Internals handed to the extension-host tests only (returned when running in test mode). */
@@ -33,8 +35,7 @@ export interface TestApi {
   readonly tree: ClusterTreeProvider;
   readonly treeView: vscode.TreeView<unknown>;
   readonly statusBar: ClusterStatusBar;
-  readonly notifier: ClusterNotifier;
-  readonly logs: LogCommands;
+  readonly logDocuments: LogDocumentProvider;
   readonly access: ApiAccess;
 }
 
@@ -44,35 +45,17 @@ const RECONNECT_SETTINGS = ['waCluster.compose', 'waCluster.docker', 'waCluster.
 export function activate(context: vscode.ExtensionContext): TestApi | undefined {
   const log = createLogger();
   const settings = new SettingsStore(log);
-  const access = new ApiAccess(context.secrets, context.globalState);
+  const access = new ApiAccess(context.secrets, context.globalState, settings);
   const sessions = new ClusterSessions(settings, access, log);
+  const compose = new ComposeConsole(sessions, settings);
+  const version = String((context.extension.packageJSON as { version?: unknown }).version);
+  // The one wiring object every command gets.
+  const services = new Services(log, settings, access, sessions, compose, context.workspaceState, version);
   const tree = new ClusterTreeProvider(sessions);
   const treeView = vscode.window.createTreeView(Views.nodes, { treeDataProvider: tree, showCollapseAll: true });
   const statusBar = new ClusterStatusBar(sessions);
   const notifier = new ClusterNotifier(sessions, settings, log);
-  const version = String((context.extension.packageJSON as { version?: unknown }).version);
-  const logs = registerLogCommands({
-    log,
-    extensionVersion: version,
-    clusters: () =>
-      sessions.all.map((s) => {
-        const docker = sessions.dockerPort;
-        return {
-          project: s.cluster.projectName,
-          docker,
-          snapshot: s.snapshot,
-          api: s.api,
-          compose: sessions.composeRunner(s),
-          inspectRaw: docker instanceof DockerodeClient ? rawInspector(docker.resolved) : undefined,
-          folder: vscode.Uri.file(s.cluster.dir),
-        };
-      }),
-    knownSecrets: async (project) => {
-      const s = sessions.all.find((x) => x.cluster.projectName === project);
-      const password = s ? await access.password(s.apiUrl, settings.value.apiUser) : undefined;
-      return password ? [password] : [];
-    },
-  });
+  const logDocuments = new LogDocumentProvider(log);
 
   // Monitors poll only while someone can see the result: the view, or a focused window (status bar).
   const updateActivity = () => sessions.setActive(treeView.visible || vscode.window.state.focused);
@@ -91,7 +74,8 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     treeView,
     statusBar,
     notifier,
-    logs,
+    compose,
+    logDocuments,
     composeWatcher,
     composeWatcher.onDidCreate(rediscoverSoon),
     composeWatcher.onDidChange(rediscoverSoon),
@@ -110,27 +94,30 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
       }
     }),
     { dispose: () => clearTimeout(rediscoverTimer) },
-    registerCommand(Commands.refresh, log, () => refresh(sessions)),
-    registerCommand(Commands.showLog, log, () => showLog(log)),
-    registerComposeDiagnostics(context, log),
-    registerCommand(Commands.signIn, log, (arg) => signIn(sessions, access, settings, log, arg)),
-    registerCommand(Commands.signOut, log, (arg) => signOut(sessions, access, settings, arg)),
+    registerCommand(Commands.refresh, log, () => refresh(services)),
+    registerCommand(Commands.showLog, log, () => showLog(services)),
+    registerComposeDiagnostics(context, log, settings),
+    registerCommand(Commands.signIn, log, (arg) => signIn(services, arg)),
+    registerCommand(Commands.signOut, log, (arg) => signOut(services, arg)),
     registerCommand(Commands.newCluster, log, (arg) => newCluster(arg)),
-    registerCommand(Commands.up, log, (arg) => clusterUp(sessions, arg)),
-    registerCommand(Commands.down, log, (arg) => clusterDown(sessions, arg)),
-    registerCommand(Commands.addCoreapp, log, (arg) => addCoreapp(sessions, arg)),
-    registerCommand(Commands.upgrade, log, (arg) => upgradeCluster(sessions, arg)),
-    registerCommand(Commands.registerNumber, log, (arg) => registerNumber(sessions, access, arg)),
-    registerCommand(Commands.setShards, log, (arg) => setShards(sessions, access, arg)),
-    registerCommand(Commands.backup, log, (arg) => backupCluster(sessions, log, arg)),
-    registerCommand(Commands.restore, log, (arg) => restoreCluster(sessions, log, arg)),
-    { dispose: disposeComposeOutput },
+    registerCommand(Commands.up, log, (arg) => clusterUp(services, arg)),
+    registerCommand(Commands.down, log, (arg) => clusterDown(services, arg)),
+    registerCommand(Commands.addCoreapp, log, (arg) => addCoreapp(services, arg)),
+    registerCommand(Commands.upgrade, log, (arg) => upgradeCluster(services, arg)),
+    registerCommand(Commands.registerNumber, log, (arg) => registerNumber(services, arg)),
+    registerCommand(Commands.setShards, log, (arg) => setShards(services, arg)),
+    registerCommand(Commands.backup, log, (arg) => backupCluster(services, arg)),
+    registerCommand(Commands.restore, log, (arg) => restoreCluster(services, arg)),
+    registerCommand(Commands.showLogs, log, (arg) => showNodeLogs(services, logDocuments, arg)),
+    registerCommand(Commands.showAllLogs, log, (arg) => showAllLogs(services, logDocuments, arg)),
+    registerCommand(Commands.collectDiagnostics, log, (arg) => collectDiagnostics(services, arg)),
     registerCommand(Commands.focusExplorer, log, () => vscode.commands.executeCommand(`${Views.nodes}.focus`)),
   );
   void sessions.rediscover().then(updateActivity);
+  void reportInterruptedUpgrades(services);
   log.info(`activated (${version})`);
 
-  return context.extensionMode === vscode.ExtensionMode.Test ? { sessions, tree, treeView, statusBar, notifier, logs, access } : undefined;
+  return context.extensionMode === vscode.ExtensionMode.Test ? { sessions, tree, treeView, statusBar, logDocuments, access } : undefined;
 }
 
 export function deactivate(): void {

@@ -30,9 +30,6 @@ export interface DiagnosticsCompose {
   config(opts?: RunOptions): Promise<RunResult>;
 }
 
-/** Unmasked `docker inspect` JSON (adapter: DockerPort.inspect returns a reduced, typed view). */
-export type RawInspector = (id: string, signal?: AbortSignal) => Promise<unknown>;
-
 export interface DiagnosticsInput {
   readonly docker: DockerPort;
   readonly project: string | undefined;
@@ -41,8 +38,6 @@ export interface DiagnosticsInput {
   /** Signed-in API client; without it the health/support parts are listed as skipped. */
   readonly api?: DiagnosticsApi | undefined;
   readonly compose?: DiagnosticsCompose | undefined;
-  /** Full `docker inspect` JSON; without it the typed inspect view is written. */
-  readonly inspectRaw?: RawInspector | undefined;
   /** Start of the log window (ms since the epoch); undefined = all logs. */
   readonly sinceMs: number | undefined;
   /** Human description of the window for the README ("last 3 hours"). */
@@ -117,7 +112,11 @@ export function logFileStems(containers: readonly ContainerSummary[]): Map<strin
   return out;
 }
 
-/** Writes the bundle folder and its zip. Rejects only when cancelled (and then cleans up). */
+/**
+ * Writes the bundle folder and its zip. A part that cannot be collected is listed as failed in the
+ * README; rejects when cancelled (AbortError) or when the folder cannot be written (Error), and
+ * then cleans up.
+ */
 export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise<BundleResult> {
   const now = input.now ?? Date.now;
   const startedAt = now();
@@ -128,7 +127,11 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
   const parts: BundlePart[] = [];
   const progress = (msg: string, f: number): void => input.onProgress?.(msg, Math.max(0, Math.min(1, f)));
 
-  fs.mkdirSync(folder, { recursive: true });
+  try {
+    fs.mkdirSync(folder, { recursive: true });
+  } catch (e) {
+    throw unwritable(input.outDir, e);
+  }
   const write = (rel: string, text: string): void => {
     const p = path.join(folder, rel);
     fs.mkdirSync(path.dirname(p), { recursive: true });
@@ -181,7 +184,7 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     for (const c of containers) {
       progress(`Inspect ${c.service ?? c.name}`, step++ / steps);
       const stem = stems.get(c.id)!;
-      const v = await part(`inspect/${stem}.json`, `\`docker inspect\` of ${c.name}`, async () => (input.inspectRaw ? input.inspectRaw(c.id, signal) : input.docker.inspect(c.id, signal)));
+      const v = await part(`inspect/${stem}.json`, `\`docker inspect\` of ${c.name}`, () => input.docker.inspectRaw(c.id, signal));
       if (v !== undefined) {
         inspected.set(c.id, v);
         const env = envOf(v);
@@ -206,7 +209,7 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
       if (v !== undefined) {
         const stem = stems.get(c.id)!;
         write(`inspect/${stem}.json`, JSON.stringify(redact.json(v), null, 2));
-        parts.push({ name: `inspect/${stem}.json`, description: `\`docker inspect\` of ${c.name}, secrets masked${input.inspectRaw ? '' : ' (reduced view)'}`, status: 'ok' });
+        parts.push({ name: `inspect/${stem}.json`, description: `\`docker inspect\` of ${c.name}, secrets masked`, status: 'ok' });
       }
     }
 
@@ -296,8 +299,11 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     progress('Zip', (steps - 1) / steps);
     let zipOk: string | undefined = zipPath;
     try {
-      zipFolder(folder, zipPath, name);
+      await zipFolder(folder, zipPath, name, signal);
     } catch (e) {
+      if (signal?.aborted || isAbortError(e)) {
+        throw e;
+      }
       zipOk = undefined;
       parts.push({ name: path.basename(zipPath), description: 'The zip of this folder', status: 'failed', detail: errorText(e) });
       write('README.txt', readmeText({ name, input, startedAt, engine, containers, parts, logsOk, masked: redact.knownCount + redact.learned.size, redact }));
@@ -305,11 +311,19 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     progress('Done', 1);
     return { name, folder, zipPath: zipOk, parts, failed: parts.filter((p) => p.status === 'failed').length };
   } catch (e) {
-    // Cancelled (the only way out of the try): leave nothing half-written behind.
+    // Cancelled, or the folder could not be written: leave nothing half-written behind.
     fs.rmSync(folder, { recursive: true, force: true });
     fs.rmSync(zipPath, { force: true });
-    throw isAbortError(e) ? e : new AbortedError(errorText(e));
+    if (isAbortError(e)) {
+      throw e;
+    }
+    throw unwritable(input.outDir, e);
   }
+}
+
+/** The folder could not be written: a failure with the reason (shown with "Show Log"), never a silent cancel. */
+function unwritable(outDir: string, e: unknown): Error {
+  return new Error(`The diagnostics bundle could not be written to ${outDir}: ${errorText(e)}`, { cause: e });
 }
 
 /** `Config.Env` of raw inspect JSON, or `env` of the typed view. */

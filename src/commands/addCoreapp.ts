@@ -1,13 +1,12 @@
 import * as vscode from 'vscode';
-import { type ClusterSessions } from '../host/clusterSessions';
-import { composeFor, runComposeVisibly } from '../host/runCompose';
+import { type Services } from '../host/services';
 import { pickCluster } from './pickCluster';
 
 /**
  * "WA Cluster: Add Coreapp": starts a declared coreapp that does not run yet (a spare for high
  * availability: with N shards, N + 1 coreapps let one fail without losing traffic).
  */
-export async function addCoreapp(sessions: ClusterSessions, arg?: unknown): Promise<void> {
+export async function addCoreapp({ sessions, compose }: Services, arg?: unknown): Promise<void> {
   const session = await pickCluster(sessions, arg);
   if (!session) {
     return;
@@ -29,7 +28,7 @@ export async function addCoreapp(sessions: ClusterSessions, arg?: unknown): Prom
   if (!service) {
     return;
   }
-  const runner = await composeFor(sessions, session);
-  await runComposeVisibly(sessions, session, runner, ['up', '-d', service], vscode.l10n.t('Starting coreapp {0}…', service));
+  const runner = await compose.runnerFor(session);
+  await compose.runVisibly(session, runner, ['up', '-d', service], vscode.l10n.t('Starting coreapp {0}…', service));
   await session.monitor.refresh();
 }

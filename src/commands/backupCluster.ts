@@ -3,7 +3,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { ApiError } from '../api/errors';
 import { BACKUP_EXTENSION, BACKUP_FOLDER, backupFileName, buildBackupFile, serializeBackupFile } from '../cluster/backupFile';
-import { type ClusterSessions } from '../host/clusterSessions';
+import { type Services } from '../host/services';
 import { isOptionsArg, pickSignedInCluster } from './pickCluster';
 
 /** What a script, task or test may pass instead of answering the prompts. */
@@ -49,7 +49,7 @@ async function ensureBackupFolder(dir: string): Promise<void> {
  * `.wabackup` file (JSON: the encrypted blob plus project, API URL, version and shard count).
  * Resolves to the file written (undefined when cancelled).
  */
-export async function backupCluster(sessions: ClusterSessions, log: vscode.LogOutputChannel, arg?: unknown): Promise<string | undefined> {
+export async function backupCluster({ sessions, log }: Services, arg?: unknown): Promise<string | undefined> {
   const options = isOptionsArg<BackupOptions>(arg, ['cluster', 'password', 'file']) ? arg : undefined;
   const target = await pickSignedInCluster(sessions, options?.cluster ?? arg);
   if (!target) {

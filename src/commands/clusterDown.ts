@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { type ClusterSessions } from '../host/clusterSessions';
-import { composeFor, runComposeVisibly } from '../host/runCompose';
+import { type Services } from '../host/services';
 import { isOptionsArg, pickCluster } from './pickCluster';
 
 /** What a script, task or test may pass instead of answering the prompts (deleting volumes always asks). */
@@ -13,7 +12,7 @@ interface DownOptions {
  * "WA Cluster: Down": `docker-compose down`, keeping the data; with "delete volumes" also the
  * database and media volumes, after a modal confirmation that names what is lost.
  */
-export async function clusterDown(sessions: ClusterSessions, arg?: unknown): Promise<void> {
+export async function clusterDown({ sessions, compose }: Services, arg?: unknown): Promise<void> {
   const options = isOptionsArg<DownOptions>(arg, ['volumes', 'cluster']) ? arg : undefined;
   const session = await pickCluster(sessions, options?.cluster ?? arg);
   if (!session) {
@@ -40,7 +39,7 @@ export async function clusterDown(sessions: ClusterSessions, arg?: unknown): Pro
       return;
     }
   }
-  const runner = await composeFor(sessions, session);
-  await runComposeVisibly(sessions, session, runner, ['down', ...(volumes ? ['-v'] : [])], volumes ? vscode.l10n.t('Taking {0} down and deleting its volumes…', session.cluster.projectName) : vscode.l10n.t('Taking {0} down (data kept)…', session.cluster.projectName));
+  const runner = await compose.runnerFor(session);
+  await compose.runVisibly(session, runner, ['down', ...(volumes ? ['-v'] : [])], volumes ? vscode.l10n.t('Taking {0} down and deleting its volumes…', session.cluster.projectName) : vscode.l10n.t('Taking {0} down (data kept)…', session.cluster.projectName));
   await session.monitor.refresh();
 }

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { type ClusterSessions } from '../host/clusterSessions';
-import { checkBeforeRun, composeFor, runComposeVisibly } from '../host/runCompose';
+import { type Services } from '../host/services';
 import { isOptionsArg, pickCluster } from './pickCluster';
 
 /** What a script, task or test may pass instead of answering the prompts. */
@@ -12,9 +11,9 @@ interface UpOptions {
 /**
  * "WA Cluster: Up": `docker-compose up -d` for the chosen services, by default the source
  * document's HA set (db, web, every master, two coreapps; further coreapps stay spares for "Add
- * Coreapp"). The compose files are linted first.
+ * Coreapp"). The compose files are linted first, always.
  */
-export async function clusterUp(sessions: ClusterSessions, arg?: unknown): Promise<void> {
+export async function clusterUp({ sessions, compose }: Services, arg?: unknown): Promise<void> {
   const options = isOptionsArg<UpOptions>(arg, ['services', 'cluster']) ? arg : undefined;
   const session = await pickCluster(sessions, options?.cluster ?? arg);
   if (!session) {
@@ -33,11 +32,12 @@ export async function clusterUp(sessions: ClusterSessions, arg?: unknown): Promi
       return;
     }
     services = chosen.map((c) => c.label);
-    if (!(await checkBeforeRun(session, vscode.l10n.t('Start')))) {
-      return;
-    }
   }
-  const runner = await composeFor(sessions, session);
-  await runComposeVisibly(sessions, session, runner, ['up', '-d', ...services], vscode.l10n.t('Starting {0} of {1}…', services.join(', '), session.cluster.projectName));
+  // The gate runs for every Up, asked or scripted: lint errors are a question only the user answers.
+  if (!(await compose.checkBeforeRun(session, vscode.l10n.t('Start')))) {
+    return;
+  }
+  const runner = await compose.runnerFor(session);
+  await compose.runVisibly(session, runner, ['up', '-d', ...services], vscode.l10n.t('Starting {0} of {1}…', services.join(', '), session.cluster.projectName));
   await session.monitor.refresh();
 }

@@ -82,7 +82,6 @@ export async function collectDiagnostics(deps: LogCommandDeps, arg?: unknown): P
           project: cluster.project,
           api: cluster.api,
           compose: cluster.compose,
-          inspectRaw: cluster.inspectRaw,
           sinceMs: win.seconds !== undefined ? Date.now() - win.seconds * 1000 : undefined,
           windowLabel: win.label,
           outDir,

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import { type DiagnosticsApi, type DiagnosticsCompose, type RawInspector } from '../cluster/diagnosticsBundle';
+import { type DiagnosticsApi, type DiagnosticsCompose } from '../cluster/diagnosticsBundle';
 import { type ClusterNode, type ClusterSnapshot } from '../cluster/types';
-import { CONFIG_SECTION } from '../constants';
 import { type DockerPort } from '../docker/port';
 import { type ContainerSummary } from '../docker/types';
 
@@ -17,13 +16,11 @@ export interface LogCluster {
   readonly api?: DiagnosticsApi | undefined;
   /** Compose runner of the project, for `docker-compose config` in the bundle. */
   readonly compose?: DiagnosticsCompose | undefined;
-  /** Full `docker inspect` (src/cluster/rawInspect.ts `rawInspector(client.resolved)`). */
-  readonly inspectRaw?: RawInspector | undefined;
   /** Folder that holds the cluster's compose files (default place of `.wa-diagnostics/`). */
   readonly folder?: vscode.Uri | undefined;
 }
 
-/** What registerLogCommands needs from the composition root. */
+/** What the log commands need from the composition root ({@link Services} is one). */
 export interface LogCommandDeps {
   readonly log: vscode.LogOutputChannel;
   /** The extension's version, written into the bundle. */
@@ -32,8 +29,8 @@ export interface LogCommandDeps {
   clusters(): readonly LogCluster[];
   /** Values to mask in the bundle in addition to what it finds (API password, current token). */
   knownSecrets?(project: string | undefined): Promise<readonly string[]>;
-  /** `waCluster.logs.maxLines`; default: read from the configuration. */
-  maxLines?(): number;
+  /** `waCluster.logs.maxLines`. */
+  maxLines(): number;
 }
 
 /** The argument the tree passes for a node item (NodeElement of src/views). */
@@ -61,12 +58,6 @@ export function projectOfArg(arg: unknown): string | undefined {
   return typeof p === 'string' ? p : undefined;
 }
 
-export const DEFAULT_MAX_LINES = 10_000;
-
-export function maxLinesOf(deps: LogCommandDeps): number {
-  const v = deps.maxLines ? deps.maxLines() : vscode.workspace.getConfiguration(CONFIG_SECTION).get<unknown>('logs.maxLines');
-  return typeof v === 'number' && Number.isFinite(v) && v >= 100 ? Math.min(Math.floor(v), 1_000_000) : DEFAULT_MAX_LINES;
-}
 
 /** A container to show logs of, named as the tree names its node. */
 export interface LogTarget {

@@ -1,6 +1,6 @@
-import type { ClusterSessions } from '../host/clusterSessions';
+import type { Services } from '../host/services';
 
 /** "WA Cluster: Refresh": re-reads the workspace's compose files and every cluster's state now. */
-export function refresh(sessions: ClusterSessions): Promise<void> {
+export function refresh({ sessions }: Services): Promise<void> {
   return sessions.refresh();
 }

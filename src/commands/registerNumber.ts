@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { ApiError, REGISTRATION_BLOCKED_EXPLANATION } from '../api/errors';
-import { type ApiAccess } from '../host/apiAccess';
-import { type ClusterSessions } from '../host/clusterSessions';
+import { type Services } from '../host/services';
 import { askAccount } from './accountPrompts';
 import { pickSignedInCluster } from './pickCluster';
 
@@ -9,7 +8,7 @@ import { pickSignedInCluster } from './pickCluster';
  * "WA Cluster: Register Number": `POST /v1/account` (code by SMS or voice), then
  * `POST /v1/account/verify` with the code; the tree then shows one coreapp connected.
  */
-export async function registerNumber(sessions: ClusterSessions, access: ApiAccess, arg?: unknown): Promise<void> {
+export async function registerNumber({ sessions, access }: Services, arg?: unknown): Promise<void> {
   const target = await pickSignedInCluster(sessions, arg);
   if (!target) {
     return;

@@ -3,16 +3,14 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { ApiError } from '../api/errors';
 import { BACKUP_EXTENSION, BACKUP_FOLDER, type BackupFile, type BackupMismatch, type BackupParseProblem, compareWithCluster, parseBackupFile } from '../cluster/backupFile';
-import { type ClusterSessions } from '../host/clusterSessions';
+import { type Services } from '../host/services';
 import { isOptionsArg, pickSignedInCluster } from './pickCluster';
 
-/** What a script, task or test may pass instead of answering the prompts. */
+/** What a script or task may pass instead of answering the prompts (the confirmation is always asked). */
 interface RestoreOptions {
   readonly cluster?: string;
   readonly password?: string;
   readonly file?: string;
-  /** Tests only: skip the modal confirmation. Without it the modal is always shown. */
-  readonly confirm?: boolean;
 }
 
 /** How a restore ended; `message` is what the user was shown. */
@@ -67,8 +65,8 @@ function mismatchTexts(m: BackupMismatch): string[] {
  * password, different shard layout) are shown with the API's explanation and resolve to
  * `{ restored: false, message }`.
  */
-export async function restoreCluster(sessions: ClusterSessions, log: vscode.LogOutputChannel, arg?: unknown): Promise<RestoreOutcome | undefined> {
-  const options = isOptionsArg<RestoreOptions>(arg, ['cluster', 'password', 'file', 'confirm']) ? arg : undefined;
+export async function restoreCluster({ sessions, log }: Services, arg?: unknown): Promise<RestoreOutcome | undefined> {
+  const options = isOptionsArg<RestoreOptions>(arg, ['cluster', 'password', 'file']) ? arg : undefined;
   const target = await pickSignedInCluster(sessions, options?.cluster ?? arg);
   if (!target) {
     return undefined;
@@ -97,17 +95,15 @@ export async function restoreCluster(sessions: ClusterSessions, log: vscode.LogO
   const snapshot = await session.monitor.refresh();
   const mismatch = compareWithCluster(backup, { version: snapshot.cluster.version ?? api.lastVersion, shards: snapshot.cluster.shards });
   const warnings = mismatchTexts(mismatch);
-  if (options?.confirm !== true) {
-    const restore = vscode.l10n.t('Restore');
-    const detail = [
-      describeBackup(backup),
-      vscode.l10n.t("Restoring replaces {0}'s current settings and registration with those in the backup: changes made since the backup are lost. Messages and callbacks are not part of a backup.", project),
-      ...warnings,
-    ].join('\n\n');
-    const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Restore {0} from {1}?', project, path.basename(file)), { modal: true, detail }, restore);
-    if (answer !== restore) {
-      return undefined;
-    }
+  const restore = vscode.l10n.t('Restore');
+  const detail = [
+    describeBackup(backup),
+    vscode.l10n.t("Restoring replaces {0}'s current settings and registration with those in the backup: changes made since the backup are lost. Messages and callbacks are not part of a backup.", project),
+    ...warnings,
+  ].join('\n\n');
+  const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Restore {0} from {1}?', project, path.basename(file)), { modal: true, detail }, restore);
+  if (answer !== restore) {
+    return undefined;
   }
   const password = options?.password ?? (await vscode.window.showInputBox({
     title: vscode.l10n.t('Restore {0}: backup password', project),

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { SHARD_COUNTS, type ShardCount } from '../api/client';
-import { type ApiAccess } from '../host/apiAccess';
-import { type ClusterSessions } from '../host/clusterSessions';
+import { type Services } from '../host/services';
 import { askAccount } from './accountPrompts';
 import { pickSignedInCluster } from './pickCluster';
 
@@ -10,7 +9,7 @@ import { pickSignedInCluster } from './pickCluster';
  * spare is left), then `POST /v1/account/shards`, and waits until the cluster reports the shards
  * connected.
  */
-export async function setShards(sessions: ClusterSessions, access: ApiAccess, arg?: unknown): Promise<void> {
+export async function setShards({ sessions, access }: Services, arg?: unknown): Promise<void> {
   const target = await pickSignedInCluster(sessions, arg);
   if (!target) {
     return;

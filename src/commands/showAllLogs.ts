@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Interleaver, prefixLine } from '../util/interleave';
 import { LOG_SCHEME, type LogDocumentProvider, type LogSource } from '../views/logDocuments';
-import { type LogCommandDeps, logUri, maxLinesOf, pickCluster, projectOfArg, targetsOf } from './logTargets';
+import { type LogCommandDeps, logUri, pickCluster, projectOfArg, targetsOf } from './logTargets';
 import { followContainer } from '../docker/follow';
 import { followNoteText } from './showNodeLogs';
 
@@ -19,7 +19,7 @@ export async function showAllLogs(deps: LogCommandDeps, documents: LogDocumentPr
   if (targets.length === 0) {
     throw new Error(vscode.l10n.t('The cluster has no containers yet. Start it first.'));
   }
-  const maxLines = maxLinesOf(deps);
+  const maxLines = deps.maxLines();
   const tail = Math.max(100, Math.ceil(maxLines / targets.length));
   const source: LogSource = {
     title: vscode.l10n.t('all nodes of {0}', cluster.project ?? ''),

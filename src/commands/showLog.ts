@@ -1,6 +1,6 @@
-import type * as vscode from 'vscode';
+import type { Services } from '../host/services';
 
 /** "WA Cluster: Show Log": reveals the extension's output channel. */
-export function showLog(log: vscode.LogOutputChannel): void {
+export function showLog({ log }: Services): void {
   log.show();
 }

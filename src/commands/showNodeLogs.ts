@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { type FollowNote, followContainer } from '../docker/follow';
 import { LOG_SCHEME, type LogDocumentProvider, type LogSource } from '../views/logDocuments';
-import { type LogCommandDeps, logUri, maxLinesOf, resolveNodeTarget } from './logTargets';
+import { type LogCommandDeps, logUri, resolveNodeTarget } from './logTargets';
 
 /** The words for what happened to a followed container (shared with Show Logs of All Nodes). */
 export function followNoteText(note: FollowNote): string {
@@ -21,7 +21,7 @@ export async function showNodeLogs(deps: LogCommandDeps, documents: LogDocumentP
   if (!target) {
     return;
   }
-  const maxLines = maxLinesOf(deps);
+  const maxLines = deps.maxLines();
   const source: LogSource = {
     title: target.name,
     follow: (append, signal) =>

@@ -3,9 +3,7 @@ import { WaApiClient, isPlainHttp, plainHttpAllowedFor } from '../api/client';
 import { ApiError } from '../api/errors';
 import { probeCertificate } from '../api/tls';
 import { createNodeTransport } from '../api/transport';
-import { type SettingsStore } from '../config/settings';
-import { type ApiAccess } from '../host/apiAccess';
-import { type ClusterSessions } from '../host/clusterSessions';
+import { type Services } from '../host/services';
 import { pickCluster } from './pickCluster';
 
 /**
@@ -13,7 +11,7 @@ import { pickCluster } from './pickCluster';
  * its fingerprint), asks for the password (kept only in SecretStorage), handles the first-login
  * password change, then reconnects so the tree shows application health.
  */
-export async function signIn(sessions: ClusterSessions, access: ApiAccess, settings: SettingsStore, log: vscode.LogOutputChannel, arg?: unknown): Promise<boolean> {
+export async function signIn({ sessions, access, settings, log }: Services, arg?: unknown): Promise<boolean> {
   const session = await pickCluster(sessions, arg);
   if (!session) {
     return false;

@@ -1,11 +1,9 @@
 import * as vscode from 'vscode';
-import { type SettingsStore } from '../config/settings';
-import { type ApiAccess } from '../host/apiAccess';
-import { type ClusterSessions } from '../host/clusterSessions';
+import { type Services } from '../host/services';
 import { pickCluster } from './pickCluster';
 
 /** "WA Cluster: Sign Out": forgets the stored password of a cluster's API (and its session). */
-export async function signOut(sessions: ClusterSessions, access: ApiAccess, settings: SettingsStore, arg?: unknown): Promise<void> {
+export async function signOut({ sessions, access, settings }: Services, arg?: unknown): Promise<void> {
   const session = await pickCluster(sessions, arg);
   if (!session) {
     return;

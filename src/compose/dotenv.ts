@@ -36,13 +36,36 @@ export interface DotenvFile extends SourceFile {
   problems: DotenvProblem[];
 }
 
-const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*/;
+/** A variable name as compose-go reads it: letters and digits of any script, `_ . - [ ]`. */
+const KEY = /^[\p{L}\p{N}_.\-[\]]*/u;
+/** compose-go's `isSpace`: a space that is not a line break. */
+const SPACE = /[\t\v\f\r \u0085\u00a0]/;
+/** The escapes compose-go expands in double-quoted values (POSIX echo's, plus `\$` and `\"`). */
+const ESCAPE = /\\(?:[abcfnrtv$"\\]|0[0-7]{3}|0\d{0,3})/g;
+const ESCAPED: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '"': '"', '\\': '\\', $: '$$' };
 
 /**
- * Parses a dotenv file the way Compose reads `.env` and `env_file` (compose-go dotenv): `#`
- * comments, optional `export `, single quotes literal, double quotes with escapes, unquoted values
+ * compose-go's `expandEscapes`: `\n` and the other echo escapes become their characters, `\0ddd`
+ * an octal byte, and `\$` the `$$` that interpolation turns into a literal `$` (so
+ * `B="\$HOME"` is `$HOME`, never expanded). Other backslashes stay as written.
+ */
+function expandEscapes(value: string): string {
+  return value.replace(ESCAPE, (m) => {
+    const e = m.slice(1);
+    if (e.startsWith('0')) {
+      return /^0[0-7]{3}$/.test(e) ? String.fromCharCode(parseInt(e.slice(1), 8)) : m;
+    }
+    return ESCAPED[e] ?? m;
+  });
+}
+
+/**
+ * Parses a dotenv file the way Compose reads `.env` and `env_file` (compose-go dotenv/parser.go):
+ * `#` comments, optional `export `, `KEY=value` or YAML-style `KEY: value`, single quotes literal
+ * (only `\'` escaped), double quotes with echo escapes (`\$` keeps a literal `$`), unquoted values
  * trimmed and cut at ` #`; unquoted and double-quoted values are interpolated with `lookup` and
- * the keys defined above them. Never throws.
+ * the keys defined above them. Never throws. Compose's own test cases are our fixtures
+ * (test/unit/compose/dotenv.test.ts).
  */
 export function parseDotenv(path: string, text: string, lookup: Lookup = () => undefined): DotenvFile {
   const src = makeSourceFile(path, text);
@@ -83,9 +106,12 @@ export function parseDotenv(path: string, text: string, lookup: Lookup = () => u
     const key = km[0];
     const keySpan: Span = { file: path, start: keyStart, end: keyStart + key.length };
     let after = line.slice(key.length);
-    const ws = after.length - after.trimStart().length;
-    after = after.trimStart();
-    if (after === '' || after.startsWith('#')) {
+    let ws = 0;
+    while (ws < after.length && SPACE.test(after[ws]!)) {
+      ws++;
+    }
+    after = after.slice(ws);
+    if (after === '' && key !== '') {
       // A bare KEY: passed through from the environment.
       const value = lookup(key);
       entries.push({ key, keySpan, valueSpan: { file: path, start: keySpan.end, end: keySpan.end }, contentStart: keySpan.end, quote: '', literal: '', value, unresolved: false, lineSpan: { file: path, start: lineStart, end: keySpan.end } });
@@ -95,14 +121,14 @@ export function parseDotenv(path: string, text: string, lookup: Lookup = () => u
       pos = eol + 1;
       continue;
     }
-    if (!after.startsWith('=')) {
+    if (!after.startsWith('=') && !after.startsWith(':')) {
       const written = line.trimEnd();
       problem({ file: path, start: keyStart, end: keyStart + written.length }, (t) => t('Cannot read "{0}": expected KEY=value.', written));
       pos = eol + 1;
       continue;
     }
     let valueStart = keyStart + key.length + ws + 1;
-    while (valueStart < eol && (text[valueStart] === ' ' || text[valueStart] === '\t')) {
+    while (valueStart < eol && SPACE.test(text[valueStart]!)) {
       valueStart++;
     }
     const q = text[valueStart];
@@ -114,10 +140,10 @@ export function parseDotenv(path: string, text: string, lookup: Lookup = () => u
       quote = q;
       let j = valueStart + 1;
       let lit = '';
+      // As compose-go scans: a backslash escapes the closing quote; any other stays for expandEscapes.
       while (j < text.length && text[j] !== q) {
-        if (q === '"' && text[j] === '\\' && j + 1 < text.length) {
-          const e = text[j + 1];
-          lit += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : (e ?? '');
+        if (text[j] === '\\' && j + 1 < text.length) {
+          lit += text[j + 1] === q ? q : `\\${text[j + 1]}`;
           j += 2;
           continue;
         }
@@ -131,14 +157,14 @@ export function parseDotenv(path: string, text: string, lookup: Lookup = () => u
         literal = text.slice(valueStart + 1, eol).replace(/\r$/, '');
         valueEnd = eol;
       } else {
-        literal = lit;
+        literal = q === '"' ? expandEscapes(lit) : lit;
         valueEnd = j + 1;
         const nl = text.indexOf('\n', valueEnd);
         next = nl < 0 ? text.length : nl + 1;
       }
     } else {
       const rest = text.slice(valueStart, eol).replace(/\r$/, '');
-      const hash = rest.search(/\s#/);
+      const hash = rest.indexOf(' #');
       literal = (hash >= 0 ? rest.slice(0, hash) : rest).trimEnd();
       valueEnd = valueStart + literal.length;
     }

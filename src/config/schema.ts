@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ruleSettingsSchema } from '../lint/engine';
 
 /**
  * The extension's settings (`waCluster.*` outside the linter's own), validated once where they
@@ -23,6 +24,10 @@ export const settingsSchema = z.object({
   apiAllowPlainHttp: z.array(z.string().refine((u) => URL.canParse(u) && new URL(u).protocol === 'http:', { message: 'each entry must be an http:// URL' })).default([]),
   pollIntervalSeconds: z.number().min(1).max(3600).default(5),
   notifyClusterEvents: z.boolean().default(true),
+  logsMaxLines: z.number().int().min(100).max(1_000_000).default(10_000),
+  lintEnable: z.boolean().default(true),
+  lintInclude: z.string().min(1).default('**/*compose*.{yml,yaml}'),
+  lintRules: ruleSettingsSchema.default({}),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -40,6 +45,10 @@ export const settingKeys: { readonly [K in keyof Settings]: string } = {
   apiAllowPlainHttp: 'api.allowPlainHttp',
   pollIntervalSeconds: 'health.pollIntervalSeconds',
   notifyClusterEvents: 'notifications.clusterEvents',
+  logsMaxLines: 'logs.maxLines',
+  lintEnable: 'lint.enable',
+  lintInclude: 'lint.include',
+  lintRules: 'lint.rules',
 };
 
 /** Settings that run commands or point at hosts: ignored in untrusted workspaces. */

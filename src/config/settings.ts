@@ -28,6 +28,15 @@ export class SettingsStore implements vscode.Disposable {
     return this.current;
   }
 
+  /**
+   * The API URL set explicitly for a cluster's folder (folder, workspace or user value; not the
+   * default), so that a URL inferred from the compose file wins over the default only.
+   */
+  explicitApiUrl(folder: string): string | undefined {
+    const inspected = vscode.workspace.getConfiguration(CONFIG_SECTION, vscode.Uri.file(folder)).inspect<string>(settingKeys.apiUrl);
+    return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
+  }
+
   private read(): Settings {
     const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
     const raw: Partial<Record<keyof Settings, unknown>> = {};

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { z } from 'zod';
 import { nodeFileReader } from '../compose/nodeReader';
 import type { Project } from '../compose/project';
 import type { FileReader, Finding, Fix } from '../compose/types';
-import { lintFiles, ruleSettingsSchema, type RuleSettings } from '../lint/engine';
+import { type SettingsStore } from '../config/settings';
+import { lintFiles, type RuleSettings } from '../lint/engine';
 import { describeImage, describeVariable } from '../lint/glossary';
 import { isInventoryDocument, lintInventoryDocument } from './inventoryDiagnostics';
 import { projectFilesFor } from './projectFiles';
@@ -12,17 +12,10 @@ import { projectFilesFor } from './projectFiles';
 const SOURCE = 'wa-cluster';
 const DEBOUNCE_MS = 300;
 
-const lintSettingsSchema = z.object({
-  enable: z.boolean().catch(true),
-  include: z.string().min(1).catch('**/*compose*.{yml,yaml}'),
-  rules: ruleSettingsSchema.catch({}),
-});
-type LintSettings = z.infer<typeof lintSettingsSchema>;
-
-/** The user's waCluster.lint settings, validated (bad values fall back to the defaults). */
-export function readLintSettings(): LintSettings {
-  const c = vscode.workspace.getConfiguration('waCluster.lint');
-  return lintSettingsSchema.parse({ enable: c.get('enable'), include: c.get('include'), rules: c.get('rules') });
+/** The waCluster.lint settings the linter uses, from the typed settings store. */
+function lintSettings(store: SettingsStore): { enable: boolean; include: string; rules: RuleSettings } {
+  const v = store.value;
+  return { enable: v.lintEnable, include: v.lintInclude, rules: v.lintRules };
 }
 
 interface Result {
@@ -51,12 +44,12 @@ const SEVERITY: Record<Finding['severity'], vscode.DiagnosticSeverity> = {
  * Lints compose files in the editor: diagnostics on open/change (debounced; stale results are
  * dropped), re-lint when a `.env`/`env_file` they use changes, quick fixes and hovers.
  */
-export function registerComposeDiagnostics(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
+export function registerComposeDiagnostics(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, store: SettingsStore): vscode.Disposable {
   const collection = vscode.languages.createDiagnosticCollection(SOURCE);
   const results = new Map<string, Result>();
   const timers = new Map<string, NodeJS.Timeout>();
   const fixes = new Map<string, Fix>();
-  let settings = readLintSettings();
+  let settings = lintSettings(store);
   const published = new Set<string>();
 
   const isCompose = (doc: vscode.TextDocument): boolean =>
@@ -229,7 +222,7 @@ export function registerComposeDiagnostics(context: vscode.ExtensionContext, log
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('waCluster.lint')) {
-        settings = readLintSettings();
+        settings = lintSettings(store);
         results.clear();
         publish();
         for (const d of vscode.workspace.textDocuments) {

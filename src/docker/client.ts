@@ -196,8 +196,12 @@ export class DockerodeClient implements DockerPort {
     });
   }
 
+  inspectRaw(id: string, signal?: AbortSignal): Promise<unknown> {
+    return this.call(`Inspect ${id.slice(0, 12)}`, signal, (abortSignal) => this.docker.getContainer(id).inspect({ abortSignal } as object) as Promise<unknown>);
+  }
+
   async inspect(id: string, signal?: AbortSignal): Promise<ContainerDetails> {
-    const raw = await this.call(`Inspect ${id.slice(0, 12)}`, signal, (abortSignal) => this.docker.getContainer(id).inspect({ abortSignal } as object) as Promise<unknown>);
+    const raw = await this.inspectRaw(id, signal);
     const c = this.parse(containerInspectSchema, raw, 'Inspect');
     const labels = c.Config.Labels;
     const ports: PortBinding[] = [];

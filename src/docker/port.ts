@@ -23,6 +23,11 @@ export interface DockerPort {
   /** Containers with the project's Compose label (all of them when project is undefined), stopped ones included. */
   listContainers(project: string | undefined, signal?: AbortSignal): Promise<ContainerSummary[]>;
   inspect(id: string, signal?: AbortSignal): Promise<ContainerDetails>;
+  /**
+   * The full `GET /containers/{id}/json` answer, unmasked, for the diagnostics bundle (which masks
+   * it itself, and learns the secret values from it to mask them in the logs too).
+   */
+  inspectRaw(id: string, signal?: AbortSignal): Promise<unknown>;
   /** One live, self-reconnecting event subscription for the project's containers. */
   subscribeEvents(filter: { project?: string | undefined }, handlers: EventHandlers): EventSubscription;
   /** Streams log lines (demultiplexed) until the end, or until aborted when following. */

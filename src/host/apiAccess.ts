@@ -5,6 +5,7 @@ import { normalizeFingerprint, type TlsTrust } from '../api/tls';
 import { createNodeTransport } from '../api/transport';
 import { type DiscoveredCluster } from '../cluster/discovery';
 import { type Settings } from '../config/schema';
+import { type SettingsStore } from '../config/settings';
 
 /** A certificate the user chose to trust for one API URL (trust on first use, kept per cluster). */
 interface TrustedCertificate {
@@ -33,13 +34,12 @@ export class ApiAccess {
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly globalState: vscode.Memento,
+    private readonly settings: SettingsStore,
   ) {}
 
   /** The API URL of a cluster: the explicit setting wins, then the web's published 443, then the default. */
-  apiUrl(cluster: DiscoveredCluster, settings: Settings): string {
-    const inspected = vscode.workspace.getConfiguration('waCluster', vscode.Uri.file(cluster.dir)).inspect<string>('api.url');
-    const explicit = inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
-    return (explicit ?? cluster.inferredApiUrl ?? settings.apiUrl).replace(/\/+$/, '');
+  apiUrl(cluster: DiscoveredCluster): string {
+    return (this.settings.explicitApiUrl(cluster.dir) ?? cluster.inferredApiUrl ?? this.settings.value.apiUrl).replace(/\/+$/, '');
   }
 
   async password(url: string, user: string): Promise<string | undefined> {
@@ -113,7 +113,7 @@ export class ApiAccess {
 
   /** A client for the cluster, signed in with the stored password; undefined when none is stored. */
   async client(cluster: DiscoveredCluster, settings: Settings): Promise<WaApiClient | undefined> {
-    const url = this.apiUrl(cluster, settings);
+    const url = this.apiUrl(cluster);
     const password = await this.password(url, settings.apiUser);
     if (password === undefined) {
       return undefined;

@@ -7,12 +7,16 @@ import { type ClusterSnapshot } from '../cluster/types';
 import { type FileReader } from '../compose/types';
 import { type Settings } from '../config/schema';
 import { type SettingsStore } from '../config/settings';
-import { ContextKeys, ViewStates, type ViewState } from '../constants';
+import { historyLines, ExpectedChanges } from '../cluster/announcements';
+import { chooseViewState, type ViewState } from '../cluster/viewState';
+import { ContextKeys } from '../constants';
 import { DockerodeClient } from '../docker/client';
+import { parseComposeCommandSetting } from '../config/composeCommand';
 import { ComposeRunner, detectCompose, type ComposeCommand } from '../docker/compose';
 import { type DockerError } from '../docker/errors';
 import { type DockerPort } from '../docker/port';
 import { type ApiAccess } from './apiAccess';
+import { disposeAll } from '../util/disposable';
 
 /** One cluster of the workspace, live: its compose definition, its monitor and its API client. */
 export interface ClusterSession {
@@ -116,10 +120,17 @@ export class ClusterSessions implements vscode.Disposable {
   detectComposeCommand(): Promise<ComposeCommand | undefined> {
     const setting = this.settings.value.composeCommand.trim();
     if (this.composeCommand?.setting !== setting) {
+      let configured: string[] | undefined;
+      try {
+        configured = setting ? parseComposeCommandSetting(setting) : undefined;
+      } catch (err) {
+        this.log.warn(err instanceof Error ? err.message : String(err));
+        configured = undefined;
+      }
       const entry: { setting: string; detected: Promise<ComposeCommand | undefined>; value: ComposeCommand | undefined } = {
         setting,
         value: undefined,
-        detected: detectCompose({ configured: setting ? setting.split(/\s+/) : undefined }).then((c) => {
+        detected: detectCompose({ configured }).then((c) => {
           entry.value = c;
           this.log.info(c ? `Compose: ${[c.command, ...c.baseArgs].join(' ')} ${c.version ?? ''}` : 'Compose: neither "docker compose" nor "docker-compose" works');
           return c;
@@ -130,25 +141,15 @@ export class ClusterSessions implements vscode.Disposable {
     return this.composeCommand.detected;
   }
 
-  /** Per project: until when, and for which services (undefined: all), containers change on purpose. */
-  private readonly expected = new Map<string, { until: number; services: ReadonlySet<string> | undefined }>();
+  /** Which containers change on purpose right now (cluster/announcements.ts). */
+  readonly expected = new ExpectedChanges(() => Date.now());
 
   /**
    * Containers of this cluster start and stop because the user asked (Up, Down, Upgrade…): for a
-   * while that is no news. `services` narrows it to the services the command named, so a node
-   * that dies meanwhile of its own accord is still announced.
+   * while that is no news. `services` narrows it to the services the command named.
    */
   expectChanges(session: ClusterSession, ms: number, services?: readonly string[]): void {
-    this.expected.set(session.cluster.projectName, { until: Date.now() + ms, services: services ? new Set(services) : undefined });
-  }
-
-  /** Whether a change of the project's service (any service when omitted) is the user's own doing right now. */
-  changesExpected(project: string, service?: string): boolean {
-    const e = this.expected.get(project);
-    if (!e || e.until <= Date.now()) {
-      return false;
-    }
-    return !e.services || service === undefined || e.services.has(service);
+    this.expected.expect(session.cluster.projectName, ms, services);
   }
 
   /** Runs monitors (view visible or window focused) or pauses them. */
@@ -186,13 +187,12 @@ export class ClusterSessions implements vscode.Disposable {
 
   /** The view state that picks the welcome content. */
   viewState(): ViewState {
-    if (this.sessions.size === 0) {
-      return ViewStates.noCompose;
-    }
-    const snapshots = [...this.sessions.values()].map((s) => s.snapshot);
-    const dockerDown = this.dockerProblem !== undefined || snapshots.some((s) => s !== undefined && !s.engine.reachable && s.engine.problem !== undefined);
-    const nothingKnown = snapshots.every((s) => s === undefined || s.nodes.every((n) => n.container === null && n.healthKey === undefined));
-    return dockerDown && nothingKnown ? ViewStates.dockerUnreachable : ViewStates.ready;
+    return this.viewChoice().state;
+  }
+
+  /** The state and Docker problem that pick the welcome content (decided in cluster/viewState.ts). */
+  private viewChoice(): { state: ViewState; dockerProblem: string } {
+    return chooseViewState({ clusters: this.sessions.size, endpointProblem: this.dockerProblem, snapshots: [...this.sessions.values()].map((s) => s.snapshot) });
   }
 
   /** Why Docker cannot be reached, in words, when it cannot. */
@@ -212,7 +212,7 @@ export class ClusterSessions implements vscode.Disposable {
     let changed = false;
     for (const cluster of found) {
       const existing = this.sessions.get(cluster.id);
-      if (existing && existing.cluster.projectName === cluster.projectName && existing.apiUrl === this.access.apiUrl(cluster, settings)) {
+      if (existing && existing.cluster.projectName === cluster.projectName && existing.apiUrl === this.access.apiUrl(cluster)) {
         existing.cluster = cluster;
         next.set(cluster.id, existing);
       } else {
@@ -264,7 +264,7 @@ export class ClusterSessions implements vscode.Disposable {
   }
 
   private async createSession(cluster: DiscoveredCluster, settings: Settings): Promise<Session> {
-    const apiUrl = this.access.apiUrl(cluster, settings);
+    const apiUrl = this.access.apiUrl(cluster);
     let api: WaApiClient | undefined;
     try {
       api = await this.access.client(cluster, settings);
@@ -282,8 +282,8 @@ export class ClusterSessions implements vscode.Disposable {
     });
     const session = new Session(cluster, monitor, apiUrl, api, (s, change) => {
       // The output channel keeps the cluster's history: what changed, and when.
-      for (const c of [...change.diff.nodeChanges, ...change.diff.events]) {
-        this.log.info(`${cluster.projectName}: ${c.message}`);
+      for (const line of historyLines(cluster.projectName, change.diff)) {
+        this.log.info(line);
       }
       this.clusterChanged.fire({ session: s, change });
       void this.updateContext();
@@ -296,8 +296,7 @@ export class ClusterSessions implements vscode.Disposable {
   private lastState: string | undefined;
 
   private async updateContext(): Promise<void> {
-    const state = this.viewState();
-    const problem = [...this.sessions.values()].map((s) => s.snapshot?.engine.problem?.kind).find((k) => k !== undefined) ?? this.dockerProblem?.kind ?? '';
+    const { state, dockerProblem: problem } = this.viewChoice();
     const key = `${state}|${problem}`;
     if (key !== this.lastState) {
       this.lastState = key;
@@ -307,13 +306,8 @@ export class ClusterSessions implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const s of this.sessions.values()) {
-      s.dispose();
-    }
+    disposeAll(this.sessions.values(), this.disposables);
     this.sessions.clear();
-    for (const d of this.disposables) {
-      d.dispose();
-    }
   }
 }
 

@@ -42,3 +42,12 @@ export class Emitter<T> {
     this.listeners.clear();
   }
 }
+
+/** Disposes every item of every group, in order. */
+export function disposeAll(...groups: Iterable<Disposable>[]): void {
+  for (const group of groups) {
+    for (const d of group) {
+      d.dispose();
+    }
+  }
+}

@@ -6,7 +6,10 @@
 
 export const MASK = '***';
 
-/** Names of variables whose values are secrets (WA_DB_PASSWORD, MYSQL_ROOT_PASSWORD, WA_API_KEY, …). */
+/**
+ * Names of variables whose values are secrets (WA_DB_PASSWORD, MYSQL_ROOT_PASSWORD, WA_API_KEY, …):
+ * the one pattern for masking `docker inspect` (docker/client.ts) and redacting logs and bundles.
+ */
 const SECRET_NAME = /PASSWORD|PASSWD|PASSPHRASE|PASS\b|_PASS|PWD|SECRET|TOKEN|API_?KEY|_KEY$|^KEY$|PRIVATE|CREDENTIAL|JWT|AUTH/i;
 
 export function isSecretName(name: string): boolean {
@@ -81,8 +84,9 @@ export class Redactor {
       return `${scheme}${sp}${MASK}`;
     });
     // "password": "value" (JSON) and name: value / name=value where the name looks secret.
-    out = out.replace(/(["']?)([A-Za-z0-9_.-]*(?:password|passwd|secret|token|api_?key|credential|private_?key)[A-Za-z0-9_.-]*)\1([\t ]*[:=][\t ]*)("[^"]*"|'[^']*'|[^\s,;&}"']+)/gi, (m: string, q: string, name: string, sep: string, value: string) => {
-      if (value === MASK || value === `"${MASK}"` || value === `'${MASK}'`) {
+    out = out.replace(/(["']?)([A-Za-z][A-Za-z0-9_.-]*)\1([\t ]*[:=][\t ]*)("[^"]*"|'[^']*'|[^\s,;&}"']+)/g, (m: string, q: string, name: string, sep: string, value: string) => {
+      // The same names as in environment lists and `docker inspect` (one pattern: SECRET_NAME).
+      if (!isSecretName(name) || isHarmlessKey(name) || /^(Bearer|Basic|Apikey|Token|Digest)$/i.test(value) || value === MASK || value === `"${MASK}"` || value === `'${MASK}'`) {
         return m;
       }
       const quoted = /^["']/.test(value) ? `${value[0]}${MASK}${value[0]}` : MASK;

@@ -4,7 +4,8 @@ import {
   clusterLook, describeCluster, describeNode, describePort, findingLook, lookOfNode, nodeContextValue, nodeTooltip, orderNodes, type Look,
 } from '../cluster/presentation';
 import { type ClusterNode, type Finding } from '../cluster/types';
-import { Commands, ViewStates } from '../constants';
+import { ViewStates } from '../cluster/viewState';
+import { Commands } from '../constants';
 import { type ClusterSession, type ClusterSessions } from '../host/clusterSessions';
 
 /** Tree elements hold ids only; their data is read from the session's latest snapshot. */

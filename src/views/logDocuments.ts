@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { BoundedLineBuffer } from '../util/lineBuffer';
+import { disposeAll } from '../util/disposable';
 
 /** URI scheme of the read-only, followed log documents. */
 export const LOG_SCHEME = 'wa-cluster-logs';
@@ -205,12 +206,7 @@ export class LogDocumentProvider implements vscode.TextDocumentContentProvider, 
   }
 
   dispose(): void {
-    for (const s of this.sessions.values()) {
-      s.dispose();
-    }
+    disposeAll(this.sessions.values(), this.disposables);
     this.sessions.clear();
-    for (const d of this.disposables) {
-      d.dispose();
-    }
   }
 }

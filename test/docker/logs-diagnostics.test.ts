@@ -6,7 +6,6 @@ import path from 'node:path';
 import Dockerode from 'dockerode';
 import { WaApiClient } from '../../src/api/client';
 import { collectDiagnosticsBundle } from '../../src/cluster/diagnosticsBundle';
-import { rawInspector } from '../../src/cluster/rawInspect';
 import { ComposeRunner, detectCompose } from '../../src/docker/compose';
 import { type FollowNote, followContainer } from '../../src/docker/follow';
 import { type DockerodeClient } from '../../src/docker/client';
@@ -100,7 +99,7 @@ describe('logs and diagnostics bundle (Docker + emulator)', function () {
     const { transport } = await pinnedTransport(ws.baseUrl);
     const api = new WaApiClient({ baseUrl: ws.baseUrl, transport, auth: { kind: 'basic', user: 'admin', password: h.DEFAULT_PASSWORD } });
     const result = await collectDiagnosticsBundle({
-      docker, project, api, compose, inspectRaw: rawInspector(docker.resolved),
+      docker, project, api, compose,
       sinceMs: Date.now() - 3600_000, windowLabel: 'last hour', outDir, extensionVersion: '0.1.0-test',
       // What the extension passes: the API password it keeps in SecretStorage.
       knownSecrets: [h.DEFAULT_PASSWORD],

@@ -10,7 +10,7 @@ import { BACKUP_FORMAT } from '../../src/cluster/backupFile';
 import { type RestoreOutcome } from '../../src/commands/restoreCluster';
 import { type TestApi } from '../../src/extension';
 import * as emulator from '../emulator/src/harness';
-import { activateExtension, signInAsTheUserWould, until, workspaceRoot } from './support';
+import { activateExtension, answerDialogs, signInAsTheUserWould, until, workspaceRoot } from './support';
 
 
 describe('backup and restore on an emulated cluster (extension host)', function () {
@@ -55,6 +55,16 @@ describe('backup and restore on an emulated cluster (extension host)', function 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  /** Restore as a user would: the command, with its real confirmation answered "Restore". */
+  async function restoreConfirmed(args: { cluster: string; password: string; file: string }): Promise<RestoreOutcome | undefined> {
+    const dialogs = answerDialogs({ answers: [[new RegExp(`^Restore ${project} from .*\\?$`), 'Restore']] });
+    try {
+      return await vscode.commands.executeCommand<RestoreOutcome | undefined>('waCluster.restore', args);
+    } finally {
+      dialogs.restore();
+    }
+  }
+
   it('Back Up writes a .wabackup file: valid JSON with the encrypted blob and no API password', async () => {
     const target = path.join(dir, 'backups', `${project}.wabackup`);
     const written = await vscode.commands.executeCommand<string | undefined>('waCluster.backup', { cluster: session()!.cluster.id, password: backupPassword, file: target });
@@ -77,14 +87,14 @@ describe('backup and restore on an emulated cluster (extension host)', function 
   it('a wrong restore password fails with a clear message and changes nothing', async () => {
     const p = await emulator.api(ws, 'PATCH', '/v1/settings/application', { token, body: { heartbeat_interval: 13 } });
     assert.equal(p.status, 200, p.text);
-    const outcome = await vscode.commands.executeCommand<RestoreOutcome | undefined>('waCluster.restore', { cluster: session()!.cluster.id, password: 'Not-The-Password-1', file, confirm: true });
+    const outcome = await restoreConfirmed({ cluster: session()!.cluster.id, password: 'Not-The-Password-1', file });
     assert.ok(outcome && !outcome.restored, 'not restored');
     assert.match(outcome.message, new RegExp(`^${project} was not restored: .*wrong password`));
     assert.equal(await heartbeat(), 13, 'the setting is unchanged');
   });
 
   it('Restore with the right password brings the backed-up setting back', async () => {
-    const outcome = await vscode.commands.executeCommand<RestoreOutcome | undefined>('waCluster.restore', { cluster: session()!.cluster.id, password: backupPassword, file, confirm: true });
+    const outcome = await restoreConfirmed({ cluster: session()!.cluster.id, password: backupPassword, file });
     assert.deepEqual(outcome, { restored: true });
     assert.equal(await heartbeat(), 7);
   });
@@ -94,7 +104,7 @@ describe('backup and restore on an emulated cluster (extension host)', function 
     assert.equal(r.status, 201, r.text);
     await until('the extension sees 2 shards', async () => (await session()!.monitor.refresh()).cluster.shards === 2);
     await emulator.api(ws, 'PATCH', '/v1/settings/application', { token, body: { heartbeat_interval: 21 } });
-    const outcome = await vscode.commands.executeCommand<RestoreOutcome | undefined>('waCluster.restore', { cluster: session()!.cluster.id, password: backupPassword, file, confirm: true });
+    const outcome = await restoreConfirmed({ cluster: session()!.cluster.id, password: backupPassword, file });
     assert.ok(outcome && !outcome.restored, 'not restored');
     assert.match(outcome.message, /1 shard\(s\) but this cluster has 2; restore onto the same shard layout/, 'the API explanation');
     assert.match(outcome.message, /Set the shards to 1 first/, 'what to do');

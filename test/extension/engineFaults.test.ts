@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { ViewStates } from '../../src/constants';
+import { ViewStates } from '../../src/cluster/viewState';
 import { type TestApi } from '../../src/extension';
 import { type ClusterElement } from '../../src/views/clusterTreeProvider';
 import * as emulator from '../emulator/src/harness';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { type TestApi } from '../../src/extension';
 import * as emulator from '../emulator/src/harness';
-import { activateExtension, discovered, until, workspaceRoot } from './support';
+import { activateExtension, answerDialogs, discovered, until, workspaceRoot } from './support';
 
 
 describe('cluster lifecycle commands (extension host, real Compose)', function () {
@@ -55,13 +55,31 @@ describe('cluster lifecycle commands (extension host, real Compose)', function (
     assert.ok((await running()).includes('wacore3'));
   });
 
+  it('Collect Diagnostics into a folder that cannot be written shows the error with "Show Log" (not a silent cancel)', async () => {
+    const blocker = path.join(dir, 'not-a-folder');
+    fs.writeFileSync(blocker, '');
+    const dialogs = answerDialogs({ picks: [[/which period/, 'Last 15 minutes'], [/Where should the diagnostics bundle go/, 'Choose a folder…']], openFolder: path.join(blocker, 'sub') });
+    try {
+      await vscode.commands.executeCommand('waCluster.diagnostics.collect', { project });
+    } finally {
+      dialogs.restore();
+      fs.rmSync(blocker, { force: true });
+    }
+    const errors = dialogs.shown.filter((d) => d.severity === 'error');
+    assert.equal(errors.length, 1, JSON.stringify(dialogs.shown));
+    assert.match(errors[0]!.message, /diagnostics bundle could not be written to .*not-a-folder.*ENOTDIR/);
+    assert.deepEqual(errors[0]!.items, ['Show Log']);
+  });
+
   it('Down keeps the data volumes unless asked to delete them', async () => {
-    const announcedBefore = api.notifier.announced.length;
+    const dialogs = answerDialogs();
     await vscode.commands.executeCommand('waCluster.down', { cluster: session()!.cluster.id, volumes: false });
     assert.deepEqual(await running(), []);
     const volumes = await emulator.exec('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]);
     assert.ok(volumes.stdout.trim().length > 0, 'the data volumes are still there');
     await until('the tree sees the cluster stopped', () => session()?.snapshot?.nodes.every((n) => n.container === null || n.container.state !== 'running') ?? false, 60_000);
-    assert.deepEqual(api.notifier.announced.slice(announcedBefore), [], 'a Down the user asked for is no news');
+    await new Promise((r) => setTimeout(r, 3000)); // past the window in which deaths are gathered
+    dialogs.restore();
+    assert.deepEqual(dialogs.shown, [], 'a Down the user asked for is no news');
   });
 });

@@ -64,3 +64,53 @@ export async function signInAsTheUserWould(api: TestApi, ws: emulator.Workspace)
   await api.sessions.reconnect();
   return token;
 }
+
+/** A notification or dialog the extension showed, and the buttons it offered. */
+export interface Shown {
+  readonly severity: 'info' | 'warning' | 'error';
+  readonly message: string;
+  readonly modal: boolean;
+  readonly items: readonly string[];
+}
+
+type ShowMessage = (message: string, ...rest: unknown[]) => Thenable<unknown>;
+
+/**
+ * Answers the extension's real dialogs the way a user would, and records every notification.
+ * `answers`: for a message matching the pattern, the button (by its title) the user clicks; a
+ * modal with no matching answer is dismissed (Escape), a toast is left alone. Quick picks are
+ * answered by `picks` (placeholder or title pattern → item label), the folder dialog by
+ * `openFolder`. Call `restore()` when done.
+ */
+export function answerDialogs(opts: { answers?: readonly [RegExp, string][]; picks?: readonly [RegExp, string][]; openFolder?: string } = {}): { shown: Shown[]; restore(): void } {
+  const shown: Shown[] = [];
+  const w = vscode.window as unknown as Record<string, unknown>;
+  const saved = { info: w.showInformationMessage, warning: w.showWarningMessage, error: w.showErrorMessage, pick: w.showQuickPick, open: w.showOpenDialog };
+  const fake = (severity: Shown['severity']): ShowMessage => (message, ...rest) => {
+    const options = typeof rest[0] === 'object' && rest[0] !== null && !('title' in rest[0]) ? (rest.shift() as vscode.MessageOptions) : undefined;
+    const items = rest.map((i) => (typeof i === 'string' ? i : (i as vscode.MessageItem).title));
+    shown.push({ severity, message, modal: options?.modal === true, items });
+    const answer = opts.answers?.find(([re]) => re.test(message))?.[1];
+    const index = answer === undefined ? -1 : items.indexOf(answer);
+    return Promise.resolve(index >= 0 ? rest[index] : undefined);
+  };
+  w.showInformationMessage = fake('info');
+  w.showWarningMessage = fake('warning');
+  w.showErrorMessage = fake('error');
+  w.showQuickPick = async (items: unknown, options?: vscode.QuickPickOptions) => {
+    const list = (await items) as (string | vscode.QuickPickItem)[];
+    const label = opts.picks?.find(([re]) => re.test(`${options?.title ?? ''} ${options?.placeHolder ?? ''}`))?.[1];
+    return label === undefined ? undefined : list.find((i) => (typeof i === 'string' ? i : i.label) === label);
+  };
+  w.showOpenDialog = () => Promise.resolve(opts.openFolder === undefined ? undefined : [vscode.Uri.file(opts.openFolder)]);
+  return {
+    shown,
+    restore: () => {
+      w.showOpenDialog = saved.open;
+      w.showInformationMessage = saved.info;
+      w.showWarningMessage = saved.warning;
+      w.showErrorMessage = saved.error;
+      w.showQuickPick = saved.pick;
+    },
+  };
+}

@@ -10,7 +10,10 @@ export class FakeDocker implements DockerPort {
   readonly subscriptions = new Set<{ handlers: EventHandlers; state: EventStreamState }>();
   /** Set to make only `ping` fail (e.g. an engine whose API is too old still lists containers). */
   pingError: DockerError | undefined;
-  calls = { ping: 0, list: 0, inspect: 0 };
+  calls = { ping: 0, list: 0, inspect: 0, subscribe: 0 };
+  /** What `wait` resolves with, one answer per call (the last repeats); default 0. */
+  waitAnswers: number[] = [];
+  readonly stopped: string[] = [];
 
   get activeSubscriptions(): number {
     return this.subscriptions.size;
@@ -39,7 +42,13 @@ export class FakeDocker implements DockerPort {
     return c ? Promise.resolve(c) : Promise.reject(new DockerError('notFound', `No such container: ${id}`, 404));
   }
 
+  /** The engine's JSON shape of a container (names as the Engine API spells them). */
+  inspectRaw(id: string): Promise<unknown> {
+    return this.inspect(id).then((c) => ({ Id: c.id, Name: `/${c.name}`, Config: { Image: c.image, Labels: c.labels, Env: Object.entries(c.env).map(([k, v]) => `${k}=${v}`) }, State: { Status: c.state, ExitCode: c.exitCode }, RestartCount: c.restartCount }));
+  }
+
   subscribeEvents(_filter: { project?: string | undefined }, handlers: EventHandlers): EventSubscription {
+    this.calls.subscribe++;
     const sub = { handlers, state: 'connected' as EventStreamState };
     this.subscriptions.add(sub);
     queueMicrotask(() => handlers.onState?.('connected', undefined));
@@ -81,7 +90,8 @@ export class FakeDocker implements DockerPort {
   }
 
   wait(): Promise<number> {
-    return Promise.resolve(0);
+    const answer = this.waitAnswers.length > 1 ? this.waitAnswers.shift()! : (this.waitAnswers[0] ?? 0);
+    return Promise.resolve(answer);
   }
 
   start(id: string): Promise<void> {
@@ -90,6 +100,7 @@ export class FakeDocker implements DockerPort {
   }
 
   stop(id: string): Promise<void> {
+    this.stopped.push(id);
     this.containers = this.containers.map((c) => (c.id === id ? { ...c, state: 'exited', exitCode: 143 } : c));
     return Promise.resolve();
   }

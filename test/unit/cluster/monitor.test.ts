@@ -103,6 +103,7 @@ describe('cluster/monitor', () => {
     assert.equal(up.nodes.length, 7);
     assert.ok(t.changes.flatMap((c) => c.diff.events).some((e) => e.kind === 'engineRecovered'));
     assert.equal(t.docker.activeSubscriptions, 1);
+    assert.equal(t.docker.calls.subscribe, 1);
     t.monitor.dispose();
   });
 

@@ -16,6 +16,10 @@ const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.payload.sig';
 
 /** FakeDocker with per-container log lines and raw inspect JSON. */
 class LogDocker extends FakeDocker {
+  override inspectRaw(id: string): Promise<unknown> {
+    return Promise.resolve({ Id: id, Config: { Env: [`WA_DB_PASSWORD=${DB_PASSWORD}`, 'WA_DB_HOSTNAME=db', `WA_API_KEY=${API_KEY}`], Image: 'x' }, HostConfig: { Binds: [] } });
+  }
+
   logLines = new Map<string, LogLine[]>();
   logCalls: LogOptions[] = [];
   failLogsOf = new Set<string>();
@@ -31,10 +35,6 @@ class LogDocker extends FakeDocker {
     }
     return Promise.resolve();
   }
-}
-
-function rawInspect(id: string): Promise<unknown> {
-  return Promise.resolve({ Id: id, Config: { Env: [`WA_DB_PASSWORD=${DB_PASSWORD}`, 'WA_DB_HOSTNAME=db', `WA_API_KEY=${API_KEY}`], Image: 'x' }, HostConfig: { Binds: [] } });
 }
 
 function readAll(dir: string): string {
@@ -77,7 +77,7 @@ describe('diagnostics bundle', () => {
     };
     const progress: string[] = [];
     const r = await collectDiagnosticsBundle({
-      docker, project: 'biz', api, compose, inspectRaw: rawInspect, sinceMs: now - 3 * 3600_000, windowLabel: 'last 3 hours',
+      docker, project: 'biz', api, compose, sinceMs: now - 3 * 3600_000, windowLabel: 'last 3 hours',
       outDir: dir, extensionVersion: '0.1.0', knownSecrets: ['admin-Pw-42'], now: () => now, onProgress: (m) => progress.push(m),
     });
     assert.equal(r.name, 'wa-diagnostics-biz-20260102-030405');
@@ -140,6 +140,13 @@ describe('diagnostics bundle', () => {
     const readme = fs.readFileSync(path.join(r.folder, 'README.txt'), 'utf8');
     assert.match(readme, /Docker engine: +not reachable/);
     assert.match(readme, /\(container list\) +FAILED: .*Docker is not running/);
+  });
+
+  it('an unwritable folder is a failure with the reason, not a cancel', async () => {
+    const file = path.join(dir, 'not-a-folder');
+    fs.writeFileSync(file, '');
+    await assert.rejects(collectDiagnosticsBundle({ docker, project: 'biz', sinceMs: undefined, outDir: path.join(file, 'sub'), extensionVersion: '0.1.0' }), (err: Error) =>
+      !isAbortError(err) && /The diagnostics bundle could not be written to .*not-a-folder.*ENOTDIR/.test(err.message));
   });
 
   it('cleans up and rejects with an AbortError when cancelled', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { MASK, Redactor, isSecretName, secretValuesFromEnv, secretValuesFromText } from '../../../src/util/redact';
+import { maskEnv } from '../../../src/docker/client';
 
 describe('redact', () => {
   it('recognises the secret variable names of a WhatsApp cluster', () => {
@@ -43,5 +44,25 @@ describe('redact: learning', () => {
     r.text('Authorization: Bearer tok.en-12345 and password=Hunter2-x and password: required');
     assert.deepEqual([...r.learned].sort(), ['Hunter2-x', 'tok.en-12345']);
     assert.equal(new Redactor(r.learned).text('later tok.en-12345 alone'), `later ${MASK} alone`);
+  });
+});
+
+describe('one secret-name pattern for masking (docker/client.ts) and redaction (util/redact.ts)', () => {
+  // Names that must be secret on both paths, and names that must stay readable on both.
+  const secret = ['WA_DB_PASSWORD', 'MYSQL_ROOT_PASSWORD', 'WA_API_KEY', 'WA_WEB_JWT_CRYPTO_KEY', 'WA_SECRET', 'DB_PASS', 'DBPASS', 'MY_PWD', 'AUTH_TOKEN', 'PRIVATE_KEY', 'AWS_CREDENTIALS', 'KEY', 'BASIC_AUTH'];
+  const plain = ['COREAPP_HOSTNAME', 'WA_DB_HOSTNAME', 'WA_DB_PORT', 'WA_API_VERSION', 'WA_APP_MULTICONNECT', 'PATH', 'KEYBOARD', 'HOSTNAME'];
+
+  it('masks and redacts the same names, and only those', () => {
+    const env = [...secret, ...plain].map((n) => `${n}=value-${n.toLowerCase()}-1234`);
+    const masked = maskEnv(env);
+    const redacted = new Redactor([]).envList(env);
+    const inText = new Redactor([]).text(env.join('\n')).split('\n');
+    for (const [i, name] of [...secret, ...plain].entries()) {
+      const isSecret = secret.includes(name);
+      assert.equal(isSecretName(name), isSecret, name);
+      assert.equal(masked[name] === MASK, isSecret, `docker inspect masking of ${name}`);
+      assert.equal(redacted[i] === `${name}=${MASK}`, isSecret, `bundle redaction of ${name}`);
+      assert.equal(inText[i] === `${name}=${MASK}`, isSecret, `log-text redaction of ${name}: ${inText[i]}`);
+    }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Run by hungServerGc.test.ts as `node --expose-gc hungServerGc.script.js`: the three places that
  * used `AbortSignal.any([signal, AbortSignal.timeout(ms)])` (the API transport, the Docker client,
- * the raw inspector) against servers that accept and never answer, while a garbage collection is
+ * the raw inspect, now DockerodeClient.inspectRaw) against servers that accept and never answer, while a garbage collection is
  * forced every 20 ms. Prints one JSON line `{ name, outcome, ms }` per case and exits.
  * On Node 20 the old construction never timed out here (nodejs/node#57736).
  */
@@ -13,7 +13,6 @@ import fs from 'node:fs';
 import { createNodeTransport } from '../../../src/api/transport';
 import { DockerodeClient } from '../../../src/docker/client';
 import { resolveDockerEndpoint } from '../../../src/docker/endpoint';
-import { rawInspector } from '../../../src/cluster/rawInspect';
 import { signalWithTimeout } from '../../../src/util/abort';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -58,7 +57,7 @@ async function main(): Promise<void> {
   const caller = new AbortController();
   await measure('api transport with a caller signal', () => createNodeTransport()({ method: 'GET', url: `http://127.0.0.1:${port}/v1/health`, headers: {}, timeoutMs: TIMEOUT_MS, signal: caller.signal }));
   await measure('docker client', () => DockerodeClient.fromEndpoint(endpoint.value, { timeoutMs: TIMEOUT_MS }).listContainers(undefined, caller.signal));
-  await measure('raw inspector', () => rawInspector(endpoint.value, TIMEOUT_MS)('0123456789ab', caller.signal));
+  await measure('raw inspector', () => DockerodeClient.fromEndpoint(endpoint.value, { timeoutMs: TIMEOUT_MS }).inspectRaw('0123456789ab', caller.signal));
   await measure('signalWithTimeout alone', () => new Promise((_resolve, reject) => {
     const owned = signalWithTimeout([caller.signal], TIMEOUT_MS);
     owned.signal.addEventListener('abort', () => reject(owned.signal.reason as Error));

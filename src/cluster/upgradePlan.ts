@@ -1,0 +1,180 @@
+import { type Translate } from '../util/translate';
+import { type ClusterSnapshot, type DeclaredService } from './types';
+
+/**
+ * The upgrade as a plan (walkthrough steps 13–14): which steps, in which order, and every reason
+ * to stop before anything changes. {@link ./upgradeRunner} executes the plan; the command
+ * (commands/upgradeCluster.ts) only asks for the version, path and confirmation.
+ */
+
+export type UpgradePath = 'dbupgrade' | 'downtime';
+
+/** The DB upgrade service beside a cluster: in its own compose files, or in a `*upgrade*.yml` of its folder. */
+export interface UpgradeService {
+  readonly service: string;
+  /** Compose files to run it with (`-f`), same project name and directory as the cluster. */
+  readonly files: readonly string[];
+}
+
+export type UpgradeStep =
+  /** Run the DB upgrade service with the new version, wait for exit 0; on anything else stop with nothing else changed. */
+  | { readonly kind: 'dbUpgrade'; readonly service: UpgradeService }
+  /** Write WA_API_VERSION into the env file. */
+  | { readonly kind: 'setVersion'; readonly envFile: string }
+  /** `up -d` the services that ran before, on the new version. */
+  | { readonly kind: 'recreate'; readonly services: readonly string[] }
+  /** Watch until every recreated node runs the new version and none is still starting. */
+  | { readonly kind: 'verify'; readonly services: readonly string[] };
+
+export interface UpgradePlan {
+  readonly project: string;
+  readonly from: string | undefined;
+  readonly to: string;
+  readonly path: UpgradePath;
+  readonly steps: readonly UpgradeStep[];
+  /** The confirmation the user answers before the first step: a question and one line per step. */
+  readonly question: string;
+  readonly detail: string;
+}
+
+/** Why a target version is not usable, or undefined when it is (`2.53.2`: bare, no leading `v`). */
+export function checkTargetVersion(value: string, current: string | undefined, t: Translate): string | undefined {
+  const v = value.trim();
+  if (/^v/i.test(v)) {
+    return t('Write the version without the leading "v" (the compose files add it): {0}', v.replace(/^v/i, ''));
+  }
+  if (!/^\d+\.\d+\.\d+$/.test(v)) {
+    return t('A version is major.minor.patch, e.g. 2.53.2.');
+  }
+  if (current !== undefined && v === current.replace(/^v/, '')) {
+    return t('The cluster already runs {0}.', v);
+  }
+  return undefined;
+}
+
+/** The DB upgrade service is documented from v2.23 on (wa-api.md §4, seed walkthrough step 14). */
+export function supportsDbUpgrade(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 2 || (major === 2 && minor >= 23);
+}
+
+/** The paths a user may pick for this target (the DB upgrade path only where a service exists and the version allows it). */
+export function possiblePaths(upgradeService: UpgradeService | undefined, version: string): UpgradePath[] {
+  return upgradeService !== undefined && supportsDbUpgrade(version) ? ['dbupgrade', 'downtime'] : ['downtime'];
+}
+
+/** Services of the cluster that run now (not the upgrade service), in declaration order. */
+export function runningServices(declared: readonly DeclaredService[], snapshot: ClusterSnapshot | undefined, exclude: string | undefined): string[] {
+  const running = new Set((snapshot?.nodes ?? []).filter((n) => n.container?.state === 'running' && n.service).map((n) => n.service!));
+  return declared.map((d) => d.name).filter((name) => running.has(name) && name !== exclude);
+}
+
+export interface PlanInput {
+  readonly project: string;
+  readonly current: string | undefined;
+  readonly version: string;
+  readonly path: UpgradePath;
+  readonly upgradeService: UpgradeService | undefined;
+  readonly declared: readonly DeclaredService[];
+  /** The snapshot just before the upgrade (what runs now). */
+  readonly snapshot: ClusterSnapshot | undefined;
+  /** The env file that gets the new WA_API_VERSION, and how to name it to the user. */
+  readonly envFile: string;
+  readonly envFileLabel: string;
+  /** How to name a compose file to the user (its base name). */
+  readonly fileLabel: (file: string) => string;
+  readonly clusterFiles: readonly string[];
+}
+
+/** The plan, or the reason to stop before anything changes. */
+export function planUpgrade(input: PlanInput, t: Translate): { ok: true; plan: UpgradePlan } | { ok: false; message: string } {
+  const { project, version, upgradeService } = input;
+  const problem = checkTargetVersion(version, input.current, t);
+  if (problem) {
+    return { ok: false, message: problem };
+  }
+  if (input.path === 'dbupgrade' && !upgradeService) {
+    return { ok: false, message: t('No DB upgrade service was found beside {0} (a dbupgrade-compose.yml, or a service with WA_DB_UPGRADE=1). Nothing was changed.', input.clusterFiles.map(input.fileLabel).join(', ')) };
+  }
+  if (input.path === 'dbupgrade' && !supportsDbUpgrade(version)) {
+    return { ok: false, message: t('The DB upgrade service is documented from version 2.23 on; upgrade to {0} with downtime instead.', version) };
+  }
+  const services = runningServices(input.declared, input.snapshot, upgradeService?.service);
+  const kindOf = (name: string) => input.declared.find((d) => d.name === name)?.kind;
+  if (input.path === 'dbupgrade' && input.declared.some((d) => d.kind === 'db') && !services.some((s) => kindOf(s) === 'db')) {
+    return { ok: false, message: t('The database of {0} does not run, so the DB upgrade could not reach it. Start the cluster (WA Cluster: Up) first. Nothing was changed.', project) };
+  }
+  const steps: UpgradeStep[] = [];
+  const lines: string[] = [];
+  if (input.path === 'dbupgrade' && upgradeService) {
+    steps.push({ kind: 'dbUpgrade', service: upgradeService });
+    lines.push(t('1. Run the DB upgrade service {0} with version {1} and wait for it to exit with 0 (on failure nothing else changes).', upgradeService.service, version));
+  }
+  steps.push({ kind: 'setVersion', envFile: input.envFile });
+  lines.push(t('{0}. Set WA_API_VERSION={1} in {2}.', lines.length + 1, version, input.envFileLabel));
+  if (services.length > 0) {
+    steps.push({ kind: 'recreate', services }, { kind: 'verify', services });
+    lines.push(t('{0}. Recreate {1} on {2} ("up -d"); the API is unavailable meanwhile.', lines.length + 1, services.join(', '), version));
+  } else {
+    lines.push(t('Nothing runs now: the next Up starts {0}.', version));
+  }
+  lines.push(t('Volumes are kept. Take a backup first (Settings backup, or a database dump): a schema upgrade cannot be undone by going back to {0}.', input.current ?? t('the old version')));
+  return {
+    ok: true,
+    plan: { project, from: input.current, to: version, path: input.path, steps, question: t('Upgrade {0} from {1} to {2}?', project, input.current ?? '?', version), detail: lines.join('\n') },
+  };
+}
+
+/** Whether every WhatsApp node of `services` runs `version` and none is still starting; else what is still missing. */
+export function pendingUpgrade(snapshot: ClusterSnapshot, services: readonly string[], version: string, apiVersion: string | undefined, t: Translate): string | undefined {
+  for (const name of services) {
+    const node = snapshot.nodes.find((n) => n.service === name);
+    if (!node || (node.kind !== 'web' && node.kind !== 'master' && node.kind !== 'coreapp')) {
+      continue;
+    }
+    if (node.container?.state !== 'running') {
+      return t('{0} is not running', name);
+    }
+    if (node.container.version !== version) {
+      return t('{0} runs {1}', name, node.container.version ?? '?');
+    }
+    if (node.state === 'starting') {
+      return `${name}: ${node.stateReason}`;
+    }
+  }
+  if (apiVersion !== undefined && apiVersion !== version) {
+    return t('the API reports version {0}', apiVersion);
+  }
+  return undefined;
+}
+
+/**
+ * The exit code of a one-shot container from what `docker wait` said and what inspecting it shows;
+ * undefined while it still runs (wait again). A container that was restarted (`restart:
+ * on-failure`) has failed whatever the wait said: engines before 22.06 read the exit code after
+ * the restart had already reset it to 0 (moby/moby#39352, fixed by moby/moby#43751), which
+ * happened here on Docker 20.10.
+ */
+export function oneShotExitCode(waited: number, inspected: { state: string; exitCode: number | undefined; restartCount: number }): number | undefined {
+  if (inspected.restartCount > 0 || inspected.state === 'restarting') {
+    return waited !== 0 ? waited : inspected.exitCode || 1;
+  }
+  if (inspected.state === 'exited' || inspected.state === 'dead') {
+    return waited !== 0 ? waited : (inspected.exitCode ?? waited);
+  }
+  return undefined;
+}
+
+/** What the user is told on the next start when an upgrade was cut short (window closed, editor crashed) at `step`. */
+export function interruptedUpgradeMessage(entry: { project: string; from: string | undefined; to: string; step: UpgradeStep['kind'] }, t: Translate): string {
+  const from = entry.from ?? t('the old version');
+  switch (entry.step) {
+    case 'dbUpgrade':
+      return t('The upgrade of {0} from {1} to {2} was interrupted while the DB upgrade ran. The nodes were not restarted and .env still names {1}. Check the DB upgrade container\'s logs, then run Upgrade again.', entry.project, from, entry.to);
+    case 'setVersion':
+      return t('The upgrade of {0} from {1} to {2} was interrupted while WA_API_VERSION was written to .env. Check .env: run Upgrade again to finish, or set WA_API_VERSION back to {1}.', entry.project, from, entry.to);
+    case 'recreate':
+    case 'verify':
+      return t('The upgrade of {0} from {1} to {2} was interrupted while the nodes were restarted on {2}. .env names {2}: check the WA Cluster view, and run Up to start any node that is not running on {2}.', entry.project, from, entry.to);
+  }
+}

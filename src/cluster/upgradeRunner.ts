@@ -1,0 +1,229 @@
+import { setDotenvValue } from '../compose/setDotenv';
+import { type DockerPort } from '../docker/port';
+import { type Clock, isAbortError, sleep } from '../util/abort';
+import { type Translate } from '../util/translate';
+import { type ClusterSnapshot } from './types';
+import { oneShotExitCode, pendingUpgrade, type UpgradePlan, type UpgradeService, type UpgradeStep } from './upgradePlan';
+
+/**
+ * Executes an {@link UpgradePlan} step by step against the Docker port, the Compose runner and a
+ * UI port. Every stop is an {@link UpgradeStopped} with the message for it; a cancel by the user
+ * stays an AbortError (a cancel, not a failure). Nothing here knows about the editor.
+ */
+
+/** What the runner shows: cancellable progress, and lines for the "WA Cluster: Compose" output. */
+export interface UpgradeUi {
+  /** Runs `work` under a cancellable progress titled `title`; the signal aborts when the user cancels. */
+  progress<T>(title: string, work: (signal: AbortSignal, report: (message: string) => void) => Promise<T>): PromiseLike<T>;
+  log(line: string): void;
+}
+
+export interface UpgradePorts {
+  readonly docker: DockerPort | undefined;
+  /**
+   * Runs a Compose subcommand for the cluster, visibly and cancellably (`files` replaces the
+   * cluster's compose files, e.g. the DB upgrade service's own); rejects with Compose's error.
+   */
+  compose(sub: readonly string[], opts: { readonly title: string; readonly env: Readonly<Record<string, string>>; readonly files?: readonly string[] }): Promise<void>;
+  readonly ui: UpgradeUi;
+  /** The env file's text ('' when it does not exist yet), and writing it back. */
+  readEnv(file: string): string;
+  writeEnv(file: string, text: string): void;
+  /** A fresh snapshot, and the version /v1/health reports (undefined: no answer). */
+  observe(signal: AbortSignal): Promise<{ snapshot: ClusterSnapshot; apiVersion: string | undefined }>;
+  /** Containers of these services (all when omitted) change on purpose for `ms`: no news. */
+  expectChanges(ms: number, services?: readonly string[]): void;
+  /** Remembers which step runs, so that a start after an interruption can say so (see {@link UpgradeJournal}). */
+  readonly journal?: UpgradeJournal;
+  readonly clock: Clock;
+}
+
+/** Where an upgrade in progress is written down, so that one cut short (window closed, crash) is found later. */
+export interface UpgradeJournal {
+  begin(entry: UpgradeJournalEntry): void | PromiseLike<void>;
+  /** The upgrade ended: done, stopped or cancelled (each has told the user what it means). */
+  end(project: string): void | PromiseLike<void>;
+}
+
+export interface UpgradeJournalEntry {
+  readonly project: string;
+  readonly from: string | undefined;
+  readonly to: string;
+  readonly step: UpgradeStep['kind'];
+  readonly at: number;
+}
+
+/** An upgrade that stopped on purpose, with what happened and what to do. */
+export class UpgradeStopped extends Error {
+  override readonly name = 'UpgradeStopped';
+}
+
+export interface UpgradeOutcome {
+  /** What the user is told at the end. */
+  readonly message: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+/** How long containers stay "expected to change" after the last step. */
+const SETTLE_MS = 15_000;
+
+export async function runUpgrade(plan: UpgradePlan, ports: UpgradePorts, t: Translate, opts: { timeoutMs?: number } = {}): Promise<UpgradeOutcome> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  ports.ui.log(`# Upgrade ${plan.project} from ${plan.from ?? '?'} to ${plan.to} (${plan.path === 'dbupgrade' ? 'with the DB upgrade service' : 'with downtime'})`);
+  let ran = false;
+  try {
+    for (const step of plan.steps) {
+      await ports.journal?.begin({ project: plan.project, from: plan.from, to: plan.to, step: step.kind, at: ports.clock.now() });
+      switch (step.kind) {
+        case 'dbUpgrade':
+          await runDbUpgrade(plan, step.service, ports, t, timeoutMs);
+          break;
+        case 'setVersion': {
+          ports.writeEnv(step.envFile, setDotenvValue(ports.readEnv(step.envFile), 'WA_API_VERSION', plan.to));
+          ports.ui.log(`# ${step.envFile}: WA_API_VERSION=${plan.to}`);
+          break;
+        }
+        case 'recreate':
+          ran = true;
+          // The runner reads .env; the shell's WA_API_VERSION (if the editor inherited one) would win over it, so pass it too.
+          await ports.compose(['up', '-d', ...step.services], { title: t('Starting {0} on version {1}…', step.services.join(', '), plan.to), env: { WA_API_VERSION: plan.to } });
+          break;
+        case 'verify':
+          ports.expectChanges(timeoutMs);
+          await waitForVersion(plan, step.services, ports, t, timeoutMs);
+          break;
+      }
+    }
+  } finally {
+    if (ran) {
+      ports.expectChanges(SETTLE_MS);
+    }
+    await ports.journal?.end(plan.project);
+  }
+  return { message: ran ? t('{0} runs version {1}.', plan.project, plan.to) : t('{0} is set to version {1}; nothing was running, so the next Up starts it.', plan.project, plan.to) };
+}
+
+/**
+ * Runs `work` under progress with a time limit of its own: when the limit strikes, `onTimeout`
+ * words the stop; a cancel stays a cancel; any other error goes through `onError` (if given).
+ */
+async function bounded<T>(ports: UpgradePorts, title: string, timeoutMs: number, work: (signal: AbortSignal, report: (message: string) => void) => Promise<T>, onTimeout: () => string, onError?: (err: unknown) => string): Promise<T> {
+  ports.ui.log(`# ${title}`);
+  return ports.ui.progress(title, async (cancelled, report) => {
+    const inner = new AbortController();
+    let timedOut = false;
+    const onCancel = () => inner.abort(cancelled.reason);
+    cancelled.addEventListener('abort', onCancel, { once: true });
+    const timer = ports.clock.setTimeout(() => {
+      timedOut = true;
+      inner.abort();
+    }, timeoutMs);
+    try {
+      return await work(inner.signal, report);
+    } catch (err) {
+      if (timedOut) {
+        throw new UpgradeStopped(onTimeout(), { cause: err });
+      }
+      if (cancelled.aborted || isAbortError(err) || !onError) {
+        throw err;
+      }
+      throw new UpgradeStopped(onError(err), { cause: err });
+    } finally {
+      ports.clock.clearTimeout(timer);
+      cancelled.removeEventListener('abort', onCancel);
+    }
+  });
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function lastLogLines(docker: DockerPort, id: string, count: number): Promise<string[]> {
+  const lines: string[] = [];
+  try {
+    await docker.logs(id, { tail: count }, (l) => lines.push(l.text));
+  } catch (err) {
+    lines.push(`(logs unavailable: ${errorText(err)})`);
+  }
+  return lines.slice(-count);
+}
+
+/** `docker wait`, confirmed by inspecting the container; one still running without a restart is waited for again. */
+async function exitCodeOf(ports: UpgradePorts, docker: DockerPort, id: string, signal: AbortSignal): Promise<number> {
+  for (;;) {
+    const waited = await docker.wait(id, { signal });
+    const d = await docker.inspect(id, signal);
+    ports.ui.log(`# docker wait ${d.name}: ${waited} (state ${d.state}, exit code ${d.exitCode ?? '?'}, restarts ${d.restartCount})`);
+    const code = oneShotExitCode(waited, d);
+    if (code !== undefined) {
+      return code;
+    }
+    await sleep(500, signal, ports.clock);
+  }
+}
+
+/** Runs the DB upgrade service with the target version and waits for its exit code; stops on anything but 0. */
+async function runDbUpgrade(plan: UpgradePlan, upgrade: UpgradeService, ports: UpgradePorts, t: Translate, timeoutMs: number): Promise<void> {
+  const docker = ports.docker;
+  if (!docker) {
+    throw new UpgradeStopped(t('Docker is not reachable, so the DB upgrade cannot be watched. Nothing was changed.'));
+  }
+  const startedAt = ports.clock.now();
+  ports.expectChanges(timeoutMs, [upgrade.service]);
+  await ports.compose(['up', '-d', '--force-recreate', upgrade.service], { title: t('Starting the DB upgrade ({0}) with version {1}…', upgrade.service, plan.to), env: { WA_API_VERSION: plan.to }, files: upgrade.files });
+  const containers = await docker.listContainers(plan.project);
+  const container = containers.filter((x) => x.service === upgrade.service && !x.oneoff).sort((a, b) => b.createdAt - a.createdAt)[0];
+  if (!container) {
+    throw new UpgradeStopped(t('The DB upgrade container of {0} was not found after "up -d {1}". The cluster was not changed and still runs its old version.', plan.project, upgrade.service));
+  }
+  const stoppedWaiting = (reason: string) => t('Stopped waiting for the DB upgrade container {0} ({1}). It may still be running: check its logs ("docker logs {0}"). The cluster still runs its old version; run Upgrade again once the upgrade container has exited with 0.', container.name, reason);
+  const exitCode = await bounded(
+    ports,
+    t('Waiting for the DB upgrade ({0}) to finish…', container.name),
+    timeoutMs,
+    (signal, report) => {
+      report(t('docker wait {0}', container.name));
+      return exitCodeOf(ports, docker, container.id, signal);
+    },
+    () => stoppedWaiting(t('no exit after {0} s', Math.round(timeoutMs / 1000))),
+    (err) => stoppedWaiting(errorText(err)),
+  );
+  const tail = await lastLogLines(docker, container.id, 15);
+  for (const line of tail) {
+    ports.ui.log(`${upgrade.service} | ${line}`);
+  }
+  ports.ui.log(`# ${container.name} exited with ${exitCode} after ${Math.round((ports.clock.now() - startedAt) / 1000)} s`);
+  if (exitCode !== 0) {
+    // `restart: on-failure` would run it again and again: stop it, keep it for its logs.
+    try {
+      await docker.stop(container.id, { timeoutSeconds: 5 });
+    } catch (err) {
+      ports.ui.log(`# stopping ${container.name}: ${errorText(err)}`);
+    }
+    throw new UpgradeStopped(t('The DB upgrade to {0} failed (container {1} exited with {2}). The new version was NOT started; the cluster keeps running its old version and .env is unchanged. Fix the cause (see "docker logs {1}" and the "WA Cluster: Compose" output), restore a backup if needed, then run Upgrade again. Last log lines:\n{3}', plan.to, container.name, exitCode, tail.slice(-5).join('\n')));
+  }
+}
+
+async function waitForVersion(plan: UpgradePlan, services: readonly string[], ports: UpgradePorts, t: Translate, timeoutMs: number): Promise<void> {
+  let pending: string = t('no answer yet');
+  await bounded(
+    ports,
+    t('Waiting for {0} to run {1}…', plan.project, plan.to),
+    timeoutMs,
+    async (signal, report) => {
+      for (;;) {
+        const { snapshot, apiVersion } = await ports.observe(signal);
+        const missing = pendingUpgrade(snapshot, services, plan.to, apiVersion, t);
+        if (missing === undefined) {
+          return;
+        }
+        pending = missing;
+        report(pending);
+        await sleep(1000, signal, ports.clock);
+      }
+    },
+    () => t('{0} was started with version {1}, but not every node is up on it after {2} s ({3}). Check the node logs; the database may still be migrating.', plan.project, plan.to, Math.round(timeoutMs / 1000), pending),
+  );
+  ports.ui.log(`# ${plan.project} runs ${plan.to}`);
+}

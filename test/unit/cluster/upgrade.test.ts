@@ -1,0 +1,251 @@
+import assert from 'node:assert/strict';
+import { type ClusterNode, type ClusterSnapshot, type DeclaredService } from '../../../src/cluster/types';
+import { checkTargetVersion, interruptedUpgradeMessage, oneShotExitCode, planUpgrade, possiblePaths, type PlanInput, type UpgradePlan } from '../../../src/cluster/upgradePlan';
+import { runUpgrade, type UpgradeJournalEntry, type UpgradePorts, UpgradeStopped } from '../../../src/cluster/upgradeRunner';
+import { isAbortError } from '../../../src/util/abort';
+import { english as t } from '../../../src/util/translate';
+import { container } from '../../fakes/builders';
+import { FakeClock } from '../../fakes/fakeClock';
+import { FakeDocker } from '../../fakes/fakeDocker';
+
+const OLD = '2.51.1';
+const NEW = '2.53.2';
+const DECLARED: DeclaredService[] = [
+  { name: 'db', kind: 'db' },
+  { name: 'waweb', kind: 'web' },
+  { name: 'master1', kind: 'master' },
+  { name: 'master2', kind: 'master' },
+  { name: 'wacore1', kind: 'coreapp' },
+  { name: 'wacore2', kind: 'coreapp' },
+  { name: 'wacore3', kind: 'coreapp' },
+];
+const HA = ['db', 'waweb', 'master1', 'master2', 'wacore1', 'wacore2'];
+const DBUPGRADE = { service: 'dbupgrade', files: ['/c/dbupgrade-compose.yml'] };
+
+/** A snapshot in which `running` run on `version` (db has none), the others are not created. */
+function snapshot(running: readonly string[], version: string, state: ClusterNode['state'] = 'connected'): ClusterSnapshot {
+  const nodes = DECLARED.map((d) => ({
+    name: d.name,
+    service: d.name,
+    kind: d.kind,
+    state: running.includes(d.name) ? state : 'stopped',
+    stateReason: state === 'starting' ? 'uninitialized' : '',
+    container: running.includes(d.name) ? { state: 'running', version: d.kind === 'db' ? undefined : version } : null,
+  }));
+  return { nodes } as unknown as ClusterSnapshot;
+}
+
+function input(p: Partial<PlanInput> = {}): PlanInput {
+  return {
+    project: 'biz', current: OLD, version: NEW, path: 'dbupgrade', upgradeService: DBUPGRADE, declared: DECLARED, snapshot: snapshot(HA, OLD),
+    envFile: '/c/.env', envFileLabel: '.env', fileLabel: (f) => f.split('/').pop()!, clusterFiles: ['/c/multiconnect-compose.yml'], ...p,
+  };
+}
+
+function plan(p: Partial<PlanInput> = {}): UpgradePlan {
+  const r = planUpgrade(input(p), t);
+  assert.ok(r.ok, r.ok ? '' : r.message);
+  return r.plan;
+}
+
+/** Ports that record what the runner does; the env file lives in memory. */
+class Ports implements UpgradePorts {
+  readonly docker = new FakeDocker();
+  readonly clock = new FakeClock();
+  readonly lines: string[] = [];
+  readonly composeCalls: { sub: readonly string[]; env: Readonly<Record<string, string>>; files?: readonly string[] | undefined }[] = [];
+  readonly env = new Map<string, string>([['/c/.env', `# kept\nCOMPOSE_HTTP_TIMEOUT=120\nWA_API_VERSION=${OLD}\n`]]);
+  readonly journaled: (UpgradeJournalEntry | string)[] = [];
+  readonly cancel = new AbortController();
+  /** What each look at the cluster sees (the last repeats). */
+  looks: { snapshot: ClusterSnapshot; apiVersion: string | undefined }[] = [{ snapshot: snapshot(HA, NEW), apiVersion: NEW }];
+  composeFails: Error | undefined;
+  expected: (readonly string[] | undefined)[] = [];
+  readonly journal = { begin: (e: UpgradeJournalEntry) => void this.journaled.push(e), end: (p: string) => void this.journaled.push(`end ${p}`) };
+  readonly ui = {
+    progress: <T>(_title: string, work: (signal: AbortSignal, report: (m: string) => void) => Promise<T>) => work(this.cancel.signal, (m) => this.lines.push(`progress: ${m}`)),
+    log: (line: string) => void this.lines.push(line),
+  };
+
+  compose(sub: readonly string[], opts: { env: Readonly<Record<string, string>>; files?: readonly string[] }): Promise<void> {
+    this.composeCalls.push({ sub, env: opts.env, files: opts.files });
+    if (this.composeFails) {
+      return Promise.reject(this.composeFails);
+    }
+    if (sub.includes('dbupgrade')) {
+      this.docker.containers = [...this.docker.containers, container({ service: 'dbupgrade', project: 'biz', state: 'exited', exitCode: 0 })];
+    }
+    return Promise.resolve();
+  }
+  readEnv(file: string): string {
+    return this.env.get(file) ?? '';
+  }
+  writeEnv(file: string, text: string): void {
+    this.env.set(file, text);
+  }
+  observe(): Promise<{ snapshot: ClusterSnapshot; apiVersion: string | undefined }> {
+    return Promise.resolve(this.looks.length > 1 ? this.looks.shift()! : this.looks[0]!);
+  }
+  expectChanges(_ms: number, services?: readonly string[]): void {
+    this.expected.push(services);
+  }
+}
+
+describe('upgrade plan (what happens, and every reason to stop before anything changes)', () => {
+  it('rejects a version with a leading v, a malformed one, or the current one', () => {
+    assert.match(checkTargetVersion(`v${NEW}`, OLD, t)!, /without the leading "v".*2\.53\.2/);
+    assert.match(checkTargetVersion('2.53', OLD, t)!, /major\.minor\.patch/);
+    assert.match(checkTargetVersion(OLD, `v${OLD}`, t)!, /already runs 2\.51\.1/);
+    assert.equal(checkTargetVersion(NEW, OLD, t), undefined);
+    for (const version of [`v${NEW}`, OLD]) {
+      const r = planUpgrade(input({ version }), t);
+      assert.equal(r.ok, false);
+    }
+  });
+
+  it('the DB upgrade path needs the service and version 2.23 or later; otherwise only downtime is offered', () => {
+    assert.deepEqual(possiblePaths(DBUPGRADE, NEW), ['dbupgrade', 'downtime']);
+    assert.deepEqual(possiblePaths(DBUPGRADE, '2.22.9'), ['downtime']);
+    assert.deepEqual(possiblePaths(undefined, NEW), ['downtime']);
+    const none = planUpgrade(input({ upgradeService: undefined }), t);
+    assert.ok(!none.ok && /No DB upgrade service was found beside multiconnect-compose\.yml.*Nothing was changed/.test(none.message));
+    const old = planUpgrade(input({ version: '2.22.9', current: '2.21.0' }), t);
+    assert.ok(!old.ok && /from version 2\.23 on; upgrade to 2\.22\.9 with downtime/.test(old.message));
+  });
+
+  it('the DB upgrade path stops when the database does not run', () => {
+    const r = planUpgrade(input({ snapshot: snapshot(HA.filter((s) => s !== 'db'), OLD) }), t);
+    assert.ok(!r.ok && /database of biz does not run.*Nothing was changed/.test(r.message));
+  });
+
+  it('with the DB upgrade service: DB upgrade, then .env, then recreate and verify what ran (the spare stays off)', () => {
+    const p = plan();
+    assert.deepEqual(p.steps.map((s) => s.kind), ['dbUpgrade', 'setVersion', 'recreate', 'verify']);
+    assert.deepEqual(p.steps[2], { kind: 'recreate', services: HA });
+    assert.equal(p.question, 'Upgrade biz from 2.51.1 to 2.53.2?');
+    assert.match(p.detail, /^1\. Run the DB upgrade service dbupgrade with version 2\.53\.2/);
+    assert.match(p.detail, /2\. Set WA_API_VERSION=2\.53\.2 in \.env\./);
+    assert.match(p.detail, /3\. Recreate db, waweb, master1, master2, wacore1, wacore2 on 2\.53\.2/);
+    assert.match(p.detail, /Volumes are kept\. Take a backup first/);
+  });
+
+  it('with downtime: no DB upgrade step; with nothing running: only .env', () => {
+    assert.deepEqual(plan({ path: 'downtime' }).steps.map((s) => s.kind), ['setVersion', 'recreate', 'verify']);
+    const idle = plan({ path: 'downtime', snapshot: snapshot([], OLD) });
+    assert.deepEqual(idle.steps.map((s) => s.kind), ['setVersion']);
+    assert.match(idle.detail, /Nothing runs now: the next Up starts 2\.53\.2/);
+  });
+
+  it('exit code of a one-shot container: a restart means failure even when docker wait said 0 (moby#39352 on 20.10)', () => {
+    assert.equal(oneShotExitCode(0, { state: 'exited', exitCode: 0, restartCount: 0 }), 0);
+    assert.equal(oneShotExitCode(1, { state: 'exited', exitCode: 1, restartCount: 0 }), 1);
+    assert.equal(oneShotExitCode(0, { state: 'restarting', exitCode: 0, restartCount: 1 }), 1);
+    assert.equal(oneShotExitCode(0, { state: 'running', exitCode: 3, restartCount: 2 }), 3);
+    assert.equal(oneShotExitCode(0, { state: 'running', exitCode: undefined, restartCount: 0 }), undefined, 'still running: wait again');
+  });
+
+  it('an upgrade cut short is reported on the next start with what to do, per step', () => {
+    const e = { project: 'biz', from: OLD, to: NEW };
+    assert.match(interruptedUpgradeMessage({ ...e, step: 'dbUpgrade' }, t), /interrupted while the DB upgrade ran\. The nodes were not restarted and \.env still names 2\.51\.1/);
+    assert.match(interruptedUpgradeMessage({ ...e, step: 'setVersion' }, t), /set WA_API_VERSION back to 2\.51\.1/);
+    assert.match(interruptedUpgradeMessage({ ...e, step: 'verify' }, t), /restarted on 2\.53\.2.*run Up/);
+  });
+});
+
+describe('upgrade runner (the plan against the Docker port, Compose and the UI)', () => {
+  it('OLD → NEW with the DB upgrade service: DB upgrade with the new version, .env (other lines kept), recreate, verify', async () => {
+    const ports = new Ports();
+    ports.looks = [{ snapshot: snapshot(HA, NEW, 'starting'), apiVersion: undefined }, { snapshot: snapshot(HA, NEW), apiVersion: NEW }];
+    const done = runUpgrade(plan(), ports, t, { timeoutMs: 60_000 });
+    await ports.clock.advance(5000);
+    assert.equal((await done).message, 'biz runs version 2.53.2.');
+    assert.deepEqual(ports.composeCalls.map((c) => c.sub.join(' ')), ['up -d --force-recreate dbupgrade', `up -d ${HA.join(' ')}`]);
+    assert.deepEqual(ports.composeCalls[0]!.files, DBUPGRADE.files);
+    assert.ok(ports.composeCalls.every((c) => c.env.WA_API_VERSION === NEW), 'the shell\'s WA_API_VERSION never wins over .env');
+    assert.equal(ports.env.get('/c/.env'), `# kept\nCOMPOSE_HTTP_TIMEOUT=120\nWA_API_VERSION=${NEW}\n`);
+    assert.ok(ports.lines.includes('progress: waweb: uninitialized'), 'progress says what it waits for');
+    assert.deepEqual(ports.journaled.map((j) => (typeof j === 'string' ? j : j.step)), ['dbUpgrade', 'setVersion', 'recreate', 'verify', 'end biz']);
+  });
+
+  it('a failing DB upgrade stops before restarting: nothing else runs, .env unchanged, the container stopped, its last lines shown', async () => {
+    const ports = new Ports();
+    ports.docker.waitAnswers = [1];
+    ports.compose = function (this: Ports, sub, opts) {
+      this.composeCalls.push({ sub, env: opts.env, files: opts.files });
+      this.docker.containers = [container({ service: 'dbupgrade', project: 'biz', state: 'exited', exitCode: 1 })];
+      return Promise.resolve();
+    };
+    ports.docker.logs = (_id, _o, onLine) => {
+      onLine({ stream: 'stderr', text: 'Database upgrade failed', timestamp: undefined });
+      return Promise.resolve();
+    };
+    const envBefore = ports.env.get('/c/.env');
+    await assert.rejects(runUpgrade(plan(), ports, t), (err: Error) =>
+      err instanceof UpgradeStopped && /DB upgrade to 2\.53\.2 failed/.test(err.message) && /exited with 1/.test(err.message) && /Database upgrade failed/.test(err.message) && /NOT started/.test(err.message));
+    assert.equal(ports.env.get('/c/.env'), envBefore);
+    assert.equal(ports.composeCalls.length, 1, 'no node was recreated');
+    assert.equal(ports.docker.stopped.length, 1, 'the failed upgrade container is stopped, not restarting in a loop');
+    assert.equal(ports.journaled.at(-1), 'end biz');
+  });
+
+  it('a DB upgrade container restarted by its policy has failed, although docker wait said 0', async () => {
+    const ports = new Ports();
+    ports.compose = function (this: Ports) {
+      this.docker.containers = [container({ service: 'dbupgrade', project: 'biz', state: 'restarting', exitCode: 0, restartCount: 1 })];
+      return Promise.resolve();
+    };
+    await assert.rejects(runUpgrade(plan(), ports, t), /exited with 1/);
+  });
+
+  it('stops with a clear message when Docker is unreachable or the DB upgrade container is missing', async () => {
+    const noDocker = Object.assign(new Ports(), { docker: undefined });
+    await assert.rejects(runUpgrade(plan(), noDocker, t), /Docker is not reachable, so the DB upgrade cannot be watched\. Nothing was changed\./);
+    const missing = new Ports();
+    missing.compose = () => Promise.resolve();
+    await assert.rejects(runUpgrade(plan(), missing, t), /DB upgrade container of biz was not found after "up -d dbupgrade"\. The cluster was not changed/);
+  });
+
+  it('a Compose failure is a failure with Compose\'s text, and .env is untouched when it happens in the DB upgrade', async () => {
+    const ports = new Ports();
+    ports.composeFails = new Error('docker-compose up failed with exit code 1: no such image');
+    await assert.rejects(runUpgrade(plan(), ports, t), /no such image/);
+    assert.match(ports.env.get('/c/.env')!, /WA_API_VERSION=2\.51\.1/);
+  });
+
+  it('nodes that never come up on the new version: a timeout that names what is missing (not a cancel)', async () => {
+    const ports = new Ports();
+    ports.looks = [{ snapshot: snapshot(HA, OLD), apiVersion: OLD }];
+    const done = runUpgrade(plan({ path: 'downtime' }), ports, t, { timeoutMs: 10_000 });
+    const outcome = assert.rejects(done, (err: Error) => err instanceof UpgradeStopped && /not every node is up on it after 10 s \(waweb runs 2\.51\.1\)/.test(err.message));
+    await ports.clock.advance(11_000);
+    await outcome;
+  });
+
+  it('a DB upgrade that never exits: stopped waiting, the cluster still on its old version', async () => {
+    const ports = new Ports();
+    ports.compose = function (this: Ports) {
+      this.docker.containers = [container({ service: 'dbupgrade', project: 'biz', state: 'running', exitCode: undefined })];
+      return Promise.resolve();
+    };
+    const done = assert.rejects(runUpgrade(plan(), ports, t, { timeoutMs: 5000 }), /Stopped waiting for the DB upgrade container .*no exit after 5 s.*still runs its old version/s);
+    await ports.clock.advance(6000);
+    await done;
+  });
+
+  it('a cancel is a cancel (AbortError, no failure message), and the journal is closed', async () => {
+    const ports = new Ports();
+    ports.looks = [{ snapshot: snapshot(HA, OLD), apiVersion: OLD }];
+    const done = runUpgrade(plan({ path: 'downtime' }), ports, t);
+    await ports.clock.advance(2000);
+    ports.cancel.abort();
+    await assert.rejects(done, (err: unknown) => isAbortError(err) && !(err instanceof UpgradeStopped));
+    assert.equal(ports.journaled.at(-1), 'end biz');
+  });
+
+  it('with nothing running, only .env changes and the next Up starts the new version', async () => {
+    const ports = new Ports();
+    const r = await runUpgrade(plan({ path: 'downtime', snapshot: snapshot([], OLD) }), ports, t);
+    assert.equal(r.message, 'biz is set to version 2.53.2; nothing was running, so the next Up starts it.');
+    assert.equal(ports.composeCalls.length, 0);
+  });
+});
