@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { formatFinding } from './cliLint';
 import { nodeFileReader } from './compose/nodeReader';
 import { dockerContextNames } from './inventory/contexts';
-import { isInventoryFile } from './inventory/inventory';
 import { lintInventory } from './inventory/lint';
 
 /** `lint --inventory FILE [--format text|json]`: the inventory and every host's compose/env files; exit 1 on any error. */
