@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { createRequire } from 'node:module';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { createConnection } from 'vscode-languageserver/node';
 import { parseDocument } from 'yaml';
@@ -59,7 +60,8 @@ export function lintInputs(shared: string, work: string): LintFile[] {
 
 /** The language service behind an in-memory LSP connection (its only API), diagnostics without delay. */
 async function languageService(): Promise<{ diagnose: (uri: string, text: string) => Promise<void>; dispose: () => void }> {
-  const { ComposeLanguageService } = require(path.join(repoRoot, 'node_modules/@microsoft/compose-language-service/dist/cjs/service/ComposeLanguageService.js')) as {
+  // Its package exports only the stdio server; the service class is reached by file.
+  const { ComposeLanguageService } = createRequire(__filename)(path.join(repoRoot, 'node_modules/@microsoft/compose-language-service/dist/cjs/service/ComposeLanguageService.js')) as {
     ComposeLanguageService: new (c: unknown, p: unknown) => { capabilities: unknown; dispose(): void };
   };
   const toServer = new PassThrough();
@@ -80,14 +82,14 @@ async function languageService(): Promise<{ diagnose: (uri: string, text: string
   });
   client.listen();
   await client.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { textDocument: { publishDiagnostics: {} } }, initializationOptions: { diagnosticDelay: 0 } });
-  client.sendNotification('initialized', {});
+  await client.sendNotification('initialized', {});
   let version = 0;
   return {
     diagnose: (uri, text) =>
-      new Promise<void>((resolve) => {
+      new Promise<void>((resolve, reject) => {
         waiting.set(uri, resolve);
         version++;
-        client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockercompose', version, text } });
+        client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockercompose', version, text } }).catch(reject);
       }).then(() => client.sendNotification('textDocument/didClose', { textDocument: { uri } })),
     dispose: () => {
       service?.dispose();
@@ -104,14 +106,14 @@ export async function lintCases(shared: string, quick: boolean): Promise<BenchEn
   try {
     const inputs = lintInputs(shared, work);
     // dclint is an ES module with a CommonJS build; its types are ESM-only, hence the local shape.
-    const { DCLinter } = require('dclint') as { DCLinter: new (config: object) => { lintFiles(paths: string[], recursive: boolean): unknown } };
+    const { DCLinter } = createRequire(__filename)('dclint') as { DCLinter: new (config: object) => { lintFiles(paths: string[], recursive: boolean): unknown } };
     const dclint = new DCLinter({ rules: {}, quiet: true, debug: false, exclude: [] });
     const ls = await languageService();
     const out: BenchEntry[] = [];
     const medians = new Map<string, number>();
     let n = 0;
     for (const f of inputs) {
-      const runs = quick ? (f.services >= 1000 ? 1 : 3) : f.services >= 1000 ? 10 : 30;
+      const runs = quick ? (f.services >= 1000 ? 1 : 3) : f.services >= 1000 ? 3 : 15;
       // Each side reads the file, as DCLint does (it takes paths only).
       const warm = quick ? 1 : 5;
       const ours = await time(() => lintFiles({ files: [{ path: f.path, text: fs.readFileSync(f.path, 'utf8') }], reader: nodeFileReader, env: {} }), runs, warm);

@@ -2,7 +2,7 @@
  * Item 5, logs: Collect Diagnostics on nodes with many log lines vs `docker compose logs --no-color
  * > debug_output.txt` (the setup guide's way), wall time and peak memory, at two log sizes.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,8 +76,12 @@ export function removeLogProject(p: LogProject): void {
 
 function timed(command: string, args: readonly string[], cwd: string, stdoutFile: string): { ms: number; rssMiB: number } {
   const t0 = performance.now();
-  const err = execFileSync('/usr/bin/time', ['-f', 'WA_BENCH_RSS %M', 'sh', '-c', 'exec "$@" > "$0"', stdoutFile, command, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 }).toString();
+  const r = spawnSync('/usr/bin/time', ['-f', 'WA_BENCH_RSS %M', 'sh', '-c', 'exec "$@" > "$0"', stdoutFile, command, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
   const ms = performance.now() - t0;
+  const err = r.stderr.toString();
+  if (r.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited with ${r.status}: ${err.slice(-500)}`);
+  }
   const kib = Number(/WA_BENCH_RSS (\d+)/.exec(err)?.[1] ?? NaN);
   return { ms, rssMiB: kib / 1024 };
 }

@@ -20,6 +20,10 @@ import { logCases, removeLogProject, startLogProject, type LogProject } from './
 import { type BenchEntry, composeCommand, entry, failedEntry, table } from './report';
 
 const quick = process.argv.includes('--quick');
+/** `--only lint,model,status,logs,host,size`: a subset of the stages (for working on one). */
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined;
+const wanted = (stage: string): boolean => !only || only.has(stage);
 const log = (l: string) => process.stderr.write(`[bench] ${l}\n`);
 
 /** Whatever the page must do for the host: unfocus and refocus the window as a user switching away would. */
@@ -103,35 +107,51 @@ async function main(): Promise<number> {
   let ws: emulator.Workspace | undefined;
   const logProjects: LogProject[] = [];
   try {
-    log('lint');
-    results.push(...(await lintCases(sharedDir, quick)));
-    log('cluster');
-    ws = (await startBenchCluster(path.join(work, project), project, () => undefined)).ws;
-    log('event → model');
-    results.push(...(await modelCases(ws, 'wacore3', quick ? 1 : 6)));
-    log('status');
-    results.push(...(await statusCases(ws, quick ? 1 : 10)));
-    log('logs');
-    const [small, large] = quick ? [1000, 5000] : [10_000, 100_000];
-    const smallP = await startLogProject(work, `wabenchlogs${small / 1000}k${process.pid}`, small);
-    logProjects.push(smallP);
-    const largeP = await startLogProject(work, `wabenchlogs${large / 1000}k${process.pid}`, large);
-    logProjects.push(largeP);
-    const logs = logCases(smallP, largeP, quick ? 1 : 3);
-    results.push(...logs.entries);
-    log('extension host');
-    results.push(...(await extensionHostCases({
-      quick,
-      cluster: ws,
-      vendorDir: path.join(sharedDir, 'fixtures/compose/installation'),
-      logs: { dir: largeP.dir, project: largeP.project, lines: largeP.lines, composeLogsMs: logs.composeLogsMs, composeName: cc.name },
-      idleWindowMs: quick ? 3000 : 60_000,
-      eventRounds: quick ? 1 : 6,
-      failoverRounds: quick ? 1 : 3,
-      lintRuns: quick ? 3 : 20,
-    })));
-    log('size');
-    results.push(...sizeCases());
+    if (wanted('lint')) {
+      log('lint');
+      results.push(...(await lintCases(sharedDir, quick)));
+    }
+    if (wanted('model') || wanted('status') || wanted('host')) {
+      log('cluster');
+      ws = (await startBenchCluster(path.join(work, project), project, () => undefined)).ws;
+    }
+    if (ws && wanted('model')) {
+      log('event → model');
+      results.push(...(await modelCases(ws, 'wacore3', quick ? 1 : 6)));
+    }
+    if (ws && wanted('status')) {
+      log('status');
+      results.push(...(await statusCases(ws, quick ? 1 : 10)));
+    }
+    let logs: { project: LogProject; composeLogsMs: number } | undefined;
+    if (wanted('logs')) {
+      log('logs');
+      const [small, large] = quick ? [1000, 5000] : [10_000, 100_000];
+      const smallP = await startLogProject(work, `wabenchlogs${small / 1000}k${process.pid}`, small);
+      logProjects.push(smallP);
+      const largeP = await startLogProject(work, `wabenchlogs${large / 1000}k${process.pid}`, large);
+      logProjects.push(largeP);
+      const measured = logCases(smallP, largeP, quick ? 1 : 3);
+      results.push(...measured.entries);
+      logs = { project: largeP, composeLogsMs: measured.composeLogsMs };
+    }
+    if (ws && wanted('host')) {
+      log('extension host');
+      results.push(...(await extensionHostCases({
+        quick,
+        cluster: ws,
+        vendorDir: path.join(sharedDir, 'fixtures/compose/installation'),
+        logs: logs && { dir: logs.project.dir, project: logs.project.project, lines: logs.project.lines, composeLogsMs: logs.composeLogsMs, composeName: cc.name },
+        idleWindowMs: quick ? 3000 : 60_000,
+        eventRounds: quick ? 1 : 6,
+        failoverRounds: quick ? 1 : 3,
+        lintRuns: quick ? 3 : 20,
+      })));
+    }
+    if (wanted('size')) {
+      log('size');
+      results.push(...sizeCases());
+    }
   } catch (e) {
     results.push(failedEntry('bench', 'the benchmark run', '-', e instanceof Error ? (e.stack ?? e.message) : String(e)));
   } finally {

@@ -123,13 +123,3 @@ export function composeCommand(): { command: string; args: string[]; name: strin
     return { command: 'docker-compose', args: [], name: 'docker-compose' };
   }
 }
-
-/** Runs a command, returns its wall time (ms) and the peak RSS (KiB) GNU time saw. */
-export function timedProcess(command: string, args: readonly string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; stdoutFile?: string } = {}): { ms: number; maxRssKiB: number } {
-  const shell = o.stdoutFile ? ['-c', `exec "$@" > ${JSON.stringify(o.stdoutFile)}`, 'sh', command, ...args] : ['-c', 'exec "$@" > /dev/null', 'sh', command, ...args];
-  const t0 = nowMs();
-  const err = execFileSync('/usr/bin/time', ['-f', 'WA_BENCH_RSS %M', 'sh', ...shell], { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 }).toString();
-  const ms = nowMs() - t0;
-  const rss = /WA_BENCH_RSS (\d+)/.exec(err);
-  return { ms, maxRssKiB: rss ? Number(rss[1]) : NaN };
-}

@@ -37,6 +37,7 @@ export async function run(): Promise<void> {
   record();
 
   // --- idle before our extension is active: the host's own cost, the baseline of item 4 -------
+  await sleep(cfg.quick ? 3000 : 15_000); // the workbench's own start-up settles first
   const idleBefore = await cpuPerMinute(cfg.idleWindowMs);
 
   // --- item 7: activate() -------------------------------------------------------------------
@@ -235,41 +236,51 @@ async function failoverCases(api: TestApi, tree: TreeProbe, cfg: HostBenchConfig
   for (const scenario of ['burst', 'poll'] as const) {
     const screen: number[] = [];
     const notified: number[] = [];
-    for (let round = 0; round < cfg.failoverRounds; round++) {
-      await eventually('2 owners and a spare', () => tree.connectedCoreapps().length === 2 && ['wacore1', 'wacore2', 'wacore3'].some((n) => tree.description(n) === 'coreapp · standby'), 90_000);
-      await sleep(2000);
-      const owners = tree.connectedCoreapps();
-      const victim = owners[0]!;
-      const spare = ['wacore1', 'wacore2', 'wacore3'].find((n) => tree.description(n) === 'coreapp · standby')!;
-      const announcedBefore = api.notifier.announced.length;
-      const shown = tree.whenShown(spare, (d) => d === 'coreapp · connected', 60_000);
-      const announced = eventually('failover announced', () => (api.notifier.announced.slice(announcedBefore).some((a) => /failover/.test(a.message)) ? wallMs() : undefined), 60_000);
-      const start = Date.now();
-      if (scenario === 'burst') {
-        // The owner stops: Docker's event starts the fast health polls.
-        await emulator.compose(ws, ['stop', '-t', '1', victim]);
-      } else {
-        // The owner stops answering heartbeats (slower than their 1 s timeout) but its container lives: no Docker event, only the poll sees it.
-        await emulator.setFaults(ws, { slowMs: 1500 }, victim);
+    let silent = 0;
+    try {
+      for (let round = 0; round < cfg.failoverRounds; round++) {
+        await eventually('2 owners and a spare', () => tree.connectedCoreapps().length === 2 && ['wacore1', 'wacore2', 'wacore3'].some((n) => tree.description(n) === 'coreapp · standby'), 90_000);
+        await sleep(2000);
+        const victim = tree.connectedCoreapps()[0]!;
+        const spare = ['wacore1', 'wacore2', 'wacore3'].find((n) => tree.description(n) === 'coreapp · standby')!;
+        const announcedBefore = api.notifier.announced.length;
+        const shown = tree.whenShown(spare, (d) => d === 'coreapp · connected', 60_000);
+        const start = Date.now();
+        if (scenario === 'burst') {
+          // The owner stops: Docker's event starts the fast health polls.
+          await emulator.compose(ws, ['stop', '-t', '1', victim]);
+        } else {
+          // The owner stops answering heartbeats in time (1 s timeout) but its container lives: no Docker event, only the poll sees it.
+          await emulator.setFaults(ws, { slowMs: 1500 }, victim);
+        }
+        const tShown = await shown;
+        const tAnnounced = await eventually('failover announced', () => (api.notifier.announced.slice(announcedBefore).some((a) => /failover/.test(a.message)) ? wallMs() : undefined), 15_000).catch(() => undefined);
+        const promoted = promotionTime(ws, start);
+        if (promoted === undefined) {
+          throw new Error(`no promotion line in the masters' logs after ${new Date(start).toISOString()}`);
+        }
+        screen.push(tShown - promoted);
+        if (tAnnounced === undefined) {
+          silent++;
+        } else {
+          notified.push(tAnnounced - promoted);
+        }
+        if (scenario === 'burst') {
+          await emulator.compose(ws, ['start', victim]);
+        } else {
+          await emulator.setFaults(ws, { slowMs: 0 }, victim);
+        }
       }
-      const tShown = await shown;
-      const tAnnounced = await announced;
-      const promoted = promotionTime(ws, start);
-      if (promoted === undefined) {
-        throw new Error(`no promotion line in the masters' logs after ${new Date(start).toISOString()}`);
-      }
-      screen.push(tShown - promoted);
-      notified.push(tAnnounced - promoted);
-      if (scenario === 'burst') {
-        await emulator.compose(ws, ['start', victim]);
-      } else {
-        await emulator.setFaults(ws, { slowMs: 0 }, victim);
-      }
+    } catch (e) {
+      out.push(failedEntry(`failover.${scenario}`, `failover (${scenario})`, `< poll + 250 ms`, e instanceof Error ? e.message : String(e)));
+      continue;
     }
-    const what = scenario === 'burst' ? 'owner container stopped (Docker event → fast health polls)' : `owner stops answering, container alive (no Docker event: the ${pollMs / 1000} s poll)`;
+    const what = scenario === 'burst' ? 'owner container stopped (Docker event → fast health polls)' : `owner stops answering heartbeats, container alive (no Docker event: the ${pollMs / 1000} s poll)`;
     const goal = `< poll + 250 = ${pollMs + 250} ms`;
     out.push(entry({ id: `failover.${scenario}.tree`, what: `failover → tree shows the new owner: ${what}; from the master's promotion log line`, unit: 'ms', samples: screen, goal, check: (x) => x.median < pollMs + 250 }));
-    out.push(entry({ id: `failover.${scenario}.notification`, what: `failover → notification: ${what}`, unit: 'ms', samples: notified, goal, check: (x) => x.median < pollMs + 250 }));
+    out.push(notified.length > 0
+      ? entry({ id: `failover.${scenario}.notification`, what: `failover → notification: ${what}`, unit: 'ms', samples: notified, goal, check: (x) => silent === 0 && x.median < pollMs + 250, ...(silent ? { note: `${silent} of ${cfg.failoverRounds} failovers not announced` } : {}) })
+      : failedEntry(`failover.${scenario}.notification`, `failover → notification: ${what}`, goal, `no failover notification in ${silent} of ${cfg.failoverRounds} rounds: the old owner stays in /v1/health as a healthy standby, which the diff reads as a hand-over, not a failover`));
   }
   return out;
 }
