@@ -1,6 +1,7 @@
 import { ApiError } from '../api/errors';
 import { type HealthReport } from '../api/health';
 import { DockerError, classifyDockerError, isEngineProblem } from '../docker/errors';
+import { applyEvent, applyEvents } from '../docker/events';
 import { type DockerPort, type EventSubscription } from '../docker/port';
 import { type ContainerDetails, type DockerEvent } from '../docker/types';
 import { type Clock, type TimerHandle, systemClock } from '../util/abort';
@@ -39,8 +40,9 @@ export interface MonitorChange {
 }
 
 /**
- * Drives the cluster model: Docker events trigger an immediate container refresh and a short burst
- * of fast health polls; otherwise health is polled on an interval. It runs only while someone
+ * Drives the cluster model: what a Docker event says (a container died with code 137, started,
+ * turned unhealthy) is shown at once, then a container refresh (list + inspect) reconciles and a
+ * short burst of fast health polls follows; otherwise health is polled on an interval. It runs only while someone
  * listens ({@link onDidChange}); with no listener, timers and the event stream are released.
  */
 export class ClusterMonitor implements Disposable {
@@ -53,7 +55,9 @@ export class ClusterMonitor implements Disposable {
   private readonly shardsPollMs: number;
 
   private current: ClusterSnapshot | undefined;
-  private containers: ContainerDetails[] | undefined;
+  private containers: readonly ContainerDetails[] | undefined;
+  /** Events that came in while a container refresh was asking Docker (replayed on its answer). */
+  private eventsDuringRefresh: DockerEvent[] | undefined;
   private engine: EngineStatus = { reachable: false, endpoint: undefined, problem: undefined };
   private healthReport: HealthReport | undefined;
   private api: ApiStatus = { status: 'off', errorKind: undefined, message: undefined, fingerprint256: undefined };
@@ -196,9 +200,15 @@ export class ClusterMonitor implements Disposable {
     }, this.containerPollMs);
   }
 
-  private onDockerEvent(_e: DockerEvent): void {
+  private onDockerEvent(e: DockerEvent): void {
     if (!this.running) {
       return;
+    }
+    this.eventsDuringRefresh?.push(e);
+    const next = applyEvent(this.containers, e);
+    if (next !== this.containers) {
+      this.containers = next;
+      this.publish();
     }
     void this.containerJob.run();
     // A node changed: the application's view follows within seconds; poll fast for a while.
@@ -223,6 +233,8 @@ export class ClusterMonitor implements Disposable {
       return;
     }
     const signal = this.lifetime.signal;
+    const events: DockerEvent[] = [];
+    this.eventsDuringRefresh = events;
     try {
       if (!this.engine.reachable) {
         // First contact, or back after a problem: is this an engine we can use (its API version)?
@@ -243,7 +255,8 @@ export class ClusterMonitor implements Disposable {
           }
         }),
       );
-      this.containers = details.filter((d): d is ContainerDetails => d !== undefined);
+      // An event that came in meanwhile may be newer than the answer (inspect may have run before it).
+      this.containers = applyEvents(details.filter((d): d is ContainerDetails => d !== undefined), events);
       this.engine = { reachable: true, endpoint: docker.endpoint, problem: undefined };
     } catch (e) {
       const err = classifyDockerError(e, docker.endpoint);
@@ -251,6 +264,8 @@ export class ClusterMonitor implements Disposable {
         return;
       }
       this.setEngineDown(err);
+    } finally {
+      this.eventsDuringRefresh = undefined;
     }
     this.publish();
   }

@@ -8,6 +8,7 @@ import { type Result, err, ok } from '../util/result';
 import { LogDemuxer } from './demux';
 import { type DockerEndpoint, resolveDockerEndpoint } from './endpoint';
 import { negotiateApiVersion } from './apiVersion';
+import { statusText, validTime } from './containerStatus';
 import { DockerError, classifyDockerError, isEngineProblem } from './errors';
 import { EventStream } from './events';
 import { type DockerPort, type EventHandlers, type EventSubscription } from './port';
@@ -349,18 +350,4 @@ function composeFields(labels: Readonly<Record<string, string>>): Pick<Container
 function toState(s: string): ContainerState {
   const v = s.toLowerCase();
   return (['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'] as const).find((x) => x === v) ?? 'unknown';
-}
-
-function validTime(t: string | null | undefined): string | undefined {
-  return t && !t.startsWith('0001-') ? t : undefined;
-}
-
-function statusText(state: ContainerState, startedAt: string | undefined, exitCode: number | undefined): string {
-  if (state === 'running') {
-    return validTime(startedAt) ? `Up since ${startedAt}` : 'Up';
-  }
-  if (state === 'exited') {
-    return `Exited (${exitCode ?? '?'})`;
-  }
-  return state;
 }

@@ -3,7 +3,8 @@ import { JsonLineSplitter } from './demux';
 import { type DockerError } from './errors';
 import { type EventHandlers, type EventSubscription } from './port';
 import { eventSchema } from './schemas';
-import { type ContainerHealth, DOCKER_EVENT_ACTIONS, type DockerEvent, type DockerEventAction, type EventStreamState, ComposeLabels } from './types';
+import { statusText } from './containerStatus';
+import { type ContainerDetails, type ContainerHealth, DOCKER_EVENT_ACTIONS, type DockerEvent, type DockerEventAction, type EventStreamState, ComposeLabels } from './types';
 
 /** Opens the raw event stream; must reject with a classified DockerError. */
 export type OpenEventStream = (signal: AbortSignal) => Promise<NodeJS.ReadableStream>;
@@ -170,4 +171,69 @@ export function toEvent(raw: unknown): DockerEvent | undefined {
     time: e.timeNano !== undefined ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000,
     timeNano: e.timeNano !== undefined ? BigInt(Math.floor(e.timeNano)) : undefined,
   };
+}
+
+/**
+ * What an event says about a container, applied to the containers we know without asking Docker.
+ * Inspecting a container right after its `die` waits until the engine has torn it down (the
+ * container's lock is held for the unmount and network release: 60–300 ms measured here), so the
+ * event's own word (state, exit code, health) is shown at once and a later inspect reconciles.
+ * Returns the same array when the event changes nothing we can tell from it (e.g. `create`,
+ * `kill`: the signal is sent, the container is still running until its `die`).
+ */
+export function applyEvent(containers: readonly ContainerDetails[] | undefined, e: DockerEvent): readonly ContainerDetails[] | undefined {
+  if (!containers) {
+    return containers;
+  }
+  const index = containers.findIndex((c) => c.id === e.containerId);
+  const current = containers[index];
+  if (!current) {
+    return containers;
+  }
+  if (e.action === 'destroy') {
+    return containers.filter((_, i) => i !== index);
+  }
+  const next = nextDetails(current, e);
+  if (next === current) {
+    return containers;
+  }
+  return containers.map((c, i) => (i === index ? next : c));
+}
+
+/** {@link applyEvent} for each event in order: a refresh that ran while events came in replays them on its answer. */
+export function applyEvents(containers: readonly ContainerDetails[] | undefined, events: readonly DockerEvent[]): readonly ContainerDetails[] | undefined {
+  return events.reduce(applyEvent, containers);
+}
+
+function nextDetails(c: ContainerDetails, e: DockerEvent): ContainerDetails {
+  const at = new Date(e.time).toISOString();
+  switch (e.action) {
+    case 'start':
+    case 'restart':
+    case 'unpause': {
+      if (c.state === 'running') {
+        return c;
+      }
+      const startedAt = e.action === 'unpause' ? c.startedAt : at;
+      // A health check starts over with every start; a container without one stays 'none'.
+      const health = e.action === 'unpause' || c.health === 'none' ? c.health : 'starting';
+      return { ...c, state: 'running', startedAt, health, exitCode: e.action === 'unpause' ? c.exitCode : 0, status: statusText('running', startedAt, undefined) };
+    }
+    case 'die': {
+      const exitCode = e.exitCode ?? c.exitCode;
+      if (c.state === 'exited' && c.exitCode === exitCode) {
+        return c;
+      }
+      return { ...c, state: 'exited', exitCode, finishedAt: at, status: statusText('exited', c.startedAt, exitCode) };
+    }
+    case 'stop':
+      // `stop` follows `die` (which carried the exit code); on its own it still means "not running".
+      return c.state === 'exited' ? c : { ...c, state: 'exited', finishedAt: at, status: statusText('exited', c.startedAt, c.exitCode) };
+    case 'pause':
+      return c.state === 'paused' ? c : { ...c, state: 'paused', status: statusText('paused', c.startedAt, c.exitCode) };
+    case 'health_status':
+      return e.health === undefined || e.health === c.health ? c : { ...c, health: e.health };
+    default:
+      return c;
+  }
 }

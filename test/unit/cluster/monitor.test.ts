@@ -84,6 +84,51 @@ describe('cluster/monitor', () => {
     t.monitor.dispose();
   });
 
+  it('a "die" shows with its exit code at once, even while inspect is still waiting for the container', async () => {
+    const t = setup();
+    t.listen();
+    await t.clock.advance(0);
+    const w1 = t.docker.containers.find((c) => c.service === 'wacore1')!;
+    let answer: () => void = () => undefined;
+    const realInspect = t.docker.inspect.bind(t.docker);
+    // Docker answers inspect only after tearing the container down.
+    t.docker.inspect = (id) => new Promise((resolve, reject) => (answer = () => void realInspect(id).then(resolve, reject)));
+    t.docker.update('wacore1', { state: 'exited', exitCode: 137 });
+    t.docker.emit({ action: 'die', containerId: w1.id, exitCode: 137 });
+    const shown = t.changes.at(-1)!;
+    assert.equal(shown.snapshot.nodes.find((x) => x.name === 'wacore1')?.state, 'stopped', 'synchronously, before any inspect answer');
+    assert.ok(shown.diff.nodeChanges.some((c) => c.kind === 'containerDied' && c.node === 'wacore1' && c.exitCode === 137));
+    const n = t.changes.length;
+    answer();
+    t.docker.inspect = realInspect;
+    await flush();
+    await t.clock.advance(0);
+    assert.ok(!t.changes.slice(n).some((c) => c.diff.nodeChanges.some((x) => x.kind === 'containerDied')), 'the reconciling inspect announces nothing twice');
+    assert.equal(t.monitor.snapshot?.nodes.find((x) => x.name === 'wacore1')?.container?.exitCode, 137);
+    t.monitor.dispose();
+  });
+
+  it('an event that comes in while a refresh is asking Docker is replayed on its (older) answer', async () => {
+    const t = setup();
+    t.listen();
+    await t.clock.advance(0);
+    const w1 = t.docker.containers.find((c) => c.service === 'wacore1')!;
+    const realList = t.docker.listContainers.bind(t.docker);
+    let release: () => void = () => undefined;
+    // A refresh is in flight and has already read the old state (running).
+    const stale = await realList('biz');
+    const staleDetails = await Promise.all(stale.map((c) => t.docker.inspect(c.id)));
+    t.docker.listContainers = () => new Promise((resolve) => (release = () => resolve(stale)));
+    const realInspect = t.docker.inspect.bind(t.docker);
+    t.docker.inspect = (id) => Promise.resolve(staleDetails.find((d) => d.id === id) ?? realInspect(id));
+    void t.monitor.refresh();
+    t.docker.emit({ action: 'die', containerId: w1.id, exitCode: 1 });
+    release();
+    await flush();
+    assert.equal(t.monitor.snapshot?.nodes.find((x) => x.name === 'wacore1')?.state, 'stopped', 'the stale answer does not bring the dead node back');
+    t.monitor.dispose();
+  });
+
   it('engine down → "engine unreachable" snapshot; back → recovery, still exactly one subscription', async () => {
     const t = setup();
     t.listen();
