@@ -284,7 +284,8 @@ async function failoverCases(api: TestApi, tree: TreeProbe, cfg: HostBenchConfig
     out.push(entry({ id: `failover.${scenario}.tree`, what: `failover → tree shows the new owner: ${what}; from the master's promotion log line`, unit: 'ms', samples: screen, goal, check: (x) => x.median < pollMs + 250 }));
     out.push(notified.length > 0
       ? entry({ id: `failover.${scenario}.notification`, what: `failover → notification: ${what}`, unit: 'ms', samples: notified, goal, check: (x) => silent === 0 && x.median < pollMs + 250, ...(silent ? { note: `${silent} of ${cfg.failoverRounds} failovers not announced` } : {}) })
-      : failedEntry(`failover.${scenario}.notification`, `failover → notification: ${what}`, goal, `no failover notification in ${silent} of ${cfg.failoverRounds} rounds: the old owner stays in /v1/health as a healthy standby, which the diff reads as a hand-over, not a failover`));
+      : // Measured, and missed: every round ran, none was announced (a product gap, not a harness failure).
+        { id: `failover.${scenario}.notification`, what: `failover → notification: ${what}`, unit: 'ms', median: NaN, min: NaN, max: NaN, runs: silent, goal, met: false, note: `no failover notification in ${silent} of ${cfg.failoverRounds} rounds: the old owner stays in /v1/health as a healthy standby, which the diff reads as a hand-over, not a failover` });
   }
   return out;
 }
