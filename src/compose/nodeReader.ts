@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import type { FileReader, ReadRefusal } from './types';
 
 /** The largest file read (compose, env and `extends` files are kilobytes; this is far above any real one). */
@@ -11,6 +12,10 @@ export const MAX_READ_BYTES = 16 * 1024 * 1024;
  * byte order mark is dropped, as editors do. Undefined when the file does not exist or cannot be read.
  */
 export function readTextFile(path: string, limit = MAX_READ_BYTES): { text: string } | { refused: ReadRefusal } | undefined {
+  if (path === os.devNull) {
+    // `env_file: /dev/null` is a common way to say "no variables": Compose reads it as empty.
+    return { text: '' };
+  }
   let st: fs.Stats;
   try {
     st = fs.statSync(path);
@@ -70,6 +75,9 @@ export const nodeFileReader: FileReader = {
     return r && 'text' in r ? r.text : undefined;
   },
   refusal(path: string): ReadRefusal | undefined {
+    if (path === os.devNull) {
+      return undefined;
+    }
     try {
       return refusalOf(fs.statSync(path), MAX_READ_BYTES);
     } catch {
