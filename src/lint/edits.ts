@@ -25,11 +25,19 @@ function range(node: unknown): [number, number] | undefined {
   return r ? [r[0], r[1]] : undefined;
 }
 
+/**
+ * Whether `value` is written right here after `key` (not an alias `*a` whose node sits at its
+ * anchor elsewhere): edits that work on lines must not reach into another part of the file.
+ */
+function writtenAfter(key: [number, number], value: [number, number]): boolean {
+  return value[0] >= key[1];
+}
+
 /** Deletes the whole lines of a block-map pair (`key: value` plus nested lines). */
 export function deletePair(src: ComposeSource, pair: Pair): SpanEdit | undefined {
   const k = range(pair.key);
   const v = range(pair.value) ?? k;
-  if (!k || !v) {
+  if (!k || !v || !writtenAfter(k, v)) {
     return undefined;
   }
   const start = lineStart(src, k[0]);
@@ -98,8 +106,11 @@ export function appendToServiceBlock(svc: Service, pairKey: string, mapLine: str
   }
   const firstItem: unknown = isMap(node) ? node.items[0]?.key : node.items[0];
   const fr = range(firstItem);
+  const nr = range(node);
+  const kr = range(entry.pair.key);
   const pos = appendAfter(entry.source, node);
-  if (!fr || !pos) {
+  // The block, and its first item, must be written here (not reached through an alias).
+  if (!fr || !pos || !nr || !kr || !writtenAfter(kr, nr) || fr[0] < nr[0] || fr[1] > nr[1]) {
     return undefined;
   }
   let indent = indentAt(entry.source, fr[0]);
