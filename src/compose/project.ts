@@ -369,7 +369,7 @@ class Ctx {
    * Builds a service from one definition, applying `extends` first. `chain` holds the
    * `file#service` ids on the way here: meeting one again is a circular reference.
    */
-  resolveExtends(src: ComposeSource, name: string, key: Scalar, map: YAMLMap, chain: string[]): Service {
+  resolveExtends(src: ComposeSource, name: string, key: Scalar, map: YAMLMap, chain: string[], at?: Span): Service {
     const own = this.buildService(src, name, key, map);
     if (!own.extends || chain.length > MAX_EXTENDS_DEPTH) {
       return own;
@@ -384,14 +384,16 @@ class Ctx {
     }
     const id = `${baseSrc.path}#${baseName}`;
     if (chain.includes(id)) {
-      this.project.circular.push({ kind: 'extends', span: own.extends.service.span, chain: [...chain, id].map((c) => extendsLabel(c, src.path)) });
+      // Reported where the chain starts (the project's own file), named from there.
+      const root = chain[0]?.slice(0, chain[0].lastIndexOf('#')) ?? src.path;
+      this.project.circular.push({ kind: 'extends', span: at ?? own.extends.service.span, chain: [...chain, id].map((c) => extendsLabel(c, root)) });
       return own;
     }
     const basePair = pairOf(getNode(baseSrc.doc.contents, 'services'), baseName);
     if (!basePair || !isMap(basePair.value)) {
       return own;
     }
-    const base = this.resolveExtends(baseSrc, baseName, basePair.key, basePair.value, [...chain, id]);
+    const base = this.resolveExtends(baseSrc, baseName, basePair.key, basePair.value, [...chain, id], at ?? own.extends.service.span);
     const merged = mergeServices(base, own);
     merged.name = name;
     merged.keySpan = own.keySpan;

@@ -177,6 +177,11 @@ export function replaceScalar(src: SourceFile | undefined, span: Span, value: st
     return { span, newText: ` ${needsQuotes(value) ? JSON.stringify(value) : value}` };
   }
   const first = src?.text[span.start];
+  if (first === '|' || first === '>') {
+    // A block scalar's range runs to the start of the next line: keep that line break.
+    const raw = src?.text.slice(span.start, span.end) ?? '';
+    return { span, newText: `${needsQuotes(value) ? JSON.stringify(value) : value}${raw.includes('\n') ? '\n' : ''}` };
+  }
   if (first === '"') {
     return { span, newText: JSON.stringify(value) };
   }

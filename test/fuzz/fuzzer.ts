@@ -300,7 +300,10 @@ function special(i: number, r: () => number, sp: SpecialFiles): FuzzInput {
   const f = (name: string): string => path.join(dir, name);
   const one = (kind: string, text: string, overlay: [string, string][] = [], envFile?: string): FuzzInput =>
     ({ kind, files: [{ path: f('compose.yml'), text }], overlay: new Map(overlay), ...(envFile ? { envFile } : {}) });
-  const which = Math.floor(r() * 16);
+  // The heavy kinds (huge, deep, bombs) cost up to a second each: one special in four is heavy.
+  const heavy = [0, 1, 2, 3, 4, 12];
+  const light = [5, 6, 7, 8, 9, 10, 11, 13, 14, 15];
+  const which = r() < 0.25 ? pick(r, heavy) : pick(r, light);
   const n = 1 + Math.floor(r() * 4);
   switch (which) {
     case 0: {
