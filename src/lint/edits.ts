@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { EnvValue, Service } from '../compose/project';
-import { getNode, type ComposeSource, type SourceFile } from '../compose/source';
+import { entries, getNode, type ComposeSource, type SourceFile } from '../compose/source';
 import type { Span } from '../compose/types';
 import type { SpanEdit } from './rule';
 
@@ -87,6 +87,10 @@ export function addServiceKey(svc: Service, key: string, valueLines: string[]): 
     return undefined;
   }
   const { def, ind, pos } = at;
+  if (entries(def.map).some((e) => e.key === key)) {
+    // The key is there already, in a form the model does not read (a list, a map, merged): adding it would duplicate it.
+    return undefined;
+  }
   const [first, ...rest] = valueLines;
   const lines = rest.length === 0 && first !== undefined && !first.startsWith('- ')
     ? [`${ind.child}${key}: ${first}`]

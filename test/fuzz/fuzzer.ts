@@ -308,23 +308,27 @@ function special(i: number, r: () => number, sp: SpecialFiles): FuzzInput {
   switch (which) {
     case 0: {
       let t = 'services:\n  a:\n    image: x\n    environment:\n';
-      for (let k = 0; k < 20000; k++) {
-        t += `      K${k % (r() < 0.5 ? 20000 : 19000)}: v\n`;
+      for (let k = 0; k < 10000; k++) {
+        t += `      K${k % (r() < 0.5 ? 10000 : 9500)}: v\n`;
       }
       return one('huge-map', t);
     }
     case 1: {
       let t = 'services:\n';
-      for (let k = 0; k < 1500; k++) {
-        t += `  wacore${k}:\n    image: docker.whatsapp.biz/coreapp:v2.41.2\n    ports: ["${10000 + (k % 4000)}:6250"]\n    hostname: h${k}\n    environment:\n      WA_APP_MULTICONNECT: 1\n      COREAPP_HOSTNAME: h${(k * 7) % 1500}\n`;
+      for (let k = 0; k < 1000; k++) {
+        t += `  wacore${k}:\n    image: docker.whatsapp.biz/coreapp:v2.41.2\n    ports: ["${10000 + (k % 4000)}:6250"]\n    hostname: h${k}\n    environment:\n      WA_APP_MULTICONNECT: 1\n      COREAPP_HOSTNAME: h${(k * 7) % 1000}\n`;
       }
       return one('many-services', t);
     }
     case 2:
       return one('deep-flow', `services: ${'['.repeat(10000 * n / 4)}${']'.repeat(10000 * n / 4)}\n`);
     case 3: {
+      // 10,000 levels on one line (`- - - …`), or 2,000 indented lines (the indentation alone is 2 MB).
+      if (r() < 0.5) {
+        return one('deep-block', `services:\n  a:\n    command:\n      ${'- '.repeat(10000)}x\n`);
+      }
       let t = 'services:\n';
-      for (let k = 0; k < 10000; k++) {
+      for (let k = 0; k < 2000; k++) {
         t += `${' '.repeat(k + 1)}k${k}:\n`;
       }
       return one('deep-block', t);
@@ -379,7 +383,13 @@ export function makeInput(seed: number, i: number, seeds: Seed[], sp: SpecialFil
   }
   const op = r();
   const mutate = op < 0.5 ? mutateText : op < 0.8 ? mutateStructure : mutateBytes;
-  const text = mutate(s.text, r);
+  let text: string;
+  try {
+    text = mutate(s.text, r);
+  } catch {
+    // The YAML library refuses some trees it was given (e.g. a merge key of a scalar): mutate the text instead.
+    text = mutateText(s.text, r);
+  }
   const overlay = new Map<string, string>();
   for (const [p, t] of s.env) {
     overlay.set(p, r() < 0.3 ? mutateText(t, r) : t);
