@@ -315,8 +315,8 @@ function special(i: number, r: () => number, sp: SpecialFiles): FuzzInput {
     }
     case 1: {
       let t = 'services:\n';
-      for (let k = 0; k < 1000; k++) {
-        t += `  wacore${k}:\n    image: docker.whatsapp.biz/coreapp:v2.41.2\n    ports: ["${10000 + (k % 4000)}:6250"]\n    hostname: h${k}\n    environment:\n      WA_APP_MULTICONNECT: 1\n      COREAPP_HOSTNAME: h${(k * 7) % 1000}\n`;
+      for (let k = 0; k < 500; k++) {
+        t += `  wacore${k}:\n    image: docker.whatsapp.biz/coreapp:v2.41.2\n    ports: ["${10000 + (k % 4000)}:6250"]\n    hostname: h${k}\n    environment:\n      WA_APP_MULTICONNECT: 1\n      COREAPP_HOSTNAME: h${(k * 7) % 500}\n`;
       }
       return one('many-services', t);
     }

@@ -26,7 +26,8 @@ export const waLegacyLinks: Rule = {
         message: svc.networkMode?.value === 'bridge'
           ? t("`{0}` uses legacy links: newer Docker turns them into variables such as WACORE_PORT_6250-6253_TCP that break the web container's start script. Remove `links:` and `network_mode: bridge`; services reach each other by name on the project network.", svc.name)
           : t("`{0}` uses legacy links: newer Docker turns them into variables such as WACORE_PORT_6250-6253_TCP that break the web container's start script. Remove `links:`; services reach each other by name on the project network.", svc.name),
-        ...(ok.length > 0 ? { fix: { title: t('Remove links'), edits: ok } } : {}),
+        // Without the deletion of `links:` itself the fix would not clear the finding.
+        ...(edits[0] && ok.length > 0 ? { fix: { title: t('Remove links'), edits: ok } } : {}),
       });
     }
   },
