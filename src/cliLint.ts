@@ -1,6 +1,5 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { nodeFileReader } from './compose/nodeReader';
+import { nodeFileReader, readTextFile } from './compose/nodeReader';
 import type { Finding } from './compose/types';
 import { runInventoryLint } from './cliLintInventory';
 import { isInventoryFile } from './inventory/inventory';
@@ -76,12 +75,14 @@ export function runLint(args: string[]): Promise<number> {
   }
   for (const f of parsed.files) {
     const abs = path.resolve(f);
-    try {
-      files.push({ path: abs, text: fs.readFileSync(abs, 'utf8') });
-    } catch (err) {
-      process.stderr.write(`${forTerminal(`cannot read ${f}: ${err instanceof Error ? err.message : String(err)}`)}\n`);
+    // Regular files only, size-limited: `lint /dev/zero` or a FIFO must not hang or exhaust memory.
+    const read = readTextFile(abs);
+    if (!read || 'refused' in read) {
+      const why = !read ? 'no such file or not readable' : read.refused.reason === 'tooLarge' ? `larger than ${read.refused.limit} bytes` : `not a regular file (${read.refused.reason})`;
+      process.stderr.write(`${forTerminal(`cannot read ${f}: ${why}`)}\n`);
       return Promise.resolve(2);
     }
+    files.push({ path: abs, text: read.text });
   }
   const { findings } = lintFiles({ files, reader: nodeFileReader, env: process.env, ...(parsed.envFile ? { envFile: path.resolve(parsed.envFile) } : {}) });
   if (parsed.format === 'json') {

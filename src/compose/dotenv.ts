@@ -76,7 +76,14 @@ export function parseDotenv(path: string, text: string, lookup: Lookup = () => u
   };
   const own = new Map<string, string>();
   const scoped: Lookup = (name) => own.get(name) ?? lookup(name);
-  let pos = 0;
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    // UTF-16 (or binary) read as UTF-8: every line would be a bad line; say what it is once.
+    problem({ file: path, start: nul, end: nul + 1 }, (t) => t('This file is not UTF-8 text (it has NUL characters: saved as UTF-16?). Save it as UTF-8.'));
+    return { ...src, entries, problems };
+  }
+  // A UTF-8 byte order mark is not part of the first key.
+  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (pos < text.length) {
     let eol = text.indexOf('\n', pos);
     if (eol < 0) {

@@ -5,7 +5,7 @@ import { interpolate, type Interpolated, type InterpolationError, type VarRef } 
 import { classifyRole, type Role } from './roles';
 import { validateComposeSource, type SchemaIssue } from './validate';
 import { entries, getNode, makeSourceFile, nodeSpan, pairOf, parseCompose, scalarString, seqItems, subSpan, type ComposeSource, type SourceFile } from './source';
-import type { FileReader, Span } from './types';
+import type { FileReader, ReadRefusal, Span } from './types';
 
 /** A scalar value after interpolation, with where it was written. */
 export interface Str {
@@ -151,6 +151,10 @@ export interface Project {
   schemaIssues: SchemaIssue[];
   /** Problems reading env files (bad lines), by span. */
   envProblems: DotenvProblem[];
+  /** Files that exist but were not read (a FIFO, a device, a directory, too large), with where they are named. */
+  unreadable: { path: string; span: Span; refusal: ReadRefusal }[];
+  /** `extends` and `include` chains that come back to where they started (Compose: "circular reference"). */
+  circular: { kind: 'extends' | 'include'; span: Span; chain: string[] }[];
   /** Every path read or looked for (compose files, env files): re-lint when one changes. */
   dependencies: string[];
   lookup(name: string): string | undefined;
@@ -167,6 +171,7 @@ export interface LoadOptions {
 }
 
 const MAX_EXTENDS_DEPTH = 10;
+const MAX_INCLUDE_DEPTH = 10;
 
 /** Builds the project model from compose files; never throws (problems are recorded in the model). */
 export function loadProject(opts: LoadOptions): Project {
@@ -177,6 +182,7 @@ export function loadProject(opts: LoadOptions): Project {
   const dependencies = new Set<string>(opts.files.map((f) => f.path));
   dependencies.add(dotenvPath);
   const dotenvText = opts.reader.read(dotenvPath);
+  const dotenvRefusal = dotenvText === undefined ? opts.reader.refusal?.(dotenvPath) : undefined;
   const dotenv = dotenvText === undefined ? undefined : parseDotenv(dotenvPath, dotenvText, (n) => env[n]);
   const variables = new Map<string, VariableSource>();
   for (const e of dotenv?.entries ?? []) {
@@ -197,7 +203,7 @@ export function loadProject(opts: LoadOptions): Project {
   const project: Project = {
     dir, files: [], dotenvPath, envFiles: new Map(), sources, services: new Map(), volumes: new Map(), networks: new Map(),
     secrets: new Map(), configs: new Map(), variables, varUses: [], interpolationErrors: [], schemaIssues: [],
-    envProblems: [...(dotenv?.problems ?? [])], dependencies: [], lookup,
+    envProblems: [...(dotenv?.problems ?? [])], unreadable: [], circular: [], dependencies: [], lookup,
     ...(dotenv ? { dotenv } : {}),
   };
   const ctx = new Ctx(project, opts.reader, lookup, dependencies);
@@ -208,6 +214,14 @@ export function loadProject(opts: LoadOptions): Project {
     sources.set(f.path, src);
     ctx.index(src);
     project.schemaIssues.push(...validateComposeSource(src));
+  }
+  const first = project.files[0];
+  if (dotenvRefusal && first) {
+    // `.env` / `--env-file` is not named in a compose file: the finding goes at the top of the first one.
+    project.unreadable.push({ path: dotenvPath, span: { file: first.path, start: 0, end: 0 }, refusal: dotenvRefusal });
+  }
+  for (const src of project.files) {
+    ctx.checkIncludes(src);
   }
 
   // Per file: resolve `extends`, then merge into the project in -f order.
@@ -228,7 +242,7 @@ export function loadProject(opts: LoadOptions): Project {
       if (!isMap(s.value)) {
         continue;
       }
-      const def = ctx.resolveExtends(src, s.key, s.keyNode, s.value, 0, new Set());
+      const def = ctx.resolveExtends(src, s.key, s.keyNode, s.value, [`${src.path}#${s.key}`]);
       const existing = merged.get(s.key);
       merged.set(s.key, existing ? mergeServices(existing, def) : def);
     }
@@ -262,10 +276,13 @@ class Ctx {
 
   /** Interpolates every scalar value of a compose file and records each variable use. */
   index(src: ComposeSource): void {
+    // Aliases share nodes: each is indexed once.
+    const seen = new Set<unknown>();
     const visit = (node: unknown, depth: number): void => {
-      if (depth > 200 || node === null || node === undefined) {
+      if (depth > 200 || node === null || node === undefined || seen.has(node)) {
         return;
       }
+      seen.add(node);
       if (isScalar(node)) {
         if (typeof node.value !== 'string') {
           return;
@@ -327,38 +344,83 @@ class Ctx {
     return seqItems(node).map((n) => this.str(src, n)).filter((s): s is Str => s !== undefined);
   }
 
-  /** Builds a service from one definition, applying `extends` first. */
-  resolveExtends(src: ComposeSource, name: string, key: Scalar, map: YAMLMap, depth: number, seen: Set<string>): Service {
+  /** Reads and parses a compose file named by `extends.file` or `include`, recording why when it cannot. */
+  private readCompose(p: string, span: Span): ComposeSource | undefined {
+    const known = this.project.sources.get(p);
+    if (known && 'doc' in known) {
+      return known as ComposeSource;
+    }
+    this.deps.add(p);
+    const text = this.reader.read(p);
+    if (text === undefined) {
+      const refusal = this.reader.refusal?.(p);
+      if (refusal) {
+        this.project.unreadable.push({ path: p, span, refusal });
+      }
+      return undefined;
+    }
+    const parsed = parseCompose(p, text);
+    this.index(parsed);
+    this.project.sources.set(p, parsed);
+    return parsed;
+  }
+
+  /**
+   * Builds a service from one definition, applying `extends` first. `chain` holds the
+   * `file#service` ids on the way here: meeting one again is a circular reference.
+   */
+  resolveExtends(src: ComposeSource, name: string, key: Scalar, map: YAMLMap, chain: string[], at?: Span): Service {
     const own = this.buildService(src, name, key, map);
-    if (!own.extends || depth >= MAX_EXTENDS_DEPTH) {
+    if (!own.extends || chain.length > MAX_EXTENDS_DEPTH) {
       return own;
     }
     const baseName = own.extends.service.value;
     let baseSrc: ComposeSource | undefined = src;
     if (own.extends.file) {
-      const p = nodePath.resolve(nodePath.dirname(src.path), own.extends.file.value);
-      this.deps.add(p);
-      const text = this.reader.read(p);
-      baseSrc = text === undefined ? undefined : parseCompose(p, text);
-      if (baseSrc) {
-        this.index(baseSrc);
-        this.project.sources.set(p, baseSrc);
-      }
+      baseSrc = this.readCompose(nodePath.resolve(nodePath.dirname(src.path), own.extends.file.value), own.extends.file.span);
     }
-    const id = `${baseSrc?.path ?? ''}#${baseName}`;
-    if (!baseSrc || seen.has(id)) {
+    if (!baseSrc) {
+      return own;
+    }
+    const id = `${baseSrc.path}#${baseName}`;
+    if (chain.includes(id)) {
+      // Reported where the chain starts (the project's own file), named from there.
+      const root = chain[0]?.slice(0, chain[0].lastIndexOf('#')) ?? src.path;
+      this.project.circular.push({ kind: 'extends', span: at ?? own.extends.service.span, chain: [...chain, id].map((c) => extendsLabel(c, root)) });
       return own;
     }
     const basePair = pairOf(getNode(baseSrc.doc.contents, 'services'), baseName);
     if (!basePair || !isMap(basePair.value)) {
       return own;
     }
-    seen.add(id);
-    const base = this.resolveExtends(baseSrc, baseName, basePair.key, basePair.value, depth + 1, seen);
+    const base = this.resolveExtends(baseSrc, baseName, basePair.key, basePair.value, [...chain, id], at ?? own.extends.service.span);
     const merged = mergeServices(base, own);
     merged.name = name;
     merged.keySpan = own.keySpan;
     return merged;
+  }
+
+  /** Follows `include:` from a compose file and records a chain that comes back to a file already on it. */
+  checkIncludes(top: ComposeSource): void {
+    const done = new Set<string>();
+    const walk = (src: ComposeSource, chain: string[], span: Span | undefined): void => {
+      for (const inc of includePaths(src)) {
+        const at = span ?? inc.span;
+        if (chain.includes(inc.path)) {
+          this.project.circular.push({ kind: 'include', span: at, chain: [...chain, inc.path].map((c) => nodePath.basename(c)) });
+          continue;
+        }
+        if (chain.length >= MAX_INCLUDE_DEPTH || done.has(inc.path)) {
+          continue;
+        }
+        done.add(inc.path);
+        const next = this.readCompose(inc.path, at);
+        if (next) {
+          walk(next, [...chain, inc.path], at);
+        }
+      }
+    };
+    walk(top, [top.path], undefined);
   }
 
   buildService(src: ComposeSource, name: string, key: Scalar, map: YAMLMap): Service {
@@ -521,8 +583,13 @@ class Ctx {
       const resolved = nodePath.resolve(nodePath.dirname(src.path), path.value);
       this.deps.add(resolved);
       let parsed = this.project.envFiles.get(resolved);
+      let refusal: ReadRefusal | undefined;
       if (!parsed && !path.unresolved) {
         const text = this.reader.read(resolved);
+        refusal = text === undefined ? this.reader.refusal?.(resolved) : undefined;
+        if (refusal) {
+          this.project.unreadable.push({ path: resolved, span: path.span, refusal });
+        }
         if (text !== undefined) {
           parsed = parseDotenv(resolved, text, this.lookup);
           this.project.envFiles.set(resolved, parsed);
@@ -530,7 +597,7 @@ class Ctx {
           this.project.envProblems.push(...parsed.problems);
         }
       }
-      out.push({ path, resolved, required, exists: parsed !== undefined });
+      out.push({ path, resolved, required, exists: parsed !== undefined || refusal !== undefined || this.project.unreadable.some((u) => u.path === resolved) });
     }
   }
 
@@ -602,6 +669,37 @@ class Ctx {
     const source = parts[0] ?? '';
     return { type: isPathLike(source) ? 'bind' : 'volume', source, target: trimSlash(parts[1] ?? ''), span, unresolved: s.unresolved };
   }
+}
+
+/** `file#service` as the chain of a circular `extends` is shown: the service, with its file when it is another one. */
+function extendsLabel(id: string, from: string): string {
+  const i = id.lastIndexOf('#');
+  const file = id.slice(0, i);
+  return file === from ? id.slice(i + 1) : `${nodePath.basename(file)}#${id.slice(i + 1)}`;
+}
+
+/** The files a compose file includes (`include:` as paths or `{ path: … }`), resolved against its folder. */
+function includePaths(src: ComposeSource): { path: string; span: Span }[] {
+  const out: { path: string; span: Span }[] = [];
+  const add = (node: unknown): void => {
+    const v = scalarString(node);
+    if (v !== undefined && !v.includes('$')) {
+      out.push({ path: nodePath.resolve(nodePath.dirname(src.path), v), span: spanOf(src, node) });
+    }
+  };
+  for (const item of seqItems(getNode(src.doc.contents, 'include'))) {
+    if (isMap(item)) {
+      const p = getNode(item, 'path');
+      if (isSeq(p)) {
+        seqItems(p).forEach(add);
+      } else {
+        add(p);
+      }
+    } else {
+      add(item);
+    }
+  }
+  return out;
 }
 
 function countBefore(haystack: string, needle: string, before: number): number {

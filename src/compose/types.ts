@@ -44,8 +44,15 @@ export interface Finding {
   fix?: Fix;
 }
 
+/** Why a file that exists was not read: not a regular file (a FIFO would block, a device never ends), or too large. */
+export type ReadRefusal =
+  | { reason: 'directory' | 'fifo' | 'device' | 'socket' | 'special' }
+  | { reason: 'tooLarge'; size: number; limit: number };
+
 /** How the model reads files other than the ones given (env files, `extends.file`). */
 export interface FileReader {
   /** Returns the text, or undefined when the file does not exist or cannot be read. */
   read(path: string): string | undefined;
+  /** When `read` gave undefined for a file that exists: why (so the linter can say so). */
+  refusal?(path: string): ReadRefusal | undefined;
 }

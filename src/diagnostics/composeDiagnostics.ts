@@ -56,7 +56,7 @@ export function registerComposeDiagnostics(context: vscode.ExtensionContext, log
     doc.uri.scheme === 'file' && (doc.languageId === 'dockercompose' || vscode.languages.match({ pattern: settings.include }, doc) > 0);
 
   const openText = (p: string): string | undefined => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === p)?.getText();
-  const reader: FileReader = { read: (p) => openText(p) ?? nodeFileReader.read(p) };
+  const reader: FileReader = { read: (p) => openText(p) ?? nodeFileReader.read(p), refusal: (p) => nodeFileReader.refusal?.(p) };
 
   function publish(): void {
     fixes.clear();

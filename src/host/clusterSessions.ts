@@ -1,9 +1,9 @@
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { type WaApiClient } from '../api/client';
 import { discoverClusters, type DiscoveredCluster } from '../cluster/discovery';
 import { ClusterMonitor, type MonitorChange } from '../cluster/monitor';
 import { type ClusterSnapshot } from '../cluster/types';
+import { nodeFileReader } from '../compose/nodeReader';
 import { type FileReader } from '../compose/types';
 import { type Settings } from '../config/schema';
 import { type SettingsStore } from '../config/settings';
@@ -320,11 +320,8 @@ function documentAwareReader(): FileReader {
       if (doc) {
         return doc.getText();
       }
-      try {
-        return fs.readFileSync(path, 'utf8');
-      } catch {
-        return undefined;
-      }
+      // Regular files only, size-limited: a FIFO or a device named in a compose file must not hang the editor.
+      return nodeFileReader.read(path);
     },
   };
 }

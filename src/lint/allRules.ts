@@ -1,4 +1,5 @@
 import type { Rule } from './rule';
+import { circularReference } from './rules/circularReference';
 import { composeSchema } from './rules/composeSchema';
 import { envFileSyntax } from './rules/envFileSyntax';
 import { interpolationSyntax } from './rules/interpolationSyntax';
@@ -6,6 +7,7 @@ import { obsoleteVersion } from './rules/obsoleteVersion';
 import { portConflict } from './rules/portConflict';
 import { requiredVariable } from './rules/requiredVariable';
 import { undefinedReference } from './rules/undefinedReference';
+import { unreadableFile } from './rules/unreadableFile';
 import { unsetVariable } from './rules/unsetVariable';
 import { waApiKey } from './rules/waApiKey';
 import { waDbConfig } from './rules/waDbConfig';
@@ -27,7 +29,7 @@ import { yamlSyntax } from './rules/yamlSyntax';
 
 /** Every rule, in reporting order. Rule ids are part of the public contract. */
 export const ALL_RULES: readonly Rule[] = [
-  yamlSyntax, composeSchema, interpolationSyntax, envFileSyntax, undefinedReference, requiredVariable, unsetVariable, portConflict, obsoleteVersion,
+  yamlSyntax, composeSchema, interpolationSyntax, envFileSyntax, unreadableFile, undefinedReference, circularReference, requiredVariable, unsetVariable, portConflict, obsoleteVersion,
   waVersionPrefix, waVersionFormat, waVersionMismatch, waMulticonnectFlag, waHaTopology, waHostnameMismatch, waExternalPorts, waMediaVolume,
   waDbConfig, waNetworkModeBridge, waLegacyLinks, waMysql8Auth, waWebPort, waApiKey, waDbupgrade, waRestartPolicy,
 ];

@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { EnvValue, Service } from '../compose/project';
-import { getNode, type ComposeSource, type SourceFile } from '../compose/source';
+import { entries, getNode, type ComposeSource, type SourceFile } from '../compose/source';
 import type { Span } from '../compose/types';
 import type { SpanEdit } from './rule';
 
@@ -25,11 +25,19 @@ function range(node: unknown): [number, number] | undefined {
   return r ? [r[0], r[1]] : undefined;
 }
 
+/**
+ * Whether `value` is written right here after `key` (not an alias `*a` whose node sits at its
+ * anchor elsewhere): edits that work on lines must not reach into another part of the file.
+ */
+function writtenAfter(key: [number, number], value: [number, number]): boolean {
+  return value[0] >= key[1];
+}
+
 /** Deletes the whole lines of a block-map pair (`key: value` plus nested lines). */
 export function deletePair(src: ComposeSource, pair: Pair): SpanEdit | undefined {
   const k = range(pair.key);
   const v = range(pair.value) ?? k;
-  if (!k || !v) {
+  if (!k || !v || !writtenAfter(k, v)) {
     return undefined;
   }
   const start = lineStart(src, k[0]);
@@ -79,6 +87,10 @@ export function addServiceKey(svc: Service, key: string, valueLines: string[]): 
     return undefined;
   }
   const { def, ind, pos } = at;
+  if (entries(def.map).some((e) => e.key === key)) {
+    // The key is there already, in a form the model does not read (a list, a map, merged): adding it would duplicate it.
+    return undefined;
+  }
   const [first, ...rest] = valueLines;
   const lines = rest.length === 0 && first !== undefined && !first.startsWith('- ')
     ? [`${ind.child}${key}: ${first}`]
@@ -98,8 +110,11 @@ export function appendToServiceBlock(svc: Service, pairKey: string, mapLine: str
   }
   const firstItem: unknown = isMap(node) ? node.items[0]?.key : node.items[0];
   const fr = range(firstItem);
+  const nr = range(node);
+  const kr = range(entry.pair.key);
   const pos = appendAfter(entry.source, node);
-  if (!fr || !pos) {
+  // The block, and its first item, must be written here (not reached through an alias).
+  if (!fr || !pos || !nr || !kr || !writtenAfter(kr, nr) || fr[0] < nr[0] || fr[1] > nr[1]) {
     return undefined;
   }
   let indent = indentAt(entry.source, fr[0]);
@@ -166,6 +181,11 @@ export function replaceScalar(src: SourceFile | undefined, span: Span, value: st
     return { span, newText: ` ${needsQuotes(value) ? JSON.stringify(value) : value}` };
   }
   const first = src?.text[span.start];
+  if (first === '|' || first === '>') {
+    // A block scalar's range runs to the start of the next line: keep that line break.
+    const raw = src?.text.slice(span.start, span.end) ?? '';
+    return { span, newText: `${needsQuotes(value) ? JSON.stringify(value) : value}${raw.includes('\n') ? '\n' : ''}` };
+  }
   if (first === '"') {
     return { span, newText: JSON.stringify(value) };
   }

@@ -13,15 +13,18 @@ export const portConflict: Rule = {
   severity: 'error',
   description: 'One host port (or overlapping range, per host IP) published twice in the project.',
   check({ project, report, t }) {
-    const seen: { svc: Service; port: PortMapping }[] = [];
+    // Published ports by protocol and host port (linear in the number of ports); ranges wider
+    // than WIDE are few and kept in a list checked against every port.
+    const byPort = new Map<string, Seen[]>();
+    const wide: Seen[] = [];
+    let order = 0;
     for (const svc of project.services.values()) {
       for (const port of svc.ports) {
         const p = port.published;
         if (!p || port.unresolved) {
           continue;
         }
-        const clash = seen.find((s) => s.port.protocol === port.protocol && ipsClash(s.port.hostIp, port.hostIp)
-          && s.port.published !== undefined && s.port.published.start <= p.end && p.start <= s.port.published.end);
+        const clash = firstClash(byPort, wide, port, p);
         if (clash) {
           const q = clash.port.published;
           const overlap = q ? `${Math.max(p.start, q.start)}${Math.min(p.end, q.end) > Math.max(p.start, q.start) ? `-${Math.min(p.end, q.end)}` : ''}` : String(p.start);
@@ -35,8 +38,51 @@ export const portConflict: Rule = {
               : t('Host port {0} is already published by service `{3}` ({1}:{2}): the second container cannot start. Use another host port.', ...args),
           });
         }
-        seen.push({ svc, port });
+        const seen: Seen = { svc, port, order: order++ };
+        if (p.end - p.start >= WIDE) {
+          wide.push(seen);
+        } else {
+          for (let n = p.start; n <= p.end; n++) {
+            const key = `${port.protocol}/${n}`;
+            const list = byPort.get(key);
+            if (list) {
+              list.push(seen);
+            } else {
+              byPort.set(key, [seen]);
+            }
+          }
+        }
       }
     }
   },
 };
+
+const WIDE = 256;
+
+interface Seen {
+  svc: Service;
+  port: PortMapping;
+  order: number;
+}
+
+/** The earliest published port that overlaps `p` on a clashing host IP, as a linear scan would find it. */
+function firstClash(byPort: Map<string, Seen[]>, wide: Seen[], port: PortMapping, p: { start: number; end: number }): Seen | undefined {
+  let best: Seen | undefined;
+  const consider = (s: Seen): void => {
+    const q = s.port.published;
+    if ((!best || s.order < best.order) && q && s.port.protocol === port.protocol && ipsClash(s.port.hostIp, port.hostIp) && q.start <= p.end && p.start <= q.end) {
+      best = s;
+    }
+  };
+  wide.forEach(consider);
+  if (p.end - p.start >= WIDE) {
+    for (const list of byPort.values()) {
+      list.forEach(consider);
+    }
+  } else {
+    for (let n = p.start; n <= p.end; n++) {
+      byPort.get(`${port.protocol}/${n}`)?.forEach(consider);
+    }
+  }
+  return best;
+}

@@ -58,7 +58,8 @@ export const undefinedReference: Rule = {
       if (svc.extends) {
         const x = svc.extends;
         if (x.file) {
-          if (!project.sources.has(resolveRel(x.file.source.path, x.file.value))) {
+          const file = resolveRel(x.file.source.path, x.file.value);
+          if (!project.sources.has(file) && !project.unreadable.some((u) => u.path === file)) {
             report({ span: x.file.span, message: t('`extends.file` `{0}` cannot be read. Fix the path.', x.file.value) });
           }
         } else if (!svc.defs.some((d) => hasService(d.source.doc.contents, x.service.value))) {

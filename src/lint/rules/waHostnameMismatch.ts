@@ -22,6 +22,18 @@ export const waHostnameMismatch: Rule = {
   description: '`COREAPP_HOSTNAME`/`WEBAPP_HOSTNAME` naming another service (copy-paste), or two nodes advertising the same address.',
   check({ project, report, t }) {
     const advertised = new Map<string, { svc: Service; v: EnvValue }>();
+    // Which services answer to a name (service name, hostname, container name), in project order: one pass, not one per variable.
+    const byName = new Map<string, Service[]>();
+    for (const o of project.services.values()) {
+      for (const n of ownNames(o)) {
+        const list = byName.get(n);
+        if (list) {
+          list.push(o);
+        } else {
+          byName.set(n, [o]);
+        }
+      }
+    }
     for (const svc of servicesWithRole(project, 'web', 'master', 'coreapp')) {
       for (const name of VARS) {
         const v = svc.environment.get(name);
@@ -29,7 +41,7 @@ export const waHostnameMismatch: Rule = {
           continue;
         }
         const host = v.value;
-        const other = [...project.services.values()].find((o) => o !== svc && ownNames(o).has(host));
+        const other = byName.get(host)?.find((o) => o !== svc);
         if (other && !ownNames(svc).has(host)) {
           const edit = replaceEnvValue(v, svc.name);
           report({

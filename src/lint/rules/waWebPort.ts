@@ -1,3 +1,4 @@
+import { isSeq } from 'yaml';
 import { addServiceKey, appendToServiceBlock } from '../edits';
 import type { Rule } from '../rule';
 import { servicesWithRole } from '../wa';
@@ -14,7 +15,8 @@ export const waWebPort: Rule = {
       const ports = svc.pairs.get('ports');
       const r = (ports?.pair.key as { range?: number[] } | null | undefined)?.range;
       const span = ports && r && r[0] !== undefined && r[1] !== undefined ? { file: ports.source.path, start: r[0], end: r[1] } : svc.keySpan;
-      const edit = ports ? appendToServiceBlock(svc, 'ports', '', '"9090:443"') : addServiceKey(svc, 'ports', ['- "9090:443"']);
+      // Only a list of ports can take one more (`ports:` written as a map is a schema error of its own).
+      const edit = ports ? (isSeq(ports.pair.value) ? appendToServiceBlock(svc, 'ports', '', '"9090:443"') : undefined) : addServiceKey(svc, 'ports', ['- "9090:443"']);
       report({
         span,
         message: t('The web service `{0}` does not publish container port 443 (HTTPS API) on a host port: clients cannot reach the API. Add a port mapping such as "9090:443".', svc.name),

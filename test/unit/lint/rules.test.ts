@@ -29,6 +29,8 @@ const CASES: Case[] = [
   c('compose-schema', 'unknown-key', 'error', [['compose.yml', '4:5-4:15'], ['compose.yml', '6:12-6:19']], false),
   c('interpolation-syntax', 'unclosed', 'error', [['compose.yml', '3:18-3:23']], false),
   c('env-file-syntax', 'bad-line', 'error', [['app.env', '2:1-2:23']], false),
+  c('unreadable-file', 'device', 'error', [['compose.yml', '5:9-5:18'], ['compose.yml', '6:9-6:11']], false),
+  c('circular-reference', 'extends', 'error', [['compose.yml', '2:5-2:16'], ['compose.yml', '6:14-6:18'], ['compose.yml', '9:16-9:17'], ['compose.yml', '13:16-13:17']], false),
   c('undefined-reference', 'refs', 'error', [['compose.yml', '5:9-5:12'], ['compose.yml', '7:9-7:19'], ['compose.yml', '9:9-9:20']], false),
   c('required-variable', 'unset', 'warning', [['compose.yml', '3:19-3:42']], false),
   c('unset-variable', 'unset', 'info', [['compose.yml', '3:18-3:24']], false),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { nodeFileReader } from '../../../src/compose/nodeReader';
-import type { FileReader, Finding } from '../../../src/compose/types';
+import type { FileReader, Finding, ReadRefusal } from '../../../src/compose/types';
 import { ALL_RULES } from '../../../src/lint/allRules';
 import { lintFiles } from '../../../src/lint/engine';
 import { describeImage, describeVariable, WA_VARIABLES } from '../../../src/lint/glossary';
@@ -75,12 +75,27 @@ unknownTop: 2
   '/p/empty/docker-compose.yml': '',
   '/p/list/docker-compose.yml': '- a\n',
   '/p/alias/docker-compose.yml': 'a: *nowhere\n',
+  '/p/cycle/docker-compose.yml': 'include: [docker-compose.yml]\nservices:\n  a:\n    image: x\n    extends: a\n',
+  '/p/special/docker-compose.yml': 'services:\n  a:\n    image: x\n    env_file: [fifo.env, dir.env, device.env, big.env]\n',
+  '/p/deep/docker-compose.yml': `a: ${'['.repeat(1000)}`,
+  '/p/bomb/docker-compose.yml': `a: &a [x, x, x, x, x, x, x, x, x, x]\n${[...'bcdefg'].map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefg'[i]}`).join(', ')}]`).join('\n')}\n`,
+  '/p/utf8/docker-compose.yml': 'services:\n  a:\n    image: \ufffd\n',
+  '/p/utf16/docker-compose.yml': '\u0000s\u0000:\u0000',
+};
+
+/** Files that exist but are not regular (the reader refuses them). */
+const REFUSED: Record<string, ReadRefusal> = {
+  '/p/special/fifo.env': { reason: 'fifo' },
+  '/p/special/dir.env': { reason: 'directory' },
+  '/p/special/device.env': { reason: 'device' },
+  '/p/special/big.env': { reason: 'tooLarge', size: 20 * 1048576, limit: 16 * 1048576 },
 };
 
 /** The env files beside the compose files above: each bad line env-file-syntax knows. */
 const ENV_FILES: Record<string, string> = {
   '/p/cluster/.env': 'export OK=1\n=no key\nNOT A LINE\nOPEN="unterminated\n',
   '/p/schema/.env': "OPEN='unterminated\n",
+  '/p/utf8/.env': 'A\u0000=1\n',
 };
 
 function vendorFile(rel: string): { path: string; text: string } {
@@ -95,7 +110,7 @@ function shape(f: Finding): unknown {
 
 describe('lint messages go through the translator', () => {
   it('marks every message and fix title of every rule (rules, ranges and edits as in English)', () => {
-    const reader: FileReader = { read: (p) => INLINE[p] ?? ENV_FILES[p] ?? nodeFileReader.read(p) };
+    const reader: FileReader = { read: (p) => INLINE[p] ?? ENV_FILES[p] ?? (REFUSED[p] ? undefined : nodeFileReader.read(p)), refusal: (p) => REFUSED[p] };
     const projects = [...VENDOR.map(vendorFile), ...Object.entries(INLINE).map(([path, text]) => ({ path, text }))];
     const rules = new Set<string>();
     for (const file of projects) {
