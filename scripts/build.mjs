@@ -23,7 +23,9 @@ const watchLogger = {
     build.onEnd((result) => {
       for (const { text, location } of result.errors) {
         console.error(`✘ [ERROR] ${text}`);
-        if (location) {console.error(`    ${location.file}:${location.line}:${location.column}:`);}
+        if (location) {
+          console.error(`    ${location.file}:${location.line}:${location.column}:`);
+        }
       }
       console.log('[watch] build finished');
     });
@@ -56,10 +58,18 @@ if (watch) {
 } else {
   const result = await esbuild.build(options);
   for (const [file, info] of Object.entries(result.metafile.outputs)) {
-    if (file.endsWith('.js')) {console.log(`${file}: ${(info.bytes / 1024).toFixed(0)} KiB`);}
+    if (file.endsWith('.js')) {
+      console.log(`${file}: ${(info.bytes / 1024).toFixed(0)} KiB`);
+    }
   }
   if (!production) {
-    const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
-    if (tsc.status !== 0) {process.exit(tsc.status ?? 1);}
+    const tsc = spawnSync(
+      process.execPath,
+      [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'],
+      { cwd: root, stdio: 'inherit' },
+    );
+    if (tsc.status !== 0) {
+      process.exit(tsc.status ?? 1);
+    }
   }
 }

@@ -16,7 +16,11 @@ const outDir = path.join(root, 'l10n');
 const bundleFile = path.join(outDir, 'bundle.l10n.json');
 
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
-const run = spawnSync(npx, ['-y', '@vscode/l10n-dev@0.0.35', 'export', '--outDir', './l10n', './src'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+const run = spawnSync(npx, ['-y', '@vscode/l10n-dev@0.0.35', 'export', '--outDir', './l10n', './src'], {
+  cwd: root,
+  stdio: 'inherit',
+  shell: process.platform === 'win32',
+});
 if (run.status !== 0) {
   console.error(`l10n-dev export failed (exit ${run.status ?? run.signal})`);
   process.exit(1);
@@ -34,6 +38,10 @@ for (const file of injectedTFiles) {
     }
   }
 }
-const sorted = Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]]));
+const sorted = Object.fromEntries(
+  Object.keys(merged)
+    .sort()
+    .map((k) => [k, merged[k]]),
+);
 fs.writeFileSync(bundleFile, `${JSON.stringify(sorted, null, 2)}\n`);
 console.log(`${bundleFile}: ${Object.keys(sorted).length} strings (${added} from ${injectedTFiles.join(', ')})`);

@@ -8,7 +8,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The .ts files below a folder of the repository, as sorted repository-relative paths with `/`. */
 function tsFilesUnder(dir) {
-  return fs.readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+  return fs
+    .readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
     .map((f) => `${dir}/${f.split(path.sep).join('/')}`)
     .sort();
@@ -26,8 +27,15 @@ function importsTranslate(file) {
  * the compose model that word their problems through `t` (they import src/util/translate.ts).
  */
 export const injectedTFiles = [
-  'src/cluster/presentation.ts', 'src/cluster/findings.ts', 'src/cluster/announcements.ts', 'src/cluster/upgradePlan.ts', 'src/cluster/upgradeRunner.ts', 'src/cluster/runGate.ts',
-  ...tsFilesUnder('src/lint'), ...tsFilesUnder('src/compose').filter(importsTranslate), ...tsFilesUnder('src/inventory').filter(importsTranslate),
+  'src/cluster/presentation.ts',
+  'src/cluster/findings.ts',
+  'src/cluster/announcements.ts',
+  'src/cluster/upgradePlan.ts',
+  'src/cluster/upgradeRunner.ts',
+  'src/cluster/runGate.ts',
+  ...tsFilesUnder('src/lint'),
+  ...tsFilesUnder('src/compose').filter(importsTranslate),
+  ...tsFilesUnder('src/inventory').filter(importsTranslate),
 ];
 
 /** The value of a JS string literal's body (between its quotes). */

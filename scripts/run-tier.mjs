@@ -25,7 +25,11 @@ if (!tier || !(tier in mochaTiers || tier === 'extension')) {
   process.exit(2);
 }
 if (composeAt >= 0 && (tier === 'unit' || (flavor !== 'v1' && flavor !== 'v2'))) {
-  console.error(tier === 'unit' ? 'the unit tier runs no Compose: --compose is for docker, extension and ui' : `--compose must be v1 or v2, not "${flavor ?? ''}"`);
+  console.error(
+    tier === 'unit'
+      ? 'the unit tier runs no Compose: --compose is for docker, extension and ui'
+      : `--compose must be v1 or v2, not "${flavor ?? ''}"`,
+  );
   process.exit(2);
 }
 if (!fs.existsSync(path.join(root, 'out/test'))) {
@@ -43,26 +47,56 @@ const fail = (error) => {
   process.exit(1);
 };
 if (flavor) {
-  const [command, ...args] = flavor === 'v2' ? ['docker', 'compose', 'version', '--short'] : ['docker-compose', 'version', '--short'];
+  const [command, ...args] =
+    flavor === 'v2' ? ['docker', 'compose', 'version', '--short'] : ['docker-compose', 'version', '--short'];
   const probe = spawnSync(command, args, { encoding: 'utf8', env, timeout: 15_000 });
   const version = probe.status === 0 ? probe.stdout.trim() : '';
   if (!(flavor === 'v2' ? /^v?[2-9]\./ : /^1\./).test(version)) {
-    fail(`${leg} cannot run: \`${[command, ...args].join(' ')}\` answered ${probe.status === 0 ? `"${version}"` : `exit ${probe.status ?? probe.error?.message}: ${(probe.stderr ?? '').trim().split('\n')[0]}`} (bash scripts/provision.sh installs both)`);
+    fail(
+      `${leg} cannot run: \`${[command, ...args].join(' ')}\` answered ${probe.status === 0 ? `"${version}"` : `exit ${probe.status ?? probe.error?.message}: ${(probe.stderr ?? '').trim().split('\n')[0]}`} (bash scripts/provision.sh installs both)`,
+    );
   }
   console.log(`${leg}: ${command}${flavor === 'v2' ? ' compose' : ''} ${version}`);
 }
 
 let status;
 if (tier === 'extension') {
-  status = spawnSync(process.execPath, ['out/test/extension/launchCodeServer.js', ...extra], { cwd: root, env, stdio: 'inherit' }).status;
+  status = spawnSync(process.execPath, ['out/test/extension/launchCodeServer.js', ...extra], {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  }).status;
 } else {
   const { spec, timeout } = mochaTiers[tier];
   const mocha = path.join(root, 'node_modules/mocha/bin/mocha.js');
-  status = spawnSync(process.execPath, [mocha, '--reporter', 'out/test/support/summaryReporter.js', '--timeout', String(timeout), '--exit', spec, ...extra],
-    { cwd: root, env, stdio: 'inherit' }).status;
+  status = spawnSync(
+    process.execPath,
+    [
+      mocha,
+      '--reporter',
+      'out/test/support/summaryReporter.js',
+      '--timeout',
+      String(timeout),
+      '--exit',
+      spec,
+      ...extra,
+    ],
+    { cwd: root, env, stdio: 'inherit' },
+  ).status;
 }
 if (!fs.existsSync(resultsFile)) {
   // The tier crashed before any test ran: count it as one failure so it can never look green.
-  fs.writeFileSync(resultsFile, JSON.stringify({ passed: [], failed: [{ title: `${leg} tier`, error: `the ${leg} tier exited with ${status} before reporting results` }], pending: [] }, null, 2));
+  fs.writeFileSync(
+    resultsFile,
+    JSON.stringify(
+      {
+        passed: [],
+        failed: [{ title: `${leg} tier`, error: `the ${leg} tier exited with ${status} before reporting results` }],
+        pending: [],
+      },
+      null,
+      2,
+    ),
+  );
 }
 process.exit(status === 0 ? 0 : 1);

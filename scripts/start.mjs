@@ -18,18 +18,33 @@ const port = Number(process.env.WA_DEMO_PORT ?? 8080);
 const workspace = path.resolve(root, process.env.WA_DEMO_DIR ?? '.demo/biz');
 const home = path.join(path.dirname(workspace), 'code-server');
 const webPort = process.env.WA_DEMO_WEB_PORT ?? '9090';
-const clusterArgs = ['--dir', workspace, '--project', path.basename(workspace).toLowerCase().replace(/[^a-z0-9_-]/g, '')];
+const clusterArgs = [
+  '--dir',
+  workspace,
+  '--project',
+  path
+    .basename(workspace)
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, ''),
+];
 const sb = {
   root: home,
   userDataDir: path.join(home, 'user-data'),
   extensionsDir: path.join(home, 'extensions'),
   workspace,
   log: path.join(home, 'code-server.log'),
-  xdg: { config: path.join(home, 'xdg-config'), data: path.join(home, 'xdg-data'), cache: path.join(home, 'xdg-cache') },
+  xdg: {
+    config: path.join(home, 'xdg-config'),
+    data: path.join(home, 'xdg-data'),
+    cache: path.join(home, 'xdg-cache'),
+  },
 };
 
 function emulator(...args) {
-  const r = spawnSync(process.execPath, [path.join(root, 'scripts/emulator.mjs'), ...args], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts/emulator.mjs'), ...args], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) {
     throw new Error(`npm run emulator -- ${args.join(' ')} failed (exit ${r.status})`);
   }
@@ -40,7 +55,16 @@ function installExtension() {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   fs.rmSync(sb.extensionsDir, { recursive: true, force: true });
   const dest = path.join(sb.extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
-  for (const entry of ['dist', 'media', 'syntaxes', 'package.json', 'package.nls.json', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
+  for (const entry of [
+    'dist',
+    'media',
+    'syntaxes',
+    'package.json',
+    'package.nls.json',
+    'README.md',
+    'CHANGELOG.md',
+    'LICENSE',
+  ]) {
     const from = path.join(root, entry);
     if (fs.existsSync(from)) {
       fs.cpSync(from, path.join(dest, entry), { recursive: true });
@@ -48,7 +72,15 @@ function installExtension() {
   }
 }
 
-for (const dir of [sb.userDataDir, sb.extensionsDir, workspace, sb.xdg.config, sb.xdg.data, sb.xdg.cache, path.join(sb.userDataDir, 'User')]) {
+for (const dir of [
+  sb.userDataDir,
+  sb.extensionsDir,
+  workspace,
+  sb.xdg.config,
+  sb.xdg.data,
+  sb.xdg.cache,
+  path.join(sb.userDataDir, 'User'),
+]) {
   fs.mkdirSync(dir, { recursive: true });
 }
 const settingsFile = path.join(sb.userDataDir, 'User/settings.json');
@@ -61,7 +93,9 @@ installExtension();
 const cs = await startCodeServer(sb, { port });
 const url = `${cs.baseUrl}/?folder=${encodeURIComponent(workspace)}`;
 console.log(`\nVS Code with wa-cluster: ${url}\nThe cluster's workspace: ${workspace}`);
-console.log('In VS Code: open the WA Cluster view, click "Sign in", trust the certificate, password "secret" (the first sign-in sets a new one).');
+console.log(
+  'In VS Code: open the WA Cluster view, click "Sign in", trust the certificate, password "secret" (the first sign-in sets a new one).',
+);
 console.log('Press Ctrl-C to stop.\n');
 
 let stopping = false;

@@ -22,10 +22,16 @@ for (const arg of process.argv.slice(2)) {
   const r = JSON.parse(fs.readFileSync(file, 'utf8'));
   passed += r.passed.length;
   failed += r.failed.length;
-  lines.push(`${tier}: ${r.passed.length} passed, ${r.failed.length} failed${r.pending.length ? `, ${r.pending.length} pending` : ''}`);
-  for (const f of r.failed) {lines.push(`  ✘ ${f.title}\n    ${String(f.error).split('\n').slice(0, 4).join('\n    ')}`);}
+  lines.push(
+    `${tier}: ${r.passed.length} passed, ${r.failed.length} failed${r.pending.length ? `, ${r.pending.length} pending` : ''}`,
+  );
+  for (const f of r.failed) {
+    lines.push(`  ✘ ${f.title}\n    ${String(f.error).split('\n').slice(0, 4).join('\n    ')}`);
+  }
 }
 console.log('\n================ summary ================');
-for (const l of lines) {console.log(l);}
+for (const l of lines) {
+  console.log(l);
+}
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

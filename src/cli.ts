@@ -14,7 +14,12 @@ const commands: Record<string, Subcommand> = {
 };
 
 function usage(): string {
-  return ['usage: wa-cluster <command> [options]', '', 'commands:', ...Object.values(commands).map((c) => `  ${c.usage}`)].join('\n');
+  return [
+    'usage: wa-cluster <command> [options]',
+    '',
+    'commands:',
+    ...Object.values(commands).map((c) => `  ${c.usage}`),
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {

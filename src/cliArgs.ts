@@ -7,12 +7,18 @@ export type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
  * `node:util` parseArgs in strict mode, with its errors turned into one usage line (the caller
  * prints it with the usage and exits 2) instead of a thrown TypeError.
  */
-export function parseCommandLine<O extends ParseArgsOptionsConfig>(args: readonly string[], options: O, allowPositionals: boolean): ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: boolean }>> | string {
+export function parseCommandLine<O extends ParseArgsOptionsConfig>(
+  args: readonly string[],
+  options: O,
+  allowPositionals: boolean,
+): ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: boolean }>> | string {
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals });
   } catch (e) {
     // e.g. "Unknown option '--pinn'", "Option '--pin <value>' argument missing"
-    return e instanceof Error ? e.message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '') : String(e);
+    return e instanceof Error
+      ? e.message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '')
+      : String(e);
   }
 }
 
@@ -23,7 +29,15 @@ export function regularFileProblem(file: string): string | undefined {
     st = fs.statSync(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read it (${code ?? String(e)})`;
+    return code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : `cannot read it (${code ?? String(e)})`;
   }
-  return st.isFile() ? undefined : st.isDirectory() ? 'is a folder, not a file' : 'is not a regular file (a device, FIFO or socket)';
+  return st.isFile()
+    ? undefined
+    : st.isDirectory()
+      ? 'is a folder, not a file'
+      : 'is not a regular file (a device, FIFO or socket)';
 }

@@ -7,7 +7,8 @@ import { lintFiles } from './lint/engine';
 import { type ParseArgsOptionsConfig, parseCommandLine, regularFileProblem } from './cliArgs';
 import { forTerminal } from './util/terminal';
 
-export const lintUsage = 'lint <compose files…> [--env-file F] [--format text|json]   lint files as one project (like -f a -f b); exit 1 on any error\n  lint --inventory <wa-cluster.inventory.yml> [--format text|json]   lint a cluster across its hosts (or pass the *.inventory.yml alone)';
+export const lintUsage =
+  'lint <compose files…> [--env-file F] [--format text|json]   lint files as one project (like -f a -f b); exit 1 on any error\n  lint --inventory <wa-cluster.inventory.yml> [--format text|json]   lint a cluster across its hosts (or pass the *.inventory.yml alone)';
 
 export interface LintArgs {
   files: string[];
@@ -78,21 +79,38 @@ export function runLint(args: string[]): Promise<number> {
     // Regular files only, size-limited: `lint /dev/zero` or a FIFO must not hang or exhaust memory.
     const read = readTextFile(abs);
     if (!read || 'refused' in read) {
-      const why = !read ? 'no such file or not readable' : read.refused.reason === 'tooLarge' ? `larger than ${read.refused.limit} bytes` : `not a regular file (${read.refused.reason})`;
+      const why = !read
+        ? 'no such file or not readable'
+        : read.refused.reason === 'tooLarge'
+          ? `larger than ${read.refused.limit} bytes`
+          : `not a regular file (${read.refused.reason})`;
       process.stderr.write(`${forTerminal(`cannot read ${f}: ${why}`)}\n`);
       return Promise.resolve(2);
     }
     files.push({ path: abs, text: read.text });
   }
-  const { findings } = lintFiles({ files, reader: nodeFileReader, env: process.env, ...(parsed.envFile ? { envFile: path.resolve(parsed.envFile) } : {}) });
+  const { findings } = lintFiles({
+    files,
+    reader: nodeFileReader,
+    env: process.env,
+    ...(parsed.envFile ? { envFile: path.resolve(parsed.envFile) } : {}),
+  });
   if (parsed.format === 'json') {
-    process.stdout.write(`${JSON.stringify(findings.map((f) => ({ ...f, file: f.file })), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        findings.map((f) => ({ ...f, file: f.file })),
+        null,
+        2,
+      )}\n`,
+    );
   } else {
     for (const f of findings) {
       process.stdout.write(`${forTerminal(formatFinding(f))}\n`);
     }
     const errors = findings.filter((f) => f.severity === 'error').length;
-    process.stderr.write(`${findings.length} finding${findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}) in ${files.length} file${files.length === 1 ? '' : 's'}\n`);
+    process.stderr.write(
+      `${findings.length} finding${findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}) in ${files.length} file${files.length === 1 ? '' : 's'}\n`,
+    );
   }
   return Promise.resolve(findings.some((f) => f.severity === 'error') ? 1 : 0);
 }

@@ -16,7 +16,10 @@ export function runInventoryLint(file: string, format: 'text' | 'json'): number 
     process.stderr.write(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
-  const { findings, inventory } = lintInventory(abs, text, { reader: nodeFileReader, contexts: dockerContextNames(process.env, os.homedir()) });
+  const { findings, inventory } = lintInventory(abs, text, {
+    reader: nodeFileReader,
+    contexts: dockerContextNames(process.env, os.homedir()),
+  });
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
   } else {
@@ -25,7 +28,9 @@ export function runInventoryLint(file: string, format: 'text' | 'json'): number 
     }
     const errors = findings.filter((f) => f.severity === 'error').length;
     const hosts = inventory?.hosts.length ?? 0;
-    process.stderr.write(`${findings.length} finding${findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}) in ${path.basename(abs)} and its ${hosts} host${hosts === 1 ? '' : 's'}\n`);
+    process.stderr.write(
+      `${findings.length} finding${findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}) in ${path.basename(abs)} and its ${hosts} host${hosts === 1 ? '' : 's'}\n`,
+    );
   }
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }

@@ -32,7 +32,8 @@ interface StatusArgs {
   /** Names the variable holding the new password the first login must set (error 1024). */
   newPasswordEnv: string | undefined;
   apikeyEnv: string;
-  trust: { kind: 'system' } | { kind: 'caFile'; path: string } | { kind: 'pin'; fingerprint256: string } | { kind: 'tofu' };
+  trust:
+    { kind: 'system' } | { kind: 'caFile'; path: string } | { kind: 'pin'; fingerprint256: string } | { kind: 'tofu' };
   /** The one plain-http URL the user accepts sending credentials to in clear text. */
   allowPlainHttp: string | undefined;
   format: 'text' | 'json';
@@ -45,7 +46,10 @@ interface StatusArgs {
 /** Compose files in the project folder (any `*compose*.yml`), for discovery. */
 function composeCandidates(dir: string): string[] {
   try {
-    return fs.readdirSync(dir).filter((n) => /compose.*\.ya?ml$/i.test(n)).map((n) => path.join(dir, n));
+    return fs
+      .readdirSync(dir)
+      .filter((n) => /compose.*\.ya?ml$/i.test(n))
+      .map((n) => path.join(dir, n));
   } catch {
     return [];
   }
@@ -86,7 +90,11 @@ export function parseStatusArgs(args: readonly string[], cwd = process.cwd()): S
   if (v.help) {
     return '';
   }
-  const trustFlags = [v['ca-file'] !== undefined && '--ca-file', v.pin !== undefined && '--pin', v['trust-on-first-use'] && '--trust-on-first-use'].filter(Boolean);
+  const trustFlags = [
+    v['ca-file'] !== undefined && '--ca-file',
+    v.pin !== undefined && '--pin',
+    v['trust-on-first-use'] && '--trust-on-first-use',
+  ].filter(Boolean);
   if (trustFlags.length > 1) {
     return `${trustFlags.join(' and ')} exclude each other: trust a CA file, a pinned fingerprint, or the first certificate seen`;
   }
@@ -106,7 +114,10 @@ export function parseStatusArgs(args: readonly string[], cwd = process.cwd()): S
   } else if (v['trust-on-first-use']) {
     trust = { kind: 'tofu' };
   }
-  for (const [flag, file] of [['--env-file', v['env-file']], ['--health-file', v['health-file']]] as const) {
+  for (const [flag, file] of [
+    ['--env-file', v['env-file']],
+    ['--health-file', v['health-file']],
+  ] as const) {
     const problem = file === undefined ? undefined : regularFileProblem(path.resolve(cwd, file));
     if (problem) {
       return `${flag} ${file}: ${problem}`;
@@ -151,7 +162,11 @@ function isSha256Fingerprint(text: string): boolean {
 }
 
 function print(s: ClusterSnapshot, format: 'text' | 'json', compact = false): void {
-  process.stdout.write(format === 'json' ? `${JSON.stringify(snapshotToJson(s), null, compact ? undefined : 2)}\n` : `${snapshotToText(s)}\n`);
+  process.stdout.write(
+    format === 'json'
+      ? `${JSON.stringify(snapshotToJson(s), null, compact ? undefined : 2)}\n`
+      : `${snapshotToText(s)}\n`,
+  );
 }
 
 /** Writes one diagnostic line to stderr, with outside text made safe for the terminal. */
@@ -185,7 +200,12 @@ export async function runStatus(args: string[]): Promise<number> {
       warn(`${a.healthFile}: ${r.error.message}`);
       return StatusExit.usage;
     }
-    const s = buildSnapshot({ now: Date.now(), project: undefined, health: r.value, engine: { reachable: false, endpoint: undefined, problem: undefined } });
+    const s = buildSnapshot({
+      now: Date.now(),
+      project: undefined,
+      health: r.value,
+      engine: { reachable: false, endpoint: undefined, problem: undefined },
+    });
     print(s, a.format);
     return statusExitCode(s);
   }
@@ -193,7 +213,14 @@ export async function runStatus(args: string[]): Promise<number> {
   // --- compose project (src/cluster/discovery: declared services, project name, API URL) ------
   const configured = a.files.map((f) => path.resolve(a.projectDir, f));
   const candidates = configured.length ? [] : composeCandidates(a.projectDir);
-  const clusters = discoverClusters({ candidates, configuredFiles: configured, reader: nodeFileReader, env: process.env, ...(a.projectName ? { projectName: a.projectName } : {}), ...(a.envFile ? { envFile: a.envFile } : {}) });
+  const clusters = discoverClusters({
+    candidates,
+    configuredFiles: configured,
+    reader: nodeFileReader,
+    env: process.env,
+    ...(a.projectName ? { projectName: a.projectName } : {}),
+    ...(a.envFile ? { envFile: a.envFile } : {}),
+  });
 
   // --- Docker --------------------------------------------------------------------------------
   let docker: DockerodeClient | undefined;
@@ -220,10 +247,29 @@ export async function runStatus(args: string[]): Promise<number> {
   // (Compose v1 and v2 normalise folder names differently, so the labels are the truth).
   const started = all.filter((c) => c.labels[ComposeLabels.workingDir] === a.projectDir);
   const cluster =
-    clusters.find((c) => started.some((s) => c.files.some((f) => (s.labels[ComposeLabels.configFiles] ?? '').split(',').some((x) => path.resolve(a.projectDir, x.trim()) === f)))) ?? clusters[0];
-  const projectName = a.projectName ?? started.find((c) => !cluster || c.project === cluster.projectName)?.project ?? started[0]?.project ?? cluster?.projectName ?? path.basename(a.projectDir).toLowerCase().replace(/[^a-z0-9_-]/g, '');
+    clusters.find((c) =>
+      started.some((s) =>
+        c.files.some((f) =>
+          (s.labels[ComposeLabels.configFiles] ?? '')
+            .split(',')
+            .some((x) => path.resolve(a.projectDir, x.trim()) === f),
+        ),
+      ),
+    ) ?? clusters[0];
+  const projectName =
+    a.projectName ??
+    started.find((c) => !cluster || c.project === cluster.projectName)?.project ??
+    started[0]?.project ??
+    cluster?.projectName ??
+    path
+      .basename(a.projectDir)
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]/g, '');
   const declared = cluster?.declared;
-  const web = all.find((c) => c.project === projectName && c.state === 'running' && c.ports.some((p) => p.containerPort === 443 && p.hostPort));
+  const web = all.find(
+    (c) =>
+      c.project === projectName && c.state === 'running' && c.ports.some((p) => p.containerPort === 443 && p.hostPort),
+  );
   const webPort = web?.ports.find((p) => p.containerPort === 443 && p.hostPort)?.hostPort;
 
   // --- API -----------------------------------------------------------------------------------
@@ -234,15 +280,23 @@ export async function runStatus(args: string[]): Promise<number> {
   if (a.newPasswordEnv && !newPassword) {
     warn(`--new-password-env: $${a.newPasswordEnv} is not set`);
   }
-  const auth: ApiAuth | undefined = password ? { kind: 'basic', user: a.user, password, ...(newPassword ? { newPassword } : {}) } : apikey ? { kind: 'apikey', key: apikey } : undefined;
+  const auth: ApiAuth | undefined = password
+    ? { kind: 'basic', user: a.user, password, ...(newPassword ? { newPassword } : {}) }
+    : apikey
+      ? { kind: 'apikey', key: apikey }
+      : undefined;
   // Credentials in clear text only where the user said so, for exactly this URL.
   const allowPlainHttp = a.allowPlainHttp !== undefined && plainHttpAllowedFor(url, [a.allowPlainHttp]);
   if (auth && isPlainHttp(url)) {
     if (!allowPlainHttp) {
-      warn(`refusing to send the ${auth.kind === 'basic' ? 'password' : 'API key'} to ${url} over plain http://, where anyone on the network can read it. Use the web's https:// port, or, only on a network you trust, accept the risk for this URL with --allow-plain-http ${new URL(url).origin}`);
+      warn(
+        `refusing to send the ${auth.kind === 'basic' ? 'password' : 'API key'} to ${url} over plain http://, where anyone on the network can read it. Use the web's https:// port, or, only on a network you trust, accept the risk for this URL with --allow-plain-http ${new URL(url).origin}`,
+      );
       return StatusExit.usage;
     }
-    warn(`WARNING: sending the ${auth.kind === 'basic' ? 'password' : 'API key'} to ${url} in clear text (--allow-plain-http)`);
+    warn(
+      `WARNING: sending the ${auth.kind === 'basic' ? 'password' : 'API key'} to ${url} in clear text (--allow-plain-http)`,
+    );
   } else if (a.allowPlainHttp !== undefined && !allowPlainHttp) {
     warn(`--allow-plain-http ${a.allowPlainHttp} does not name the API URL ${url}: ignored`);
   }
@@ -261,15 +315,21 @@ export async function runStatus(args: string[]): Promise<number> {
       const u = new URL(url);
       const probed = await probeCertificate(u.hostname, Number(u.port || 443), { timeoutMs: 5000 });
       trust = { kind: 'pinned', fingerprint256: probed.fingerprint256, certPem: probed.pem };
-      warn(`trusting ${u.host} on first use: SHA-256 ${probed.fingerprint256} (pass --pin ${probed.fingerprint256.replace(/:/g, '')} next time)`);
+      warn(
+        `trusting ${u.host} on first use: SHA-256 ${probed.fingerprint256} (pass --pin ${probed.fingerprint256.replace(/:/g, '')} next time)`,
+      );
     } catch (e) {
       warn(`cannot read the certificate of ${url}: ${e instanceof ApiError ? e.message : String(e)}`);
     }
   }
   if (!auth) {
-    warn(`API: no credentials (set $${a.passwordEnv} or $${a.apikeyEnv}); showing Docker only, so the cluster's own health cannot be told (exit ${StatusExit.cannotTell} unless a node is down)`);
+    warn(
+      `API: no credentials (set $${a.passwordEnv} or $${a.apikeyEnv}); showing Docker only, so the cluster's own health cannot be told (exit ${StatusExit.cannotTell} unless a node is down)`,
+    );
   }
-  const client = auth ? new WaApiClient({ baseUrl: url, transport: createNodeTransport(trust), auth, allowPlainHttp }) : undefined;
+  const client = auth
+    ? new WaApiClient({ baseUrl: url, transport: createNodeTransport(trust), auth, allowPlainHttp })
+    : undefined;
 
   const monitor = new ClusterMonitor({
     project: projectName,
@@ -285,7 +345,9 @@ export async function runStatus(args: string[]): Promise<number> {
     if (s.api.errorKind === 'passwordChangeRequired' && !hinted) {
       hinted = true;
       // Changing a password is never done behind the user's back: it needs its own flag.
-      warn(`API: this is the first login, which must set a new password: put it in a variable and pass --new-password-env VAR (then use it as $${a.passwordEnv})`);
+      warn(
+        `API: this is the first login, which must set a new password: put it in a variable and pass --new-password-env VAR (then use it as $${a.passwordEnv})`,
+      );
     }
   };
 
@@ -307,7 +369,10 @@ export async function runStatus(args: string[]): Promise<number> {
         return;
       }
       const time = new Date(snapshot.takenAt).toISOString().slice(11, 19);
-      const messages = [...diff.events.filter((e) => e.kind !== 'findingAdded' && e.kind !== 'findingResolved').map((e) => e.message), ...diff.nodeChanges.filter((c) => c.kind !== 'healthChanged').map((c) => c.message)];
+      const messages = [
+        ...diff.events.filter((e) => e.kind !== 'findingAdded' && e.kind !== 'findingResolved').map((e) => e.message),
+        ...diff.nodeChanges.filter((c) => c.kind !== 'healthChanged').map((c) => c.message),
+      ];
       process.stdout.write(`\n── ${time} ${messages.length ? messages.join('; ') : ''}\n`);
       print(snapshot, 'text');
     });

@@ -51,5 +51,4 @@ export const ContextKeys = {
   dockerProblem: 'waCluster.dockerProblem',
 } as const;
 
-
 export const CONFIG_SECTION = 'waCluster';

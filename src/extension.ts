@@ -117,7 +117,9 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   void reportInterruptedUpgrades(services);
   log.info(`activated (${version})`);
 
-  return context.extensionMode === vscode.ExtensionMode.Test ? { sessions, tree, treeView, statusBar, logDocuments, access } : undefined;
+  return context.extensionMode === vscode.ExtensionMode.Test
+    ? { sessions, tree, treeView, statusBar, logDocuments, access }
+    : undefined;
 }
 
 export function deactivate(): void {

@@ -139,7 +139,13 @@ export class WaApiClient {
     let res = await this.send('POST', '/v1/users/login', { authorization: basic }, undefined, opts);
     let parsed = this.interpret(res, loginResponseSchema);
     if (!parsed.ok && parsed.error.kind === 'passwordChangeRequired' && auth.newPassword) {
-      res = await this.send('POST', '/v1/users/login', { authorization: basic }, JSON.stringify({ new_password: auth.newPassword }), opts);
+      res = await this.send(
+        'POST',
+        '/v1/users/login',
+        { authorization: basic },
+        JSON.stringify({ new_password: auth.newPassword }),
+        opts,
+      );
       parsed = this.interpret(res, loginResponseSchema);
       if (parsed.ok) {
         this.auth = { kind: 'basic', user: auth.user, password: auth.newPassword };
@@ -182,9 +188,24 @@ export class WaApiClient {
   }
 
   /** `POST /v1/account`: 201 = already registered, 202 = code sent (then {@link verifyAccount}). */
-  async registerAccount(req: RegisterRequest, opts: CallOptions = {}): Promise<{ status: 'registered' | 'codeSent'; vname: string | undefined }> {
-    const body = { cc: req.cc, phone_number: req.phoneNumber, method: req.method, cert: req.cert, ...(req.pin ? { pin: req.pin } : {}) };
-    const { status, value } = await this.callWithStatus('POST', '/v1/account', accountResponseSchema, JSON.stringify(body), opts);
+  async registerAccount(
+    req: RegisterRequest,
+    opts: CallOptions = {},
+  ): Promise<{ status: 'registered' | 'codeSent'; vname: string | undefined }> {
+    const body = {
+      cc: req.cc,
+      phone_number: req.phoneNumber,
+      method: req.method,
+      cert: req.cert,
+      ...(req.pin ? { pin: req.pin } : {}),
+    };
+    const { status, value } = await this.callWithStatus(
+      'POST',
+      '/v1/account',
+      accountResponseSchema,
+      JSON.stringify(body),
+      opts,
+    );
     return { status: status === 202 ? 'codeSent' : 'registered', vname: value.account?.[0]?.vname };
   }
 
@@ -197,11 +218,20 @@ export class WaApiClient {
   }
 
   /** `POST /v1/account/shards`; 201 = changed. A 403 means "temporarily unavailable, retry". */
-  async setShards(req: { cc: string; phoneNumber: string; shards: ShardCount; cert: string; pin?: string }, opts: CallOptions = {}): Promise<void> {
+  async setShards(
+    req: { cc: string; phoneNumber: string; shards: ShardCount; cert: string; pin?: string },
+    opts: CallOptions = {},
+  ): Promise<void> {
     if (!SHARD_COUNTS.includes(req.shards)) {
       throw new ApiError('api', `shards must be one of ${SHARD_COUNTS.join(', ')}`);
     }
-    const body = { cc: req.cc, phone_number: req.phoneNumber, shards: req.shards, cert: req.cert, ...(req.pin ? { pin: req.pin } : {}) };
+    const body = {
+      cc: req.cc,
+      phone_number: req.phoneNumber,
+      shards: req.shards,
+      cert: req.cert,
+      ...(req.pin ? { pin: req.pin } : {}),
+    };
     await this.call('POST', '/v1/account/shards', metaOnlyResponseSchema, JSON.stringify(body), opts);
   }
 
@@ -217,7 +247,8 @@ export class WaApiClient {
 
   /** `POST /v1/settings/backup` → the encrypted blob. */
   async backup(password: string, opts: CallOptions = {}): Promise<string> {
-    return (await this.call('POST', '/v1/settings/backup', backupResponseSchema, JSON.stringify({ password }), opts)).settings.data;
+    return (await this.call('POST', '/v1/settings/backup', backupResponseSchema, JSON.stringify({ password }), opts))
+      .settings.data;
   }
 
   async restore(password: string, data: string, opts: CallOptions = {}): Promise<void> {
@@ -239,11 +270,23 @@ export class WaApiClient {
 
   // --- plumbing -------------------------------------------------------------------------------
 
-  private async call<S extends z.ZodType>(method: Method, path: string, schema: S, body: string | undefined, opts: CallOptions): Promise<z.infer<S>> {
+  private async call<S extends z.ZodType>(
+    method: Method,
+    path: string,
+    schema: S,
+    body: string | undefined,
+    opts: CallOptions,
+  ): Promise<z.infer<S>> {
     return (await this.callWithStatus(method, path, schema, body, opts)).value;
   }
 
-  private async callWithStatus<S extends z.ZodType>(method: Method, path: string, schema: S, body: string | undefined, opts: CallOptions): Promise<{ status: number; value: z.infer<S> }> {
+  private async callWithStatus<S extends z.ZodType>(
+    method: Method,
+    path: string,
+    schema: S,
+    body: string | undefined,
+    opts: CallOptions,
+  ): Promise<{ status: number; value: z.infer<S> }> {
     const res = await this.authorized(method, path, body, opts, false);
     const r = this.interpret(res, schema);
     if (!r.ok) {
@@ -252,7 +295,13 @@ export class WaApiClient {
     return { status: res.status, value: r.value };
   }
 
-  private async callRaw(method: Method, path: string, body: string | undefined, opts: CallOptions, apikeyOk: boolean): Promise<unknown> {
+  private async callRaw(
+    method: Method,
+    path: string,
+    body: string | undefined,
+    opts: CallOptions,
+    apikeyOk: boolean,
+  ): Promise<unknown> {
     const res = await this.authorized(method, path, body, opts, apikeyOk);
     const json = decode(res.body);
     if (res.status >= 400 || json === undefined) {
@@ -262,11 +311,20 @@ export class WaApiClient {
   }
 
   /** Sends with the right Authorization; on 401 logs in again once and retries. */
-  private async authorized(method: Method, path: string, body: string | undefined, opts: CallOptions, apikeyOk: boolean): Promise<{ status: number; body: string }> {
+  private async authorized(
+    method: Method,
+    path: string,
+    body: string | undefined,
+    opts: CallOptions,
+    apikeyOk: boolean,
+  ): Promise<{ status: number; body: string }> {
     const auth = this.auth;
     if (auth.kind === 'apikey') {
       if (!apikeyOk) {
-        throw new ApiError('unauthorized', `${path} needs a user login; an API key only works for health, metrics and stats`);
+        throw new ApiError(
+          'unauthorized',
+          `${path} needs a user login; an API key only works for health, metrics and stats`,
+        );
       }
       return this.send(method, path, { authorization: `Apikey ${auth.key}` }, body, opts);
     }
@@ -285,25 +343,43 @@ export class WaApiClient {
     return this.send(method, path, { authorization: `Bearer ${fresh}` }, body, opts);
   }
 
-  private async send(method: Method, path: string, headers: Record<string, string>, body: string | undefined, opts: CallOptions): Promise<{ status: number; body: string }> {
+  private async send(
+    method: Method,
+    path: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    opts: CallOptions,
+  ): Promise<{ status: number; body: string }> {
     if (headers.authorization !== undefined && !this.allowPlainHttp && isPlainHttp(this.baseUrl)) {
-      throw new ApiError('plainHttp', `Refusing to send credentials to ${this.baseUrl} over plain http:// (anyone on the network could read them); use https://, or opt in for this URL`);
+      throw new ApiError(
+        'plainHttp',
+        `Refusing to send credentials to ${this.baseUrl} over plain http:// (anyone on the network could read them); use https://, or opt in for this URL`,
+      );
     }
     try {
       return await this.transport({
         method,
         url: this.baseUrl + path,
-        headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: {
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
         ...(body !== undefined ? { body } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
         timeoutMs: opts.timeoutMs ?? this.timeoutMs,
       });
     } catch (e) {
-      throw e instanceof ApiError ? e : new ApiError('network', e instanceof Error ? e.message : String(e), { cause: e });
+      throw e instanceof ApiError
+        ? e
+        : new ApiError('network', e instanceof Error ? e.message : String(e), { cause: e });
     }
   }
 
-  private interpret<S extends z.ZodType>(res: { status: number; body: string }, schema: S): { ok: true; value: z.infer<S> } | { ok: false; error: ApiError } {
+  private interpret<S extends z.ZodType>(
+    res: { status: number; body: string },
+    schema: S,
+  ): { ok: true; value: z.infer<S> } | { ok: false; error: ApiError } {
     const json = decode(res.body);
     if (res.status >= 400) {
       return { ok: false, error: this.errorFor(res.status, json, res.body) };
@@ -315,7 +391,10 @@ export class WaApiClient {
     }
     const parsed = schema.safeParse(res.body.trim() === '' ? null : json);
     if (!parsed.success) {
-      return { ok: false, error: new ApiError('malformed', `Unexpected response (HTTP ${res.status})`, { status: res.status }) };
+      return {
+        ok: false,
+        error: new ApiError('malformed', `Unexpected response (HTTP ${res.status})`, { status: res.status }),
+      };
     }
     const meta = (json as { meta?: { version?: unknown } } | undefined)?.meta;
     if (typeof meta?.version === 'string') {

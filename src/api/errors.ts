@@ -38,7 +38,17 @@ export class ApiError extends Error {
   /** For `tls`: the SHA-256 fingerprint the server presented, so the caller can offer to pin it. */
   readonly fingerprint256: string | undefined;
 
-  constructor(kind: ApiErrorKind, message: string, extra: { status?: number; errors?: readonly ApiErrorItem[]; code?: string; fingerprint256?: string; cause?: unknown } = {}) {
+  constructor(
+    kind: ApiErrorKind,
+    message: string,
+    extra: {
+      status?: number;
+      errors?: readonly ApiErrorItem[];
+      code?: string;
+      fingerprint256?: string;
+      cause?: unknown;
+    } = {},
+  ) {
     super(message, extra.cause !== undefined ? { cause: extra.cause } : undefined);
     this.kind = kind;
     this.status = extra.status;
@@ -79,10 +89,19 @@ export function envelopeError(status: number, errors: readonly ApiErrorItem[]): 
     return new ApiError('registrationBlocked', REGISTRATION_BLOCKED_EXPLANATION, { status, errors });
   }
   if (first?.code === 1024) {
-    return new ApiError('passwordChangeRequired', `${first.title} (1024): log in once with a new password.`, { status, errors });
+    return new ApiError('passwordChangeRequired', `${first.title} (1024): log in once with a new password.`, {
+      status,
+      errors,
+    });
   }
   if (status === 401) {
-    return new ApiError('unauthorized', first ? `Unauthorized: ${first.title}${first.details ? ` (${first.details})` : ''}` : 'Unauthorized: wrong user name or password, or the token expired', { status, errors });
+    return new ApiError(
+      'unauthorized',
+      first
+        ? `Unauthorized: ${first.title}${first.details ? ` (${first.details})` : ''}`
+        : 'Unauthorized: wrong user name or password, or the token expired',
+      { status, errors },
+    );
   }
   const text = first ? `${first.title} (${first.code})${first.details ? `: ${first.details}` : ''}` : `HTTP ${status}`;
   return new ApiError('api', text, { status, errors });

@@ -1,5 +1,13 @@
 import { ApiError, type ApiErrorItem } from './errors';
-import { GATEWAY_STATUSES, HEALTH_ROLES, type GatewayStatus, type HealthRole, errorItemSchema, healthNodeSchema, healthResponseSchema } from './schemas';
+import {
+  GATEWAY_STATUSES,
+  HEALTH_ROLES,
+  type GatewayStatus,
+  type HealthRole,
+  errorItemSchema,
+  healthNodeSchema,
+  healthResponseSchema,
+} from './schemas';
 import { type Result, err, ok } from '../util/result';
 
 /** One node as `/v1/health` reports it. */
@@ -38,7 +46,10 @@ export function parseHealth(body: unknown): Result<HealthReport, ApiError> {
   }
   const { health, meta } = top.data;
   const version = meta?.version;
-  if (typeof health.gateway_status === 'string' || (Array.isArray(health.errors) && Object.keys(health).every((k) => k === 'errors' || k === 'gateway_status'))) {
+  if (
+    typeof health.gateway_status === 'string' ||
+    (Array.isArray(health.errors) && Object.keys(health).every((k) => k === 'errors' || k === 'gateway_status'))
+  ) {
     const node = healthNodeSchema.safeParse(health);
     if (!node.success) {
       return err(new ApiError('malformed', `Malformed single-instance health: ${describeIssue(node.error)}`));
@@ -48,8 +59,16 @@ export function parseHealth(body: unknown): Result<HealthReport, ApiError> {
   const entries: HealthEntry[] = [];
   for (const [key, value] of Object.entries(health)) {
     const node = healthNodeSchema.safeParse(value);
-    if (!node.success || (node.data.gateway_status === undefined && node.data.role === undefined && node.data.errors === undefined)) {
-      return err(new ApiError('malformed', `Malformed health entry "${key}": expected an object with gateway_status, role or errors`));
+    if (
+      !node.success ||
+      (node.data.gateway_status === undefined && node.data.role === undefined && node.data.errors === undefined)
+    ) {
+      return err(
+        new ApiError(
+          'malformed',
+          `Malformed health entry "${key}": expected an object with gateway_status, role or errors`,
+        ),
+      );
     }
     entries.push(toEntry(key, node.data));
   }
@@ -57,7 +76,14 @@ export function parseHealth(body: unknown): Result<HealthReport, ApiError> {
   return ok({ mode: 'cluster', version, entries });
 }
 
-function toEntry(key: string, node: { gateway_status?: string | undefined; role?: string | undefined; errors?: { code: number; title: string; details?: string | undefined }[] | undefined }): HealthEntry {
+function toEntry(
+  key: string,
+  node: {
+    gateway_status?: string | undefined;
+    role?: string | undefined;
+    errors?: { code: number; title: string; details?: string | undefined }[] | undefined;
+  },
+): HealthEntry {
   const colon = key.lastIndexOf(':');
   const hostname = colon >= 0 ? key.slice(0, colon) : key;
   const containerId = colon >= 0 && colon < key.length - 1 ? key.slice(colon + 1) : undefined;

@@ -10,9 +10,7 @@ export const errorItemSchema = z.object({
 
 export const errorEnvelopeSchema = z.object({ errors: z.array(errorItemSchema).min(1) });
 
-export const metaSchema = z
-  .object({ api_status: z.string().optional(), version: z.string().optional() })
-  .loose();
+export const metaSchema = z.object({ api_status: z.string().optional(), version: z.string().optional() }).loose();
 
 export const GATEWAY_STATUSES = ['connected', 'connecting', 'disconnected', 'uninitialized', 'unregistered'] as const;
 export type GatewayStatus = (typeof GATEWAY_STATUSES)[number];
@@ -48,7 +46,10 @@ export const shardsResponseSchema = z
   .loose();
 
 export const accountResponseSchema = z
-  .object({ account: z.array(z.object({ vname: z.string().optional() }).loose()).optional(), meta: metaSchema.optional() })
+  .object({
+    account: z.array(z.object({ vname: z.string().optional() }).loose()).optional(),
+    meta: metaSchema.optional(),
+  })
   .loose();
 
 export const settingsResponseSchema = z

@@ -42,7 +42,10 @@ export interface ProbedCertificate {
 
 /** Normalises `aa:bb…`, `AABB…` or `sha256/…` forms to `AA:BB:…`. */
 export function normalizeFingerprint(fp: string): string {
-  const hex = fp.replace(/^sha256[:/=]?/i, '').replace(/[^0-9a-f]/gi, '').toUpperCase();
+  const hex = fp
+    .replace(/^sha256[:/=]?/i, '')
+    .replace(/[^0-9a-f]/gi, '')
+    .toUpperCase();
   return hex.match(/.{2}/g)?.join(':') ?? '';
 }
 
@@ -53,7 +56,11 @@ export function normalizeFingerprint(fp: string): string {
  * certificate the moment the handshake completes; Node then rejects an unverified connection as
  * usual (we report its error code), and a verified one is closed at once.
  */
-export function probeCertificate(host: string, port: number, opts: { signal?: AbortSignal; timeoutMs?: number; servername?: string } = {}): Promise<ProbedCertificate> {
+export function probeCertificate(
+  host: string,
+  port: number,
+  opts: { signal?: AbortSignal; timeoutMs?: number; servername?: string } = {},
+): Promise<ProbedCertificate> {
   const owned = signalWithTimeout([opts.signal], opts.timeoutMs ?? 5000);
   const signal = owned.signal;
   return new Promise<ProbedCertificate>((resolve, reject) => {
@@ -77,10 +84,20 @@ export function probeCertificate(host: string, port: number, opts: { signal?: Ab
     };
     const fromCert = (trusted: boolean, why: string | undefined): ProbedCertificate | ApiError => {
       if (!cert?.raw) {
-        return new ApiError('tls', `No certificate presented by ${host}:${port}${why ? ` (${why})` : ''}`, { code: why });
+        return new ApiError('tls', `No certificate presented by ${host}:${port}${why ? ` (${why})` : ''}`, {
+          code: why,
+        });
       }
       const x = new X509Certificate(cert.raw);
-      return { trusted, authorizationError: why, fingerprint256: normalizeFingerprint(x.fingerprint256), pem: x.toString(), subject: x.subject, issuer: x.issuer, validTo: x.validTo };
+      return {
+        trusted,
+        authorizationError: why,
+        fingerprint256: normalizeFingerprint(x.fingerprint256),
+        pem: x.toString(),
+        subject: x.subject,
+        issuer: x.issuer,
+        validTo: x.validTo,
+      };
     };
     const onAbort = (): void => finish(abortToError(signal, host, port));
     signal.addEventListener('abort', onAbort, { once: true });
@@ -92,7 +109,9 @@ export function probeCertificate(host: string, port: number, opts: { signal?: Ab
       if (cert) {
         finish(fromCert(false, e.code ?? e.message));
       } else {
-        finish(new ApiError('network', `Cannot reach ${host}:${port}: ${e.code ?? e.message}`, { code: e.code, cause: e }));
+        finish(
+          new ApiError('network', `Cannot reach ${host}:${port}: ${e.code ?? e.message}`, { code: e.code, cause: e }),
+        );
       }
     });
   });

@@ -35,7 +35,10 @@ export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
  * The real transport: `node:https` with an `Agent` per trust setting (see {@link TlsTrust} for
  * why verification is never switched off), plain `node:http` for `http://` URLs.
  */
-export function createNodeTransport(trust: TlsTrust = { kind: 'system' }, maxResponseBytes = MAX_RESPONSE_BYTES): Transport {
+export function createNodeTransport(
+  trust: TlsTrust = { kind: 'system' },
+  maxResponseBytes = MAX_RESPONSE_BYTES,
+): Transport {
   let agent: https.Agent | undefined;
   let pinnedPem = trust.kind === 'pinned' ? trust.certPem : undefined;
 
@@ -53,7 +56,11 @@ export function createNodeTransport(trust: TlsTrust = { kind: 'system' }, maxRes
         // Fetch the certificate once; connect only if it is the pinned one.
         const probed = await probeCertificate(url.hostname, Number(url.port || 443), { signal });
         if (probed.fingerprint256 !== pin) {
-          throw new ApiError('tls', `The certificate of ${url.host} is not the pinned one: it is ${probed.fingerprint256}, the pin is ${pin}. Refused before sending anything`, { code: 'ERR_TLS_CERT_PIN_MISMATCH', fingerprint256: probed.fingerprint256 });
+          throw new ApiError(
+            'tls',
+            `The certificate of ${url.host} is not the pinned one: it is ${probed.fingerprint256}, the pin is ${pin}. Refused before sending anything`,
+            { code: 'ERR_TLS_CERT_PIN_MISMATCH', fingerprint256: probed.fingerprint256 },
+          );
         }
         pinnedPem = probed.pem;
       }
@@ -66,7 +73,9 @@ export function createNodeTransport(trust: TlsTrust = { kind: 'system' }, maxRes
         checkServerIdentity: (_host, cert) => {
           const presented = normalizeFingerprint(cert.fingerprint256);
           if (presented !== pin) {
-            const e = new Error(`certificate fingerprint ${presented} does not match the pinned ${pin}`) as NodeJS.ErrnoException;
+            const e = new Error(
+              `certificate fingerprint ${presented} does not match the pinned ${pin}`,
+            ) as NodeJS.ErrnoException;
             e.code = 'ERR_TLS_CERT_PIN_MISMATCH';
             return e;
           }
@@ -86,40 +95,61 @@ export function createNodeTransport(trust: TlsTrust = { kind: 'system' }, maxRes
       const ag = isHttps ? await agentFor(url, signal) : undefined;
       return await new Promise<HttpResponse>((resolve, reject) => {
         const lib = isHttps ? https : http;
-        const r = lib.request(url, { method: req.method, headers: { ...req.headers, ...(req.body !== undefined ? { 'content-length': String(Buffer.byteLength(req.body)) } : {}) }, ...(ag ? { agent: ag } : {}), signal }, (res) => {
-          const tooLarge = (): ApiError => new ApiError('malformed', `The answer of ${url.host} is larger than ${Math.round(maxResponseBytes / 1024 / 1024)} MB; refusing to read it`);
-          const declared = Number(res.headers['content-length']);
-          if (Number.isFinite(declared) && declared > maxResponseBytes) {
-            res.destroy();
-            reject(tooLarge());
-            return;
-          }
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (c: Buffer) => {
-            size += c.length;
-            if (size > maxResponseBytes) {
-              chunks.length = 0;
+        const r = lib.request(
+          url,
+          {
+            method: req.method,
+            headers: {
+              ...req.headers,
+              ...(req.body !== undefined ? { 'content-length': String(Buffer.byteLength(req.body)) } : {}),
+            },
+            ...(ag ? { agent: ag } : {}),
+            signal,
+          },
+          (res) => {
+            const tooLarge = (): ApiError =>
+              new ApiError(
+                'malformed',
+                `The answer of ${url.host} is larger than ${Math.round(maxResponseBytes / 1024 / 1024)} MB; refusing to read it`,
+              );
+            const declared = Number(res.headers['content-length']);
+            if (Number.isFinite(declared) && declared > maxResponseBytes) {
               res.destroy();
               reject(tooLarge());
               return;
             }
-            chunks.push(c);
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-          // A connection cut mid-answer (or a timeout abort after the headers) ends here, not in 'end'.
-          res.on('close', () => {
-            if (!res.complete) {
-              reject(new Error('the connection closed before the whole answer arrived'));
-            }
-          });
-        });
+            const chunks: Buffer[] = [];
+            let size = 0;
+            res.on('data', (c: Buffer) => {
+              size += c.length;
+              if (size > maxResponseBytes) {
+                chunks.length = 0;
+                res.destroy();
+                reject(tooLarge());
+                return;
+              }
+              chunks.push(c);
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+            res.on('error', reject);
+            // A connection cut mid-answer (or a timeout abort after the headers) ends here, not in 'end'.
+            res.on('close', () => {
+              if (!res.complete) {
+                reject(new Error('the connection closed before the whole answer arrived'));
+              }
+            });
+          },
+        );
         r.on('error', reject);
         r.end(req.body);
       });
     } catch (e) {
-      throw await toApiError(e, owned, url, trust.kind === 'pinned' ? normalizeFingerprint(trust.fingerprint256) : undefined);
+      throw await toApiError(
+        e,
+        owned,
+        url,
+        trust.kind === 'pinned' ? normalizeFingerprint(trust.fingerprint256) : undefined,
+      );
     } finally {
       owned.dispose();
     }
@@ -131,7 +161,9 @@ async function toApiError(e: unknown, signal: OwnedSignal, url: URL, pinned: str
     return e;
   }
   if (signal.signal.aborted) {
-    return signal.timedOut() ? new ApiError('timeout', `No answer from ${url.host} in time`) : new ApiError('aborted', 'Cancelled');
+    return signal.timedOut()
+      ? new ApiError('timeout', `No answer from ${url.host} in time`)
+      : new ApiError('aborted', 'Cancelled');
   }
   const err = e as NodeJS.ErrnoException;
   const code = err.code;
@@ -139,15 +171,24 @@ async function toApiError(e: unknown, signal: OwnedSignal, url: URL, pinned: str
     // Tell the caller which certificate was refused, so it can offer to pin it (trust on first use).
     let fingerprint256: string | undefined;
     try {
-      fingerprint256 = (await probeCertificate(url.hostname, Number(url.port || 443), { timeoutMs: 3000 })).fingerprint256;
+      fingerprint256 = (await probeCertificate(url.hostname, Number(url.port || 443), { timeoutMs: 3000 }))
+        .fingerprint256;
     } catch {
       fingerprint256 = undefined;
     }
     if (pinned && fingerprint256 && fingerprint256 !== pinned) {
       // Someone may be in the middle, or the web container got a new certificate: say both, decide nothing.
-      return new ApiError('tls', `The certificate of ${url.host} has CHANGED: it is now ${fingerprint256}, the trusted one is ${pinned}. Refused; trust the new one only after checking it on the web container`, { code: 'ERR_TLS_CERT_PIN_MISMATCH', fingerprint256, cause: e });
+      return new ApiError(
+        'tls',
+        `The certificate of ${url.host} has CHANGED: it is now ${fingerprint256}, the trusted one is ${pinned}. Refused; trust the new one only after checking it on the web container`,
+        { code: 'ERR_TLS_CERT_PIN_MISMATCH', fingerprint256, cause: e },
+      );
     }
-    return new ApiError('tls', `The certificate of ${url.host} is not trusted (${code})${fingerprint256 ? `; its SHA-256 fingerprint is ${fingerprint256}` : ''}`, { code, fingerprint256, cause: e });
+    return new ApiError(
+      'tls',
+      `The certificate of ${url.host} is not trusted (${code})${fingerprint256 ? `; its SHA-256 fingerprint is ${fingerprint256}` : ''}`,
+      { code, fingerprint256, cause: e },
+    );
   }
   const hint = code === 'ECONNREFUSED' ? ' (is the web container running and its port published?)' : '';
   return new ApiError('network', `Cannot reach ${url.host}: ${code ?? err.message}${hint}`, { code, cause: e });

@@ -89,10 +89,18 @@ export class Announcer {
     }
     for (const e of change.diff.events) {
       if (e.kind === 'failover') {
-        out.push({ project, severity: 'warning', message: t('{0}: failover, {1} took over from {2}.', project, e.to, e.from) });
+        out.push({
+          project,
+          severity: 'warning',
+          message: t('{0}: failover, {1} took over from {2}.', project, e.to, e.from),
+        });
       } else if (e.kind === 'engineUnreachable' && !down.has(ENGINE)) {
         down.add(ENGINE);
-        out.push({ project, severity: 'error', message: t('{0}: the Docker engine is unreachable ({1}).', project, e.message) });
+        out.push({
+          project,
+          severity: 'error',
+          message: t('{0}: the Docker engine is unreachable ({1}).', project, e.message),
+        });
       } else if (e.kind === 'engineRecovered' && down.delete(ENGINE)) {
         out.push({ project, severity: 'info', message: t('{0}: the Docker engine answers again.', project) });
       }
@@ -112,7 +120,14 @@ export class Announcer {
           // Died and back within the window (a restart policy at work): one message, not two.
           const exitCode = pending.get(c.node);
           pending.delete(c.node);
-          out.push({ project, severity: 'warning', message: exitCode !== undefined ? t('{0}: {1} stopped (exit {2}) and started again.', project, c.node, exitCode) : t('{0}: {1} stopped and started again.', project, c.node) });
+          out.push({
+            project,
+            severity: 'warning',
+            message:
+              exitCode !== undefined
+                ? t('{0}: {1} stopped (exit {2}) and started again.', project, c.node, exitCode)
+                : t('{0}: {1} stopped and started again.', project, c.node),
+          });
         } else {
           out.push({ project, severity: 'info', message: t('{0}: {1} is running again.', project, c.node) });
         }
@@ -165,12 +180,21 @@ export class Announcer {
     const t = this.t;
     if (nodes.size > 2) {
       // `down`, `stop` or a host problem: one message, not one per node.
-      return [{ project, severity: 'error', message: t('{0}: {1} nodes stopped ({2}).', project, nodes.size, [...nodes.keys()].join(', ')) }];
+      return [
+        {
+          project,
+          severity: 'error',
+          message: t('{0}: {1} nodes stopped ({2}).', project, nodes.size, [...nodes.keys()].join(', ')),
+        },
+      ];
     }
     return [...nodes].map(([node, exitCode]) => ({
       project,
       severity: 'error' as const,
-      message: exitCode !== undefined ? t('{0}: {1} stopped (exit {2}).', project, node, exitCode) : t('{0}: {1} stopped.', project, node),
+      message:
+        exitCode !== undefined
+          ? t('{0}: {1} stopped (exit {2}).', project, node, exitCode)
+          : t('{0}: {1} stopped.', project, node),
     }));
   }
 }

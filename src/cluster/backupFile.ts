@@ -34,7 +34,8 @@ export type BackupParseProblem =
   /** the right format, but fields are missing or wrong (edited or corrupted) */
   | { readonly kind: 'invalid'; readonly detail: string };
 
-export type BackupParseResult = { readonly ok: true; readonly value: BackupFile } | { readonly ok: false; readonly problem: BackupParseProblem };
+export type BackupParseResult =
+  { readonly ok: true; readonly value: BackupFile } | { readonly ok: false; readonly problem: BackupParseProblem };
 
 export interface BackupInput {
   readonly project: string;
@@ -88,7 +89,10 @@ export function parseBackupFile(text: string): BackupParseResult {
 
 /** `<project>-<UTC stamp>.wabackup`, e.g. `biz-20260101T120000Z.wabackup`; safe on every file system. */
 export function backupFileName(project: string, when: Date): string {
-  const stamp = when.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const stamp = when
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
   const safe = project.replace(/[^A-Za-z0-9._-]+/g, '_') || 'cluster';
   return `${safe}-${stamp}.${BACKUP_EXTENSION}`;
 }
@@ -100,7 +104,10 @@ export interface BackupMismatch {
 }
 
 /** What differs between the backup and the running cluster (only what is known on both sides). */
-export function compareWithCluster(b: BackupFile, cluster: { readonly version: string | undefined; readonly shards: number | null | undefined }): BackupMismatch {
+export function compareWithCluster(
+  b: BackupFile,
+  cluster: { readonly version: string | undefined; readonly shards: number | null | undefined },
+): BackupMismatch {
   const out: { shards?: BackupMismatch['shards']; version?: BackupMismatch['version'] } = {};
   if (b.shards !== null && typeof cluster.shards === 'number' && b.shards !== cluster.shards) {
     out.shards = { backup: b.shards, cluster: cluster.shards };

@@ -23,7 +23,11 @@ export function normalizeVersion(v: string | undefined): string | undefined {
  * What a container is, from its image and environment (masters run the coreapp image with
  * WA_MASTER_NODE=1, wa-api.md §1.2), falling back to the service name.
  */
-export function classifyContainer(image: string, env: Readonly<Record<string, string>>, service: string | undefined): NodeKind {
+export function classifyContainer(
+  image: string,
+  env: Readonly<Record<string, string>>,
+  service: string | undefined,
+): NodeKind {
   const repo = image.replace(/[:@].*$/, '').toLowerCase();
   const last = repo.split('/').pop() ?? repo;
   if (env.WA_DB_UPGRADE === '1') {

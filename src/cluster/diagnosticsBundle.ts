@@ -78,7 +78,11 @@ const DEFAULT_MAX_LOG_CHARS = 32 * 1024 * 1024;
 
 /** `wa-diagnostics-<project>-20250102-030405` (UTC). */
 export function bundleName(project: string | undefined, now: number): string {
-  const d = new Date(now).toISOString().replace(/\.\d+Z$/, '').replace(/[-:]/g, '').replace('T', '-');
+  const d = new Date(now)
+    .toISOString()
+    .replace(/\.\d+Z$/, '')
+    .replace(/[-:]/g, '')
+    .replace('T', '-');
   const p = (project ?? 'cluster').replace(/[^A-Za-z0-9_.-]+/g, '_');
   return `wa-diagnostics-${p}-${d}`;
 }
@@ -159,8 +163,14 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     const engine = await part('(docker version)', 'Docker engine version', () => input.docker.ping(signal));
     const containers = input.containers
       ? [...input.containers]
-      : ((await part('(container list)', 'The project\'s containers', () => input.docker.listContainers(input.project, signal))) ?? []);
-    containers.sort((a, b) => (a.service ?? a.name).localeCompare(b.service ?? b.name, 'en', { numeric: true }) || a.name.localeCompare(b.name));
+      : ((await part('(container list)', "The project's containers", () =>
+          input.docker.listContainers(input.project, signal),
+        )) ?? []);
+    containers.sort(
+      (a, b) =>
+        (a.service ?? a.name).localeCompare(b.service ?? b.name, 'en', { numeric: true }) ||
+        a.name.localeCompare(b.name),
+    );
     const stems = logFileStems(containers);
     const steps = 3 + containers.length * 2;
     let step = 1;
@@ -170,13 +180,22 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     progress('Compose configuration', step++ / steps);
     let composeConfig: string | undefined;
     if (input.compose) {
-      const r = await part('compose-config.yml', '`docker-compose config`: the merged, interpolated compose model', () => input.compose!.config(signal ? { signal, timeoutMs: 60_000 } : { timeoutMs: 60_000 }));
+      const r = await part(
+        'compose-config.yml',
+        '`docker-compose config`: the merged, interpolated compose model',
+        () => input.compose!.config(signal ? { signal, timeoutMs: 60_000 } : { timeoutMs: 60_000 }),
+      );
       composeConfig = r?.stdout;
       for (const s of secretValuesFromText(composeConfig ?? '')) {
         secrets.add(s);
       }
     } else {
-      parts.push({ name: 'compose-config.yml', description: 'The merged compose model', status: 'skipped', detail: 'no Compose command or compose files known for this project' });
+      parts.push({
+        name: 'compose-config.yml',
+        description: 'The merged compose model',
+        status: 'skipped',
+        detail: 'no Compose command or compose files known for this project',
+      });
     }
 
     // 3. docker inspect of every container (raw when possible, so we learn the secret values).
@@ -184,7 +203,9 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     for (const c of containers) {
       progress(`Inspect ${c.service ?? c.name}`, step++ / steps);
       const stem = stems.get(c.id)!;
-      const v = await part(`inspect/${stem}.json`, `\`docker inspect\` of ${c.name}`, () => input.docker.inspectRaw(c.id, signal));
+      const v = await part(`inspect/${stem}.json`, `\`docker inspect\` of ${c.name}`, () =>
+        input.docker.inspectRaw(c.id, signal),
+      );
       if (v !== undefined) {
         inspected.set(c.id, v);
         const env = envOf(v);
@@ -202,14 +223,22 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     const redact = new Redactor(secrets);
     if (composeConfig !== undefined) {
       write('compose-config.yml', redact.text(composeConfig));
-      parts.push({ name: 'compose-config.yml', description: '`docker-compose config`: the merged, interpolated compose model, secrets masked', status: 'ok' });
+      parts.push({
+        name: 'compose-config.yml',
+        description: '`docker-compose config`: the merged, interpolated compose model, secrets masked',
+        status: 'ok',
+      });
     }
     for (const c of containers) {
       const v = inspected.get(c.id);
       if (v !== undefined) {
         const stem = stems.get(c.id)!;
         write(`inspect/${stem}.json`, JSON.stringify(redact.json(v), null, 2));
-        parts.push({ name: `inspect/${stem}.json`, description: `\`docker inspect\` of ${c.name}, secrets masked`, status: 'ok' });
+        parts.push({
+          name: `inspect/${stem}.json`,
+          description: `\`docker inspect\` of ${c.name}, secrets masked`,
+          status: 'ok',
+        });
       }
     }
 
@@ -224,19 +253,37 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
       const file = `logs/${stem}.log`;
       const buf = new BoundedLineBuffer({ maxLines: Number.MAX_SAFE_INTEGER, maxChars: cap });
       const r = await part(file, `Logs of ${c.name}`, async () => {
-        await input.docker.logs(c.id, { follow: false, timestamps: true, tail: 'all', ...(since !== undefined ? { since } : {}), ...(signal ? { signal } : {}) }, (l) => {
-          buf.push(`${l.timestamp ? `${l.timestamp} ` : ''}${l.stream === 'stderr' ? '[stderr] ' : ''}${redact.text(l.text)}`);
-        });
+        await input.docker.logs(
+          c.id,
+          {
+            follow: false,
+            timestamps: true,
+            tail: 'all',
+            ...(since !== undefined ? { since } : {}),
+            ...(signal ? { signal } : {}),
+          },
+          (l) => {
+            buf.push(
+              `${l.timestamp ? `${l.timestamp} ` : ''}${l.stream === 'stderr' ? '[stderr] ' : ''}${redact.text(l.text)}`,
+            );
+          },
+        );
         return true;
       });
       // Write what arrived even when the stream failed half way.
       if (r || buf.length > 0) {
-        const header = buf.dropped > 0 ? `# ${buf.dropped} earlier lines dropped (over ${cap} characters for this node)\n` : '';
+        const header =
+          buf.dropped > 0 ? `# ${buf.dropped} earlier lines dropped (over ${cap} characters for this node)\n` : '';
         write(file, header + buf.text());
       }
       if (r) {
         logsOk++;
-        parts.push({ name: file, description: `Logs of ${c.name} (${c.image}, ${c.state})`, status: 'ok', detail: `${buf.length} lines${buf.dropped ? `, ${buf.dropped} earlier lines dropped` : ''}` });
+        parts.push({
+          name: file,
+          description: `Logs of ${c.name} (${c.image}, ${c.state})`,
+          status: 'ok',
+          detail: `${buf.length} lines${buf.dropped ? `, ${buf.dropped} earlier lines dropped` : ''}`,
+        });
       }
       buf.clear();
     }
@@ -249,16 +296,29 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
       if (h) {
         healthVersion = h.version;
         write('api/health.json', JSON.stringify(redact.json(h), null, 2));
-        parts.push({ name: 'api/health.json', description: '`GET /v1/health`, parsed: role and gateway status per node', status: 'ok' });
+        parts.push({
+          name: 'api/health.json',
+          description: '`GET /v1/health`, parsed: role and gateway status per node',
+          status: 'ok',
+        });
       }
       const s = await part('api/support.json', '`GET /v1/support`', () => input.api!.support(signal ? { signal } : {}));
       if (s) {
         write('api/support.json', JSON.stringify(redact.json(s), null, 2));
-        parts.push({ name: 'api/support.json', description: '`GET /v1/support`: the support information of the web', status: 'ok' });
+        parts.push({
+          name: 'api/support.json',
+          description: '`GET /v1/support`: the support information of the web',
+          status: 'ok',
+        });
       }
     } else {
       for (const n of ['api/health.json', 'api/support.json']) {
-        parts.push({ name: n, description: n.includes('health') ? '`GET /v1/health`' : '`GET /v1/support`', status: 'skipped', detail: 'not signed in to the API' });
+        parts.push({
+          name: n,
+          description: n.includes('health') ? '`GET /v1/health`' : '`GET /v1/support`',
+          status: 'skipped',
+          detail: 'not signed in to the API',
+        });
       }
     }
 
@@ -266,14 +326,28 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     const versions = {
       extension: input.extensionVersion,
       docker: engine ? { version: engine.version, apiVersion: engine.apiVersion, os: engine.os } : null,
-      compose: input.compose?.command ? { command: [input.compose.command.command, ...input.compose.command.baseArgs].join(' '), flavor: input.compose.command.flavor, version: input.compose.command.version ?? null } : null,
+      compose: input.compose?.command
+        ? {
+            command: [input.compose.command.command, ...input.compose.command.baseArgs].join(' '),
+            flavor: input.compose.command.flavor,
+            version: input.compose.command.version ?? null,
+          }
+        : null,
       cluster: healthVersion ?? input.clusterVersion ?? null,
       images: Object.fromEntries(containers.map((c) => [c.service ?? c.name, c.image])),
     };
     write('versions.json', JSON.stringify(versions, null, 2));
-    parts.push({ name: 'versions.json', description: 'Versions: extension, Docker engine, Compose, cluster (`meta.version`), images', status: 'ok' });
+    parts.push({
+      name: 'versions.json',
+      description: 'Versions: extension, Docker engine, Compose, cluster (`meta.version`), images',
+      status: 'ok',
+    });
     write('containers.txt', redact.text(containerTable(containers)));
-    parts.push({ name: 'containers.txt', description: 'The project\'s containers: service, name, id, image, state, status', status: 'ok' });
+    parts.push({
+      name: 'containers.txt',
+      description: "The project's containers: service, name, id, image, state, status",
+      status: 'ok',
+    });
 
     // 7. Credentials first seen in one file (after `Bearer`, `password=`…) are masked in all files.
     throwIfAborted(signal);
@@ -294,7 +368,17 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
 
     // 8. README and zip.
     throwIfAborted(signal);
-    const readme = readmeText({ name, input, startedAt, engine, containers, parts, logsOk, masked: redact.knownCount + redact.learned.size, redact });
+    const readme = readmeText({
+      name,
+      input,
+      startedAt,
+      engine,
+      containers,
+      parts,
+      logsOk,
+      masked: redact.knownCount + redact.learned.size,
+      redact,
+    });
     write('README.txt', readme);
     progress('Zip', (steps - 1) / steps);
     let zipOk: string | undefined = zipPath;
@@ -305,8 +389,26 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
         throw e;
       }
       zipOk = undefined;
-      parts.push({ name: path.basename(zipPath), description: 'The zip of this folder', status: 'failed', detail: errorText(e) });
-      write('README.txt', readmeText({ name, input, startedAt, engine, containers, parts, logsOk, masked: redact.knownCount + redact.learned.size, redact }));
+      parts.push({
+        name: path.basename(zipPath),
+        description: 'The zip of this folder',
+        status: 'failed',
+        detail: errorText(e),
+      });
+      write(
+        'README.txt',
+        readmeText({
+          name,
+          input,
+          startedAt,
+          engine,
+          containers,
+          parts,
+          logsOk,
+          masked: redact.knownCount + redact.learned.size,
+          redact,
+        }),
+      );
     }
     progress('Done', 1);
     return { name, folder, zipPath: zipOk, parts, failed: parts.filter((p) => p.status === 'failed').length };
@@ -336,14 +438,37 @@ function envOf(v: unknown): unknown {
 }
 
 function containerTable(containers: readonly ContainerSummary[]): string {
-  const rows = [['SERVICE', 'NAME', 'ID', 'IMAGE', 'STATE', 'STATUS'], ...containers.map((c) => [c.service ?? '-', c.name, c.id.slice(0, 12), c.image, c.state, c.status])];
+  const rows = [
+    ['SERVICE', 'NAME', 'ID', 'IMAGE', 'STATE', 'STATUS'],
+    ...containers.map((c) => [c.service ?? '-', c.name, c.id.slice(0, 12), c.image, c.state, c.status]),
+  ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((v, i) => v.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
-function readmeText(o: { name: string; input: DiagnosticsInput; startedAt: number; engine: EngineInfo | undefined; containers: readonly ContainerSummary[]; parts: readonly BundlePart[]; logsOk: number; masked: number; redact: Redactor }): string {
+function readmeText(o: {
+  name: string;
+  input: DiagnosticsInput;
+  startedAt: number;
+  engine: EngineInfo | undefined;
+  containers: readonly ContainerSummary[];
+  parts: readonly BundlePart[];
+  logsOk: number;
+  masked: number;
+  redact: Redactor;
+}): string {
   const { input } = o;
-  const window = input.sinceMs !== undefined ? `${input.windowLabel ?? 'since'} (from ${new Date(input.sinceMs).toISOString()} to ${new Date(o.startedAt).toISOString()})` : 'all logs';
+  const window =
+    input.sinceMs !== undefined
+      ? `${input.windowLabel ?? 'since'} (from ${new Date(input.sinceMs).toISOString()} to ${new Date(o.startedAt).toISOString()})`
+      : 'all logs';
   // Error messages may quote a command line or a URL: they are masked like the files.
   const parts = o.parts.map((p) => (p.detail ? { ...p, detail: o.redact.text(p.detail) } : p));
   const ok = parts.filter((p) => p.status === 'ok');
@@ -370,10 +495,21 @@ function readmeText(o: { name: string; input: DiagnosticsInput; startedAt: numbe
     '',
   ];
   if (bad.length) {
-    lines.push('Not collected', '-------------', ...bad.map((p) => `  ${p.name.padEnd(28)} ${p.status === 'failed' ? 'FAILED' : 'skipped'}: ${p.description}${p.detail ? `: ${p.detail}` : ''}`), '');
+    lines.push(
+      'Not collected',
+      '-------------',
+      ...bad.map(
+        (p) =>
+          `  ${p.name.padEnd(28)} ${p.status === 'failed' ? 'FAILED' : 'skipped'}: ${p.description}${p.detail ? `: ${p.detail}` : ''}`,
+      ),
+      '',
+    );
   } else {
     lines.push('Everything was collected.', '');
   }
-  lines.push('The equivalent by hand: docker-compose logs > debug_output.txt (setup guide), or WADebug\'s', '`wadebug logs`, which collects the same kinds of files into wadebug_logs.zip.');
+  lines.push(
+    "The equivalent by hand: docker-compose logs > debug_output.txt (setup guide), or WADebug's",
+    '`wadebug logs`, which collects the same kinds of files into wadebug_logs.zip.',
+  );
   return lines.join('\n');
 }

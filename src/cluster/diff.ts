@@ -4,16 +4,38 @@ export type NodeChange =
   | { readonly kind: 'added'; readonly node: string; readonly message: string }
   | { readonly kind: 'removed'; readonly node: string; readonly message: string }
   | { readonly kind: 'containerStarted'; readonly node: string; readonly message: string }
-  | { readonly kind: 'containerDied'; readonly node: string; readonly exitCode: number | undefined; readonly message: string }
+  | {
+      readonly kind: 'containerDied';
+      readonly node: string;
+      readonly exitCode: number | undefined;
+      readonly message: string;
+    }
   | { readonly kind: 'containerRecreated'; readonly node: string; readonly message: string }
-  | { readonly kind: 'stateChanged'; readonly node: string; readonly from: NodeState; readonly to: NodeState; readonly message: string }
-  | { readonly kind: 'roleChanged'; readonly node: string; readonly from: NodeRole; readonly to: NodeRole; readonly message: string }
+  | {
+      readonly kind: 'stateChanged';
+      readonly node: string;
+      readonly from: NodeState;
+      readonly to: NodeState;
+      readonly message: string;
+    }
+  | {
+      readonly kind: 'roleChanged';
+      readonly node: string;
+      readonly from: NodeRole;
+      readonly to: NodeRole;
+      readonly message: string;
+    }
   | { readonly kind: 'healthChanged'; readonly node: string; readonly message: string };
 
 export type ClusterEvent =
   | { readonly kind: 'failover'; readonly from: string; readonly to: string; readonly message: string }
   | { readonly kind: 'shardOwnerLost'; readonly node: string; readonly message: string }
-  | { readonly kind: 'primaryMasterChanged'; readonly from: string | undefined; readonly to: string; readonly message: string }
+  | {
+      readonly kind: 'primaryMasterChanged';
+      readonly from: string | undefined;
+      readonly to: string;
+      readonly message: string;
+    }
   | { readonly kind: 'engineUnreachable'; readonly message: string }
   | { readonly kind: 'engineRecovered'; readonly message: string }
   | { readonly kind: 'apiFailed'; readonly message: string }
@@ -75,19 +97,41 @@ export class DiffTracker {
       const pc = p.container;
       const nc = n.container;
       if (pc?.state === 'running' && nc && nc.state !== 'running' && nc.state !== 'restarting') {
-        nodeChanges.push({ kind: 'containerDied', node: n.name, exitCode: nc.exitCode, message: `container ${n.name} died${nc.exitCode !== undefined ? ` (exit code ${nc.exitCode})` : ''}` });
+        nodeChanges.push({
+          kind: 'containerDied',
+          node: n.name,
+          exitCode: nc.exitCode,
+          message: `container ${n.name} died${nc.exitCode !== undefined ? ` (exit code ${nc.exitCode})` : ''}`,
+        });
       } else if (pc?.state === 'running' && !nc && next.engine.reachable) {
-        nodeChanges.push({ kind: 'containerDied', node: n.name, exitCode: undefined, message: `container ${n.name} was removed` });
+        nodeChanges.push({
+          kind: 'containerDied',
+          node: n.name,
+          exitCode: undefined,
+          message: `container ${n.name} was removed`,
+        });
       } else if (nc?.state === 'running' && pc?.state !== 'running') {
         nodeChanges.push({ kind: 'containerStarted', node: n.name, message: `container ${n.name} started` });
       } else if (pc && nc && pc.id !== nc.id) {
         nodeChanges.push({ kind: 'containerRecreated', node: n.name, message: `container ${n.name} was recreated` });
       }
       if (p.role !== n.role && n.role !== 'unknown' && p.role !== 'unknown') {
-        nodeChanges.push({ kind: 'roleChanged', node: n.name, from: p.role, to: n.role, message: `role change: ${n.name} ${p.role} → ${n.role}` });
+        nodeChanges.push({
+          kind: 'roleChanged',
+          node: n.name,
+          from: p.role,
+          to: n.role,
+          message: `role change: ${n.name} ${p.role} → ${n.role}`,
+        });
       }
       if (p.state !== n.state) {
-        nodeChanges.push({ kind: 'stateChanged', node: n.name, from: p.state, to: n.state, message: `${n.name}: ${p.state} → ${n.state}` });
+        nodeChanges.push({
+          kind: 'stateChanged',
+          node: n.name,
+          from: p.state,
+          to: n.state,
+          message: `${n.name}: ${p.state} → ${n.state}`,
+        });
       }
       if (pc && nc && pc.health !== nc.health && nc.health !== 'none') {
         nodeChanges.push({ kind: 'healthChanged', node: n.name, message: `${n.name}: Docker health ${nc.health}` });
@@ -107,24 +151,43 @@ export class DiffTracker {
     if (answered) {
       this.lastAnswered = answered;
     }
-    const clusterChanged = !prev || JSON.stringify(prev.cluster) !== JSON.stringify(next.cluster) || JSON.stringify(prev.engine) !== JSON.stringify(next.engine) || JSON.stringify(prev.api) !== JSON.stringify(next.api);
-    return { changedNodes: [...changed], nodeChanges, events, clusterChanged, empty: changed.size === 0 && nodeChanges.length === 0 && events.length === 0 && !clusterChanged };
+    const clusterChanged =
+      !prev ||
+      JSON.stringify(prev.cluster) !== JSON.stringify(next.cluster) ||
+      JSON.stringify(prev.engine) !== JSON.stringify(next.engine) ||
+      JSON.stringify(prev.api) !== JSON.stringify(next.api);
+    return {
+      changedNodes: [...changed],
+      nodeChanges,
+      events,
+      clusterChanged,
+      empty: changed.size === 0 && nodeChanges.length === 0 && events.length === 0 && !clusterChanged,
+    };
   }
 
-  private clusterEvents(prev: ClusterSnapshot, next: ClusterSnapshot, answered: AnsweredView | undefined, events: ClusterEvent[]): void {
+  private clusterEvents(
+    prev: ClusterSnapshot,
+    next: ClusterSnapshot,
+    answered: AnsweredView | undefined,
+    events: ClusterEvent[],
+  ): void {
     const now = next.takenAt;
     this.lostOwners = this.lostOwners.filter((l) => now - l.at < this.memoryMs);
     // Judge shard ownership against the last snapshot in which the application answered, not
     // merely the previous one: a health poll that times out while an owner dies (its hostname no
     // longer resolves) must not hide the failover that the next answer shows.
     // Older answers (the user was signed out, the API was down for minutes) are history, not news.
-    const remembered = this.lastAnswered && now - this.lastAnswered.at <= ANSWER_MEMORY_MS ? this.lastAnswered : undefined;
+    const remembered =
+      this.lastAnswered && now - this.lastAnswered.at <= ANSWER_MEMORY_MS ? this.lastAnswered : undefined;
     const base = prev.cluster.healthMode ? answeredView(prev) : remembered;
     if (base && answered) {
       this.ownershipEvents(base, answered, next, events);
     }
     if (prev.engine.reachable && !next.engine.reachable) {
-      events.push({ kind: 'engineUnreachable', message: `Docker engine unreachable${next.engine.problem ? `: ${next.engine.problem.message}` : ''}` });
+      events.push({
+        kind: 'engineUnreachable',
+        message: `Docker engine unreachable${next.engine.problem ? `: ${next.engine.problem.message}` : ''}`,
+      });
     } else if (!prev.engine.reachable && next.engine.reachable) {
       events.push({ kind: 'engineRecovered', message: 'Docker engine reachable again' });
     }
@@ -152,7 +215,13 @@ export class DiffTracker {
         // A failed owner (stopped, crashed, gone from health) starts a failover; an owner that
         // merely hands its shard over while healthy (re-sharding) does not.
         const after = next.nodes.find((x) => x.name === n);
-        const failed = !after || after.state === 'stopped' || after.state === 'error' || after.state === 'unknown' || !after.healthKey || (after.container !== null && after.container.state !== 'running');
+        const failed =
+          !after ||
+          after.state === 'stopped' ||
+          after.state === 'error' ||
+          after.state === 'unknown' ||
+          !after.healthKey ||
+          (after.container !== null && after.container.state !== 'running');
         if (failed) {
           this.lostOwners.push({ node: n, at: next.takenAt });
         } else {
@@ -181,7 +250,14 @@ export class DiffTracker {
       }
     }
     if (is.primaryMaster && was.primaryMaster !== is.primaryMaster) {
-      events.push({ kind: 'primaryMasterChanged', from: was.primaryMaster, to: is.primaryMaster, message: was.primaryMaster ? `primary master ${was.primaryMaster}→${is.primaryMaster}` : `${is.primaryMaster} is the primary master` });
+      events.push({
+        kind: 'primaryMasterChanged',
+        from: was.primaryMaster,
+        to: is.primaryMaster,
+        message: was.primaryMaster
+          ? `primary master ${was.primaryMaster}→${is.primaryMaster}`
+          : `${is.primaryMaster} is the primary master`,
+      });
     }
   }
 }
@@ -194,7 +270,11 @@ interface AnsweredView {
 }
 
 function answeredView(s: ClusterSnapshot): AnsweredView {
-  return { at: s.takenAt, owners: new Set(s.nodes.filter((n) => n.shardOwner).map((n) => n.name)), primaryMaster: s.cluster.primaryMaster };
+  return {
+    at: s.takenAt,
+    owners: new Set(s.nodes.filter((n) => n.shardOwner).map((n) => n.name)),
+    primaryMaster: s.cluster.primaryMaster,
+  };
 }
 
 /** One-shot diff without cross-snapshot memory. */
@@ -204,6 +284,9 @@ export function diffSnapshots(prev: ClusterSnapshot | undefined, next: ClusterSn
 
 function sameNode(a: ClusterNode, b: ClusterNode): boolean {
   // Uptime moves every time; compare everything else.
-  const strip = (n: ClusterNode): unknown => ({ ...n, container: n.container ? { ...n.container, uptimeMs: undefined, status: undefined } : null });
+  const strip = (n: ClusterNode): unknown => ({
+    ...n,
+    container: n.container ? { ...n.container, uptimeMs: undefined, status: undefined } : null,
+  });
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
 }

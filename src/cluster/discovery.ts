@@ -24,7 +24,14 @@ export interface DiscoveredCluster {
   readonly version: string | undefined;
 }
 
-const roleToKind: Readonly<Record<Role, NodeKind>> = { db: 'db', web: 'web', master: 'master', coreapp: 'coreapp', dbupgrade: 'other', other: 'other' };
+const roleToKind: Readonly<Record<Role, NodeKind>> = {
+  db: 'db',
+  web: 'web',
+  master: 'master',
+  coreapp: 'coreapp',
+  dbupgrade: 'other',
+  other: 'other',
+};
 
 /**
  * Compose's own project-name rule (v2 and the Compose specification): `COMPOSE_PROJECT_NAME`
@@ -33,12 +40,22 @@ const roleToKind: Readonly<Record<Role, NodeKind>> = { db: 'db', web: 'web', mas
  * `-`/`_` dropped (v2 refuses a name that starts with them; v1 1.29 would keep them, and the
  * extension always passes the name with `-p`, so both flavours run the same project).
  */
-export function composeProjectName(dir: string, lookup: (name: string) => string | undefined, declaredName?: string): string {
+export function composeProjectName(
+  dir: string,
+  lookup: (name: string) => string | undefined,
+  declaredName?: string,
+): string {
   const explicit = lookup('COMPOSE_PROJECT_NAME')?.trim() || declaredName?.trim();
   if (explicit) {
     return explicit;
   }
-  return nodePath.basename(dir).toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[-_]+/, '') || 'default';
+  return (
+    nodePath
+      .basename(dir)
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]/g, '')
+      .replace(/^[-_]+/, '') || 'default'
+  );
 }
 
 /** The top-level `name:` of a project's files (the last file that sets it), interpolated. */
@@ -63,7 +80,8 @@ function isClusterProject(project: Project): boolean {
 }
 
 function declaredService(s: Service): DeclaredService {
-  const hostname = s.role === 'web' ? s.environment.get('WEBAPP_HOSTNAME')?.value : s.environment.get('COREAPP_HOSTNAME')?.value;
+  const hostname =
+    s.role === 'web' ? s.environment.get('WEBAPP_HOSTNAME')?.value : s.environment.get('COREAPP_HOSTNAME')?.value;
   return { name: s.name, kind: roleToKind[s.role], hostname, image: s.image?.value };
 }
 
@@ -89,7 +107,10 @@ function clusterVersion(project: Project): string | undefined {
     return fromEnv.replace(/^v/, '');
   }
   for (const s of project.services.values()) {
-    const tag = s.role === 'web' || s.role === 'coreapp' || s.role === 'master' ? /:v?(\d+\.\d+\.\d+)$/.exec(s.image?.value ?? '') : null;
+    const tag =
+      s.role === 'web' || s.role === 'coreapp' || s.role === 'master'
+        ? /:v?(\d+\.\d+\.\d+)$/.exec(s.image?.value ?? '')
+        : null;
     if (tag?.[1]) {
       return tag[1];
     }
@@ -119,20 +140,30 @@ export interface DiscoverOptions {
  * file that does not parse or defines no web/master/coreapp service is skipped.
  */
 export function discoverClusters(opts: DiscoverOptions): DiscoveredCluster[] {
-  const groups: string[][] = opts.configuredFiles && opts.configuredFiles.length > 0 ? [[...opts.configuredFiles]] : [...new Set(opts.candidates)].sort().map((f) => [f]);
+  const groups: string[][] =
+    opts.configuredFiles && opts.configuredFiles.length > 0
+      ? [[...opts.configuredFiles]]
+      : [...new Set(opts.candidates)].sort().map((f) => [f]);
   const byProject = new Map<string, { cluster: DiscoveredCluster; nodes: number }>();
   for (const files of groups) {
     const texts = files.map((path) => ({ path, text: opts.reader.read(path) }));
     if (texts.some((t) => t.text === undefined)) {
       continue;
     }
-    const project = loadProject({ files: texts.map((t) => ({ path: t.path, text: t.text ?? '' })), reader: opts.reader, env: opts.env ?? {}, ...(opts.envFile ? { envFile: opts.envFile } : {}) });
+    const project = loadProject({
+      files: texts.map((t) => ({ path: t.path, text: t.text ?? '' })),
+      reader: opts.reader,
+      env: opts.env ?? {},
+      ...(opts.envFile ? { envFile: opts.envFile } : {}),
+    });
     if (!isClusterProject(project)) {
       continue;
     }
     const cluster: DiscoveredCluster = {
       id: files.join('|'),
-      projectName: opts.projectName?.trim() || composeProjectName(project.dir, (n) => project.lookup(n), declaredProjectName(project)),
+      projectName:
+        opts.projectName?.trim() ||
+        composeProjectName(project.dir, (n) => project.lookup(n), declaredProjectName(project)),
       dir: project.dir,
       files,
       envFile: project.dotenv ? project.dotenvPath : undefined,
@@ -140,7 +171,9 @@ export function discoverClusters(opts: DiscoverOptions): DiscoveredCluster[] {
       inferredApiUrl: inferApiUrl(project),
       version: clusterVersion(project),
     };
-    const nodes = cluster.declared.filter((d) => d.kind === 'master' || d.kind === 'coreapp' || d.kind === 'web').length;
+    const nodes = cluster.declared.filter(
+      (d) => d.kind === 'master' || d.kind === 'coreapp' || d.kind === 'web',
+    ).length;
     const key = `${cluster.dir}\0${cluster.projectName}`;
     const seen = byProject.get(key);
     if (!seen || nodes > seen.nodes) {

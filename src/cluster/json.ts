@@ -61,11 +61,20 @@ export function snapshotToJson(s: ClusterSnapshot): StatusJson {
             restartCount: n.container.restartCount,
             startedAt: n.container.startedAt ?? null,
             exitCode: n.container.exitCode ?? null,
-            ports: n.container.ports.map((p) => ({ container: p.containerPort, protocol: p.protocol, hostIp: p.hostIp ?? null, host: p.hostPort ?? null })),
+            ports: n.container.ports.map((p) => ({
+              container: p.containerPort,
+              protocol: p.protocol,
+              hostIp: p.hostIp ?? null,
+              host: p.hostPort ?? null,
+            })),
           }
         : null,
     })),
-    engine: { reachable: s.engine.reachable, endpoint: s.engine.endpoint ?? null, problem: s.engine.problem?.message ?? null },
+    engine: {
+      reachable: s.engine.reachable,
+      endpoint: s.engine.endpoint ?? null,
+      problem: s.engine.problem?.message ?? null,
+    },
     api: { status: s.api.status, error: s.api.message ?? null },
   };
 }
@@ -78,26 +87,40 @@ export function snapshotToText(s: ClusterSnapshot): string {
     s.project ? `project ${s.project}` : undefined,
     c.version ? `version ${c.version}` : c.versions.length ? `versions ${c.versions.join(', ')}` : undefined,
     c.registered === null ? 'registration unknown' : c.registered ? 'registered' : 'not registered',
-    c.shards !== null ? `${c.connectedCoreapps}/${c.shards} shards connected` : `${c.connectedCoreapps} coreapp(s) connected`,
+    c.shards !== null
+      ? `${c.connectedCoreapps}/${c.shards} shards connected`
+      : `${c.connectedCoreapps} coreapp(s) connected`,
   ].filter(Boolean);
   lines.push(forTerminal(head.join(' · ')));
   if (!s.engine.reachable && s.engine.problem) {
     lines.push(forTerminal(`Docker: ${s.engine.problem.message}`));
   }
-  const rows = s.nodes.map((n) => [
-    n.name,
-    n.role,
-    n.state,
-    n.gatewayStatus ?? n.unknownGatewayStatus ?? '-',
-    n.container ? `${n.container.state}${n.container.health !== 'none' ? ` (${n.container.health})` : ''}` : '-',
-    n.container ? n.container.ports.filter((p) => p.hostPort).map((p) => `${p.hostPort}->${p.containerPort}`).join(',') || '-' : '-',
-    n.stateReason,
-  ].map(forTerminal));
+  const rows = s.nodes.map((n) =>
+    [
+      n.name,
+      n.role,
+      n.state,
+      n.gatewayStatus ?? n.unknownGatewayStatus ?? '-',
+      n.container ? `${n.container.state}${n.container.health !== 'none' ? ` (${n.container.health})` : ''}` : '-',
+      n.container
+        ? n.container.ports
+            .filter((p) => p.hostPort)
+            .map((p) => `${p.hostPort}->${p.containerPort}`)
+            .join(',') || '-'
+        : '-',
+      n.stateReason,
+    ].map(forTerminal),
+  );
   const header = ['NODE', 'ROLE', 'STATE', 'GATEWAY', 'CONTAINER', 'PORTS', 'WHY'];
   const all = [header, ...rows];
   const widths = header.map((_, i) => all.reduce((w, r) => Math.max(w, (r[i] ?? '').length), 0));
   for (const r of all) {
-    lines.push(r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+    lines.push(
+      r
+        .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    );
   }
   if (c.findings.length) {
     lines.push('');

@@ -256,7 +256,10 @@ export class ClusterMonitor implements Disposable {
         }),
       );
       // An event that came in meanwhile may be newer than the answer (inspect may have run before it).
-      this.containers = applyEvents(details.filter((d): d is ContainerDetails => d !== undefined), events);
+      this.containers = applyEvents(
+        details.filter((d): d is ContainerDetails => d !== undefined),
+        events,
+      );
       this.engine = { reachable: true, endpoint: docker.endpoint, problem: undefined };
     } catch (e) {
       const err = classifyDockerError(e, docker.endpoint);
@@ -271,7 +274,15 @@ export class ClusterMonitor implements Disposable {
   }
 
   private setEngineDown(err: DockerError): void {
-    const kind = err.kind === 'daemonDown' || err.kind === 'permissionDenied' || err.kind === 'unreachable' || err.kind === 'apiTooOld' ? err.kind : err.kind === 'timeout' ? 'unreachable' : 'other';
+    const kind =
+      err.kind === 'daemonDown' ||
+      err.kind === 'permissionDenied' ||
+      err.kind === 'unreachable' ||
+      err.kind === 'apiTooOld'
+        ? err.kind
+        : err.kind === 'timeout'
+          ? 'unreachable'
+          : 'other';
     this.engine = { reachable: false, endpoint: this.opts.docker?.endpoint, problem: { kind, message: err.message } };
     this.containers = undefined;
   }
@@ -296,7 +307,8 @@ export class ClusterMonitor implements Disposable {
     }
     const askShards = this.opts.shards;
     // More coreapps connected than the shards we know of: someone re-sharded; ask now, not in a minute.
-    const connected = this.healthReport?.entries.filter((e) => e.role === 'coreapp' && e.gatewayStatus === 'connected').length ?? 0;
+    const connected =
+      this.healthReport?.entries.filter((e) => e.role === 'coreapp' && e.gatewayStatus === 'connected').length ?? 0;
     const resharded = this.shardCount !== undefined && connected > this.shardCount;
     if (askShards && this.healthReport && (resharded || this.clock.now() - this.shardsAskedAt >= this.shardsPollMs)) {
       this.shardsAskedAt = this.clock.now();

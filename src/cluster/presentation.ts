@@ -30,14 +30,18 @@ export function lookOfState(state: NodeState): Look {
 
 /** A node's icon: its state's, except a running container whose application state is unknown (not signed in). */
 export function lookOfNode(node: ClusterNode): Look {
-  return node.state === 'unknown' && node.container?.state === 'running' ? { icon: 'vm-running', color: undefined } : stateLooks[node.state];
+  return node.state === 'unknown' && node.container?.state === 'running'
+    ? { icon: 'vm-running', color: undefined }
+    : stateLooks[node.state];
 }
 
 /** db → web → masters → coreapps → anything else; by name within a kind. */
 const kindOrder: Readonly<Record<NodeKind, number>> = { db: 0, web: 1, master: 2, coreapp: 3, other: 4 };
 
 export function orderNodes(nodes: readonly ClusterNode[]): ClusterNode[] {
-  return [...nodes].sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || a.name.localeCompare(b.name, undefined, { numeric: true }));
+  return [...nodes].sort(
+    (a, b) => kindOrder[a.kind] - kindOrder[b.kind] || a.name.localeCompare(b.name, undefined, { numeric: true }),
+  );
 }
 
 function roleWords(node: ClusterNode, t: Translate): string {
@@ -53,7 +57,15 @@ function roleWords(node: ClusterNode, t: Translate): string {
     case 'db':
       return t('database');
     case 'unknown':
-      return node.kind === 'master' ? t('master') : node.kind === 'coreapp' ? t('coreapp') : node.kind === 'other' ? t('service') : node.kind === 'web' ? t('web') : t('database');
+      return node.kind === 'master'
+        ? t('master')
+        : node.kind === 'coreapp'
+          ? t('coreapp')
+          : node.kind === 'other'
+            ? t('service')
+            : node.kind === 'web'
+              ? t('web')
+              : t('database');
   }
 }
 
@@ -75,9 +87,15 @@ function stateWords(node: ClusterNode, t: Translate): string {
       if (!node.container) {
         return t('not created');
       }
-      return node.container.exitCode !== undefined && node.container.exitCode !== 0 ? t('stopped (exit {0})', node.container.exitCode) : t('stopped');
+      return node.container.exitCode !== undefined && node.container.exitCode !== 0
+        ? t('stopped (exit {0})', node.container.exitCode)
+        : t('stopped');
     case 'unknown':
-      return node.container?.state === 'running' ? t('running') : node.container ? node.container.state : t('not created');
+      return node.container?.state === 'running'
+        ? t('running')
+        : node.container
+          ? node.container.state
+          : t('not created');
   }
 }
 
@@ -103,11 +121,15 @@ export function formatUptime(ms: number): string {
 }
 
 /** A published port in words and, for the web's HTTPS port, a link. */
-export function describePort(p: { containerPort: number; protocol: string; hostIp: string | undefined; hostPort: number | undefined }, t: Translate = english): { text: string; url: string | undefined } {
+export function describePort(
+  p: { containerPort: number; protocol: string; hostIp: string | undefined; hostPort: number | undefined },
+  t: Translate = english,
+): { text: string; url: string | undefined } {
   if (p.hostPort === undefined) {
     return { text: t('{0} (not published)', `${p.containerPort}/${p.protocol}`), url: undefined };
   }
-  const ip = p.hostIp === undefined || p.hostIp === '' || p.hostIp === '0.0.0.0' || p.hostIp === '::' ? '127.0.0.1' : p.hostIp;
+  const ip =
+    p.hostIp === undefined || p.hostIp === '' || p.hostIp === '0.0.0.0' || p.hostIp === '::' ? '127.0.0.1' : p.hostIp;
   const host = ip.includes(':') ? `[${ip}]` : ip;
   const url = p.containerPort === 443 ? `https://${host}:${p.hostPort}` : undefined;
   return { text: `${host}:${p.hostPort} → ${p.containerPort}/${p.protocol}`, url };
@@ -119,11 +141,19 @@ function escapeMarkdown(s: string): string {
 
 /** The node's tooltip as Markdown (trusted links only to the ports it publishes). */
 export function nodeTooltip(node: ClusterNode, now: number, t: Translate = english): string {
-  const lines: string[] = [`**${escapeMarkdown(node.name)}** · ${escapeMarkdown(describeNode(node, t))}`, '', escapeMarkdown(node.stateReason)];
+  const lines: string[] = [
+    `**${escapeMarkdown(node.name)}** · ${escapeMarkdown(describeNode(node, t))}`,
+    '',
+    escapeMarkdown(node.stateReason),
+  ];
   const c = node.container;
   if (c) {
     lines.push('', t('Container {0} · {1}', `\`${c.shortId}\``, escapeMarkdown(c.status)));
-    lines.push(c.version ? t('Image {0} (version {1})', `\`${c.image}\``, escapeMarkdown(c.version)) : t('Image {0}', `\`${c.image}\``));
+    lines.push(
+      c.version
+        ? t('Image {0} (version {1})', `\`${c.image}\``, escapeMarkdown(c.version))
+        : t('Image {0}', `\`${c.image}\``),
+    );
     if (c.uptimeMs !== undefined) {
       lines.push(t('Up {0}', formatUptime(c.uptimeMs)));
     } else if (c.startedAt && c.state === 'running') {
@@ -134,7 +164,12 @@ export function nodeTooltip(node: ClusterNode, now: number, t: Translate = engli
     }
     const ports = c.ports.filter((p) => p.hostPort !== undefined).map((p) => describePort(p, t));
     if (ports.length > 0) {
-      lines.push(t('Ports: {0}', ports.map((p) => (p.url ? `[${escapeMarkdown(p.text)}](${p.url})` : escapeMarkdown(p.text))).join(', ')));
+      lines.push(
+        t(
+          'Ports: {0}',
+          ports.map((p) => (p.url ? `[${escapeMarkdown(p.text)}](${p.url})` : escapeMarkdown(p.text))).join(', '),
+        ),
+      );
     }
   } else {
     lines.push('', t('No container'));
@@ -173,7 +208,11 @@ export function describeCluster(snapshot: ClusterSnapshot, t: Translate = englis
   if (c.registered === false) {
     parts.push(t('not registered'));
   } else if (c.shards !== null && c.shards > 0) {
-    parts.push(c.shards === 1 ? t('{0}/1 shard connected', Math.min(c.connectedCoreapps, 1)) : t('{0}/{1} shards connected', Math.min(c.connectedCoreapps, c.shards), c.shards));
+    parts.push(
+      c.shards === 1
+        ? t('{0}/1 shard connected', Math.min(c.connectedCoreapps, 1))
+        : t('{0}/{1} shards connected', Math.min(c.connectedCoreapps, c.shards), c.shards),
+    );
   } else if (c.registered === true) {
     parts.push(c.connectedCoreapps === 1 ? t('1 coreapp connected') : t('{0} coreapps connected', c.connectedCoreapps));
   }
@@ -202,27 +241,46 @@ export function clusterHealth(snapshot: ClusterSnapshot): 'ok' | 'warning' | 'er
     return 'error';
   }
   // A declared service that was never created (a spare not started yet) is no problem.
-  if (snapshot.cluster.findings.some((f) => f.severity === 'warning') || waNodes.some((n) => (n.state === 'stopped' && n.container !== null) || n.state === 'unregistered')) {
+  if (
+    snapshot.cluster.findings.some((f) => f.severity === 'warning') ||
+    waNodes.some((n) => (n.state === 'stopped' && n.container !== null) || n.state === 'unregistered')
+  ) {
     return 'warning';
   }
   return 'ok';
 }
 
-const clusterColors = { ok: 'charts.green', warning: 'charts.yellow', error: 'charts.red', stopped: 'disabledForeground' } as const;
+const clusterColors = {
+  ok: 'charts.green',
+  warning: 'charts.yellow',
+  error: 'charts.red',
+  stopped: 'disabledForeground',
+} as const;
 
 export function clusterLook(snapshot: ClusterSnapshot): Look {
   return { icon: 'server-environment', color: clusterColors[clusterHealth(snapshot)] };
 }
 
 export function findingLook(finding: Finding): Look {
-  return finding.severity === 'error' ? { icon: 'error', color: 'charts.red' } : finding.severity === 'warning' ? { icon: 'warning', color: 'charts.yellow' } : { icon: 'info', color: undefined };
+  return finding.severity === 'error'
+    ? { icon: 'error', color: 'charts.red' }
+    : finding.severity === 'warning'
+      ? { icon: 'warning', color: 'charts.yellow' }
+      : { icon: 'info', color: undefined };
 }
 
 /** "WA 2/2 ●": the status bar text (codicon syntax), short enough for a crowded bar. */
 export function statusBarText(snapshot: ClusterSnapshot, t: Translate = english): string {
   const c = snapshot.cluster;
   const health = clusterHealth(snapshot);
-  const dot = health === 'ok' ? '$(pass-filled)' : health === 'warning' ? '$(warning)' : health === 'error' ? '$(error)' : '$(debug-stop)';
+  const dot =
+    health === 'ok'
+      ? '$(pass-filled)'
+      : health === 'warning'
+        ? '$(warning)'
+        : health === 'error'
+          ? '$(error)'
+          : '$(debug-stop)';
   if (!snapshot.engine.reachable && snapshot.nodes.every((n) => n.container === null)) {
     return `${dot} ${t('WA: Docker unreachable')}`;
   }

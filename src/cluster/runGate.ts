@@ -10,7 +10,13 @@ import { type Translate } from '../util/translate';
  */
 export type RunGate =
   | { readonly kind: 'go' }
-  | { readonly kind: 'ask'; readonly errors: readonly Finding[]; readonly question: string; readonly first: Finding; readonly goOn: string };
+  | {
+      readonly kind: 'ask';
+      readonly errors: readonly Finding[];
+      readonly question: string;
+      readonly first: Finding;
+      readonly goOn: string;
+    };
 
 export interface RunGateInput {
   readonly project: string;
@@ -37,7 +43,11 @@ export function runGate(input: RunGateInput, t: Translate): RunGate {
     kind: 'ask',
     errors,
     first,
-    question: t('The compose files of {0} have {1} error(s); Compose may fail or start a broken cluster.', input.project, errors.length),
+    question: t(
+      'The compose files of {0} have {1} error(s); Compose may fail or start a broken cluster.',
+      input.project,
+      errors.length,
+    ),
     goOn: t('{0} Anyway', input.action),
   };
 }

@@ -49,9 +49,14 @@ const API_OFF: ApiStatus = { status: 'off', errorKind: undefined, message: undef
  * same output; tolerant of any part missing.
  */
 export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
-  const engine = input.engine ?? (input.containers ? { reachable: true, endpoint: undefined, problem: undefined } : ENGINE_UNKNOWN);
+  const engine =
+    input.engine ?? (input.containers ? { reachable: true, endpoint: undefined, problem: undefined } : ENGINE_UNKNOWN);
   const api = input.api ?? (input.health ? { ...API_OFF, status: 'ok' as const } : API_OFF);
-  const containers = currentReplicas((input.containers ?? []).filter((c) => !c.oneoff && (input.project === undefined || c.project === undefined || c.project === input.project)));
+  const containers = currentReplicas(
+    (input.containers ?? []).filter(
+      (c) => !c.oneoff && (input.project === undefined || c.project === undefined || c.project === input.project),
+    ),
+  );
   const entries = input.health?.entries ?? [];
   const single = input.health?.mode === 'single';
 
@@ -90,7 +95,15 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
   }
   for (const d of input.declared ?? []) {
     if (!drafts.some((x) => x.service === d.name)) {
-      drafts.push({ name: d.name, service: d.name, kind: d.kind, container: undefined, entry: undefined, declared: true, hostname: d.hostname });
+      drafts.push({
+        name: d.name,
+        service: d.name,
+        kind: d.kind,
+        container: undefined,
+        entry: undefined,
+        declared: true,
+        hostname: d.hostname,
+      });
     }
   }
 
@@ -109,9 +122,16 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
   } else {
     const pending = [...entries];
     const passes: ((d: Draft, e: HealthEntry) => boolean)[] = [
-      (d, e) => !!d.container && !!e.containerId && e.containerId.length >= 6 && d.container.id.startsWith(e.containerId.toLowerCase()),
+      (d, e) =>
+        !!d.container &&
+        !!e.containerId &&
+        e.containerId.length >= 6 &&
+        d.container.id.startsWith(e.containerId.toLowerCase()),
       (d, e) => !!d.container?.hostname && !!e.containerId && d.container.hostname === e.containerId,
-      (d, e) => !!d.hostname && d.hostname === e.hostname && (d.kind === 'master' || d.kind === 'coreapp' || d.kind === 'other'),
+      (d, e) =>
+        !!d.hostname &&
+        d.hostname === e.hostname &&
+        (d.kind === 'master' || d.kind === 'coreapp' || d.kind === 'other'),
       (d, e) => (d.service === e.hostname || d.name === e.hostname) && d.kind !== 'web' && d.kind !== 'db',
     ];
     for (const pass of passes) {
@@ -156,9 +176,18 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
   const unregisteredCluster = entries.some((e) => e.gatewayStatus === 'unregistered');
   const nodes: ClusterNode[] = drafts.map((d) => {
     const container = d.container ? toNodeContainer(d.container, input.now) : null;
-    const { state, reason } = deriveState(d.kind, container, d.entry, { single, unregisteredCluster, healthKnown: input.health !== undefined, engineReachable: engine.reachable, api, now: input.now });
+    const { state, reason } = deriveState(d.kind, container, d.entry, {
+      single,
+      unregisteredCluster,
+      healthKnown: input.health !== undefined,
+      engineReachable: engine.reachable,
+      api,
+      now: input.now,
+    });
     const reportedRole = d.entry?.role;
-    const role: NodeRole = reportedRole ?? (d.kind === 'coreapp' ? 'coreapp' : d.kind === 'web' ? 'web' : d.kind === 'db' ? 'db' : 'unknown');
+    const role: NodeRole =
+      reportedRole ??
+      (d.kind === 'coreapp' ? 'coreapp' : d.kind === 'web' ? 'web' : d.kind === 'db' ? 'db' : 'unknown');
     const gatewayStatus = d.entry?.gatewayStatus;
     const isCoreapp = reportedRole === 'coreapp' || (reportedRole === undefined && d.kind === 'coreapp');
     return {
@@ -186,14 +215,29 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
   return { takenAt: input.now, project: input.project, engine, api, cluster: summary, nodes };
 }
 
-function summarize(nodes: readonly ClusterNode[], input: SnapshotInput, engine: EngineStatus, api: ApiStatus): ClusterSummary {
+function summarize(
+  nodes: readonly ClusterNode[],
+  input: SnapshotInput,
+  engine: EngineStatus,
+  api: ApiStatus,
+): ClusterSummary {
   const health = input.health;
-  const isCoreapp = (n: ClusterNode): boolean => n.reportedRole === 'coreapp' || (n.reportedRole === undefined && n.kind === 'coreapp');
-  const alive = (n: ClusterNode): boolean => (n.container ? n.container.state === 'running' : n.healthKey !== undefined);
+  const isCoreapp = (n: ClusterNode): boolean =>
+    n.reportedRole === 'coreapp' || (n.reportedRole === undefined && n.kind === 'coreapp');
+  const alive = (n: ClusterNode): boolean =>
+    n.container ? n.container.state === 'running' : n.healthKey !== undefined;
   // A single instance is web and coreapp in one: its one health entry is the shard, whichever node shows it.
-  const connectedCoreapps = health?.mode === 'single' ? (health.entries[0]?.gatewayStatus === 'connected' ? 1 : 0) : nodes.filter((n) => isCoreapp(n) && n.gatewayStatus === 'connected').length;
+  const connectedCoreapps =
+    health?.mode === 'single'
+      ? health.entries[0]?.gatewayStatus === 'connected'
+        ? 1
+        : 0
+      : nodes.filter((n) => isCoreapp(n) && n.gatewayStatus === 'connected').length;
   const coreapps = nodes.filter((n) => isCoreapp(n) && alive(n)).length;
-  const masters = nodes.filter((n) => (n.kind === 'master' || n.reportedRole === 'primary_master' || n.reportedRole === 'secondary_master') && alive(n)).length;
+  const masters = nodes.filter(
+    (n) =>
+      (n.kind === 'master' || n.reportedRole === 'primary_master' || n.reportedRole === 'secondary_master') && alive(n),
+  ).length;
   const primary = nodes.find((n) => n.reportedRole === 'primary_master');
 
   let registered: boolean | null = null;
@@ -216,7 +260,9 @@ function summarize(nodes: readonly ClusterNode[], input: SnapshotInput, engine: 
     const multi = primary?.gatewayStatus === 'connected';
     let inferred = Math.max(multi ? 2 : 1, nextPowerOfTwo(connectedCoreapps));
     const prev = input.previous?.cluster;
-    const prevMulti = input.previous?.nodes.some((n) => n.reportedRole === 'primary_master' && n.gatewayStatus === 'connected') ?? false;
+    const prevMulti =
+      input.previous?.nodes.some((n) => n.reportedRole === 'primary_master' && n.gatewayStatus === 'connected') ??
+      false;
     // During a failover a shard owner is gone for a while: keep the shard count we knew.
     if (prev?.shards && prev.shardsSource === 'inferred' && prev.shards > inferred && prevMulti === multi) {
       inferred = prev.shards;
@@ -232,7 +278,11 @@ function summarize(nodes: readonly ClusterNode[], input: SnapshotInput, engine: 
 
   const versions = new Set<string>();
   for (const n of nodes) {
-    if ((n.kind === 'web' || n.kind === 'master' || n.kind === 'coreapp') && n.container?.state === 'running' && n.container.version) {
+    if (
+      (n.kind === 'web' || n.kind === 'master' || n.kind === 'coreapp') &&
+      n.container?.state === 'running' &&
+      n.container.version
+    ) {
       versions.add(n.container.version);
     }
   }
@@ -267,11 +317,18 @@ interface StateContext {
   now: number;
 }
 
-function deriveState(kind: NodeKind, c: NodeContainer | null, e: HealthEntry | undefined, ctx: StateContext): { state: NodeState; reason: string } {
+function deriveState(
+  kind: NodeKind,
+  c: NodeContainer | null,
+  e: HealthEntry | undefined,
+  ctx: StateContext,
+): { state: NodeState; reason: string } {
   if (c && c.state !== 'running') {
     switch (c.state) {
       case 'restarting':
-        return c.restartCount >= 3 ? { state: 'error', reason: `restarting again and again (${c.restartCount} restarts)` } : { state: 'starting', reason: 'restarting' };
+        return c.restartCount >= 3
+          ? { state: 'error', reason: `restarting again and again (${c.restartCount} restarts)` }
+          : { state: 'starting', reason: 'restarting' };
       case 'created':
         return { state: 'stopped', reason: 'created, not started' };
       case 'paused':
@@ -282,7 +339,11 @@ function deriveState(kind: NodeKind, c: NodeContainer | null, e: HealthEntry | u
   }
   if (kind === 'web' || kind === 'db') {
     if (!c) {
-      return ctx.engineReachable ? { state: 'stopped', reason: 'no container' } : kind === 'web' && ctx.api.status === 'ok' ? { state: 'connected', reason: 'the API answers' } : { state: 'unknown', reason: 'Docker unreachable' };
+      return ctx.engineReachable
+        ? { state: 'stopped', reason: 'no container' }
+        : kind === 'web' && ctx.api.status === 'ok'
+          ? { state: 'connected', reason: 'the API answers' }
+          : { state: 'unknown', reason: 'Docker unreachable' };
     }
     if (c.health === 'unhealthy') {
       return { state: 'error', reason: 'Docker health check failing' };
@@ -290,16 +351,27 @@ function deriveState(kind: NodeKind, c: NodeContainer | null, e: HealthEntry | u
     if (c.health === 'starting') {
       return { state: 'starting', reason: 'Docker health check starting' };
     }
-    if (kind === 'web' && ctx.api.status === 'error' && (ctx.api.errorKind === 'network' || ctx.api.errorKind === 'timeout')) {
-      return young(c, ctx.now) ? { state: 'starting', reason: 'the API is not answering yet' } : { state: 'error', reason: `the API is not answering: ${ctx.api.message ?? ''}`.trim() };
+    if (
+      kind === 'web' &&
+      ctx.api.status === 'error' &&
+      (ctx.api.errorKind === 'network' || ctx.api.errorKind === 'timeout')
+    ) {
+      return young(c, ctx.now)
+        ? { state: 'starting', reason: 'the API is not answering yet' }
+        : { state: 'error', reason: `the API is not answering: ${ctx.api.message ?? ''}`.trim() };
     }
-    return { state: 'connected', reason: kind === 'web' ? (ctx.api.status === 'ok' ? 'running, the API answers' : 'running') : 'running' };
+    return {
+      state: 'connected',
+      reason: kind === 'web' ? (ctx.api.status === 'ok' ? 'running, the API answers' : 'running') : 'running',
+    };
   }
   if (e) {
     if (e.errors.length > 0) {
       const first = e.errors[0]!;
       if (first.code === 1011) {
-        return ctx.unregisteredCluster ? { state: 'unregistered', reason: 'not instantiated until the number is registered (1011)' } : { state: 'starting', reason: `${first.title} (1011)` };
+        return ctx.unregisteredCluster
+          ? { state: 'unregistered', reason: 'not instantiated until the number is registered (1011)' }
+          : { state: 'starting', reason: `${first.title} (1011)` };
       }
       return { state: 'error', reason: `${first.title} (${first.code})` };
     }
@@ -313,7 +385,9 @@ function deriveState(kind: NodeKind, c: NodeContainer | null, e: HealthEntry | u
       case 'unregistered':
         return { state: 'unregistered', reason: 'the number is not registered' };
       case 'disconnected':
-        return ctx.single ? { state: 'error', reason: 'gateway disconnected' } : { state: 'standby', reason: 'standby (disconnected is normal in HA)' };
+        return ctx.single
+          ? { state: 'error', reason: 'gateway disconnected' }
+          : { state: 'standby', reason: 'standby (disconnected is normal in HA)' };
       default:
         if (e.unknownGatewayStatus) {
           return { state: 'unknown', reason: `unknown gateway status "${e.unknownGatewayStatus}"` };
@@ -322,13 +396,21 @@ function deriveState(kind: NodeKind, c: NodeContainer | null, e: HealthEntry | u
     }
   }
   if (!c) {
-    return ctx.engineReachable ? { state: 'stopped', reason: 'no container' } : { state: 'unknown', reason: 'Docker unreachable' };
+    return ctx.engineReachable
+      ? { state: 'stopped', reason: 'no container' }
+      : { state: 'unknown', reason: 'Docker unreachable' };
   }
   if (c.health === 'unhealthy') {
     return { state: 'error', reason: 'Docker health check failing' };
   }
   if (!ctx.healthKnown) {
-    return c.health === 'starting' ? { state: 'starting', reason: 'Docker health check starting' } : { state: 'unknown', reason: ctx.api.status === 'off' ? 'running (application health not known)' : 'running; /v1/health unavailable' };
+    return c.health === 'starting'
+      ? { state: 'starting', reason: 'Docker health check starting' }
+      : {
+          state: 'unknown',
+          reason:
+            ctx.api.status === 'off' ? 'running (application health not known)' : 'running; /v1/health unavailable',
+        };
   }
   if (young(c, ctx.now)) {
     return { state: 'starting', reason: 'started recently, not in /v1/health yet' };
@@ -384,7 +466,9 @@ function currentReplicas(containers: readonly ContainerDetails[]): ContainerDeta
 }
 
 function byServiceAndNumber(a: ContainerDetails, b: ContainerDetails): number {
-  return (a.service ?? a.name).localeCompare(b.service ?? b.name) || (a.containerNumber ?? 0) - (b.containerNumber ?? 0);
+  return (
+    (a.service ?? a.name).localeCompare(b.service ?? b.name) || (a.containerNumber ?? 0) - (b.containerNumber ?? 0)
+  );
 }
 
 function kindOrder(k: NodeKind): number {

@@ -7,10 +7,25 @@ export type NodeKind = 'master' | 'coreapp' | 'web' | 'db' | 'other';
 
 /** The role in the JSON contract: reported by /v1/health for masters/coreapps, else from the kind. */
 export type NodeRole = HealthRole | 'web' | 'db' | 'unknown';
-export const NODE_ROLES: readonly NodeRole[] = ['primary_master', 'secondary_master', 'coreapp', 'web', 'db', 'unknown'];
+export const NODE_ROLES: readonly NodeRole[] = [
+  'primary_master',
+  'secondary_master',
+  'coreapp',
+  'web',
+  'db',
+  'unknown',
+];
 
 export type NodeState = 'connected' | 'standby' | 'starting' | 'unregistered' | 'error' | 'stopped' | 'unknown';
-export const NODE_STATES: readonly NodeState[] = ['connected', 'standby', 'starting', 'unregistered', 'error', 'stopped', 'unknown'];
+export const NODE_STATES: readonly NodeState[] = [
+  'connected',
+  'standby',
+  'starting',
+  'unregistered',
+  'error',
+  'stopped',
+  'unknown',
+];
 
 /** A Compose service as declared (adapter from src/compose; see cluster/declared.ts). */
 export interface DeclaredService {

@@ -64,8 +64,14 @@ export function possiblePaths(upgradeService: UpgradeService | undefined, versio
 }
 
 /** Services of the cluster that run now (not the upgrade service), in declaration order. */
-export function runningServices(declared: readonly DeclaredService[], snapshot: ClusterSnapshot | undefined, exclude: string | undefined): string[] {
-  const running = new Set((snapshot?.nodes ?? []).filter((n) => n.container?.state === 'running' && n.service).map((n) => n.service!));
+export function runningServices(
+  declared: readonly DeclaredService[],
+  snapshot: ClusterSnapshot | undefined,
+  exclude: string | undefined,
+): string[] {
+  const running = new Set(
+    (snapshot?.nodes ?? []).filter((n) => n.container?.state === 'running' && n.service).map((n) => n.service!),
+  );
   return declared.map((d) => d.name).filter((name) => running.has(name) && name !== exclude);
 }
 
@@ -87,46 +93,103 @@ export interface PlanInput {
 }
 
 /** The plan, or the reason to stop before anything changes. */
-export function planUpgrade(input: PlanInput, t: Translate): { ok: true; plan: UpgradePlan } | { ok: false; message: string } {
+export function planUpgrade(
+  input: PlanInput,
+  t: Translate,
+): { ok: true; plan: UpgradePlan } | { ok: false; message: string } {
   const { project, version, upgradeService } = input;
   const problem = checkTargetVersion(version, input.current, t);
   if (problem) {
     return { ok: false, message: problem };
   }
   if (input.path === 'dbupgrade' && !upgradeService) {
-    return { ok: false, message: t('No DB upgrade service was found beside {0} (a dbupgrade-compose.yml, or a service with WA_DB_UPGRADE=1). Nothing was changed.', input.clusterFiles.map(input.fileLabel).join(', ')) };
+    return {
+      ok: false,
+      message: t(
+        'No DB upgrade service was found beside {0} (a dbupgrade-compose.yml, or a service with WA_DB_UPGRADE=1). Nothing was changed.',
+        input.clusterFiles.map(input.fileLabel).join(', '),
+      ),
+    };
   }
   if (input.path === 'dbupgrade' && !supportsDbUpgrade(version)) {
-    return { ok: false, message: t('The DB upgrade service is documented from version 2.23 on; upgrade to {0} with downtime instead.', version) };
+    return {
+      ok: false,
+      message: t(
+        'The DB upgrade service is documented from version 2.23 on; upgrade to {0} with downtime instead.',
+        version,
+      ),
+    };
   }
   const services = runningServices(input.declared, input.snapshot, upgradeService?.service);
   const kindOf = (name: string) => input.declared.find((d) => d.name === name)?.kind;
-  if (input.path === 'dbupgrade' && input.declared.some((d) => d.kind === 'db') && !services.some((s) => kindOf(s) === 'db')) {
-    return { ok: false, message: t('The database of {0} does not run, so the DB upgrade could not reach it. Start the cluster (WA Cluster: Up) first. Nothing was changed.', project) };
+  if (
+    input.path === 'dbupgrade' &&
+    input.declared.some((d) => d.kind === 'db') &&
+    !services.some((s) => kindOf(s) === 'db')
+  ) {
+    return {
+      ok: false,
+      message: t(
+        'The database of {0} does not run, so the DB upgrade could not reach it. Start the cluster (WA Cluster: Up) first. Nothing was changed.',
+        project,
+      ),
+    };
   }
   const steps: UpgradeStep[] = [];
   const lines: string[] = [];
   if (input.path === 'dbupgrade' && upgradeService) {
     steps.push({ kind: 'dbUpgrade', service: upgradeService });
-    lines.push(t('1. Run the DB upgrade service {0} with version {1} and wait for it to exit with 0 (on failure nothing else changes).', upgradeService.service, version));
+    lines.push(
+      t(
+        '1. Run the DB upgrade service {0} with version {1} and wait for it to exit with 0 (on failure nothing else changes).',
+        upgradeService.service,
+        version,
+      ),
+    );
   }
   steps.push({ kind: 'setVersion', envFile: input.envFile });
   lines.push(t('{0}. Set WA_API_VERSION={1} in {2}.', lines.length + 1, version, input.envFileLabel));
   if (services.length > 0) {
     steps.push({ kind: 'recreate', services }, { kind: 'verify', services });
-    lines.push(t('{0}. Recreate {1} on {2} ("up -d"); the API is unavailable meanwhile.', lines.length + 1, services.join(', '), version));
+    lines.push(
+      t(
+        '{0}. Recreate {1} on {2} ("up -d"); the API is unavailable meanwhile.',
+        lines.length + 1,
+        services.join(', '),
+        version,
+      ),
+    );
   } else {
     lines.push(t('Nothing runs now: the next Up starts {0}.', version));
   }
-  lines.push(t('Volumes are kept. Take a backup first (Settings backup, or a database dump): a schema upgrade cannot be undone by going back to {0}.', input.current ?? t('the old version')));
+  lines.push(
+    t(
+      'Volumes are kept. Take a backup first (Settings backup, or a database dump): a schema upgrade cannot be undone by going back to {0}.',
+      input.current ?? t('the old version'),
+    ),
+  );
   return {
     ok: true,
-    plan: { project, from: input.current, to: version, path: input.path, steps, question: t('Upgrade {0} from {1} to {2}?', project, input.current ?? '?', version), detail: lines.join('\n') },
+    plan: {
+      project,
+      from: input.current,
+      to: version,
+      path: input.path,
+      steps,
+      question: t('Upgrade {0} from {1} to {2}?', project, input.current ?? '?', version),
+      detail: lines.join('\n'),
+    },
   };
 }
 
 /** Whether every WhatsApp node of `services` runs `version` and none is still starting; else what is still missing. */
-export function pendingUpgrade(snapshot: ClusterSnapshot, services: readonly string[], version: string, apiVersion: string | undefined, t: Translate): string | undefined {
+export function pendingUpgrade(
+  snapshot: ClusterSnapshot,
+  services: readonly string[],
+  version: string,
+  apiVersion: string | undefined,
+  t: Translate,
+): string | undefined {
   for (const name of services) {
     const node = snapshot.nodes.find((n) => n.service === name);
     if (!node || (node.kind !== 'web' && node.kind !== 'master' && node.kind !== 'coreapp')) {
@@ -155,7 +218,10 @@ export function pendingUpgrade(snapshot: ClusterSnapshot, services: readonly str
  * the restart had already reset it to 0 (moby/moby#39352, fixed by moby/moby#43751), which
  * happened here on Docker 20.10.
  */
-export function oneShotExitCode(waited: number, inspected: { state: string; exitCode: number | undefined; restartCount: number }): number | undefined {
+export function oneShotExitCode(
+  waited: number,
+  inspected: { state: string; exitCode: number | undefined; restartCount: number },
+): number | undefined {
   if (inspected.restartCount > 0 || inspected.state === 'restarting') {
     return waited !== 0 ? waited : inspected.exitCode || 1;
   }
@@ -166,15 +232,33 @@ export function oneShotExitCode(waited: number, inspected: { state: string; exit
 }
 
 /** What the user is told on the next start when an upgrade was cut short (window closed, editor crashed) at `step`. */
-export function interruptedUpgradeMessage(entry: { project: string; from: string | undefined; to: string; step: UpgradeStep['kind'] }, t: Translate): string {
+export function interruptedUpgradeMessage(
+  entry: { project: string; from: string | undefined; to: string; step: UpgradeStep['kind'] },
+  t: Translate,
+): string {
   const from = entry.from ?? t('the old version');
   switch (entry.step) {
     case 'dbUpgrade':
-      return t('The upgrade of {0} from {1} to {2} was interrupted while the DB upgrade ran. The nodes were not restarted and .env still names {1}. Check the DB upgrade container\'s logs, then run Upgrade again.', entry.project, from, entry.to);
+      return t(
+        "The upgrade of {0} from {1} to {2} was interrupted while the DB upgrade ran. The nodes were not restarted and .env still names {1}. Check the DB upgrade container's logs, then run Upgrade again.",
+        entry.project,
+        from,
+        entry.to,
+      );
     case 'setVersion':
-      return t('The upgrade of {0} from {1} to {2} was interrupted while WA_API_VERSION was written to .env. Check .env: run Upgrade again to finish, or set WA_API_VERSION back to {1}.', entry.project, from, entry.to);
+      return t(
+        'The upgrade of {0} from {1} to {2} was interrupted while WA_API_VERSION was written to .env. Check .env: run Upgrade again to finish, or set WA_API_VERSION back to {1}.',
+        entry.project,
+        from,
+        entry.to,
+      );
     case 'recreate':
     case 'verify':
-      return t('The upgrade of {0} from {1} to {2} was interrupted while the nodes were restarted on {2}. .env names {2}: check the WA Cluster view, and run Up to start any node that is not running on {2}.', entry.project, from, entry.to);
+      return t(
+        'The upgrade of {0} from {1} to {2} was interrupted while the nodes were restarted on {2}. .env names {2}: check the WA Cluster view, and run Up to start any node that is not running on {2}.',
+        entry.project,
+        from,
+        entry.to,
+      );
   }
 }

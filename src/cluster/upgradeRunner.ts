@@ -3,7 +3,13 @@ import { type DockerPort } from '../docker/port';
 import { type Clock, isAbortError, sleep } from '../util/abort';
 import { type Translate } from '../util/translate';
 import { type ClusterSnapshot } from './types';
-import { oneShotExitCode, pendingUpgrade, type UpgradePlan, type UpgradeService, type UpgradeStep } from './upgradePlan';
+import {
+  oneShotExitCode,
+  pendingUpgrade,
+  type UpgradePlan,
+  type UpgradeService,
+  type UpgradeStep,
+} from './upgradePlan';
 
 /**
  * Executes an {@link UpgradePlan} step by step against the Docker port, the Compose runner and a
@@ -14,7 +20,10 @@ import { oneShotExitCode, pendingUpgrade, type UpgradePlan, type UpgradeService,
 /** What the runner shows: cancellable progress, and lines for the "WA Cluster: Compose" output. */
 export interface UpgradeUi {
   /** Runs `work` under a cancellable progress titled `title`; the signal aborts when the user cancels. */
-  progress<T>(title: string, work: (signal: AbortSignal, report: (message: string) => void) => Promise<T>): PromiseLike<T>;
+  progress<T>(
+    title: string,
+    work: (signal: AbortSignal, report: (message: string) => void) => Promise<T>,
+  ): PromiseLike<T>;
   log(line: string): void;
 }
 
@@ -24,7 +33,14 @@ export interface UpgradePorts {
    * Runs a Compose subcommand for the cluster, visibly and cancellably (`files` replaces the
    * cluster's compose files, e.g. the DB upgrade service's own); rejects with Compose's error.
    */
-  compose(sub: readonly string[], opts: { readonly title: string; readonly env: Readonly<Record<string, string>>; readonly files?: readonly string[] }): Promise<void>;
+  compose(
+    sub: readonly string[],
+    opts: {
+      readonly title: string;
+      readonly env: Readonly<Record<string, string>>;
+      readonly files?: readonly string[];
+    },
+  ): Promise<void>;
   readonly ui: UpgradeUi;
   /** The env file's text ('' when it does not exist yet), and writing it back. */
   readEnv(file: string): string;
@@ -67,13 +83,26 @@ const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 /** How long containers stay "expected to change" after the last step. */
 const SETTLE_MS = 15_000;
 
-export async function runUpgrade(plan: UpgradePlan, ports: UpgradePorts, t: Translate, opts: { timeoutMs?: number } = {}): Promise<UpgradeOutcome> {
+export async function runUpgrade(
+  plan: UpgradePlan,
+  ports: UpgradePorts,
+  t: Translate,
+  opts: { timeoutMs?: number } = {},
+): Promise<UpgradeOutcome> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  ports.ui.log(`# Upgrade ${plan.project} from ${plan.from ?? '?'} to ${plan.to} (${plan.path === 'dbupgrade' ? 'with the DB upgrade service' : 'with downtime'})`);
+  ports.ui.log(
+    `# Upgrade ${plan.project} from ${plan.from ?? '?'} to ${plan.to} (${plan.path === 'dbupgrade' ? 'with the DB upgrade service' : 'with downtime'})`,
+  );
   let ran = false;
   try {
     for (const step of plan.steps) {
-      await ports.journal?.begin({ project: plan.project, from: plan.from, to: plan.to, step: step.kind, at: ports.clock.now() });
+      await ports.journal?.begin({
+        project: plan.project,
+        from: plan.from,
+        to: plan.to,
+        step: step.kind,
+        at: ports.clock.now(),
+      });
       switch (step.kind) {
         case 'dbUpgrade':
           await runDbUpgrade(plan, step.service, ports, t, timeoutMs);
@@ -86,7 +115,10 @@ export async function runUpgrade(plan: UpgradePlan, ports: UpgradePorts, t: Tran
         case 'recreate':
           ran = true;
           // The runner reads .env; the shell's WA_API_VERSION (if the editor inherited one) would win over it, so pass it too.
-          await ports.compose(['up', '-d', ...step.services], { title: t('Starting {0} on version {1}…', step.services.join(', '), plan.to), env: { WA_API_VERSION: plan.to } });
+          await ports.compose(['up', '-d', ...step.services], {
+            title: t('Starting {0} on version {1}…', step.services.join(', '), plan.to),
+            env: { WA_API_VERSION: plan.to },
+          });
           break;
         case 'verify':
           ports.expectChanges(timeoutMs);
@@ -100,14 +132,25 @@ export async function runUpgrade(plan: UpgradePlan, ports: UpgradePorts, t: Tran
     }
     await ports.journal?.end(plan.project);
   }
-  return { message: ran ? t('{0} runs version {1}.', plan.project, plan.to) : t('{0} is set to version {1}; nothing was running, so the next Up starts it.', plan.project, plan.to) };
+  return {
+    message: ran
+      ? t('{0} runs version {1}.', plan.project, plan.to)
+      : t('{0} is set to version {1}; nothing was running, so the next Up starts it.', plan.project, plan.to),
+  };
 }
 
 /**
  * Runs `work` under progress with a time limit of its own: when the limit strikes, `onTimeout`
  * words the stop; a cancel stays a cancel; any other error goes through `onError` (if given).
  */
-async function bounded<T>(ports: UpgradePorts, title: string, timeoutMs: number, work: (signal: AbortSignal, report: (message: string) => void) => Promise<T>, onTimeout: () => string, onError?: (err: unknown) => string): Promise<T> {
+async function bounded<T>(
+  ports: UpgradePorts,
+  title: string,
+  timeoutMs: number,
+  work: (signal: AbortSignal, report: (message: string) => void) => Promise<T>,
+  onTimeout: () => string,
+  onError?: (err: unknown) => string,
+): Promise<T> {
   ports.ui.log(`# ${title}`);
   return ports.ui.progress(title, async (cancelled, report) => {
     const inner = new AbortController();
@@ -154,7 +197,9 @@ async function exitCodeOf(ports: UpgradePorts, docker: DockerPort, id: string, s
   for (;;) {
     const waited = await docker.wait(id, { signal });
     const d = await docker.inspect(id, signal);
-    ports.ui.log(`# docker wait ${d.name}: ${waited} (state ${d.state}, exit code ${d.exitCode ?? '?'}, restarts ${d.restartCount})`);
+    ports.ui.log(
+      `# docker wait ${d.name}: ${waited} (state ${d.state}, exit code ${d.exitCode ?? '?'}, restarts ${d.restartCount})`,
+    );
     const code = oneShotExitCode(waited, d);
     if (code !== undefined) {
       return code;
@@ -164,20 +209,43 @@ async function exitCodeOf(ports: UpgradePorts, docker: DockerPort, id: string, s
 }
 
 /** Runs the DB upgrade service with the target version and waits for its exit code; stops on anything but 0. */
-async function runDbUpgrade(plan: UpgradePlan, upgrade: UpgradeService, ports: UpgradePorts, t: Translate, timeoutMs: number): Promise<void> {
+async function runDbUpgrade(
+  plan: UpgradePlan,
+  upgrade: UpgradeService,
+  ports: UpgradePorts,
+  t: Translate,
+  timeoutMs: number,
+): Promise<void> {
   const docker = ports.docker;
   if (!docker) {
     throw new UpgradeStopped(t('Docker is not reachable, so the DB upgrade cannot be watched. Nothing was changed.'));
   }
   const startedAt = ports.clock.now();
   ports.expectChanges(timeoutMs, [upgrade.service]);
-  await ports.compose(['up', '-d', '--force-recreate', upgrade.service], { title: t('Starting the DB upgrade ({0}) with version {1}…', upgrade.service, plan.to), env: { WA_API_VERSION: plan.to }, files: upgrade.files });
+  await ports.compose(['up', '-d', '--force-recreate', upgrade.service], {
+    title: t('Starting the DB upgrade ({0}) with version {1}…', upgrade.service, plan.to),
+    env: { WA_API_VERSION: plan.to },
+    files: upgrade.files,
+  });
   const containers = await docker.listContainers(plan.project);
-  const container = containers.filter((x) => x.service === upgrade.service && !x.oneoff).sort((a, b) => b.createdAt - a.createdAt)[0];
+  const container = containers
+    .filter((x) => x.service === upgrade.service && !x.oneoff)
+    .sort((a, b) => b.createdAt - a.createdAt)[0];
   if (!container) {
-    throw new UpgradeStopped(t('The DB upgrade container of {0} was not found after "up -d {1}". The cluster was not changed and still runs its old version.', plan.project, upgrade.service));
+    throw new UpgradeStopped(
+      t(
+        'The DB upgrade container of {0} was not found after "up -d {1}". The cluster was not changed and still runs its old version.',
+        plan.project,
+        upgrade.service,
+      ),
+    );
   }
-  const stoppedWaiting = (reason: string) => t('Stopped waiting for the DB upgrade container {0} ({1}). It may still be running: check its logs ("docker logs {0}"). The cluster still runs its old version; run Upgrade again once the upgrade container has exited with 0.', container.name, reason);
+  const stoppedWaiting = (reason: string) =>
+    t(
+      'Stopped waiting for the DB upgrade container {0} ({1}). It may still be running: check its logs ("docker logs {0}"). The cluster still runs its old version; run Upgrade again once the upgrade container has exited with 0.',
+      container.name,
+      reason,
+    );
   const exitCode = await bounded(
     ports,
     t('Waiting for the DB upgrade ({0}) to finish…', container.name),
@@ -193,7 +261,9 @@ async function runDbUpgrade(plan: UpgradePlan, upgrade: UpgradeService, ports: U
   for (const line of tail) {
     ports.ui.log(`${upgrade.service} | ${line}`);
   }
-  ports.ui.log(`# ${container.name} exited with ${exitCode} after ${Math.round((ports.clock.now() - startedAt) / 1000)} s`);
+  ports.ui.log(
+    `# ${container.name} exited with ${exitCode} after ${Math.round((ports.clock.now() - startedAt) / 1000)} s`,
+  );
   if (exitCode !== 0) {
     // `restart: on-failure` would run it again and again: stop it, keep it for its logs.
     try {
@@ -201,11 +271,25 @@ async function runDbUpgrade(plan: UpgradePlan, upgrade: UpgradeService, ports: U
     } catch (err) {
       ports.ui.log(`# stopping ${container.name}: ${errorText(err)}`);
     }
-    throw new UpgradeStopped(t('The DB upgrade to {0} failed (container {1} exited with {2}). The new version was NOT started; the cluster keeps running its old version and .env is unchanged. Fix the cause (see "docker logs {1}" and the "WA Cluster: Compose" output), restore a backup if needed, then run Upgrade again. Last log lines:\n{3}', plan.to, container.name, exitCode, tail.slice(-5).join('\n')));
+    throw new UpgradeStopped(
+      t(
+        'The DB upgrade to {0} failed (container {1} exited with {2}). The new version was NOT started; the cluster keeps running its old version and .env is unchanged. Fix the cause (see "docker logs {1}" and the "WA Cluster: Compose" output), restore a backup if needed, then run Upgrade again. Last log lines:\n{3}',
+        plan.to,
+        container.name,
+        exitCode,
+        tail.slice(-5).join('\n'),
+      ),
+    );
   }
 }
 
-async function waitForVersion(plan: UpgradePlan, services: readonly string[], ports: UpgradePorts, t: Translate, timeoutMs: number): Promise<void> {
+async function waitForVersion(
+  plan: UpgradePlan,
+  services: readonly string[],
+  ports: UpgradePorts,
+  t: Translate,
+  timeoutMs: number,
+): Promise<void> {
   let pending: string = t('no answer yet');
   await bounded(
     ports,
@@ -223,7 +307,14 @@ async function waitForVersion(plan: UpgradePlan, services: readonly string[], po
         await sleep(1000, signal, ports.clock);
       }
     },
-    () => t('{0} was started with version {1}, but not every node is up on it after {2} s ({3}). Check the node logs; the database may still be migrating.', plan.project, plan.to, Math.round(timeoutMs / 1000), pending),
+    () =>
+      t(
+        '{0} was started with version {1}, but not every node is up on it after {2} s ({3}). Check the node logs; the database may still be migrating.',
+        plan.project,
+        plan.to,
+        Math.round(timeoutMs / 1000),
+        pending,
+      ),
   );
   ports.ui.log(`# ${plan.project} runs ${plan.to}`);
 }

@@ -20,12 +20,22 @@ export interface ViewStateInput {
 
 /** The view state and the Docker problem kind that pick the welcome content (package.json `viewsWelcome`). */
 export function chooseViewState(input: ViewStateInput): { state: ViewState; dockerProblem: string } {
-  const problem = input.snapshots.map((s) => s?.engine.problem?.kind).find((k) => k !== undefined) ?? input.endpointProblem?.kind ?? '';
+  const problem =
+    input.snapshots.map((s) => s?.engine.problem?.kind).find((k) => k !== undefined) ??
+    input.endpointProblem?.kind ??
+    '';
   if (input.clusters === 0) {
     return { state: ViewStates.noCompose, dockerProblem: problem };
   }
-  const dockerDown = input.endpointProblem !== undefined || input.snapshots.some((s) => s !== undefined && !s.engine.reachable && s.engine.problem !== undefined);
+  const dockerDown =
+    input.endpointProblem !== undefined ||
+    input.snapshots.some((s) => s !== undefined && !s.engine.reachable && s.engine.problem !== undefined);
   // Docker down but something known (the API answers): the tree still has something to say.
-  const nothingKnown = input.snapshots.every((s) => s === undefined || s.nodes.every((n) => n.container === null && n.healthKey === undefined));
-  return { state: dockerDown && nothingKnown ? ViewStates.dockerUnreachable : ViewStates.ready, dockerProblem: problem };
+  const nothingKnown = input.snapshots.every(
+    (s) => s === undefined || s.nodes.every((n) => n.container === null && n.healthKey === undefined),
+  );
+  return {
+    state: dockerDown && nothingKnown ? ViewStates.dockerUnreachable : ViewStates.ready,
+    dockerProblem: problem,
+  };
 }

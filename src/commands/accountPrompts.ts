@@ -5,7 +5,10 @@ import { type AccountDetails } from '../host/apiAccess';
  * Asks for the number and its certificate (as the vendor's "register" step needs them), prefilled
  * with what the cluster was registered with before. Undefined when the user cancels.
  */
-export async function askAccount(known: AccountDetails | undefined, step: (n: number) => string): Promise<AccountDetails | undefined> {
+export async function askAccount(
+  known: AccountDetails | undefined,
+  step: (n: number) => string,
+): Promise<AccountDetails | undefined> {
   const cc = await vscode.window.showInputBox({
     title: step(1),
     prompt: vscode.l10n.t('Country calling code, without "+" or leading zeros (for example 1 or 49)'),
@@ -28,11 +31,12 @@ export async function askAccount(known: AccountDetails | undefined, step: (n: nu
   }
   const cert = await vscode.window.showInputBox({
     title: step(3),
-    prompt: vscode.l10n.t('The base64 certificate from WhatsApp Manager (kept in VS Code\'s secret storage)'),
+    prompt: vscode.l10n.t("The base64 certificate from WhatsApp Manager (kept in VS Code's secret storage)"),
     value: known?.cert ?? '',
     password: true,
     ignoreFocusOut: true,
-    validateInput: (v) => (/^[A-Za-z0-9+/=\s]{8,}$/.test(v) ? undefined : vscode.l10n.t('Paste the base64 certificate')),
+    validateInput: (v) =>
+      /^[A-Za-z0-9+/=\s]{8,}$/.test(v) ? undefined : vscode.l10n.t('Paste the base64 certificate'),
   });
   if (cert === undefined) {
     return undefined;

@@ -11,12 +11,17 @@ export async function addCoreapp({ sessions, compose }: Services, arg?: unknown)
   if (!session) {
     return;
   }
-  const running = new Set((session.snapshot?.nodes ?? []).filter((n) => n.container?.state === 'running').map((n) => n.service ?? n.name));
+  const running = new Set(
+    (session.snapshot?.nodes ?? []).filter((n) => n.container?.state === 'running').map((n) => n.service ?? n.name),
+  );
   const idle = session.cluster.declared.filter((d) => d.kind === 'coreapp' && !running.has(d.name));
   if (idle.length === 0) {
     const open = vscode.l10n.t('Open Compose File');
     const answer = await vscode.window.showInformationMessage(
-      vscode.l10n.t('Every coreapp of {0} runs already. Add another coreapp service (a copy of the last one with its own name and COREAPP_HOSTNAME) to the compose file first.', session.cluster.projectName),
+      vscode.l10n.t(
+        'Every coreapp of {0} runs already. Add another coreapp service (a copy of the last one with its own name and COREAPP_HOSTNAME) to the compose file first.',
+        session.cluster.projectName,
+      ),
       open,
     );
     if (answer === open && session.cluster.files[0]) {
@@ -24,7 +29,13 @@ export async function addCoreapp({ sessions, compose }: Services, arg?: unknown)
     }
     return;
   }
-  const service = idle.length === 1 ? idle[0]!.name : (await vscode.window.showQuickPick(idle.map((d) => d.name), { title: vscode.l10n.t('Start which coreapp?') }));
+  const service =
+    idle.length === 1
+      ? idle[0]!.name
+      : await vscode.window.showQuickPick(
+          idle.map((d) => d.name),
+          { title: vscode.l10n.t('Start which coreapp?') },
+        );
   if (!service) {
     return;
   }

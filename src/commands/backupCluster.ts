@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { ApiError } from '../api/errors';
-import { BACKUP_EXTENSION, BACKUP_FOLDER, backupFileName, buildBackupFile, serializeBackupFile } from '../cluster/backupFile';
+import {
+  BACKUP_EXTENSION,
+  BACKUP_FOLDER,
+  backupFileName,
+  buildBackupFile,
+  serializeBackupFile,
+} from '../cluster/backupFile';
 import { type Services } from '../host/services';
 import { isOptionsArg, pickSignedInCluster } from './pickCluster';
 
@@ -83,20 +89,30 @@ export async function backupCluster({ sessions, log }: Services, arg?: unknown):
     file = picked.fsPath;
   }
   const where = file;
-  const contents = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Backing up {0}…', project) }, async () => {
-    // The newest shard count and version go into the file, for the checks before a restore.
-    const snapshot = await session.monitor.refresh();
-    let data: string;
-    try {
-      data = await api.backup(password);
-    } catch (err) {
-      if (err instanceof ApiError) {
-        throw new Error(vscode.l10n.t('The cluster did not make a backup: {0}', err.message), { cause: err });
+  const contents = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Backing up {0}…', project) },
+    async () => {
+      // The newest shard count and version go into the file, for the checks before a restore.
+      const snapshot = await session.monitor.refresh();
+      let data: string;
+      try {
+        data = await api.backup(password);
+      } catch (err) {
+        if (err instanceof ApiError) {
+          throw new Error(vscode.l10n.t('The cluster did not make a backup: {0}', err.message), { cause: err });
+        }
+        throw err;
       }
-      throw err;
-    }
-    return buildBackupFile({ project, apiUrl: session.apiUrl, version: snapshot.cluster.version ?? api.lastVersion, shards: snapshot.cluster.shards, createdAt: new Date(), data });
-  });
+      return buildBackupFile({
+        project,
+        apiUrl: session.apiUrl,
+        version: snapshot.cluster.version ?? api.lastVersion,
+        shards: snapshot.cluster.shards,
+        createdAt: new Date(),
+        data,
+      });
+    },
+  );
   const dir = path.dirname(where);
   if (path.resolve(dir) === path.resolve(defaultDir)) {
     await ensureBackupFolder(dir);
@@ -104,12 +120,23 @@ export async function backupCluster({ sessions, log }: Services, arg?: unknown):
     await fs.promises.mkdir(dir, { recursive: true });
   }
   await fs.promises.writeFile(where, serializeBackupFile(contents), { mode: 0o600 });
-  log.info(`backup of ${project} written to ${where} (${contents.shards ?? '?'} shard(s), version ${contents.version ?? '?'})`);
+  log.info(
+    `backup of ${project} written to ${where} (${contents.shards ?? '?'} shard(s), version ${contents.version ?? '?'})`,
+  );
   const reveal = vscode.l10n.t('Reveal');
-  void vscode.window.showInformationMessage(vscode.l10n.t('Backup of {0} saved to {1}. Keep its password: the backup cannot be restored without it.', project, where), reveal).then(async (choice) => {
-    if (choice === reveal) {
-      await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(where));
-    }
-  });
+  void vscode.window
+    .showInformationMessage(
+      vscode.l10n.t(
+        'Backup of {0} saved to {1}. Keep its password: the backup cannot be restored without it.',
+        project,
+        where,
+      ),
+      reveal,
+    )
+    .then(async (choice) => {
+      if (choice === reveal) {
+        await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(where));
+      }
+    });
   return where;
 }

@@ -20,9 +20,20 @@ export async function clusterDown({ sessions, compose }: Services, arg?: unknown
   }
   let volumes = options?.volumes;
   if (volumes === undefined) {
-    const keep = { label: vscode.l10n.t('Stop and remove the containers'), detail: vscode.l10n.t('The database and media volumes stay: "Up" brings the cluster back as it was.'), volumes: false };
-    const wipe = { label: vscode.l10n.t('Stop, remove the containers and DELETE the volumes'), detail: vscode.l10n.t('The registration, shards, messages and media are lost.'), volumes: true };
-    const picked = await vscode.window.showQuickPick([keep, wipe], { title: vscode.l10n.t('Take {0} down', session.cluster.projectName), ignoreFocusOut: true });
+    const keep = {
+      label: vscode.l10n.t('Stop and remove the containers'),
+      detail: vscode.l10n.t('The database and media volumes stay: "Up" brings the cluster back as it was.'),
+      volumes: false,
+    };
+    const wipe = {
+      label: vscode.l10n.t('Stop, remove the containers and DELETE the volumes'),
+      detail: vscode.l10n.t('The registration, shards, messages and media are lost.'),
+      volumes: true,
+    };
+    const picked = await vscode.window.showQuickPick([keep, wipe], {
+      title: vscode.l10n.t('Take {0} down', session.cluster.projectName),
+      ignoreFocusOut: true,
+    });
     if (!picked) {
       return;
     }
@@ -32,7 +43,12 @@ export async function clusterDown({ sessions, compose }: Services, arg?: unknown
     const destroy = vscode.l10n.t('Delete Volumes');
     const answer = await vscode.window.showWarningMessage(
       vscode.l10n.t('Delete every volume of {0}?', session.cluster.projectName),
-      { modal: true, detail: vscode.l10n.t('This runs "down -v": the database (registration, shards, settings) and the media volume are deleted for good. Take a backup first if you may need them.') },
+      {
+        modal: true,
+        detail: vscode.l10n.t(
+          'This runs "down -v": the database (registration, shards, settings) and the media volume are deleted for good. Take a backup first if you may need them.',
+        ),
+      },
       destroy,
     );
     if (answer !== destroy) {
@@ -40,6 +56,13 @@ export async function clusterDown({ sessions, compose }: Services, arg?: unknown
     }
   }
   const runner = await compose.runnerFor(session);
-  await compose.runVisibly(session, runner, ['down', ...(volumes ? ['-v'] : [])], volumes ? vscode.l10n.t('Taking {0} down and deleting its volumes…', session.cluster.projectName) : vscode.l10n.t('Taking {0} down (data kept)…', session.cluster.projectName));
+  await compose.runVisibly(
+    session,
+    runner,
+    ['down', ...(volumes ? ['-v'] : [])],
+    volumes
+      ? vscode.l10n.t('Taking {0} down and deleting its volumes…', session.cluster.projectName)
+      : vscode.l10n.t('Taking {0} down (data kept)…', session.cluster.projectName),
+  );
   await session.monitor.refresh();
 }

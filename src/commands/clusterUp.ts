@@ -27,7 +27,11 @@ export async function clusterUp({ sessions, compose }: Services, arg?: unknown):
       const picked = d.kind !== 'coreapp' || ++coreapps <= 2;
       return { label: d.name, description: d.kind === 'other' ? '' : d.kind, picked };
     });
-    const chosen = await vscode.window.showQuickPick(items, { canPickMany: true, title: vscode.l10n.t('Start which services of {0}?', session.cluster.projectName), ignoreFocusOut: true });
+    const chosen = await vscode.window.showQuickPick(items, {
+      canPickMany: true,
+      title: vscode.l10n.t('Start which services of {0}?', session.cluster.projectName),
+      ignoreFocusOut: true,
+    });
     if (!chosen || chosen.length === 0) {
       return;
     }
@@ -38,6 +42,11 @@ export async function clusterUp({ sessions, compose }: Services, arg?: unknown):
     return;
   }
   const runner = await compose.runnerFor(session);
-  await compose.runVisibly(session, runner, ['up', '-d', ...services], vscode.l10n.t('Starting {0} of {1}…', services.join(', '), session.cluster.projectName));
+  await compose.runVisibly(
+    session,
+    runner,
+    ['up', '-d', ...services],
+    vscode.l10n.t('Starting {0} of {1}…', services.join(', '), session.cluster.projectName),
+  );
   await session.monitor.refresh();
 }

@@ -25,9 +25,19 @@ async function pickOutDir(base: vscode.Uri | undefined): Promise<string | undefi
   const defaultDir = base ? path.join(base.fsPath, DIAGNOSTICS_FOLDER) : undefined;
   if (defaultDir) {
     const choose = vscode.l10n.t('Choose a folder…');
-    const pick = await vscode.window.showQuickPick([{ label: vscode.workspace.asRelativePath(defaultDir, true), description: vscode.l10n.t('in the workspace (default)'), dir: defaultDir }, { label: choose, dir: undefined }], {
-      placeHolder: vscode.l10n.t('Where should the diagnostics bundle go?'),
-    });
+    const pick = await vscode.window.showQuickPick(
+      [
+        {
+          label: vscode.workspace.asRelativePath(defaultDir, true),
+          description: vscode.l10n.t('in the workspace (default)'),
+          dir: defaultDir,
+        },
+        { label: choose, dir: undefined },
+      ],
+      {
+        placeHolder: vscode.l10n.t('Where should the diagnostics bundle go?'),
+      },
+    );
     if (!pick) {
       return undefined;
     }
@@ -58,10 +68,14 @@ export async function collectDiagnostics(deps: LogCommandDeps, arg?: unknown): P
     return;
   }
   if (!cluster.docker) {
-    throw new Error(vscode.l10n.t('Docker is not reachable, so no logs can be collected. See the WA Cluster view for why.'));
+    throw new Error(
+      vscode.l10n.t('Docker is not reachable, so no logs can be collected. See the WA Cluster view for why.'),
+    );
   }
   const docker = cluster.docker;
-  const win = await vscode.window.showQuickPick(windowChoices(), { placeHolder: vscode.l10n.t('Collect the logs of which period?') });
+  const win = await vscode.window.showQuickPick(windowChoices(), {
+    placeHolder: vscode.l10n.t('Collect the logs of which period?'),
+  });
   if (!win) {
     return;
   }
@@ -71,7 +85,11 @@ export async function collectDiagnostics(deps: LogCommandDeps, arg?: unknown): P
   }
   const knownSecrets = deps.knownSecrets ? await deps.knownSecrets(cluster.project) : [];
   const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Collecting diagnostics'), cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('Collecting diagnostics'),
+      cancellable: true,
+    },
     async (progress, token) => {
       const ac = new AbortController();
       const sub = token.onCancellationRequested(() => ac.abort());
@@ -100,17 +118,26 @@ export async function collectDiagnostics(deps: LogCommandDeps, arg?: unknown): P
       }
     },
   );
-  deps.log.info(`diagnostics bundle written to ${result.folder} (${result.parts.length} parts, ${result.failed} failed)`);
+  deps.log.info(
+    `diagnostics bundle written to ${result.folder} (${result.parts.length} parts, ${result.failed} failed)`,
+  );
   for (const p of result.parts.filter((x) => x.status === 'failed')) {
     deps.log.warn(`diagnostics: ${p.name} not collected: ${p.detail ?? ''}`);
   }
   const reveal = vscode.l10n.t('Reveal');
   const openReadme = vscode.l10n.t('Open README');
   const where = result.zipPath ?? result.folder;
-  const message = result.failed > 0
-    ? vscode.l10n.t('Diagnostics bundle written to {0}; {1} parts could not be collected (listed in its README.txt).', where, result.failed)
-    : vscode.l10n.t('Diagnostics bundle written to {0}.', where);
-  const choice = await (result.failed > 0 ? vscode.window.showWarningMessage(message, reveal, openReadme) : vscode.window.showInformationMessage(message, reveal, openReadme));
+  const message =
+    result.failed > 0
+      ? vscode.l10n.t(
+          'Diagnostics bundle written to {0}; {1} parts could not be collected (listed in its README.txt).',
+          where,
+          result.failed,
+        )
+      : vscode.l10n.t('Diagnostics bundle written to {0}.', where);
+  const choice = await (result.failed > 0
+    ? vscode.window.showWarningMessage(message, reveal, openReadme)
+    : vscode.window.showInformationMessage(message, reveal, openReadme));
   if (choice === reveal) {
     await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(where));
   } else if (choice === openReadme) {

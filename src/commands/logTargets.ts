@@ -58,7 +58,6 @@ export function projectOfArg(arg: unknown): string | undefined {
   return typeof p === 'string' ? p : undefined;
 }
 
-
 /** A container to show logs of, named as the tree names its node. */
 export interface LogTarget {
   readonly cluster: LogCluster;
@@ -69,7 +68,9 @@ export interface LogTarget {
 }
 
 function noDocker(): Error {
-  return new Error(vscode.l10n.t('Docker is not reachable, so there are no logs to show. See the WA Cluster view for why.'));
+  return new Error(
+    vscode.l10n.t('Docker is not reachable, so there are no logs to show. See the WA Cluster view for why.'),
+  );
 }
 
 /** The cluster the tree item belongs to, or the one the user picks when there are several. */
@@ -88,7 +89,11 @@ export async function pickCluster(deps: LogCommandDeps, project?: string): Promi
     return all[0];
   }
   const pick = await vscode.window.showQuickPick(
-    all.map((c) => ({ label: c.project ?? vscode.l10n.t('(unnamed project)'), description: c.snapshot?.cluster.version, cluster: c })),
+    all.map((c) => ({
+      label: c.project ?? vscode.l10n.t('(unnamed project)'),
+      description: c.snapshot?.cluster.version,
+      cluster: c,
+    })),
     { placeHolder: vscode.l10n.t('Which cluster?') },
   );
   return pick?.cluster;
@@ -102,13 +107,25 @@ export async function targetsOf(cluster: LogCluster, signal?: AbortSignal): Prom
   }
   const nodes = cluster.snapshot?.nodes.filter((n) => n.container !== null) ?? [];
   if (nodes.length > 0) {
-    return nodes.map((n) => ({ cluster, docker, name: n.name, containerId: n.container!.id, description: `${n.role} · ${n.state}` }));
+    return nodes.map((n) => ({
+      cluster,
+      docker,
+      name: n.name,
+      containerId: n.container!.id,
+      description: `${n.role} · ${n.state}`,
+    }));
   }
   const list: ContainerSummary[] = await docker.listContainers(cluster.project, signal);
   return list
     .filter((c) => !c.oneoff)
     .sort((a, b) => (a.service ?? a.name).localeCompare(b.service ?? b.name, 'en', { numeric: true }))
-    .map((c) => ({ cluster, docker, name: c.service && list.filter((x) => x.service === c.service).length === 1 ? c.service : c.name, containerId: c.id, description: `${c.image} · ${c.state}` }));
+    .map((c) => ({
+      cluster,
+      docker,
+      name: c.service && list.filter((x) => x.service === c.service).length === 1 ? c.service : c.name,
+      containerId: c.id,
+      description: `${c.image} · ${c.state}`,
+    }));
 }
 
 /** The node of a tree item, or the one the user picks from all clusters' containers. */
@@ -134,11 +151,18 @@ export async function resolveNodeTarget(deps: LogCommandDeps, arg: unknown): Pro
   }
   const targets = (await Promise.all(clusters.filter((c) => c.docker).map((c) => targetsOf(c)))).flat();
   if (targets.length === 0) {
-    throw clusters.some((c) => c.docker) ? new Error(vscode.l10n.t('The cluster has no containers yet. Start it first.')) : noDocker();
+    throw clusters.some((c) => c.docker)
+      ? new Error(vscode.l10n.t('The cluster has no containers yet. Start it first.'))
+      : noDocker();
   }
   const several = clusters.length > 1;
   const pick = await vscode.window.showQuickPick(
-    targets.map((t) => ({ label: t.name, description: t.description, detail: several ? t.cluster.project : undefined, target: t })),
+    targets.map((t) => ({
+      label: t.name,
+      description: t.description,
+      detail: several ? t.cluster.project : undefined,
+      target: t,
+    })),
     { placeHolder: vscode.l10n.t('Show the logs of which node?'), matchOnDescription: true },
   );
   return pick?.target;

@@ -16,7 +16,10 @@ async function askNumber(title: string, value: number, min: number, max: number)
     title,
     value: String(value),
     ignoreFocusOut: true,
-    validateInput: (v) => (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : vscode.l10n.t('A whole number from {0} to {1}', min, max)),
+    validateInput: (v) =>
+      /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max
+        ? undefined
+        : vscode.l10n.t('A whole number from {0} to {1}', min, max),
   });
   return text === undefined ? undefined : Number(text);
 }
@@ -46,19 +49,35 @@ function isNewClusterOptions(arg: unknown): arg is NewClusterOptions {
 export async function newCluster(arg?: unknown): Promise<void> {
   if (isNewClusterOptions(arg)) {
     const { folder, production, ...rest } = arg;
-    await writeScaffold(vscode.Uri.file(folder), production ? generateProductionScaffold({ ...production, ...rest }) : generateScaffold(scaffoldOptionsSchema.parse(rest)));
+    await writeScaffold(
+      vscode.Uri.file(folder),
+      production
+        ? generateProductionScaffold({ ...production, ...rest })
+        : generateScaffold(scaffoldOptionsSchema.parse(rest)),
+    );
     return;
   }
-  const folder = vscode.workspace.workspaceFolders?.length === 1 ? vscode.workspace.workspaceFolders[0] : await vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Where should the cluster\'s files go?') });
+  const folder =
+    vscode.workspace.workspaceFolders?.length === 1
+      ? vscode.workspace.workspaceFolders[0]
+      : await vscode.window.showWorkspaceFolderPick({
+          placeHolder: vscode.l10n.t("Where should the cluster's files go?"),
+        });
   if (!folder) {
     if (!vscode.workspace.workspaceFolders?.length) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder first: the cluster\'s compose files are written into it.'));
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t("Open a folder first: the cluster's compose files are written into it."),
+      );
     }
     return;
   }
   const layout = await pickOne(vscode.l10n.t('New cluster: layout'), [
     { label: vscode.l10n.t('One host'), description: 'multiconnect-compose.yml', value: 'single' as const },
-    { label: vscode.l10n.t('Several hosts (production)'), description: `prod-multiconnect-compose.yml + ${DEFAULT_INVENTORY_FILE}`, value: 'production' as const },
+    {
+      label: vscode.l10n.t('Several hosts (production)'),
+      description: `prod-multiconnect-compose.yml + ${DEFAULT_INVENTORY_FILE}`,
+      value: 'production' as const,
+    },
   ]);
   if (layout === 'production') {
     await newProductionCluster(folder.uri);
@@ -74,15 +93,30 @@ export async function newCluster(arg?: unknown): Promise<void> {
   if (!engine) {
     return;
   }
-  const masters = await askNumber(vscode.l10n.t('New cluster (2/5): number of masters (2 or more for high availability)'), 2, 1, 16);
+  const masters = await askNumber(
+    vscode.l10n.t('New cluster (2/5): number of masters (2 or more for high availability)'),
+    2,
+    1,
+    16,
+  );
   if (masters === undefined) {
     return;
   }
-  const coreapps = await askNumber(vscode.l10n.t('New cluster (3/5): number of coreapps (shards + 1 keeps a spare)'), 3, 1, 64);
+  const coreapps = await askNumber(
+    vscode.l10n.t('New cluster (3/5): number of coreapps (shards + 1 keeps a spare)'),
+    3,
+    1,
+    64,
+  );
   if (coreapps === undefined) {
     return;
   }
-  const webPort = await askNumber(vscode.l10n.t('New cluster (4/5): host port of the web container (HTTPS)'), 9090, 1, 65535);
+  const webPort = await askNumber(
+    vscode.l10n.t('New cluster (4/5): host port of the web container (HTTPS)'),
+    9090,
+    1,
+    65535,
+  );
   if (webPort === undefined) {
     return;
   }
@@ -90,16 +124,31 @@ export async function newCluster(arg?: unknown): Promise<void> {
     title: vscode.l10n.t('New cluster (5/5): WhatsApp Business API version (WA_API_VERSION, without "v")'),
     value: '2.41.2',
     ignoreFocusOut: true,
-    validateInput: (v) => (/^\d+\.\d+\.\d+$/.test(v) ? undefined : vscode.l10n.t('major.minor.patch, without a leading "v" (the image tag adds it)')),
+    validateInput: (v) =>
+      /^\d+\.\d+\.\d+$/.test(v)
+        ? undefined
+        : vscode.l10n.t('major.minor.patch, without a leading "v" (the image tag adds it)'),
   });
   if (version === undefined) {
     return;
   }
-  if (!(await writeScaffold(folder.uri, generateScaffold(scaffoldOptionsSchema.parse({ engine, masters, coreapps, webPort, version }))))) {
+  if (
+    !(await writeScaffold(
+      folder.uri,
+      generateScaffold(scaffoldOptionsSchema.parse({ engine, masters, coreapps, webPort, version })),
+    ))
+  ) {
     return;
   }
   await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, 'multiconnect-compose.yml'));
-  void vscode.window.showInformationMessage(vscode.l10n.t('Wrote a cluster of {0} master(s) and {1} coreapp(s) on {2}: start it with docker-compose -f multiconnect-compose.yml up -d.', masters, coreapps, engine === 'mysql' ? 'MySQL' : 'PostgreSQL'));
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t(
+      'Wrote a cluster of {0} master(s) and {1} coreapp(s) on {2}: start it with docker-compose -f multiconnect-compose.yml up -d.',
+      masters,
+      coreapps,
+      engine === 'mysql' ? 'MySQL' : 'PostgreSQL',
+    ),
+  );
 }
 
 /** Asks for the hosts and the database host, writes the production layout and opens the inventory. */
@@ -108,7 +157,13 @@ async function newProductionCluster(folder: vscode.Uri): Promise<void> {
     title: vscode.l10n.t('New cluster (1/2): the hosts, by the names other hosts reach them by (comma-separated)'),
     value: 'wa-a.example.internal, wa-b.example.internal, wa-c.example.internal',
     ignoreFocusOut: true,
-    validateInput: (v) => (v.split(',').map((x) => x.trim()).every((x) => /^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(x)) ? undefined : vscode.l10n.t('Host names or addresses, separated by commas')),
+    validateInput: (v) =>
+      v
+        .split(',')
+        .map((x) => x.trim())
+        .every((x) => /^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(x))
+        ? undefined
+        : vscode.l10n.t('Host names or addresses, separated by commas'),
   });
   if (names === undefined) {
     return;
@@ -124,7 +179,11 @@ async function newProductionCluster(folder: vscode.Uri): Promise<void> {
   }
   const list = names.split(',').map((x) => x.trim());
   // Each engine over ssh:// by default (the user's ssh config and agent apply); edit `docker:` in the inventory for contexts or tcp://.
-  const hosts = list.map((externalHostname, i) => ({ name: /^[A-Za-z]/.test(externalHostname) ? (externalHostname.split('.')[0] ?? `host${i + 1}`) : `host${i + 1}`, docker: `ssh://${externalHostname}`, externalHostname }));
+  const hosts = list.map((externalHostname, i) => ({
+    name: /^[A-Za-z]/.test(externalHostname) ? (externalHostname.split('.')[0] ?? `host${i + 1}`) : `host${i + 1}`,
+    docker: `ssh://${externalHostname}`,
+    externalHostname,
+  }));
   let files: Record<string, string>;
   try {
     files = generateProductionScaffold({ hosts, dbHost });
@@ -138,7 +197,10 @@ async function newProductionCluster(folder: vscode.Uri): Promise<void> {
 }
 
 /** Writes the scaffold into a folder, after a modal confirmation when it would replace files. False when the user declines. */
-async function writeScaffold(folder: vscode.Uri, files: ScaffoldFiles | Readonly<Record<string, string>>): Promise<boolean> {
+async function writeScaffold(
+  folder: vscode.Uri,
+  files: ScaffoldFiles | Readonly<Record<string, string>>,
+): Promise<boolean> {
   const existing: string[] = [];
   for (const name of Object.keys(files)) {
     try {
@@ -150,7 +212,11 @@ async function writeScaffold(folder: vscode.Uri, files: ScaffoldFiles | Readonly
   }
   if (existing.length > 0) {
     const replace = vscode.l10n.t('Replace');
-    const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Replace {0}?', existing.join(', ')), { modal: true, detail: vscode.l10n.t('Their current content is lost.') }, replace);
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Replace {0}?', existing.join(', ')),
+      { modal: true, detail: vscode.l10n.t('Their current content is lost.') },
+      replace,
+    );
     if (answer !== replace) {
       return false;
     }

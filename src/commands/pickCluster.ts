@@ -22,31 +22,40 @@ export async function pickCluster(sessions: ClusterSessions, arg: unknown): Prom
     }
   }
   if (typeof arg === 'object' && arg !== null && 'session' in arg) {
-    const s = (arg).session;
+    const s = arg.session;
     if (s && typeof s === 'object' && 'cluster' in s) {
       return s as ClusterSession;
     }
   }
   if (typeof arg === 'object' && arg !== null && 'parent' in arg) {
-    return pickCluster(sessions, (arg).parent);
+    return pickCluster(sessions, arg.parent);
   }
   const all = sessions.all;
   if (all.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('No WhatsApp Business API cluster was found in this workspace.'));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('No WhatsApp Business API cluster was found in this workspace.'),
+    );
     return undefined;
   }
   if (all.length === 1) {
     return all[0];
   }
   const picked = await vscode.window.showQuickPick(
-    all.map((s) => ({ label: s.cluster.projectName, description: s.cluster.files.map((f) => vscode.workspace.asRelativePath(f)).join(', '), session: s })),
+    all.map((s) => ({
+      label: s.cluster.projectName,
+      description: s.cluster.files.map((f) => vscode.workspace.asRelativePath(f)).join(', '),
+      session: s,
+    })),
     { placeHolder: vscode.l10n.t('Which cluster?') },
   );
   return picked?.session;
 }
 
 /** {@link pickCluster} for commands that need the API: throws a clear message when not signed in. */
-export async function pickSignedInCluster(sessions: ClusterSessions, arg: unknown): Promise<{ session: ClusterSession; api: WaApiClient } | undefined> {
+export async function pickSignedInCluster(
+  sessions: ClusterSessions,
+  arg: unknown,
+): Promise<{ session: ClusterSession; api: WaApiClient } | undefined> {
   const session = await pickCluster(sessions, arg);
   if (!session) {
     return undefined;

@@ -14,7 +14,9 @@ export async function registerNumber({ sessions, access }: Services, arg?: unkno
     return;
   }
   const { session, api } = target;
-  const account = await askAccount(await access.account(session.apiUrl), (n) => vscode.l10n.t('Register a number ({0}/5)', n));
+  const account = await askAccount(await access.account(session.apiUrl), (n) =>
+    vscode.l10n.t('Register a number ({0}/5)', n),
+  );
   if (!account) {
     return;
   }
@@ -31,8 +33,19 @@ export async function registerNumber({ sessions, access }: Services, arg?: unkno
   await access.storeAccount(session.apiUrl, account);
   let result: Awaited<ReturnType<typeof api.registerAccount>>;
   try {
-    result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Registering +{0} {1}…', account.cc, account.phoneNumber) }, () =>
-      api.registerAccount({ cc: account.cc, phoneNumber: account.phoneNumber, method: method.value, cert: account.cert, ...(account.pin ? { pin: account.pin } : {}) }),
+    result = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Registering +{0} {1}…', account.cc, account.phoneNumber),
+      },
+      () =>
+        api.registerAccount({
+          cc: account.cc,
+          phoneNumber: account.phoneNumber,
+          method: method.value,
+          cert: account.cert,
+          ...(account.pin ? { pin: account.pin } : {}),
+        }),
     );
   } catch (err) {
     if (err instanceof ApiError && err.kind === 'registrationBlocked') {
@@ -48,11 +61,20 @@ export async function registerNumber({ sessions, access }: Services, arg?: unkno
       validateInput: (v) => (/^\d{3}-?\d{3}$/.test(v) ? undefined : vscode.l10n.t('6 digits')),
     });
     if (code === undefined) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('The number is not verified yet: run Register Number again when the code arrives.'));
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('The number is not verified yet: run Register Number again when the code arrives.'),
+      );
       return;
     }
     await api.verifyAccount(code.replace('-', ''));
   }
   await session.monitor.refresh();
-  void vscode.window.showInformationMessage(vscode.l10n.t('+{0} {1} is registered{2}.', account.cc, account.phoneNumber, result.vname ? ` (${result.vname})` : ''));
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t(
+      '+{0} {1} is registered{2}.',
+      account.cc,
+      account.phoneNumber,
+      result.vname ? ` (${result.vname})` : '',
+    ),
+  );
 }

@@ -34,9 +34,24 @@ export async function showAllLogs(deps: LogCommandDeps, documents: LogDocumentPr
       try {
         const results = await Promise.allSettled(
           targets.map((t) =>
-            followContainer(t.docker, t.containerId, tail, signal, (l) => il.push(t.name, l, Date.now()), (note) => il.push(t.name, { timestamp: new Date().toISOString(), text: `# ${followNoteText(note)}` }, Date.now())).catch((e: unknown) => {
+            followContainer(
+              t.docker,
+              t.containerId,
+              tail,
+              signal,
+              (l) => il.push(t.name, l, Date.now()),
+              (note) =>
+                il.push(t.name, { timestamp: new Date().toISOString(), text: `# ${followNoteText(note)}` }, Date.now()),
+            ).catch((e: unknown) => {
               if (!signal.aborted) {
-                il.push(t.name, { timestamp: new Date().toISOString(), text: `# ${vscode.l10n.t('following failed: {0}', e instanceof Error ? e.message : String(e))}` }, Date.now());
+                il.push(
+                  t.name,
+                  {
+                    timestamp: new Date().toISOString(),
+                    text: `# ${vscode.l10n.t('following failed: {0}', e instanceof Error ? e.message : String(e))}`,
+                  },
+                  Date.now(),
+                );
                 throw e;
               }
             }),

@@ -11,7 +11,9 @@ export function followNoteText(note: FollowNote): string {
     case 'running':
       return vscode.l10n.t('--- the container is running again ---');
     case 'recreated':
-      return vscode.l10n.t('--- the container was recreated (upgrade or changed configuration); following the new one ---');
+      return vscode.l10n.t(
+        '--- the container was recreated (upgrade or changed configuration); following the new one ---',
+      );
   }
 }
 
@@ -25,7 +27,14 @@ export async function showNodeLogs(deps: LogCommandDeps, documents: LogDocumentP
   const source: LogSource = {
     title: target.name,
     follow: (append, signal) =>
-      followContainer(target.docker, target.containerId, maxLines, signal, (l) => append(l.text), (note) => append(`# ${followNoteText(note)}`)).catch((e: unknown) => {
+      followContainer(
+        target.docker,
+        target.containerId,
+        maxLines,
+        signal,
+        (l) => append(l.text),
+        (note) => append(`# ${followNoteText(note)}`),
+      ).catch((e: unknown) => {
         if (!signal.aborted) {
           throw e;
         }

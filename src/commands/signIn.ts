@@ -22,10 +22,25 @@ export async function signIn({ sessions, access, settings, log }: Services, arg?
   const allowPlainHttp = plainHttpAllowedFor(url, settings.value.apiAllowPlainHttp);
   if (isPlainHttp(url)) {
     if (!allowPlainHttp) {
-      throw new Error(vscode.l10n.t('Not signing in to {0}: over plain http:// the password and token travel in clear text, readable by anyone on the network. Use the web container\'s https:// port (setting waCluster.api.url), or, only on a network you trust, add {1} to the user setting waCluster.api.allowPlainHttp.', url, parsed.origin));
+      throw new Error(
+        vscode.l10n.t(
+          "Not signing in to {0}: over plain http:// the password and token travel in clear text, readable by anyone on the network. Use the web container's https:// port (setting waCluster.api.url), or, only on a network you trust, add {1} to the user setting waCluster.api.allowPlainHttp.",
+          url,
+          parsed.origin,
+        ),
+      );
     }
     const proceed = vscode.l10n.t('Send in Clear Text');
-    const choice = await vscode.window.showWarningMessage(vscode.l10n.t('{0} is plain http://: your password and token will travel unencrypted.', url), { modal: true, detail: vscode.l10n.t('You allowed this URL in waCluster.api.allowPlainHttp. Anyone on the network path can read the credentials and take over the cluster.') }, proceed);
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('{0} is plain http://: your password and token will travel unencrypted.', url),
+      {
+        modal: true,
+        detail: vscode.l10n.t(
+          'You allowed this URL in waCluster.api.allowPlainHttp. Anyone on the network path can read the credentials and take over the cluster.',
+        ),
+      },
+      proceed,
+    );
     if (choice !== proceed) {
       return false;
     }
@@ -33,20 +48,44 @@ export async function signIn({ sessions, access, settings, log }: Services, arg?
   }
 
   if (parsed.protocol === 'https:' && !settings.value.apiCaFile) {
-    const cert = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking the certificate of {0}…', url), cancellable: true }, (_p, token) => {
-      const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort());
-      return probeCertificate(parsed.hostname, Number(parsed.port || 443), { signal: controller.signal });
-    });
+    const cert = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Checking the certificate of {0}…', url),
+        cancellable: true,
+      },
+      (_p, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        return probeCertificate(parsed.hostname, Number(parsed.port || 443), { signal: controller.signal });
+      },
+    );
     const known = access.trustedCertificate(url);
     if (!cert.trusted && known?.fingerprint256 !== cert.fingerprint256) {
       const trust = vscode.l10n.t('Trust This Certificate');
       const changed = known !== undefined;
       const choice = await vscode.window.showWarningMessage(
-        changed ? vscode.l10n.t('The certificate of {0} has CHANGED since you trusted it: it was {1}, it is now {2}.', url, known.fingerprint256, cert.fingerprint256) : vscode.l10n.t('The certificate of {0} is not signed by a trusted authority ({1}).', url, cert.authorizationError ?? 'unknown'),
+        changed
+          ? vscode.l10n.t(
+              'The certificate of {0} has CHANGED since you trusted it: it was {1}, it is now {2}.',
+              url,
+              known.fingerprint256,
+              cert.fingerprint256,
+            )
+          : vscode.l10n.t(
+              'The certificate of {0} is not signed by a trusted authority ({1}).',
+              url,
+              cert.authorizationError ?? 'unknown',
+            ),
         {
           modal: true,
-          detail: vscode.l10n.t('Subject: {0}\nIssuer: {1}\nValid until: {2}\nSHA-256 fingerprint:\n{3}\n\nCompare the fingerprint with the one of the web container before you trust it. Only this exact certificate will be trusted, for this cluster only.', cert.subject, cert.issuer, cert.validTo, cert.fingerprint256),
+          detail: vscode.l10n.t(
+            'Subject: {0}\nIssuer: {1}\nValid until: {2}\nSHA-256 fingerprint:\n{3}\n\nCompare the fingerprint with the one of the web container before you trust it. Only this exact certificate will be trusted, for this cluster only.',
+            cert.subject,
+            cert.issuer,
+            cert.validTo,
+            cert.fingerprint256,
+          ),
         },
         trust,
       );
@@ -60,7 +99,10 @@ export async function signIn({ sessions, access, settings, log }: Services, arg?
 
   const password = await vscode.window.showInputBox({
     title: vscode.l10n.t('Sign in to {0}', url),
-    prompt: vscode.l10n.t('Password of the API user "{0}" (change the user in the setting waCluster.api.user). It is kept in VS Code\'s secret storage only.', user),
+    prompt: vscode.l10n.t(
+      'Password of the API user "{0}" (change the user in the setting waCluster.api.user). It is kept in VS Code\'s secret storage only.',
+      user,
+    ),
     password: true,
     ignoreFocusOut: true,
     validateInput: (v) => (v.length === 0 ? vscode.l10n.t('Enter the password') : undefined),
@@ -71,18 +113,25 @@ export async function signIn({ sessions, access, settings, log }: Services, arg?
   const transport = createNodeTransport(access.trust(url, settings.value));
   let finalPassword = password;
   const attempt = (newPassword?: string) =>
-    vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Signing in to {0}…', url), cancellable: true }, async (_p, token) => {
-      const controller = new AbortController();
-      token.onCancellationRequested(() => controller.abort());
-      const client = new WaApiClient({
-        baseUrl: url,
-        transport,
-        auth: { kind: 'basic', user, password, ...(newPassword ? { newPassword } : {}) },
-        allowPlainHttp,
-        onToken: (t) => access.storeToken(url, user, t),
-      });
-      await client.login({ signal: controller.signal });
-    });
+    vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Signing in to {0}…', url),
+        cancellable: true,
+      },
+      async (_p, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        const client = new WaApiClient({
+          baseUrl: url,
+          transport,
+          auth: { kind: 'basic', user, password, ...(newPassword ? { newPassword } : {}) },
+          allowPlainHttp,
+          onToken: (t) => access.storeToken(url, user, t),
+        });
+        await client.login({ signal: controller.signal });
+      },
+    );
   try {
     await attempt();
   } catch (err) {
@@ -110,15 +159,25 @@ export async function signIn({ sessions, access, settings, log }: Services, arg?
 async function askNewPassword(): Promise<string | undefined> {
   const first = await vscode.window.showInputBox({
     title: vscode.l10n.t('First sign-in: choose a new password'),
-    prompt: vscode.l10n.t('The API asks for a new password on the first sign-in (8 to 64 characters, with upper and lower case letters, a digit and a special character).'),
+    prompt: vscode.l10n.t(
+      'The API asks for a new password on the first sign-in (8 to 64 characters, with upper and lower case letters, a digit and a special character).',
+    ),
     password: true,
     ignoreFocusOut: true,
-    validateInput: (v) => (v.length < 8 || v.length > 64 || !/[a-z]/.test(v) || !/[A-Z]/.test(v) || !/\d/.test(v) || !/[^A-Za-z0-9]/.test(v) ? vscode.l10n.t('8 to 64 characters, with upper and lower case letters, a digit and a special character') : undefined),
+    validateInput: (v) =>
+      v.length < 8 || v.length > 64 || !/[a-z]/.test(v) || !/[A-Z]/.test(v) || !/\d/.test(v) || !/[^A-Za-z0-9]/.test(v)
+        ? vscode.l10n.t('8 to 64 characters, with upper and lower case letters, a digit and a special character')
+        : undefined,
   });
   if (first === undefined) {
     return undefined;
   }
-  const second = await vscode.window.showInputBox({ title: vscode.l10n.t('Repeat the new password'), password: true, ignoreFocusOut: true, validateInput: (v) => (v !== first ? vscode.l10n.t('The passwords differ') : undefined) });
+  const second = await vscode.window.showInputBox({
+    title: vscode.l10n.t('Repeat the new password'),
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (v) => (v !== first ? vscode.l10n.t('The passwords differ') : undefined),
+  });
   return second === undefined ? undefined : first;
 }
 
@@ -128,10 +187,22 @@ function signInError(err: unknown, url: string): Error {
       case 'unauthorized':
         return new Error(vscode.l10n.t('Sign-in to {0} failed: wrong user name or password.', url));
       case 'tls':
-        return new Error(vscode.l10n.t('Sign-in to {0} failed: the certificate is not trusted ({1}). Run Sign In again to review it, or set waCluster.api.caFile.', url, err.message));
+        return new Error(
+          vscode.l10n.t(
+            'Sign-in to {0} failed: the certificate is not trusted ({1}). Run Sign In again to review it, or set waCluster.api.caFile.',
+            url,
+            err.message,
+          ),
+        );
       case 'network':
       case 'timeout':
-        return new Error(vscode.l10n.t('Cannot reach {0}: {1}. Is the web container running and its port published?', url, err.message));
+        return new Error(
+          vscode.l10n.t(
+            'Cannot reach {0}: {1}. Is the web container running and its port published?',
+            url,
+            err.message,
+          ),
+        );
       default:
         return new Error(vscode.l10n.t('Sign-in to {0} failed: {1}', url, err.message));
     }

@@ -3,7 +3,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { type DiscoveredCluster } from '../cluster/discovery';
 import { type ClusterSnapshot } from '../cluster/types';
-import { checkTargetVersion, interruptedUpgradeMessage, planUpgrade, possiblePaths, type UpgradePath, type UpgradeService } from '../cluster/upgradePlan';
+import {
+  checkTargetVersion,
+  interruptedUpgradeMessage,
+  planUpgrade,
+  possiblePaths,
+  type UpgradePath,
+  type UpgradeService,
+} from '../cluster/upgradePlan';
 import { runUpgrade, type UpgradeJournal, type UpgradeJournalEntry, type UpgradePorts } from '../cluster/upgradeRunner';
 import { nodeFileReader } from '../compose/nodeReader';
 import { loadProject } from '../compose/project';
@@ -38,13 +45,20 @@ export function upgradeJournal(state: vscode.Memento): UpgradeJournal & { entrie
   };
 }
 
-export function findUpgradeService(cluster: Pick<DiscoveredCluster, 'files' | 'dir' | 'envFile'>): UpgradeService | undefined {
+export function findUpgradeService(
+  cluster: Pick<DiscoveredCluster, 'files' | 'dir' | 'envFile'>,
+): UpgradeService | undefined {
   const load = (files: readonly string[]): string | undefined => {
     const texts = files.map((p) => ({ path: p, text: nodeFileReader.read(p) }));
     if (texts.some((t) => t.text === undefined)) {
       return undefined;
     }
-    const project = loadProject({ files: texts.map((t) => ({ path: t.path, text: t.text ?? '' })), reader: nodeFileReader, env: process.env, ...(cluster.envFile ? { envFile: cluster.envFile } : {}) });
+    const project = loadProject({
+      files: texts.map((t) => ({ path: t.path, text: t.text ?? '' })),
+      reader: nodeFileReader,
+      env: process.env,
+      ...(cluster.envFile ? { envFile: cluster.envFile } : {}),
+    });
     return [...project.services.values()].find((s) => s.role === 'dbupgrade')?.name;
   };
   const own = load(cluster.files);
@@ -53,7 +67,10 @@ export function findUpgradeService(cluster: Pick<DiscoveredCluster, 'files' | 'd
   }
   let names: string[];
   try {
-    names = fs.readdirSync(cluster.dir).filter((n) => /upgrade.*\.ya?ml$/i.test(n)).sort((a, b) => (a === 'dbupgrade-compose.yml' ? -1 : b === 'dbupgrade-compose.yml' ? 1 : a.localeCompare(b)));
+    names = fs
+      .readdirSync(cluster.dir)
+      .filter((n) => /upgrade.*\.ya?ml$/i.test(n))
+      .sort((a, b) => (a === 'dbupgrade-compose.yml' ? -1 : b === 'dbupgrade-compose.yml' ? 1 : a.localeCompare(b)));
   } catch {
     return undefined;
   }
@@ -70,9 +87,11 @@ export function findUpgradeService(cluster: Pick<DiscoveredCluster, 'files' | 'd
   return undefined;
 }
 
-
 /** A snapshot now, and the version /v1/health reports (undefined when it does not answer). */
-async function observe(session: ClusterSession, signal: AbortSignal): Promise<{ snapshot: ClusterSnapshot; apiVersion: string | undefined }> {
+async function observe(
+  session: ClusterSession,
+  signal: AbortSignal,
+): Promise<{ snapshot: ClusterSnapshot; apiVersion: string | undefined }> {
   const snapshot = await session.monitor.refresh();
   let apiVersion: string | undefined;
   if (session.api) {
@@ -94,20 +113,30 @@ function editorPorts(services: Services, session: ClusterSession): UpgradePorts 
     docker: services.docker,
     compose: async (sub, opts) => {
       const base = await compose.runnerFor(session);
-      const runner = opts.files ? new ComposeRunner(base.command, { files: opts.files, projectName: c.projectName, projectDirectory: c.dir, envFiles: c.envFile ? [c.envFile] : [] }) : base;
+      const runner = opts.files
+        ? new ComposeRunner(base.command, {
+            files: opts.files,
+            projectName: c.projectName,
+            projectDirectory: c.dir,
+            envFiles: c.envFile ? [c.envFile] : [],
+          })
+        : base;
       await compose.runVisibly(session, runner, sub, opts.title, { env: opts.env });
     },
     ui: {
       progress: (title, work) =>
-        vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-          const controller = new AbortController();
-          const cancel = token.onCancellationRequested(() => controller.abort());
-          try {
-            return await work(controller.signal, (message) => progress.report({ message }));
-          } finally {
-            cancel.dispose();
-          }
-        }),
+        vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+          async (progress, token) => {
+            const controller = new AbortController();
+            const cancel = token.onCancellationRequested(() => controller.abort());
+            try {
+              return await work(controller.signal, (message) => progress.report({ message }));
+            } finally {
+              cancel.dispose();
+            }
+          },
+        ),
       log: (line) => compose.append(line),
     },
     readEnv: (file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''),
@@ -135,13 +164,17 @@ export async function upgradeCluster(services: Services, arg?: unknown): Promise
   const current = c.version;
   let version = options?.version?.trim();
   if (version === undefined) {
-    version = (await vscode.window.showInputBox({
-      title: vscode.l10n.t('Upgrade {0}', c.projectName),
-      prompt: current ? vscode.l10n.t('New WA_API_VERSION (now {0}), without the leading "v"', current) : vscode.l10n.t('New WA_API_VERSION, without the leading "v"'),
-      placeHolder: '2.53.2',
-      ignoreFocusOut: true,
-      validateInput: (v) => checkTargetVersion(v, current, t),
-    }))?.trim();
+    version = (
+      await vscode.window.showInputBox({
+        title: vscode.l10n.t('Upgrade {0}', c.projectName),
+        prompt: current
+          ? vscode.l10n.t('New WA_API_VERSION (now {0}), without the leading "v"', current)
+          : vscode.l10n.t('New WA_API_VERSION, without the leading "v"'),
+        placeHolder: '2.53.2',
+        ignoreFocusOut: true,
+        validateInput: (v) => checkTargetVersion(v, current, t),
+      })
+    )?.trim();
     if (!version) {
       return;
     }
@@ -152,10 +185,29 @@ export async function upgradeCluster(services: Services, arg?: unknown): Promise
   if (!chosen && checkTargetVersion(version, current, t) === undefined) {
     const choices = possiblePaths(upgradeService, version).map((p) =>
       p === 'dbupgrade'
-        ? { label: vscode.l10n.t('With the DB upgrade service'), detail: vscode.l10n.t('Runs {0} ({1}) with {2} and waits for it to exit with 0, then restarts the nodes on {2}. For MySQL, from v2.23 on; recommended for large databases.', upgradeService!.service, upgradeService!.files.map((f) => path.basename(f)).join(', '), version), path: p }
-        : { label: vscode.l10n.t('With downtime'), detail: vscode.l10n.t('Restarts the nodes on {0}; the primary master migrates the database while the nodes wait as "uninitialized".', version), path: p },
+        ? {
+            label: vscode.l10n.t('With the DB upgrade service'),
+            detail: vscode.l10n.t(
+              'Runs {0} ({1}) with {2} and waits for it to exit with 0, then restarts the nodes on {2}. For MySQL, from v2.23 on; recommended for large databases.',
+              upgradeService!.service,
+              upgradeService!.files.map((f) => path.basename(f)).join(', '),
+              version,
+            ),
+            path: p,
+          }
+        : {
+            label: vscode.l10n.t('With downtime'),
+            detail: vscode.l10n.t(
+              'Restarts the nodes on {0}; the primary master migrates the database while the nodes wait as "uninitialized".',
+              version,
+            ),
+            path: p,
+          },
     );
-    const picked = await vscode.window.showQuickPick(choices, { title: vscode.l10n.t('Upgrade {0} to {1}', c.projectName, version), ignoreFocusOut: true });
+    const picked = await vscode.window.showQuickPick(choices, {
+      title: vscode.l10n.t('Upgrade {0} to {1}', c.projectName, version),
+      ignoreFocusOut: true,
+    });
     if (!picked) {
       return;
     }
@@ -163,19 +215,22 @@ export async function upgradeCluster(services: Services, arg?: unknown): Promise
   }
 
   const envFile = c.envFile ?? path.join(c.dir, '.env');
-  const planned = planUpgrade({
-    project: c.projectName,
-    current,
-    version,
-    path: chosen ?? 'downtime',
-    upgradeService,
-    declared: c.declared,
-    snapshot: await session.monitor.refresh(),
-    envFile,
-    envFileLabel: vscode.workspace.asRelativePath(envFile),
-    fileLabel: (f) => path.basename(f),
-    clusterFiles: c.files,
-  }, t);
+  const planned = planUpgrade(
+    {
+      project: c.projectName,
+      current,
+      version,
+      path: chosen ?? 'downtime',
+      upgradeService,
+      declared: c.declared,
+      snapshot: await session.monitor.refresh(),
+      envFile,
+      envFileLabel: vscode.workspace.asRelativePath(envFile),
+      fileLabel: (f) => path.basename(f),
+      clusterFiles: c.files,
+    },
+    t,
+  );
   if (!planned.ok) {
     throw new Error(planned.message);
   }
@@ -187,7 +242,12 @@ export async function upgradeCluster(services: Services, arg?: unknown): Promise
   if ((await vscode.window.showWarningMessage(plan.question, { modal: true, detail: plan.detail }, go)) !== go) {
     return;
   }
-  const outcome = await runUpgrade(plan, editorPorts(services, session), t, options?.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
+  const outcome = await runUpgrade(
+    plan,
+    editorPorts(services, session),
+    t,
+    options?.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {},
+  );
   await services.sessions.rediscover();
   void vscode.window.showInformationMessage(outcome.message);
 }

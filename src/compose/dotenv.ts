@@ -42,7 +42,18 @@ const KEY = /^[\p{L}\p{N}_.\-[\]]*/u;
 const SPACE = /[\t\v\f\r \u0085\u00a0]/;
 /** The escapes compose-go expands in double-quoted values (POSIX echo's, plus `\$` and `\"`). */
 const ESCAPE = /\\(?:[abcfnrtv$"\\]|0[0-7]{3}|0\d{0,3})/g;
-const ESCAPED: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '"': '"', '\\': '\\', $: '$$' };
+const ESCAPED: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '"': '"',
+  '\\': '\\',
+  $: '$$',
+};
 
 /**
  * compose-go's `expandEscapes`: `\n` and the other echo escapes become their characters, `\0ddd`
@@ -79,7 +90,9 @@ export function parseDotenv(path: string, text: string, lookup: Lookup = () => u
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {
     // UTF-16 (or binary) read as UTF-8: every line would be a bad line; say what it is once.
-    problem({ file: path, start: nul, end: nul + 1 }, (t) => t('This file is not UTF-8 text (it has NUL characters: saved as UTF-16?). Save it as UTF-8.'));
+    problem({ file: path, start: nul, end: nul + 1 }, (t) =>
+      t('This file is not UTF-8 text (it has NUL characters: saved as UTF-16?). Save it as UTF-8.'),
+    );
     return { ...src, entries, problems };
   }
   // A UTF-8 byte order mark is not part of the first key.
@@ -106,7 +119,10 @@ export function parseDotenv(path: string, text: string, lookup: Lookup = () => u
     const keyStart = lineStart + lead;
     const km = KEY.exec(line);
     if (!km) {
-      problem({ file: path, start: keyStart, end: lineStart + text.slice(lineStart, eol).replace(/\r$/, '').length }, (t) => t('Cannot read this line: expected KEY=value.'));
+      problem(
+        { file: path, start: keyStart, end: lineStart + text.slice(lineStart, eol).replace(/\r$/, '').length },
+        (t) => t('Cannot read this line: expected KEY=value.'),
+      );
       pos = eol + 1;
       continue;
     }
@@ -121,7 +137,17 @@ export function parseDotenv(path: string, text: string, lookup: Lookup = () => u
     if (after === '' && key !== '') {
       // A bare KEY: passed through from the environment.
       const value = lookup(key);
-      entries.push({ key, keySpan, valueSpan: { file: path, start: keySpan.end, end: keySpan.end }, contentStart: keySpan.end, quote: '', literal: '', value, unresolved: false, lineSpan: { file: path, start: lineStart, end: keySpan.end } });
+      entries.push({
+        key,
+        keySpan,
+        valueSpan: { file: path, start: keySpan.end, end: keySpan.end },
+        contentStart: keySpan.end,
+        quote: '',
+        literal: '',
+        value,
+        unresolved: false,
+        lineSpan: { file: path, start: lineStart, end: keySpan.end },
+      });
       if (value !== undefined) {
         own.set(key, value);
       }
@@ -130,7 +156,9 @@ export function parseDotenv(path: string, text: string, lookup: Lookup = () => u
     }
     if (!after.startsWith('=') && !after.startsWith(':')) {
       const written = line.trimEnd();
-      problem({ file: path, start: keyStart, end: keyStart + written.length }, (t) => t('Cannot read "{0}": expected KEY=value.', written));
+      problem({ file: path, start: keyStart, end: keyStart + written.length }, (t) =>
+        t('Cannot read "{0}": expected KEY=value.', written),
+      );
       pos = eol + 1;
       continue;
     }
@@ -158,9 +186,11 @@ export function parseDotenv(path: string, text: string, lookup: Lookup = () => u
         j++;
       }
       if (j >= text.length) {
-        problem({ file: path, start: valueStart, end: eol }, (t) => (q === '"'
-          ? t('Unterminated double-quoted value for {0}: add the closing ".', key)
-          : t('Unterminated single-quoted value for {0}: add the closing \'.', key)));
+        problem({ file: path, start: valueStart, end: eol }, (t) =>
+          q === '"'
+            ? t('Unterminated double-quoted value for {0}: add the closing ".', key)
+            : t("Unterminated single-quoted value for {0}: add the closing '.", key),
+        );
         literal = text.slice(valueStart + 1, eol).replace(/\r$/, '');
         valueEnd = eol;
       } else {
@@ -183,7 +213,17 @@ export function parseDotenv(path: string, text: string, lookup: Lookup = () => u
       unresolved = r.unresolved;
     }
     own.set(key, value);
-    entries.push({ key, keySpan, valueSpan: { file: path, start: valueStart, end: valueEnd }, contentStart: quote ? valueStart + 1 : valueStart, quote, literal, value, unresolved, lineSpan: { file: path, start: lineStart, end: valueEnd } });
+    entries.push({
+      key,
+      keySpan,
+      valueSpan: { file: path, start: valueStart, end: valueEnd },
+      contentStart: quote ? valueStart + 1 : valueStart,
+      quote,
+      literal,
+      value,
+      unresolved,
+      lineSpan: { file: path, start: lineStart, end: valueEnd },
+    });
     pos = next;
   }
   return { ...src, entries, problems };

@@ -38,5 +38,11 @@ export function parseImage(ref: string): ImageRef {
   }
   const repository = parts.join('/');
   const name = (parts[parts.length - 1] ?? '').toLowerCase();
-  return { ...(registry ? { registry } : {}), repository, name, ...(tag !== undefined ? { tag, tagOffset } : {}), ...(digest ? { digest } : {}) };
+  return {
+    ...(registry ? { registry } : {}),
+    repository,
+    name,
+    ...(tag !== undefined ? { tag, tagOffset } : {}),
+    ...(digest ? { digest } : {}),
+  };
 }

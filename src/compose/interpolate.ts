@@ -74,7 +74,11 @@ export function interpolate(raw: string, lookup: Lookup, base = 0, depth = 0): I
       const close = matchingBrace(raw, i + 2);
       if (close < 0) {
         const text = raw.slice(i);
-        errors.push(interpolationError(base + i, base + raw.length, (t) => t('Invalid interpolation format: "{0}" has no closing "}".', text)));
+        errors.push(
+          interpolationError(base + i, base + raw.length, (t) =>
+            t('Invalid interpolation format: "{0}" has no closing "}".', text),
+          ),
+        );
         out += raw.slice(i);
         break;
       }
@@ -85,7 +89,17 @@ export function interpolate(raw: string, lookup: Lookup, base = 0, depth = 0): I
       const op = OPERATORS.find((o) => rest.startsWith(o)) ?? (rest === '' ? '' : undefined);
       if (name === undefined || op === undefined) {
         // The `${…}` forms are arguments: a `{` in the message would hide the placeholders after it from VS Code's formatter.
-        errors.push(interpolationError(base + i, base + close + 1, (t) => t('Invalid interpolation format: "{0}" is not a variable reference (use {1}, {2} or {3}; write $$ for a literal $).', `\${${inner}}`, '${NAME}', '${NAME:-default}', '${NAME:?message}')));
+        errors.push(
+          interpolationError(base + i, base + close + 1, (t) =>
+            t(
+              'Invalid interpolation format: "{0}" is not a variable reference (use {1}, {2} or {3}; write $$ for a literal $).',
+              `\${${inner}}`,
+              '${NAME}',
+              '${NAME:-default}',
+              '${NAME:?message}',
+            ),
+          ),
+        );
         out += raw.slice(i, close + 1);
         i = close + 1;
         continue;
@@ -136,8 +150,16 @@ export function interpolate(raw: string, lookup: Lookup, base = 0, depth = 0): I
           break;
       }
       refs.push({
-        name, start: base + i, end: base + close + 1, op, ...(argRaw === undefined ? {} : { arg: argRaw, argStart: base + argStart }),
-        set, value, missingRequired, unsetPlain: op === '' && !set, usedDefault,
+        name,
+        start: base + i,
+        end: base + close + 1,
+        op,
+        ...(argRaw === undefined ? {} : { arg: argRaw, argStart: base + argStart }),
+        set,
+        value,
+        missingRequired,
+        unsetPlain: op === '' && !set,
+        usedDefault,
       });
       out += result;
       i = close + 1;
@@ -147,7 +169,17 @@ export function interpolate(raw: string, lookup: Lookup, base = 0, depth = 0): I
     if (m) {
       const name = m[0];
       const value = lookup(name);
-      refs.push({ name, start: base + i, end: base + i + 1 + name.length, op: '', set: value !== undefined, value, missingRequired: false, unsetPlain: value === undefined, usedDefault: false });
+      refs.push({
+        name,
+        start: base + i,
+        end: base + i + 1 + name.length,
+        op: '',
+        set: value !== undefined,
+        value,
+        missingRequired: false,
+        unsetPlain: value === undefined,
+        usedDefault: false,
+      });
       out += value ?? '';
       i += 1 + name.length;
       continue;

@@ -11,7 +11,10 @@ export const MAX_READ_BYTES = 16 * 1024 * 1024;
  * and again on the opened descriptor (opened non-blocking, in case the path was swapped). A UTF-8
  * byte order mark is dropped, as editors do. Undefined when the file does not exist or cannot be read.
  */
-export function readTextFile(path: string, limit = MAX_READ_BYTES): { text: string } | { refused: ReadRefusal } | undefined {
+export function readTextFile(
+  path: string,
+  limit = MAX_READ_BYTES,
+): { text: string } | { refused: ReadRefusal } | undefined {
   if (path === os.devNull) {
     // `env_file: /dev/null` is a common way to say "no variables": Compose reads it as empty.
     return { text: '' };
@@ -59,7 +62,15 @@ function refusalOf(st: fs.Stats, limit: number): ReadRefusal | undefined {
   if (st.isFile()) {
     return st.size > limit ? { reason: 'tooLarge', size: st.size, limit } : undefined;
   }
-  const kind = st.isDirectory() ? 'directory' : st.isFIFO() ? 'fifo' : st.isCharacterDevice() || st.isBlockDevice() ? 'device' : st.isSocket() ? 'socket' : 'special';
+  const kind = st.isDirectory()
+    ? 'directory'
+    : st.isFIFO()
+      ? 'fifo'
+      : st.isCharacterDevice() || st.isBlockDevice()
+        ? 'device'
+        : st.isSocket()
+          ? 'socket'
+          : 'special';
   return { reason: kind };
 }
 

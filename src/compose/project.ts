@@ -4,7 +4,19 @@ import { parseDotenv, type DotenvEntry, type DotenvFile, type DotenvProblem } fr
 import { interpolate, type Interpolated, type InterpolationError, type VarRef } from './interpolate';
 import { classifyRole, type Role } from './roles';
 import { validateComposeSource, type SchemaIssue } from './validate';
-import { entries, getNode, makeSourceFile, nodeSpan, pairOf, parseCompose, scalarString, seqItems, subSpan, type ComposeSource, type SourceFile } from './source';
+import {
+  entries,
+  getNode,
+  makeSourceFile,
+  nodeSpan,
+  pairOf,
+  parseCompose,
+  scalarString,
+  seqItems,
+  subSpan,
+  type ComposeSource,
+  type SourceFile,
+} from './source';
 import type { FileReader, ReadRefusal, Span } from './types';
 
 /** A scalar value after interpolation, with where it was written. */
@@ -201,9 +213,25 @@ export function loadProject(opts: LoadOptions): Project {
   const lookup = (name: string): string | undefined => variables.get(name)?.value;
 
   const project: Project = {
-    dir, files: [], dotenvPath, envFiles: new Map(), sources, services: new Map(), volumes: new Map(), networks: new Map(),
-    secrets: new Map(), configs: new Map(), variables, varUses: [], interpolationErrors: [], schemaIssues: [],
-    envProblems: [...(dotenv?.problems ?? [])], unreadable: [], circular: [], dependencies: [], lookup,
+    dir,
+    files: [],
+    dotenvPath,
+    envFiles: new Map(),
+    sources,
+    services: new Map(),
+    volumes: new Map(),
+    networks: new Map(),
+    secrets: new Map(),
+    configs: new Map(),
+    variables,
+    varUses: [],
+    interpolationErrors: [],
+    schemaIssues: [],
+    envProblems: [...(dotenv?.problems ?? [])],
+    unreadable: [],
+    circular: [],
+    dependencies: [],
+    lookup,
     ...(dotenv ? { dotenv } : {}),
   };
   const ctx = new Ctx(project, opts.reader, lookup, dependencies);
@@ -233,7 +261,11 @@ export function loadProject(opts: LoadOptions): Project {
       if (e.key === 'volumes' || e.key === 'networks' || e.key === 'secrets' || e.key === 'configs') {
         const target = project[e.key];
         for (const d of entries(map)) {
-          const external = isMap(d.value) && isTruthy(scalarString(getNode(d.value, 'external')) ?? (isMap(getNode(d.value, 'external')) ? 'true' : undefined));
+          const external =
+            isMap(d.value) &&
+            isTruthy(
+              scalarString(getNode(d.value, 'external')) ?? (isMap(getNode(d.value, 'external')) ? 'true' : undefined),
+            );
           target.set(d.key, { name: d.key, span: spanOf(src, d.keyNode), external });
         }
       }
@@ -299,7 +331,11 @@ class Ctx {
           const span = subSpan(src, node, ref.start, ref.end - ref.start, nth) ?? spanOf(src, node);
           let argSpan: Span | undefined;
           if (ref.arg !== undefined && ref.argStart !== undefined && span.end - span.start === ref.end - ref.start) {
-            argSpan = { file: src.path, start: span.start + (ref.argStart - ref.start), end: span.start + (ref.argStart - ref.start) + ref.arg.length };
+            argSpan = {
+              file: src.path,
+              start: span.start + (ref.argStart - ref.start),
+              end: span.start + (ref.argStart - ref.start) + ref.arg.length,
+            };
           }
           this.project.varUses.push({ ref, span, node, source: src, ...(argSpan ? { argSpan } : {}) });
         }
@@ -333,7 +369,14 @@ class Ctx {
       return undefined;
     }
     const r = this.interp.get(node);
-    return { value: r ? r.value : raw, raw, unresolved: r?.unresolved ?? false, span: spanOf(src, node), node, source: src };
+    return {
+      value: r ? r.value : raw,
+      raw,
+      unresolved: r?.unresolved ?? false,
+      span: spanOf(src, node),
+      node,
+      source: src,
+    };
   }
 
   strList(src: ComposeSource, node: unknown): Str[] {
@@ -341,7 +384,9 @@ class Ctx {
       const s = this.str(src, node);
       return s ? [s] : [];
     }
-    return seqItems(node).map((n) => this.str(src, n)).filter((s): s is Str => s !== undefined);
+    return seqItems(node)
+      .map((n) => this.str(src, n))
+      .filter((s): s is Str => s !== undefined);
   }
 
   /** Reads and parses a compose file named by `extends.file` or `include`, recording why when it cannot. */
@@ -377,7 +422,10 @@ class Ctx {
     const baseName = own.extends.service.value;
     let baseSrc: ComposeSource | undefined = src;
     if (own.extends.file) {
-      baseSrc = this.readCompose(nodePath.resolve(nodePath.dirname(src.path), own.extends.file.value), own.extends.file.span);
+      baseSrc = this.readCompose(
+        nodePath.resolve(nodePath.dirname(src.path), own.extends.file.value),
+        own.extends.file.span,
+      );
     }
     if (!baseSrc) {
       return own;
@@ -386,14 +434,25 @@ class Ctx {
     if (chain.includes(id)) {
       // Reported where the chain starts (the project's own file), named from there.
       const root = chain[0]?.slice(0, chain[0].lastIndexOf('#')) ?? src.path;
-      this.project.circular.push({ kind: 'extends', span: at ?? own.extends.service.span, chain: [...chain, id].map((c) => extendsLabel(c, root)) });
+      this.project.circular.push({
+        kind: 'extends',
+        span: at ?? own.extends.service.span,
+        chain: [...chain, id].map((c) => extendsLabel(c, root)),
+      });
       return own;
     }
     const basePair = pairOf(getNode(baseSrc.doc.contents, 'services'), baseName);
     if (!basePair || !isMap(basePair.value)) {
       return own;
     }
-    const base = this.resolveExtends(baseSrc, baseName, basePair.key, basePair.value, [...chain, id], at ?? own.extends.service.span);
+    const base = this.resolveExtends(
+      baseSrc,
+      baseName,
+      basePair.key,
+      basePair.value,
+      [...chain, id],
+      at ?? own.extends.service.span,
+    );
     const merged = mergeServices(base, own);
     merged.name = name;
     merged.keySpan = own.keySpan;
@@ -407,7 +466,11 @@ class Ctx {
       for (const inc of includePaths(src)) {
         const at = span ?? inc.span;
         if (chain.includes(inc.path)) {
-          this.project.circular.push({ kind: 'include', span: at, chain: [...chain, inc.path].map((c) => nodePath.basename(c)) });
+          this.project.circular.push({
+            kind: 'include',
+            span: at,
+            chain: [...chain, inc.path].map((c) => nodePath.basename(c)),
+          });
           continue;
         }
         if (chain.length >= MAX_INCLUDE_DEPTH || done.has(inc.path)) {
@@ -425,17 +488,43 @@ class Ctx {
 
   buildService(src: ComposeSource, name: string, key: Scalar, map: YAMLMap): Service {
     const svc: Service = {
-      name, keySpan: spanOf(src, key), defs: [{ source: src, key, map }], pairs: new Map(), composeEnv: new Map(), environment: new Map(),
-      envFiles: [], ports: [], volumes: [], dependsOn: [], links: [], networks: [], volumesFrom: [], secrets: [], configs: [], role: 'other',
+      name,
+      keySpan: spanOf(src, key),
+      defs: [{ source: src, key, map }],
+      pairs: new Map(),
+      composeEnv: new Map(),
+      environment: new Map(),
+      envFiles: [],
+      ports: [],
+      volumes: [],
+      dependsOn: [],
+      links: [],
+      networks: [],
+      volumesFrom: [],
+      secrets: [],
+      configs: [],
+      role: 'other',
     };
     for (const e of entries(map)) {
       svc.pairs.set(e.key, { source: src, pair: e.pair, map });
       const v = e.value;
       switch (e.key) {
-        case 'image': case 'network_mode': case 'restart': case 'hostname': case 'container_name': {
+        case 'image':
+        case 'network_mode':
+        case 'restart':
+        case 'hostname':
+        case 'container_name': {
           const s = this.str(src, v);
           if (s) {
-            const field = ({ image: 'image', network_mode: 'networkMode', restart: 'restart', hostname: 'hostname', container_name: 'containerName' } as const)[e.key];
+            const field = (
+              {
+                image: 'image',
+                network_mode: 'networkMode',
+                restart: 'restart',
+                hostname: 'hostname',
+                container_name: 'containerName',
+              } as const
+            )[e.key];
             svc[field] = s;
           }
           break;
@@ -443,7 +532,14 @@ class Ctx {
         case 'command': {
           if (isSeq(v)) {
             const parts = this.strList(src, v);
-            svc.command = { value: parts.map((p) => p.value).join(' '), raw: parts.map((p) => p.raw).join(' '), unresolved: parts.some((p) => p.unresolved), span: spanOf(src, v), node: v, source: src };
+            svc.command = {
+              value: parts.map((p) => p.value).join(' '),
+              raw: parts.map((p) => p.raw).join(' '),
+              unresolved: parts.some((p) => p.unresolved),
+              span: spanOf(src, v),
+              node: v,
+              source: src,
+            };
           } else {
             const s = this.str(src, v);
             if (s) {
@@ -472,10 +568,28 @@ class Ctx {
           }
           break;
         case 'depends_on':
-          svc.dependsOn = isMap(v) ? entries(v).map((d) => ({ value: d.key, raw: d.key, unresolved: false, span: spanOf(src, d.keyNode), node: d.keyNode, source: src })) : this.strList(src, v);
+          svc.dependsOn = isMap(v)
+            ? entries(v).map((d) => ({
+                value: d.key,
+                raw: d.key,
+                unresolved: false,
+                span: spanOf(src, d.keyNode),
+                node: d.keyNode,
+                source: src,
+              }))
+            : this.strList(src, v);
           break;
         case 'networks':
-          svc.networks = isMap(v) ? entries(v).map((d) => ({ value: d.key, raw: d.key, unresolved: false, span: spanOf(src, d.keyNode), node: d.keyNode, source: src })) : this.strList(src, v);
+          svc.networks = isMap(v)
+            ? entries(v).map((d) => ({
+                value: d.key,
+                raw: d.key,
+                unresolved: false,
+                span: spanOf(src, d.keyNode),
+                node: d.keyNode,
+                source: src,
+              }))
+            : this.strList(src, v);
           break;
         case 'links':
           svc.links = this.strList(src, v);
@@ -483,7 +597,8 @@ class Ctx {
         case 'volumes_from':
           svc.volumesFrom = this.strList(src, v);
           break;
-        case 'secrets': case 'configs': {
+        case 'secrets':
+        case 'configs': {
           const list: Str[] = [];
           for (const item of seqItems(v)) {
             const s = isMap(item) ? this.str(src, getNode(item, 'source')) : this.str(src, item);
@@ -524,8 +639,15 @@ class Ctx {
         const isNull = s === undefined;
         const value = isNull ? this.lookup(e.key) : s.value;
         out.set(e.key, {
-          name: e.key, value, unresolved: s?.unresolved ?? false, keySpan, valueSpan: s ? s.span : { file: src.path, start: keySpan.end, end: keySpan.end },
-          origin: 'environment', source: src, node: e.pair as unknown as Node, form: 'map',
+          name: e.key,
+          value,
+          unresolved: s?.unresolved ?? false,
+          keySpan,
+          valueSpan: s ? s.span : { file: src.path, start: keySpan.end, end: keySpan.end },
+          origin: 'environment',
+          source: src,
+          node: e.pair as unknown as Node,
+          form: 'map',
         });
       }
       return;
@@ -553,7 +675,17 @@ class Ctx {
       } else {
         value = this.lookup(name);
       }
-      out.set(name, { name, value, unresolved, keySpan, valueSpan, origin: 'environment', source: src, node: item, form: 'list' });
+      out.set(name, {
+        name,
+        value,
+        unresolved,
+        keySpan,
+        valueSpan,
+        origin: 'environment',
+        source: src,
+        node: item,
+        form: 'list',
+      });
     }
   }
 
@@ -597,7 +729,13 @@ class Ctx {
           this.project.envProblems.push(...parsed.problems);
         }
       }
-      out.push({ path, resolved, required, exists: parsed !== undefined || refusal !== undefined || this.project.unreadable.some((u) => u.path === resolved) });
+      out.push({
+        path,
+        resolved,
+        required,
+        exists:
+          parsed !== undefined || refusal !== undefined || this.project.unreadable.some((u) => u.path === resolved),
+      });
     }
   }
 
@@ -608,7 +746,13 @@ class Ctx {
       const parsed = this.project.envFiles.get(ref.resolved);
       for (const entry of parsed?.entries ?? []) {
         env.set(entry.key, {
-          name: entry.key, value: entry.value, unresolved: entry.unresolved, keySpan: entry.keySpan, valueSpan: entry.valueSpan, origin: 'env_file', envEntry: entry,
+          name: entry.key,
+          value: entry.value,
+          unresolved: entry.unresolved,
+          keySpan: entry.keySpan,
+          valueSpan: entry.valueSpan,
+          origin: 'env_file',
+          envEntry: entry,
         });
       }
     }
@@ -630,10 +774,18 @@ class Ctx {
         return [];
       }
       const p = published && published.value !== '' ? parseRange(published.value) : undefined;
-      return [{
-        hostIp: hostIp?.value ?? '', target: t, protocol: (protocol?.value ?? 'tcp').toLowerCase(), raw: src.text.slice(span.start, span.end),
-        unresolved: !!(target?.unresolved || published?.unresolved || hostIp?.unresolved), span, source: src, ...(p ? { published: p } : {}),
-      }];
+      return [
+        {
+          hostIp: hostIp?.value ?? '',
+          target: t,
+          protocol: (protocol?.value ?? 'tcp').toLowerCase(),
+          raw: src.text.slice(span.start, span.end),
+          unresolved: !!(target?.unresolved || published?.unresolved || hostIp?.unresolved),
+          span,
+          source: src,
+          ...(p ? { published: p } : {}),
+        },
+      ];
     }
     const s = this.str(src, item);
     if (!s) {
@@ -656,7 +808,13 @@ class Ctx {
         return undefined;
       }
       const t = type === 'volume' || type === 'bind' || type === 'tmpfs' ? type : 'other';
-      return { type: t, target: trimSlash(target.value), span, unresolved: !!(source?.unresolved || target.unresolved), ...(source ? { source: source.value } : {}) };
+      return {
+        type: t,
+        target: trimSlash(target.value),
+        span,
+        unresolved: !!(source?.unresolved || target.unresolved),
+        ...(source ? { source: source.value } : {}),
+      };
     }
     const s = this.str(src, item);
     if (!s) {
@@ -667,7 +825,13 @@ class Ctx {
       return { type: 'volume', target: trimSlash(parts[0] ?? ''), span, unresolved: s.unresolved };
     }
     const source = parts[0] ?? '';
-    return { type: isPathLike(source) ? 'bind' : 'volume', source, target: trimSlash(parts[1] ?? ''), span, unresolved: s.unresolved };
+    return {
+      type: isPathLike(source) ? 'bind' : 'volume',
+      source,
+      target: trimSlash(parts[1] ?? ''),
+      span,
+      unresolved: s.unresolved,
+    };
   }
 }
 
@@ -818,17 +982,36 @@ export function mergeServices(base: Service, over: Service): Service {
     }
     return [...m.values()];
   };
-  const pick = <K extends 'image' | 'networkMode' | 'restart' | 'hostname' | 'containerName' | 'command' | 'extends'>(k: K): Partial<Pick<Service, K>> => {
+  const pick = <K extends 'image' | 'networkMode' | 'restart' | 'hostname' | 'containerName' | 'command' | 'extends'>(
+    k: K,
+  ): Partial<Pick<Service, K>> => {
     const v = over[k] ?? base[k];
     return (v === undefined ? {} : { [k]: v }) as Partial<Pick<Service, K>>;
   };
   return {
-    name: over.name, keySpan: over.keySpan, defs: [...base.defs, ...over.defs], pairs, composeEnv, environment: new Map(),
-    envFiles: [...base.envFiles, ...over.envFiles], ports: [...base.ports, ...over.ports], volumes: [...byTarget.values()],
-    dependsOn: unionBy(base.dependsOn, over.dependsOn), links: [...base.links, ...over.links], networks: unionBy(base.networks, over.networks),
-    volumesFrom: unionBy(base.volumesFrom, over.volumesFrom), secrets: unionBy(base.secrets, over.secrets), configs: unionBy(base.configs, over.configs),
+    name: over.name,
+    keySpan: over.keySpan,
+    defs: [...base.defs, ...over.defs],
+    pairs,
+    composeEnv,
+    environment: new Map(),
+    envFiles: [...base.envFiles, ...over.envFiles],
+    ports: [...base.ports, ...over.ports],
+    volumes: [...byTarget.values()],
+    dependsOn: unionBy(base.dependsOn, over.dependsOn),
+    links: [...base.links, ...over.links],
+    networks: unionBy(base.networks, over.networks),
+    volumesFrom: unionBy(base.volumesFrom, over.volumesFrom),
+    secrets: unionBy(base.secrets, over.secrets),
+    configs: unionBy(base.configs, over.configs),
     role: 'other',
-    ...pick('image'), ...pick('networkMode'), ...pick('restart'), ...pick('hostname'), ...pick('containerName'), ...pick('command'), ...pick('extends'),
+    ...pick('image'),
+    ...pick('networkMode'),
+    ...pick('restart'),
+    ...pick('hostname'),
+    ...pick('containerName'),
+    ...pick('command'),
+    ...pick('extends'),
   };
 }
 

@@ -7,12 +7,24 @@ export const scaffoldOptionsSchema = z.object({
   coreapps: z.number().int().min(1).max(64).default(3),
   webPort: z.number().int().min(1).max(65535).default(9090),
   /** Registry prefix of the WhatsApp images (`<prefix>/coreapp`, `<prefix>/web`). */
-  registry: z.string().regex(/^[A-Za-z0-9._:/-]+$/).default('docker.whatsapp.biz'),
+  registry: z
+    .string()
+    .regex(/^[A-Za-z0-9._:/-]+$/)
+    .default('docker.whatsapp.biz'),
   /** Database image; defaults to the vendor's (mysql:8.0.33 / postgres:13.8). */
-  dbImage: z.string().regex(/^[A-Za-z0-9._:/@-]+$/).optional(),
+  dbImage: z
+    .string()
+    .regex(/^[A-Za-z0-9._:/@-]+$/)
+    .optional(),
   /** Written to `.env` as WA_API_VERSION (bare number: the image tag adds the `v`). */
-  version: z.string().regex(/^\d+\.\d+\.\d+$/).default('2.41.2'),
-  dbPassword: z.string().regex(/^[^?{}&~!()^=\s'"\\$#]+$/).default('testpass'),
+  version: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/)
+    .default('2.41.2'),
+  dbPassword: z
+    .string()
+    .regex(/^[^?{}&~!()^=\s'"\\$#]+$/)
+    .default('testpass'),
   /** Publish the DB port on the host (vendor files use 33060) — 0 to keep it internal. */
   dbHostPort: z.number().int().min(0).max(65535).default(33060),
 });
@@ -71,7 +83,11 @@ export function generateScaffold(input: ScaffoldOptions = {}): ScaffoldFiles {
     '    restart: always',
     '    environment:',
     ...(mysql
-      ? [`      MYSQL_ROOT_PASSWORD: ${o.dbPassword}`, '      MYSQL_USER: testuser', `      MYSQL_PASSWORD: ${o.dbPassword}`]
+      ? [
+          `      MYSQL_ROOT_PASSWORD: ${o.dbPassword}`,
+          '      MYSQL_USER: testuser',
+          `      MYSQL_PASSWORD: ${o.dbPassword}`,
+        ]
       : [`      POSTGRES_PASSWORD: ${o.dbPassword}`, '      POSTGRES_USER: root']),
     ...(o.dbHostPort > 0 ? ['    ports:', `      - "${o.dbHostPort}:3306"`] : []),
     '    volumes:',

@@ -1,4 +1,17 @@
-import { isAlias, isCollection, isMap, isScalar, isSeq, parseDocument, type Alias, type Document, type Node, type Pair, type YAMLMap, type Scalar } from 'yaml';
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Alias,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+  type Scalar,
+} from 'yaml';
 import type { Position, Range, Span } from './types';
 
 /** One parsed text file with what is needed to turn offsets into line/column. */
@@ -79,7 +92,14 @@ export function parseCompose(path: string, text: string): ComposeSource {
     return { ...base, doc: parseDocument(''), problems };
   }
   // Duplicate keys are checked below in one pass: the library's own check is quadratic in a map's size.
-  const doc = parseDocument(text, { uniqueKeys: false, merge: true, prettyErrors: false, strict: true, keepSourceTokens: false, logLevel: 'error' });
+  const doc = parseDocument(text, {
+    uniqueKeys: false,
+    merge: true,
+    prettyErrors: false,
+    strict: true,
+    keepSourceTokens: false,
+    logLevel: 'error',
+  });
   let deep = false;
   for (const e of doc.errors) {
     if (e.code === 'RESOURCE_EXHAUSTION') {
@@ -103,7 +123,12 @@ export function parseCompose(path: string, text: string): ComposeSource {
   }
   if (!deep && !resolveAliases(doc.contents)) {
     const at = text.indexOf('*');
-    problem(Math.max(0, at), Math.max(0, at) + 1, `aliases expand to more than ${MAX_EXPANDED_NODES} nodes (an alias bomb)`, 'ALIAS_BOMB');
+    problem(
+      Math.max(0, at),
+      Math.max(0, at) + 1,
+      `aliases expand to more than ${MAX_EXPANDED_NODES} nodes (an alias bomb)`,
+      'ALIAS_BOMB',
+    );
   }
   return { ...base, doc, problems };
 }
@@ -242,7 +267,9 @@ function resolveAliases(root: unknown): boolean {
           const target = resolve(alias);
           if (target) {
             item.value = target;
-            undo.push(() => { item.value = alias; });
+            undo.push(() => {
+              item.value = alias;
+            });
           }
         } else {
           children.push(item.key, item.value);
@@ -255,7 +282,9 @@ function resolveAliases(root: unknown): boolean {
           const target = resolve(item);
           if (target) {
             items[i] = target;
-            undo.push(() => { items[i] = item; });
+            undo.push(() => {
+              items[i] = item;
+            });
           }
         } else {
           children.push(item);
@@ -279,7 +308,8 @@ function resolveAliases(root: unknown): boolean {
 function expandedSize(root: unknown): number {
   const size = new Map<unknown, number>();
   const stack: { node: unknown; exit: boolean }[] = [{ node: root, exit: false }];
-  const kids = (node: unknown): unknown[] => (isMap(node) ? node.items.map((p) => p.value) : isSeq(node) ? node.items : []).filter((k) => isCollection(k));
+  const kids = (node: unknown): unknown[] =>
+    (isMap(node) ? node.items.map((p) => p.value) : isSeq(node) ? node.items : []).filter((k) => isCollection(k));
   while (stack.length > 0) {
     const top = stack.pop();
     if (!top) {
@@ -412,7 +442,13 @@ export function entries(map: unknown, depth = 0): Entry[] {
         }
       }
     } else if (isScalar(item.key) && item.key.value !== null && item.key.value !== undefined) {
-      out.push({ key: scalarKey(item.key.value), keyNode: item.key, value: (item.value ?? null) as Node | null, pair: item, merged: false });
+      out.push({
+        key: scalarKey(item.key.value),
+        keyNode: item.key,
+        value: (item.value ?? null) as Node | null,
+        pair: item,
+        merged: false,
+      });
     }
   }
   return out;
@@ -454,7 +490,13 @@ export function isMapNode(node: unknown): node is YAMLMap {
  * Exact for plain, single-quoted and block scalars and for double-quoted scalars without escapes;
  * otherwise falls back to the whole node.
  */
-export function subSpan(src: SourceFile, node: unknown, valueOffset: number, length: number, nthOccurrence = 0): Span | undefined {
+export function subSpan(
+  src: SourceFile,
+  node: unknown,
+  valueOffset: number,
+  length: number,
+  nthOccurrence = 0,
+): Span | undefined {
   const whole = nodeSpan(src.path, node);
   if (!whole) {
     return undefined;
@@ -478,5 +520,9 @@ export function subSpan(src: SourceFile, node: unknown, valueOffset: number, len
 }
 
 function scalarKey(v: unknown): string {
-  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' ? String(v) : JSON.stringify(v) ?? '';
+  return typeof v === 'string'
+    ? v
+    : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint'
+      ? String(v)
+      : (JSON.stringify(v) ?? '');
 }

@@ -30,10 +30,18 @@ export function validateComposeSource(src: ComposeSource): SchemaIssue[] {
     value = src.doc.toJS({ maxAliasCount: 1000 });
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    return [schemaIssue({ file: src.path, start: 0, end: Math.min(1, src.text.length) }, (t) => t('The file cannot be read as a compose file: {0}.', detail))];
+    return [
+      schemaIssue({ file: src.path, start: 0, end: Math.min(1, src.text.length) }, (t) =>
+        t('The file cannot be read as a compose file: {0}.', detail),
+      ),
+    ];
   }
   if (value === null || value === undefined) {
-    return [schemaIssue({ file: src.path, start: 0, end: 0 }, (t) => t('The compose file is empty: add a `services:` section.'))];
+    return [
+      schemaIssue({ file: src.path, start: 0, end: 0 }, (t) =>
+        t('The compose file is empty: add a `services:` section.'),
+      ),
+    ];
   }
   if (typeof value !== 'object' || Array.isArray(value)) {
     const span = nodeSpan(src.path, src.doc.contents) ?? { file: src.path, start: 0, end: 0 };
@@ -73,20 +81,49 @@ function collect(src: ComposeSource, issue: Issue, prefix: PropertyKey[], out: S
       }
       return;
     }
-    const expected = [...new Set(issue.errors.flatMap((b) => b.filter((i) => i.code === 'invalid_type').map((i) => (i as { expected: string }).expected)))];
+    const expected = [
+      ...new Set(
+        issue.errors.flatMap((b) =>
+          b.filter((i) => i.code === 'invalid_type').map((i) => (i as { expected: string }).expected),
+        ),
+      ),
+    ];
     const at = locate(src, path, false);
     // zod's type names (`string`, `array`, `record`…) are the specification's words: kept as they are.
-    const alternatives = (t: Translate): string => (expected.length > 0 ? expected.reduce((a, b) => t('{0} or {1}', a, b)) : t('another form'));
-    out.push(schemaIssue(at.span, (t) => t('{0} has the wrong type ({1}): expected {2}. See the Compose specification.', describe(path, t), received(at.node, t), alternatives(t))));
+    const alternatives = (t: Translate): string =>
+      expected.length > 0 ? expected.reduce((a, b) => t('{0} or {1}', a, b)) : t('another form');
+    out.push(
+      schemaIssue(at.span, (t) =>
+        t(
+          '{0} has the wrong type ({1}): expected {2}. See the Compose specification.',
+          describe(path, t),
+          received(at.node, t),
+          alternatives(t),
+        ),
+      ),
+    );
     return;
   }
   if (issue.code === 'unrecognized_keys') {
     for (const key of issue.keys) {
       const at = locate(src, [...path, key], true);
       const hint = suggestion(path, key);
-      out.push(schemaIssue(at.span, (t) => (hint === undefined
-        ? t('Unknown key `{0}` in {1}: Compose rejects the file. Remove it or prefix it with `x-`.', key, describe(path, t))
-        : t('Unknown key `{0}` in {1}: Compose rejects the file. Did you mean `{2}`? Remove it or prefix it with `x-`.', key, describe(path, t), hint))));
+      out.push(
+        schemaIssue(at.span, (t) =>
+          hint === undefined
+            ? t(
+                'Unknown key `{0}` in {1}: Compose rejects the file. Remove it or prefix it with `x-`.',
+                key,
+                describe(path, t),
+              )
+            : t(
+                'Unknown key `{0}` in {1}: Compose rejects the file. Did you mean `{2}`? Remove it or prefix it with `x-`.',
+                key,
+                describe(path, t),
+                hint,
+              ),
+        ),
+      );
     }
     return;
   }
@@ -96,14 +133,20 @@ function collect(src: ComposeSource, issue: Issue, prefix: PropertyKey[], out: S
     if (at.node === undefined) {
       out.push(schemaIssue(at.span, (t) => t('{0} is required here (expected {1}).', describe(path, t), expected)));
     } else {
-      out.push(schemaIssue(at.span, (t) => t('{0} has the wrong type ({1}): expected {2}.', describe(path, t), received(at.node, t), expected)));
+      out.push(
+        schemaIssue(at.span, (t) =>
+          t('{0} has the wrong type ({1}): expected {2}.', describe(path, t), received(at.node, t), expected),
+        ),
+      );
     }
     return;
   }
   if (issue.code === 'invalid_key') {
     const at = locate(src, path, true);
     const name = String(path[path.length - 1]);
-    out.push(schemaIssue(at.span, (t) => t('Invalid name `{0}`: names may use only letters, digits, ".", "_" and "-".', name)));
+    out.push(
+      schemaIssue(at.span, (t) => t('Invalid name `{0}`: names may use only letters, digits, ".", "_" and "-".', name)),
+    );
     return;
   }
   const at = locate(src, path, false);
@@ -125,7 +168,15 @@ function received(node: Node | undefined, t: Translate): string {
   }
   if (isScalar(node)) {
     const v = node.value;
-    return v === null ? t('an empty value') : typeof v === 'string' ? t('a string') : typeof v === 'number' ? t('a number') : typeof v === 'boolean' ? t('a boolean') : typeof v;
+    return v === null
+      ? t('an empty value')
+      : typeof v === 'string'
+        ? t('a string')
+        : typeof v === 'number'
+          ? t('a number')
+          : typeof v === 'boolean'
+            ? t('a boolean')
+            : typeof v;
   }
   return t('an alias');
 }
@@ -137,7 +188,9 @@ function describe(path: PropertyKey[], t: Translate): string {
   }
   if (path[0] === 'services' && path.length >= 2) {
     const rest = path.slice(2);
-    return rest.length === 0 ? t('service `{0}`', String(path[1])) : t('`{0}` of service `{1}`', fmt(rest), String(path[1]));
+    return rest.length === 0
+      ? t('service `{0}`', String(path[1]))
+      : t('`{0}` of service `{1}`', fmt(rest), String(path[1]));
   }
   return `\`${fmt(path)}\``;
 }
@@ -184,7 +237,11 @@ function distance(a: string, b: string): number {
  * Finds the node for a zod path in the YAML document: the key node (`wantKey`) or the value node.
  * Falls back to the deepest node that exists (paths through `<<` merge keys do not exist in source).
  */
-function locate(src: ComposeSource, path: PropertyKey[], wantKey: boolean): { span: Span; node: Node | undefined; exact: boolean } {
+function locate(
+  src: ComposeSource,
+  path: PropertyKey[],
+  wantKey: boolean,
+): { span: Span; node: Node | undefined; exact: boolean } {
   let node: unknown = src.doc.contents;
   let lastSpan: Span | undefined = nodeSpan(src.path, node);
   for (let i = 0; i < path.length; i++) {
@@ -196,7 +253,11 @@ function locate(src: ComposeSource, path: PropertyKey[], wantKey: boolean): { sp
         return { span: lastSpan ?? { file: src.path, start: 0, end: 0 }, node: undefined, exact: false };
       }
       if (last && wantKey) {
-        return { span: nodeSpan(src.path, pair.key) ?? lastSpan ?? { file: src.path, start: 0, end: 0 }, node: pair.key as Node, exact: true };
+        return {
+          span: nodeSpan(src.path, pair.key) ?? lastSpan ?? { file: src.path, start: 0, end: 0 },
+          node: pair.key as Node,
+          exact: true,
+        };
       }
       lastSpan = nodeSpan(src.path, pair.key) ?? lastSpan;
       node = pair.value;

@@ -11,6 +11,8 @@ export function parseComposeCommandSetting(setting: string): string[] {
     if (typeof w === 'string') {
       return w;
     }
-    throw new Error(`waCluster.compose.command: "${setting}" has shell syntax (${'op' in w ? w.op : 'comment'}) that is not supported here; write the command and its arguments only, quoting paths with spaces.`);
+    throw new Error(
+      `waCluster.compose.command: "${setting}" has shell syntax (${'op' in w ? w.op : 'comment'}) that is not supported here; write the command and its arguments only, quoting paths with spaces.`,
+    );
   });
 }

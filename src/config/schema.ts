@@ -13,15 +13,25 @@ export const settingsSchema = z.object({
   apiUrl: z
     .string()
     .default('https://127.0.0.1:9090')
-    .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), { message: 'must be an http(s) URL such as https://127.0.0.1:9090' }),
+    .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), {
+      message: 'must be an http(s) URL such as https://127.0.0.1:9090',
+    }),
   apiUser: z.string().min(1).default('admin'),
   apiCaFile: z.string().default(''),
   apiCertificateFingerprint: z
     .string()
     .default('')
-    .refine((f) => f === '' || /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/.test(f), { message: 'must be a SHA-256 fingerprint: 32 hex pairs separated by colons' }),
+    .refine((f) => f === '' || /^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/.test(f), {
+      message: 'must be a SHA-256 fingerprint: 32 hex pairs separated by colons',
+    }),
   /** `http://` API URLs the user accepts sending credentials to in clear text (user settings only). */
-  apiAllowPlainHttp: z.array(z.string().refine((u) => URL.canParse(u) && new URL(u).protocol === 'http:', { message: 'each entry must be an http:// URL' })).default([]),
+  apiAllowPlainHttp: z
+    .array(
+      z.string().refine((u) => URL.canParse(u) && new URL(u).protocol === 'http:', {
+        message: 'each entry must be an http:// URL',
+      }),
+    )
+    .default([]),
   pollIntervalSeconds: z.number().min(1).max(3600).default(5),
   notifyClusterEvents: z.boolean().default(true),
   logsMaxLines: z.number().int().min(100).max(1_000_000).default(10_000),
@@ -52,7 +62,14 @@ export const settingKeys: { readonly [K in keyof Settings]: string } = {
 };
 
 /** Settings that run commands or point at hosts: ignored in untrusted workspaces. */
-export const restrictedSettingKeys: readonly (keyof Settings)[] = ['composeCommand', 'dockerHost', 'apiUrl', 'apiCaFile', 'apiCertificateFingerprint', 'apiAllowPlainHttp'];
+export const restrictedSettingKeys: readonly (keyof Settings)[] = [
+  'composeCommand',
+  'dockerHost',
+  'apiUrl',
+  'apiCaFile',
+  'apiCertificateFingerprint',
+  'apiAllowPlainHttp',
+];
 
 export interface SettingsProblem {
   readonly key: string;
@@ -63,7 +80,10 @@ export interface SettingsProblem {
  * Parses raw values read from the configuration; each invalid value is replaced by its default
  * and reported, so one typo never disables the whole extension.
  */
-export function parseSettings(raw: Partial<Record<keyof Settings, unknown>>): { settings: Settings; problems: SettingsProblem[] } {
+export function parseSettings(raw: Partial<Record<keyof Settings, unknown>>): {
+  settings: Settings;
+  problems: SettingsProblem[];
+} {
   const problems: SettingsProblem[] = [];
   const clean: Partial<Record<keyof Settings, unknown>> = {};
   for (const key of Object.keys(settingKeys) as (keyof Settings)[]) {
@@ -76,7 +96,10 @@ export function parseSettings(raw: Partial<Record<keyof Settings, unknown>>): { 
     if (result.success) {
       clean[key] = result.data;
     } else {
-      problems.push({ key: `waCluster.${settingKeys[key]}`, message: result.error.issues.map((i) => i.message).join('; ') });
+      problems.push({
+        key: `waCluster.${settingKeys[key]}`,
+        message: result.error.issues.map((i) => i.message).join('; '),
+      });
     }
   }
   return { settings: Object.freeze(settingsSchema.parse(clean)), problems };

@@ -33,7 +33,9 @@ export class SettingsStore implements vscode.Disposable {
    * default), so that a URL inferred from the compose file wins over the default only.
    */
   explicitApiUrl(folder: string): string | undefined {
-    const inspected = vscode.workspace.getConfiguration(CONFIG_SECTION, vscode.Uri.file(folder)).inspect<string>(settingKeys.apiUrl);
+    const inspected = vscode.workspace
+      .getConfiguration(CONFIG_SECTION, vscode.Uri.file(folder))
+      .inspect<string>(settingKeys.apiUrl);
     return inspected?.workspaceFolderValue ?? inspected?.workspaceValue ?? inspected?.globalValue;
   }
 

@@ -44,7 +44,11 @@ const SEVERITY: Record<Finding['severity'], vscode.DiagnosticSeverity> = {
  * Lints compose files in the editor: diagnostics on open/change (debounced; stale results are
  * dropped), re-lint when a `.env`/`env_file` they use changes, quick fixes and hovers.
  */
-export function registerComposeDiagnostics(context: vscode.ExtensionContext, log: vscode.LogOutputChannel, store: SettingsStore): vscode.Disposable {
+export function registerComposeDiagnostics(
+  context: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  store: SettingsStore,
+): vscode.Disposable {
   const collection = vscode.languages.createDiagnosticCollection(SOURCE);
   const results = new Map<string, Result>();
   const timers = new Map<string, NodeJS.Timeout>();
@@ -53,10 +57,15 @@ export function registerComposeDiagnostics(context: vscode.ExtensionContext, log
   const published = new Set<string>();
 
   const isCompose = (doc: vscode.TextDocument): boolean =>
-    doc.uri.scheme === 'file' && (doc.languageId === 'dockercompose' || vscode.languages.match({ pattern: settings.include }, doc) > 0);
+    doc.uri.scheme === 'file' &&
+    (doc.languageId === 'dockercompose' || vscode.languages.match({ pattern: settings.include }, doc) > 0);
 
-  const openText = (p: string): string | undefined => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === p)?.getText();
-  const reader: FileReader = { read: (p) => openText(p) ?? nodeFileReader.read(p), refusal: (p) => nodeFileReader.refusal?.(p) };
+  const openText = (p: string): string | undefined =>
+    vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === p)?.getText();
+  const reader: FileReader = {
+    read: (p) => openText(p) ?? nodeFileReader.read(p),
+    refusal: (p) => nodeFileReader.refusal?.(p),
+  };
 
   function publish(): void {
     fixes.clear();
@@ -109,8 +118,14 @@ export function registerComposeDiagnostics(context: vscode.ExtensionContext, log
         return;
       }
       const paths = projectFilesFor(doc.uri.fsPath, (p) => openText(p) !== undefined || fs.existsSync(p));
-      const files = paths.map((p) => ({ path: p, text: p === doc.uri.fsPath ? doc.getText() : (reader.read(p) ?? '') }));
-      const { findings, project } = lintFiles({ files, reader, env: process.env }, { rules: settings.rules, t: vscode.l10n.t });
+      const files = paths.map((p) => ({
+        path: p,
+        text: p === doc.uri.fsPath ? doc.getText() : (reader.read(p) ?? ''),
+      }));
+      const { findings, project } = lintFiles(
+        { files, reader, env: process.env },
+        { rules: settings.rules, t: vscode.l10n.t },
+      );
       if (doc.version !== version || doc.isClosed) {
         return; // stale: a newer lint is scheduled
       }
@@ -128,10 +143,13 @@ export function registerComposeDiagnostics(context: vscode.ExtensionContext, log
     if (t) {
       clearTimeout(t);
     }
-    timers.set(key, setTimeout(() => {
-      timers.delete(key);
-      lintNow(doc);
-    }, delay));
+    timers.set(
+      key,
+      setTimeout(() => {
+        timers.delete(key);
+        lintNow(doc);
+      }, delay),
+    );
   }
 
   /** Re-lints every compose document that uses `fsPath` (a .env, env_file or merged file). */
@@ -149,61 +167,79 @@ export function registerComposeDiagnostics(context: vscode.ExtensionContext, log
   const watcher = vscode.workspace.createFileSystemWatcher('**/*');
   const onDisk = (uri: vscode.Uri): void => relintDependents(uri.fsPath);
 
-  const codeActions = vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, {
-    provideCodeActions(doc, _range, ctx) {
-      const actions: vscode.CodeAction[] = [];
-      for (const d of ctx.diagnostics) {
-        if (d.source !== SOURCE) {
-          continue;
+  const codeActions = vscode.languages.registerCodeActionsProvider(
+    { scheme: 'file' },
+    {
+      provideCodeActions(doc, _range, ctx) {
+        const actions: vscode.CodeAction[] = [];
+        for (const d of ctx.diagnostics) {
+          if (d.source !== SOURCE) {
+            continue;
+          }
+          const rule = typeof d.code === 'object' ? String(d.code.value) : String(d.code);
+          const fix = fixes.get(diagKey(doc.uri.toString(), rule, d.range, d.message));
+          if (!fix) {
+            continue;
+          }
+          const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+          action.diagnostics = [d];
+          action.isPreferred = true;
+          const edit = new vscode.WorkspaceEdit();
+          for (const e of fix.edits) {
+            edit.replace(vscode.Uri.file(e.file), toRange(e.range), e.newText);
+          }
+          action.edit = edit;
+          actions.push(action);
         }
-        const rule = typeof d.code === 'object' ? String(d.code.value) : String(d.code);
-        const fix = fixes.get(diagKey(doc.uri.toString(), rule, d.range, d.message));
-        if (!fix) {
-          continue;
-        }
-        const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
-        action.diagnostics = [d];
-        action.isPreferred = true;
-        const edit = new vscode.WorkspaceEdit();
-        for (const e of fix.edits) {
-          edit.replace(vscode.Uri.file(e.file), toRange(e.range), e.newText);
-        }
-        action.edit = edit;
-        actions.push(action);
-      }
-      return actions;
+        return actions;
+      },
     },
-  }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] });
+    { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
+  );
 
-  const hover = vscode.languages.registerHoverProvider([{ language: 'dockercompose' }, { language: 'yaml' }, { pattern: '**/{.env,*.env}' }], {
-    provideHover(doc, pos) {
-      if (!isCompose(doc) && !/(^|[\\/])(\.env|[^\\/]*\.env)$/.test(doc.uri.fsPath)) {
-        return undefined;
-      }
-      const wordRange = doc.getWordRangeAtPosition(pos, /[A-Z][A-Z0-9_]+/);
-      const word = wordRange ? doc.getText(wordRange) : '';
-      const text = describeVariable(word, vscode.l10n.t);
-      if (text) {
-        return new vscode.Hover(new vscode.MarkdownString(`**${word}**\n\n${text}`), wordRange);
-      }
-      const line = doc.lineAt(pos.line).text;
-      const m = /^(\s*-?\s*image:\s*)(["']?)(.+?)\2\s*(#.*)?$/.exec(line);
-      if (m?.[1] !== undefined && m[3] !== undefined) {
-        const start = m[1].length + (m[2]?.length ?? 0);
-        const range = new vscode.Range(pos.line, start, pos.line, start + m[3].length);
-        if (!range.contains(pos)) {
+  const hover = vscode.languages.registerHoverProvider(
+    [{ language: 'dockercompose' }, { language: 'yaml' }, { pattern: '**/{.env,*.env}' }],
+    {
+      provideHover(doc, pos) {
+        if (!isCompose(doc) && !/(^|[\\/])(\.env|[^\\/]*\.env)$/.test(doc.uri.fsPath)) {
           return undefined;
         }
-        const svc = [...(results.get(doc.uri.toString())?.project?.services.values() ?? [])].find((s) => s.image && s.image.span.file === doc.uri.fsPath && doc.positionAt(s.image.span.start).line === pos.line);
-        return new vscode.Hover(new vscode.MarkdownString(describeImage(m[3], svc?.role ?? 'other', svc?.image?.value, vscode.l10n.t)), range);
-      }
-      return undefined;
+        const wordRange = doc.getWordRangeAtPosition(pos, /[A-Z][A-Z0-9_]+/);
+        const word = wordRange ? doc.getText(wordRange) : '';
+        const text = describeVariable(word, vscode.l10n.t);
+        if (text) {
+          return new vscode.Hover(new vscode.MarkdownString(`**${word}**\n\n${text}`), wordRange);
+        }
+        const line = doc.lineAt(pos.line).text;
+        const m = /^(\s*-?\s*image:\s*)(["']?)(.+?)\2\s*(#.*)?$/.exec(line);
+        if (m?.[1] !== undefined && m[3] !== undefined) {
+          const start = m[1].length + (m[2]?.length ?? 0);
+          const range = new vscode.Range(pos.line, start, pos.line, start + m[3].length);
+          if (!range.contains(pos)) {
+            return undefined;
+          }
+          const svc = [...(results.get(doc.uri.toString())?.project?.services.values() ?? [])].find(
+            (s) =>
+              s.image && s.image.span.file === doc.uri.fsPath && doc.positionAt(s.image.span.start).line === pos.line,
+          );
+          return new vscode.Hover(
+            new vscode.MarkdownString(describeImage(m[3], svc?.role ?? 'other', svc?.image?.value, vscode.l10n.t)),
+            range,
+          );
+        }
+        return undefined;
+      },
     },
-  });
+  );
 
   const subscriptions: vscode.Disposable[] = [
-    collection, watcher, codeActions, hover,
-    watcher.onDidChange(onDisk), watcher.onDidCreate(onDisk), watcher.onDidDelete(onDisk),
+    collection,
+    watcher,
+    codeActions,
+    hover,
+    watcher.onDidChange(onDisk),
+    watcher.onDidCreate(onDisk),
+    watcher.onDidDelete(onDisk),
     vscode.workspace.onDidOpenTextDocument((d) => schedule(d, 0)),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.contentChanges.length === 0) {

@@ -12,7 +12,16 @@ export function isInventoryDocument(doc: vscode.TextDocument): boolean {
 }
 
 /** Lints an inventory document with the hosts' compose/env files and this machine's Docker contexts. */
-export function lintInventoryDocument(doc: vscode.TextDocument, reader: FileReader, rules: RuleSettings): { findings: Finding[]; deps: Set<string> } {
-  const r = lintInventory(doc.uri.fsPath, doc.getText(), { reader, rules, t: vscode.l10n.t, contexts: dockerContextNames(process.env, os.homedir()) });
+export function lintInventoryDocument(
+  doc: vscode.TextDocument,
+  reader: FileReader,
+  rules: RuleSettings,
+): { findings: Finding[]; deps: Set<string> } {
+  const r = lintInventory(doc.uri.fsPath, doc.getText(), {
+    reader,
+    rules,
+    t: vscode.l10n.t,
+    contexts: dockerContextNames(process.env, os.homedir()),
+  });
   return { findings: r.findings, deps: new Set(r.dependencies) };
 }

@@ -18,7 +18,11 @@ export interface EngineApiRange {
 }
 
 export type ApiNegotiation =
-  | { readonly ok: true; readonly version: string; readonly reason: 'engine' | 'ours' | 'engineMinimum' | 'environment' }
+  | {
+      readonly ok: true;
+      readonly version: string;
+      readonly reason: 'engine' | 'ours' | 'engineMinimum' | 'environment';
+    }
   | { readonly ok: false; readonly message: string };
 
 const isApiVersion = (v: string): boolean => /^\d+\.\d+$/.test(v);
@@ -28,10 +32,15 @@ const isApiVersion = (v: string): boolean => /^\d+\.\d+$/.test(v);
  * CLI honours it), else min(engine, ours), raised to the engine's minimum when it no longer
  * accepts ours. An engine older than MIN_API_VERSION cannot be used.
  */
-export function negotiateApiVersion(engine: EngineApiRange, env: Readonly<Record<string, string | undefined>> = {}): ApiNegotiation {
+export function negotiateApiVersion(
+  engine: EngineApiRange,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ApiNegotiation {
   const forced = env.DOCKER_API_VERSION?.trim().replace(/^v/, '');
   if (forced) {
-    return isApiVersion(forced) ? { ok: true, version: forced, reason: 'environment' } : { ok: false, message: `DOCKER_API_VERSION=${forced} is not an API version like 1.41` };
+    return isApiVersion(forced)
+      ? { ok: true, version: forced, reason: 'environment' }
+      : { ok: false, message: `DOCKER_API_VERSION=${forced} is not an API version like 1.41` };
   }
   if (!isApiVersion(engine.apiVersion)) {
     return { ok: false, message: `the engine reports API version "${engine.apiVersion}"` };

@@ -49,7 +49,10 @@ export interface DockerClientOptions {
 }
 
 /** Resolves the endpoint from the real environment and files. */
-export function resolveEndpointFromEnvironment(hostSetting?: string, env: Readonly<Record<string, string | undefined>> = process.env): Result<DockerEndpoint, DockerError> {
+export function resolveEndpointFromEnvironment(
+  hostSetting?: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Result<DockerEndpoint, DockerError> {
   return resolveDockerEndpoint({
     setting: hostSetting,
     env,
@@ -117,12 +120,21 @@ export class DockerodeClient implements DockerPort {
         throw this.classify(e, 'Docker version');
       }
       const v = this.parse(versionSchema, raw, 'Docker version');
-      const n = negotiateApiVersion({ apiVersion: v.ApiVersion, minApiVersion: v.MinAPIVersion }, this.opts.env ?? process.env);
+      const n = negotiateApiVersion(
+        { apiVersion: v.ApiVersion, minApiVersion: v.MinAPIVersion },
+        this.opts.env ?? process.env,
+      );
       if (!n.ok) {
         throw new DockerError('apiTooOld', `Docker at ${this.endpoint} is ${v.Version}: ${n.message}. Upgrade Docker.`);
       }
       modem.version = `v${n.version}`;
-      return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os ?? '', endpoint: this.endpoint, requestApiVersion: n.version };
+      return {
+        version: v.Version,
+        apiVersion: v.ApiVersion,
+        os: v.Os ?? '',
+        endpoint: this.endpoint,
+        requestApiVersion: n.version,
+      };
     })();
     this.engine.catch(() => {
       this.engine = undefined;
@@ -131,7 +143,11 @@ export class DockerodeClient implements DockerPort {
   }
 
   /** Negotiates first, and forgets the negotiation when the engine turns out to be gone. */
-  private async negotiated<T>(signal: AbortSignal | undefined, fn: () => Promise<T>, classify: (e: unknown) => DockerError): Promise<T> {
+  private async negotiated<T>(
+    signal: AbortSignal | undefined,
+    fn: () => Promise<T>,
+    classify: (e: unknown) => DockerError,
+  ): Promise<T> {
     // The negotiation is bounded even when the call itself is not (logs, wait).
     const asking = signalWithTimeout([signal], this.timeoutMs);
     try {
@@ -150,13 +166,26 @@ export class DockerodeClient implements DockerPort {
     }
   }
 
-  private async call<T>(what: string, signal: AbortSignal | undefined, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+  private async call<T>(
+    what: string,
+    signal: AbortSignal | undefined,
+    fn: (abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const owned = signalWithTimeout([signal], this.timeoutMs);
     try {
-      return await this.negotiated(owned.signal, () => fn(owned.signal), (e) => this.classify(e, what));
+      return await this.negotiated(
+        owned.signal,
+        () => fn(owned.signal),
+        (e) => this.classify(e, what),
+      );
     } catch (e) {
       if (owned.timedOut()) {
-        throw new DockerError('timeout', `${what}: Docker at ${this.endpoint} did not answer within ${this.timeoutMs / 1000} s`, undefined, { cause: e });
+        throw new DockerError(
+          'timeout',
+          `${what}: Docker at ${this.endpoint} did not answer within ${this.timeoutMs / 1000} s`,
+          undefined,
+          { cause: e },
+        );
       }
       throw this.classify(e, what);
     } finally {
@@ -167,7 +196,10 @@ export class DockerodeClient implements DockerPort {
   private parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
     const r = schema.safeParse(value);
     if (!r.success) {
-      throw new DockerError('malformed', `${what}: unexpected answer from Docker (${r.error.issues[0]?.path.join('.') ?? ''}: ${r.error.issues[0]?.message ?? ''})`);
+      throw new DockerError(
+        'malformed',
+        `${what}: unexpected answer from Docker (${r.error.issues[0]?.path.join('.') ?? ''}: ${r.error.issues[0]?.message ?? ''})`,
+      );
     }
     return r.data;
   }
@@ -180,7 +212,16 @@ export class DockerodeClient implements DockerPort {
 
   async listContainers(project: string | undefined, signal?: AbortSignal): Promise<ContainerSummary[]> {
     const filters = { label: [project ? `${ComposeLabels.project}=${project}` : ComposeLabels.project] };
-    const raw = await this.call('List containers', signal, (abortSignal) => this.docker.listContainers({ all: true, filters, abortSignal } as Dockerode.ContainerListOptions) as Promise<unknown>);
+    const raw = await this.call(
+      'List containers',
+      signal,
+      (abortSignal) =>
+        this.docker.listContainers({
+          all: true,
+          filters,
+          abortSignal,
+        } as Dockerode.ContainerListOptions) as Promise<unknown>,
+    );
     return this.parse(containerListSchema, raw, 'List containers').map((c) => {
       const labels = c.Labels;
       return {
@@ -191,14 +232,23 @@ export class DockerodeClient implements DockerPort {
         status: c.Status ?? '',
         createdAt: c.Created * 1000,
         labels,
-        ports: (c.Ports ?? []).map((p) => ({ containerPort: p.PrivatePort, protocol: p.Type, hostIp: p.IP, hostPort: p.PublicPort })),
+        ports: (c.Ports ?? []).map((p) => ({
+          containerPort: p.PrivatePort,
+          protocol: p.Type,
+          hostIp: p.IP,
+          hostPort: p.PublicPort,
+        })),
         ...composeFields(labels),
       };
     });
   }
 
   inspectRaw(id: string, signal?: AbortSignal): Promise<unknown> {
-    return this.call(`Inspect ${id.slice(0, 12)}`, signal, (abortSignal) => this.docker.getContainer(id).inspect({ abortSignal } as object) as Promise<unknown>);
+    return this.call(
+      `Inspect ${id.slice(0, 12)}`,
+      signal,
+      (abortSignal) => this.docker.getContainer(id).inspect({ abortSignal } as object) as Promise<unknown>,
+    );
   }
 
   async inspect(id: string, signal?: AbortSignal): Promise<ContainerDetails> {
@@ -213,7 +263,12 @@ export class DockerodeClient implements DockerPort {
         ports.push({ containerPort, protocol, hostIp: undefined, hostPort: undefined });
       } else {
         for (const b of bindings) {
-          ports.push({ containerPort, protocol, hostIp: b.HostIp || undefined, hostPort: b.HostPort ? Number(b.HostPort) : undefined });
+          ports.push({
+            containerPort,
+            protocol,
+            hostIp: b.HostIp || undefined,
+            hostPort: b.HostPort ? Number(b.HostPort) : undefined,
+          });
         }
       }
     }
@@ -230,7 +285,7 @@ export class DockerodeClient implements DockerPort {
       labels,
       ports,
       ...composeFields(labels),
-      health: health === 'healthy' || health === 'unhealthy' || health === 'starting' ? health : ('none'),
+      health: health === 'healthy' || health === 'unhealthy' || health === 'starting' ? health : 'none',
       restartCount: c.RestartCount ?? 0,
       startedAt: validTime(c.State.StartedAt),
       finishedAt: validTime(c.State.FinishedAt),
@@ -250,10 +305,18 @@ export class DockerodeClient implements DockerPort {
     };
     return new EventStream(
       async (abortSignal) => {
-        return this.negotiated(abortSignal, () => this.docker.getEvents({ filters, abortSignal } as object), (e) => this.classify(e, 'Docker events'));
+        return this.negotiated(
+          abortSignal,
+          () => this.docker.getEvents({ filters, abortSignal } as object),
+          (e) => this.classify(e, 'Docker events'),
+        );
       },
       handlers,
-      { ...(this.opts.clock ? { clock: this.opts.clock } : {}), ...(this.opts.eventBackoffMs ? { backoffMs: this.opts.eventBackoffMs } : {}), classify: (e) => this.classify(e, 'Docker events') },
+      {
+        ...(this.opts.clock ? { clock: this.opts.clock } : {}),
+        ...(this.opts.eventBackoffMs ? { backoffMs: this.opts.eventBackoffMs } : {}),
+        classify: (e) => this.classify(e, 'Docker events'),
+      },
     );
   }
 
@@ -269,7 +332,11 @@ export class DockerodeClient implements DockerPort {
       ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
       ...(opts.signal ? { abortSignal: opts.signal } : {}),
     };
-    const out: unknown = await this.negotiated(opts.signal, () => this.docker.getContainer(id).logs(query as unknown as Dockerode.ContainerLogsOptions & { follow: true }), (e) => this.classify(e, `Logs of ${details.name}`));
+    const out: unknown = await this.negotiated(
+      opts.signal,
+      () => this.docker.getContainer(id).logs(query as unknown as Dockerode.ContainerLogsOptions & { follow: true }),
+      (e) => this.classify(e, `Logs of ${details.name}`),
+    );
     if (Buffer.isBuffer(out)) {
       demux.push(out);
       demux.end();
@@ -300,29 +367,74 @@ export class DockerodeClient implements DockerPort {
     });
   }
 
-  async wait(id: string, opts: { condition?: 'not-running' | 'next-exit' | 'removed'; signal?: AbortSignal } = {}): Promise<number> {
+  async wait(
+    id: string,
+    opts: { condition?: 'not-running' | 'next-exit' | 'removed'; signal?: AbortSignal } = {},
+  ): Promise<number> {
     // No timeout: waiting for an upgrade container can take long; cancellation is the caller's.
-    const raw: unknown = await this.negotiated(opts.signal, () => this.docker.getContainer(id).wait({ condition: opts.condition ?? 'not-running', ...(opts.signal ? { abortSignal: opts.signal } : {}) } as object) as Promise<unknown>, (e) => this.classify(e, `Wait for ${id.slice(0, 12)}`));
+    const raw: unknown = await this.negotiated(
+      opts.signal,
+      () =>
+        this.docker.getContainer(id).wait({
+          condition: opts.condition ?? 'not-running',
+          ...(opts.signal ? { abortSignal: opts.signal } : {}),
+        } as object) as Promise<unknown>,
+      (e) => this.classify(e, `Wait for ${id.slice(0, 12)}`),
+    );
     return this.parse(waitSchema, raw, 'Wait').StatusCode;
   }
 
   async start(id: string, signal?: AbortSignal): Promise<void> {
-    await this.idempotent(`Start ${id.slice(0, 12)}`, signal, (abortSignal) => this.docker.getContainer(id).start({ abortSignal } as object) as Promise<unknown>);
+    await this.idempotent(
+      `Start ${id.slice(0, 12)}`,
+      signal,
+      (abortSignal) => this.docker.getContainer(id).start({ abortSignal } as object) as Promise<unknown>,
+    );
   }
 
   async stop(id: string, opts: { timeoutSeconds?: number; signal?: AbortSignal } = {}): Promise<void> {
-    await this.idempotent(`Stop ${id.slice(0, 12)}`, opts.signal, (abortSignal) => this.docker.getContainer(id).stop({ ...(opts.timeoutSeconds !== undefined ? { t: opts.timeoutSeconds } : {}), abortSignal } as object) as Promise<unknown>, (opts.timeoutSeconds ?? 10) * 1000);
+    await this.idempotent(
+      `Stop ${id.slice(0, 12)}`,
+      opts.signal,
+      (abortSignal) =>
+        this.docker.getContainer(id).stop({
+          ...(opts.timeoutSeconds !== undefined ? { t: opts.timeoutSeconds } : {}),
+          abortSignal,
+        } as object) as Promise<unknown>,
+      (opts.timeoutSeconds ?? 10) * 1000,
+    );
   }
 
   async restart(id: string, opts: { timeoutSeconds?: number; signal?: AbortSignal } = {}): Promise<void> {
-    await this.idempotent(`Restart ${id.slice(0, 12)}`, opts.signal, (abortSignal) => this.docker.getContainer(id).restart({ ...(opts.timeoutSeconds !== undefined ? { t: opts.timeoutSeconds } : {}), abortSignal } as object) as Promise<unknown>, (opts.timeoutSeconds ?? 10) * 1000);
+    await this.idempotent(
+      `Restart ${id.slice(0, 12)}`,
+      opts.signal,
+      (abortSignal) =>
+        this.docker.getContainer(id).restart({
+          ...(opts.timeoutSeconds !== undefined ? { t: opts.timeoutSeconds } : {}),
+          abortSignal,
+        } as object) as Promise<unknown>,
+      (opts.timeoutSeconds ?? 10) * 1000,
+    );
   }
 
   /** start/stop answer 304 when already in that state: that is success. */
-  private async idempotent(what: string, signal: AbortSignal | undefined, fn: (s: AbortSignal) => Promise<unknown>, extraMs = 0): Promise<void> {
+  private async idempotent(
+    what: string,
+    signal: AbortSignal | undefined,
+    fn: (s: AbortSignal) => Promise<unknown>,
+    extraMs = 0,
+  ): Promise<void> {
     const owned = signalWithTimeout([signal], this.timeoutMs + extraMs);
     try {
-      await this.negotiated(owned.signal, () => fn(owned.signal), (e) => ((e as { statusCode?: number }).statusCode === 304 ? new DockerError('conflict', 'not modified', 304) : this.classify(e, what)));
+      await this.negotiated(
+        owned.signal,
+        () => fn(owned.signal),
+        (e) =>
+          (e as { statusCode?: number }).statusCode === 304
+            ? new DockerError('conflict', 'not modified', 304)
+            : this.classify(e, what),
+      );
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 304) {
         return;
@@ -337,7 +449,9 @@ export class DockerodeClient implements DockerPort {
   }
 }
 
-function composeFields(labels: Readonly<Record<string, string>>): Pick<ContainerSummary, 'project' | 'service' | 'containerNumber' | 'oneoff'> {
+function composeFields(
+  labels: Readonly<Record<string, string>>,
+): Pick<ContainerSummary, 'project' | 'service' | 'containerNumber' | 'oneoff'> {
   const n = Number(labels[ComposeLabels.number]);
   return {
     project: labels[ComposeLabels.project],
@@ -349,5 +463,8 @@ function composeFields(labels: Readonly<Record<string, string>>): Pick<Container
 
 function toState(s: string): ContainerState {
   const v = s.toLowerCase();
-  return (['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'] as const).find((x) => x === v) ?? 'unknown';
+  return (
+    (['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'] as const).find((x) => x === v) ??
+    'unknown'
+  );
 }

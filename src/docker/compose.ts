@@ -60,35 +60,53 @@ export const spawnLines: Spawner = (cmd, args, opts) =>
       reject(new ComposeError(`Cancelled: ${line}`, 'aborted', undefined, '', line));
       return;
     }
-    const child = spawn(cmd, [...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, shell: false, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(cmd, [...args], {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
     const out = { stdout: '', stderr: '' };
     const partial = { stdout: '', stderr: '' };
     let timedOut = false;
-    const timer = opts.timeoutMs ? setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGTERM');
-    }, opts.timeoutMs) : undefined;
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGTERM');
+        }, opts.timeoutMs)
+      : undefined;
     const onAbort = (): void => {
       child.kill('SIGTERM');
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    const feed = (stream: 'stdout' | 'stderr') => (chunk: Buffer): void => {
-      const s = chunk.toString('utf8');
-      if (out[stream].length < MAX_CAPTURE) {
-        out[stream] += s;
-      }
-      const parts = (partial[stream] + s).split(/\r?\n/);
-      partial[stream] = parts.pop() ?? '';
-      for (const p of parts) {
-        opts.onLine?.(p, stream);
-      }
-    };
+    const feed =
+      (stream: 'stdout' | 'stderr') =>
+      (chunk: Buffer): void => {
+        const s = chunk.toString('utf8');
+        if (out[stream].length < MAX_CAPTURE) {
+          out[stream] += s;
+        }
+        const parts = (partial[stream] + s).split(/\r?\n/);
+        partial[stream] = parts.pop() ?? '';
+        for (const p of parts) {
+          opts.onLine?.(p, stream);
+        }
+      };
     child.stdout.on('data', feed('stdout'));
     child.stderr.on('data', feed('stderr'));
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      reject(new ComposeError(e.code === 'ENOENT' ? `${cmd} not found on PATH` : `${line}: ${e.message}`, e.code === 'ENOENT' ? 'notFound' : 'failed', undefined, '', line));
+      reject(
+        new ComposeError(
+          e.code === 'ENOENT' ? `${cmd} not found on PATH` : `${line}: ${e.message}`,
+          e.code === 'ENOENT' ? 'notFound' : 'failed',
+          undefined,
+          '',
+          line,
+        ),
+      );
     });
     child.on('close', (code, sig) => {
       clearTimeout(timer);
@@ -113,7 +131,11 @@ export const spawnLines: Spawner = (cmd, args, opts) =>
  * `docker-compose` is v1 (Python) when it answers 1.x, else v2's standalone binary; anything else
  * (podman-compose, a wrapper script) is 'custom'.
  */
-export function composeFlavorOf(command: string, baseArgs: readonly string[], version: string | undefined): ComposeCommand['flavor'] {
+export function composeFlavorOf(
+  command: string,
+  baseArgs: readonly string[],
+  version: string | undefined,
+): ComposeCommand['flavor'] {
   const program = (command.split(/[\\/]/).pop() ?? command).replace(/\.exe$/i, '');
   if (program === 'docker' && baseArgs[0] === 'compose') {
     return 'v2';
@@ -128,11 +150,16 @@ export function composeFlavorOf(command: string, baseArgs: readonly string[], ve
  * Detects the Compose command: the configured one, else `docker compose` (v2), else
  * `docker-compose` (v1). Returns undefined when none works.
  */
-export async function detectCompose(opts: { configured?: readonly string[] | undefined; spawner?: Spawner; signal?: AbortSignal } = {}): Promise<ComposeCommand | undefined> {
+export async function detectCompose(
+  opts: { configured?: readonly string[] | undefined; spawner?: Spawner; signal?: AbortSignal } = {},
+): Promise<ComposeCommand | undefined> {
   const run = opts.spawner ?? spawnLines;
   const tryOne = async (command: string, baseArgs: readonly string[]): Promise<ComposeCommand | undefined> => {
     try {
-      const r = await run(command, [...baseArgs, 'version', '--short'], { timeoutMs: 15_000, ...(opts.signal ? { signal: opts.signal } : {}) });
+      const r = await run(command, [...baseArgs, 'version', '--short'], {
+        timeoutMs: 15_000,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
       if (r.exitCode !== 0) {
         return undefined;
       }
@@ -156,8 +183,15 @@ export function projectArgsFromLabels(labels: Readonly<Record<string, string>>):
     return undefined;
   }
   const workingDir = labels[ComposeLabels.workingDir];
-  const files = (labels[ComposeLabels.configFiles] ?? '').split(',').map((f) => f.trim()).filter(Boolean).map((f) => (workingDir && !path.isAbsolute(f) ? path.join(workingDir, f) : f));
-  const envFiles = (labels[ComposeLabels.envFile] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const files = (labels[ComposeLabels.configFiles] ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean)
+    .map((f) => (workingDir && !path.isAbsolute(f) ? path.join(workingDir, f) : f));
+  const envFiles = (labels[ComposeLabels.envFile] ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   return { projectName, files, envFiles, projectDirectory: workingDir };
 }
 
@@ -201,7 +235,13 @@ export class ComposeRunner {
     const r = await this.spawner(this.command.command, this.argsFor(sub), { ...opts, ...(cwd ? { cwd } : {}) });
     if (r.exitCode !== 0) {
       const tail = r.stderr.trim().split('\n').slice(-8).join('\n');
-      throw new ComposeError(`${this.commandLine(sub)} failed with exit code ${r.exitCode}${tail ? `:\n${tail}` : ''}`, 'failed', r.exitCode, r.stderr, this.commandLine(sub));
+      throw new ComposeError(
+        `${this.commandLine(sub)} failed with exit code ${r.exitCode}${tail ? `:\n${tail}` : ''}`,
+        'failed',
+        r.exitCode,
+        r.stderr,
+        this.commandLine(sub),
+      );
     }
     return r;
   }
@@ -218,8 +258,21 @@ export class ComposeRunner {
     return this.run(['ps'], opts);
   }
 
-  logs(services: readonly string[] = [], opts: RunOptions & { follow?: boolean; tail?: number; timestamps?: boolean } = {}): Promise<RunResult> {
-    return this.run(['logs', '--no-color', ...(opts.follow ? ['-f'] : []), ...(opts.tail !== undefined ? ['--tail', String(opts.tail)] : []), ...(opts.timestamps ? ['-t'] : []), ...services], opts);
+  logs(
+    services: readonly string[] = [],
+    opts: RunOptions & { follow?: boolean; tail?: number; timestamps?: boolean } = {},
+  ): Promise<RunResult> {
+    return this.run(
+      [
+        'logs',
+        '--no-color',
+        ...(opts.follow ? ['-f'] : []),
+        ...(opts.tail !== undefined ? ['--tail', String(opts.tail)] : []),
+        ...(opts.timestamps ? ['-t'] : []),
+        ...services,
+      ],
+      opts,
+    );
   }
 
   config(opts: RunOptions = {}): Promise<RunResult> {

@@ -74,7 +74,11 @@ export class JsonLineSplitter {
    * `onBad`, so an engine or proxy that never sends a newline cannot grow memory without bound.
    * Docker's event objects are well under 10 kB.
    */
-  constructor(private readonly onJson: (value: unknown) => void, private readonly onBad: (line: string) => void, private readonly maxLineChars = 1024 * 1024) {}
+  constructor(
+    private readonly onJson: (value: unknown) => void,
+    private readonly onBad: (line: string) => void,
+    private readonly maxLineChars = 1024 * 1024,
+  ) {}
 
   /** Characters waiting for the end of their line. */
   get buffered(): number {

@@ -25,10 +25,14 @@ export interface EndpointInputs {
   readonly exists: (p: string) => boolean;
 }
 
-const contextMetaSchema = z.object({
-  Name: z.string(),
-  Endpoints: z.object({ docker: z.object({ Host: z.string(), SkipTLSVerify: z.boolean().optional() }).loose() }).loose(),
-}).loose();
+const contextMetaSchema = z
+  .object({
+    Name: z.string(),
+    Endpoints: z
+      .object({ docker: z.object({ Host: z.string(), SkipTLSVerify: z.boolean().optional() }).loose() })
+      .loose(),
+  })
+  .loose();
 
 const configSchema = z.object({ currentContext: z.string().optional() }).loose();
 
@@ -64,7 +68,12 @@ export function resolveDockerEndpoint(inp: EndpointInputs): Result<DockerEndpoin
     const id = createHash('sha256').update(contextName).digest('hex');
     const raw = inp.readFile(path.join(dockerDir, 'contexts', 'meta', id, 'meta.json'));
     if (!raw) {
-      return err(new DockerError('unreachable', `Docker context "${contextName}" is selected but not found (${path.join(dockerDir, 'contexts', 'meta', id)}). Run "docker context use default" or set waCluster.docker.host.`));
+      return err(
+        new DockerError(
+          'unreachable',
+          `Docker context "${contextName}" is selected but not found (${path.join(dockerDir, 'contexts', 'meta', id)}). Run "docker context use default" or set waCluster.docker.host.`,
+        ),
+      );
     }
     let meta: z.infer<typeof contextMetaSchema>;
     try {
@@ -78,7 +87,12 @@ export function resolveDockerEndpoint(inp: EndpointInputs): Result<DockerEndpoin
     }
     const ep = meta.Endpoints.docker;
     if (ep.SkipTLSVerify) {
-      return err(new DockerError('unreachable', `Docker context "${contextName}" skips TLS verification, which this extension never does. Give the context a CA (docker context update --docker "ca=…") or set waCluster.docker.host.`));
+      return err(
+        new DockerError(
+          'unreachable',
+          `Docker context "${contextName}" skips TLS verification, which this extension never does. Give the context a CA (docker context update --docker "ca=…") or set waCluster.docker.host.`,
+        ),
+      );
     }
     const tls = readTls(path.join(dockerDir, 'contexts', 'tls', id, 'docker'), inp);
     return fromHost(ep.Host, 'context', contextName, inp, tls, tls !== undefined);
@@ -87,7 +101,13 @@ export function resolveDockerEndpoint(inp: EndpointInputs): Result<DockerEndpoin
     return fromHost('npipe:////./pipe/docker_engine', 'default', 'default', inp, undefined);
   }
   const userSock = path.join(inp.homeDir, '.docker', 'run', 'docker.sock');
-  return fromHost(`unix://${inp.exists(userSock) ? userSock : '/var/run/docker.sock'}`, 'default', 'default', inp, undefined);
+  return fromHost(
+    `unix://${inp.exists(userSock) ? userSock : '/var/run/docker.sock'}`,
+    'default',
+    'default',
+    inp,
+    undefined,
+  );
 }
 
 interface TlsFiles {
@@ -103,35 +123,77 @@ function readTls(dir: string, inp: EndpointInputs): TlsFiles | undefined {
   return ca || cert || key ? { ca, cert, key } : undefined;
 }
 
-function fromHost(host: string, source: DockerEndpoint['source'], context: string | undefined, inp: EndpointInputs, tls: TlsFiles | undefined, tlsVerify = false): Result<DockerEndpoint, DockerError> {
+function fromHost(
+  host: string,
+  source: DockerEndpoint['source'],
+  context: string | undefined,
+  inp: EndpointInputs,
+  tls: TlsFiles | undefined,
+  tlsVerify = false,
+): Result<DockerEndpoint, DockerError> {
   const where = context ? ` (context ${context})` : source === 'default' ? '' : ` (${source})`;
-  const base = { host: undefined, port: undefined, protocol: undefined, socketPath: undefined, ca: undefined, cert: undefined, key: undefined, username: undefined, sshOptions: undefined, timeout: undefined };
+  const base = {
+    host: undefined,
+    port: undefined,
+    protocol: undefined,
+    socketPath: undefined,
+    ca: undefined,
+    cert: undefined,
+    key: undefined,
+    username: undefined,
+    sshOptions: undefined,
+    timeout: undefined,
+  };
   let url: URL;
   try {
     url = new URL(host);
   } catch {
-    return err(new DockerError('unreachable', `Invalid Docker host "${host}"${where}: expected unix://, npipe://, tcp:// or ssh://`));
+    return err(
+      new DockerError(
+        'unreachable',
+        `Invalid Docker host "${host}"${where}: expected unix://, npipe://, tcp:// or ssh://`,
+      ),
+    );
   }
   switch (url.protocol) {
     case 'unix:': {
       const socketPath = decodeURIComponent(url.pathname);
-      return ok({ kind: 'unix', description: `unix://${socketPath}${where}`, source, context, modemOptions: { ...base, socketPath } });
+      return ok({
+        kind: 'unix',
+        description: `unix://${socketPath}${where}`,
+        source,
+        context,
+        modemOptions: { ...base, socketPath },
+      });
     }
     case 'npipe:': {
       const socketPath = host.replace(/^npipe:\/\//, '').replace(/\//g, '\\');
-      return ok({ kind: 'npipe', description: `${host}${where}`, source, context, modemOptions: { ...base, socketPath } });
+      return ok({
+        kind: 'npipe',
+        description: `${host}${where}`,
+        source,
+        context,
+        modemOptions: { ...base, socketPath },
+      });
     }
     case 'tcp:':
     case 'http:':
     case 'https:': {
       const port = url.port || (tlsVerify || url.protocol === 'https:' ? '2376' : '2375');
-      const https = url.protocol === 'https:' || tlsVerify || port === '2376' || (tls?.ca !== undefined && tls.cert !== undefined);
+      const https =
+        url.protocol === 'https:' || tlsVerify || port === '2376' || (tls?.ca !== undefined && tls.cert !== undefined);
       return ok({
         kind: 'tcp',
         description: `${https ? 'https' : 'tcp'}://${url.hostname}:${port}${where}`,
         source,
         context,
-        modemOptions: { ...base, host: url.hostname, port, protocol: https ? 'https' : 'http', ...(tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {}) },
+        modemOptions: {
+          ...base,
+          host: url.hostname,
+          port,
+          protocol: https ? 'https' : 'http',
+          ...(tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {}),
+        },
       });
     }
     case 'ssh:': {
@@ -141,7 +203,14 @@ function fromHost(host: string, source: DockerEndpoint['source'], context: strin
         description: `ssh://${url.username ? `${url.username}@` : ''}${url.hostname}${url.port ? `:${url.port}` : ''}${where}`,
         source,
         context,
-        modemOptions: { ...base, protocol: 'ssh', host: url.hostname, port: url.port || '22', username: url.username || undefined, sshOptions: agent ? { agent } : {} },
+        modemOptions: {
+          ...base,
+          protocol: 'ssh',
+          host: url.hostname,
+          port: url.port || '22',
+          username: url.username || undefined,
+          sshOptions: agent ? { agent } : {},
+        },
       });
     }
     default:

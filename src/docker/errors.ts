@@ -30,7 +30,13 @@ export class DockerError extends Error {
 
 /** True for the kinds that mean "the engine itself is not usable". */
 export function isEngineProblem(e: DockerError): boolean {
-  return e.kind === 'daemonDown' || e.kind === 'permissionDenied' || e.kind === 'unreachable' || e.kind === 'apiTooOld' || e.kind === 'timeout';
+  return (
+    e.kind === 'daemonDown' ||
+    e.kind === 'permissionDenied' ||
+    e.kind === 'unreachable' ||
+    e.kind === 'apiTooOld' ||
+    e.kind === 'timeout'
+  );
 }
 
 /** Minimum Engine API version we rely on (label filters on events, health in inspect). */
@@ -50,7 +56,14 @@ export function classifyDockerError(e: unknown, endpoint: string, what = 'Docker
   if (e instanceof DockerError) {
     return e;
   }
-  const err = (e ?? {}) as { code?: string; statusCode?: number; message?: string; name?: string; json?: { message?: string } | null; reason?: string };
+  const err = (e ?? {}) as {
+    code?: string;
+    statusCode?: number;
+    message?: string;
+    name?: string;
+    json?: { message?: string } | null;
+    reason?: string;
+  };
   const msg = String(err.json?.message ?? err.message ?? e);
   if (err.name === 'AbortError' || err.code === 'ABORT_ERR') {
     return new DockerError('aborted', `${what}: cancelled`, undefined, { cause: e });
@@ -70,20 +83,37 @@ export function classifyDockerError(e: unknown, endpoint: string, what = 'Docker
     case 'ECONNRESET':
     case 'EPIPE':
       return isSocket || err.code === 'ECONNREFUSED'
-        ? new DockerError('daemonDown', `The Docker daemon is not running (nothing answers at ${endpoint}). Start Docker (e.g. "sudo systemctl start docker" or Docker Desktop) and try again.`, undefined, { cause: e })
-        : new DockerError('unreachable', `Lost the connection to Docker at ${endpoint} (${err.code}).`, undefined, { cause: e });
+        ? new DockerError(
+            'daemonDown',
+            `The Docker daemon is not running (nothing answers at ${endpoint}). Start Docker (e.g. "sudo systemctl start docker" or Docker Desktop) and try again.`,
+            undefined,
+            { cause: e },
+          )
+        : new DockerError('unreachable', `Lost the connection to Docker at ${endpoint} (${err.code}).`, undefined, {
+            cause: e,
+          });
     case 'ETIMEDOUT':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new DockerError('unreachable', `Docker host ${endpoint} is unreachable (${err.code}). Check the Docker context / DOCKER_HOST and the network.`, undefined, { cause: e });
+      return new DockerError(
+        'unreachable',
+        `Docker host ${endpoint} is unreachable (${err.code}). Check the Docker context / DOCKER_HOST and the network.`,
+        undefined,
+        { cause: e },
+      );
     default:
       break;
   }
   const status = err.statusCode;
   if (status === 400 && /too old|minimum supported API version|client version .* is too (new|old)/i.test(msg)) {
-    return new DockerError('apiTooOld', `The Docker engine at ${endpoint} speaks an API version we cannot use: ${msg}. Upgrade Docker (API ${MIN_API_VERSION} or newer).`, status, { cause: e });
+    return new DockerError(
+      'apiTooOld',
+      `The Docker engine at ${endpoint} speaks an API version we cannot use: ${msg}. Upgrade Docker (API ${MIN_API_VERSION} or newer).`,
+      status,
+      { cause: e },
+    );
   }
   if (status === 404) {
     return new DockerError('notFound', `${what}: ${msg}`, status, { cause: e });

@@ -4,7 +4,15 @@ import { type DockerError } from './errors';
 import { type EventHandlers, type EventSubscription } from './port';
 import { eventSchema } from './schemas';
 import { statusText } from './containerStatus';
-import { type ContainerDetails, type ContainerHealth, DOCKER_EVENT_ACTIONS, type DockerEvent, type DockerEventAction, type EventStreamState, ComposeLabels } from './types';
+import {
+  type ContainerDetails,
+  type ContainerHealth,
+  DOCKER_EVENT_ACTIONS,
+  type DockerEvent,
+  type DockerEventAction,
+  type EventStreamState,
+  ComposeLabels,
+} from './types';
 
 /** Opens the raw event stream; must reject with a classified DockerError. */
 export type OpenEventStream = (signal: AbortSignal) => Promise<NodeJS.ReadableStream>;
@@ -181,7 +189,10 @@ export function toEvent(raw: unknown): DockerEvent | undefined {
  * Returns the same array when the event changes nothing we can tell from it (e.g. `create`,
  * `kill`: the signal is sent, the container is still running until its `die`).
  */
-export function applyEvent(containers: readonly ContainerDetails[] | undefined, e: DockerEvent): readonly ContainerDetails[] | undefined {
+export function applyEvent(
+  containers: readonly ContainerDetails[] | undefined,
+  e: DockerEvent,
+): readonly ContainerDetails[] | undefined {
   if (!containers) {
     return containers;
   }
@@ -201,7 +212,10 @@ export function applyEvent(containers: readonly ContainerDetails[] | undefined, 
 }
 
 /** {@link applyEvent} for each event in order: a refresh that ran while events came in replays them on its answer. */
-export function applyEvents(containers: readonly ContainerDetails[] | undefined, events: readonly DockerEvent[]): readonly ContainerDetails[] | undefined {
+export function applyEvents(
+  containers: readonly ContainerDetails[] | undefined,
+  events: readonly DockerEvent[],
+): readonly ContainerDetails[] | undefined {
   return events.reduce(applyEvent, containers);
 }
 
@@ -217,7 +231,14 @@ function nextDetails(c: ContainerDetails, e: DockerEvent): ContainerDetails {
       const startedAt = e.action === 'unpause' ? c.startedAt : at;
       // A health check starts over with every start; a container without one stays 'none'.
       const health = e.action === 'unpause' || c.health === 'none' ? c.health : 'starting';
-      return { ...c, state: 'running', startedAt, health, exitCode: e.action === 'unpause' ? c.exitCode : 0, status: statusText('running', startedAt, undefined) };
+      return {
+        ...c,
+        state: 'running',
+        startedAt,
+        health,
+        exitCode: e.action === 'unpause' ? c.exitCode : 0,
+        status: statusText('running', startedAt, undefined),
+      };
     }
     case 'die': {
       const exitCode = e.exitCode ?? c.exitCode;
@@ -228,9 +249,13 @@ function nextDetails(c: ContainerDetails, e: DockerEvent): ContainerDetails {
     }
     case 'stop':
       // `stop` follows `die` (which carried the exit code); on its own it still means "not running".
-      return c.state === 'exited' ? c : { ...c, state: 'exited', finishedAt: at, status: statusText('exited', c.startedAt, c.exitCode) };
+      return c.state === 'exited'
+        ? c
+        : { ...c, state: 'exited', finishedAt: at, status: statusText('exited', c.startedAt, c.exitCode) };
     case 'pause':
-      return c.state === 'paused' ? c : { ...c, state: 'paused', status: statusText('paused', c.startedAt, c.exitCode) };
+      return c.state === 'paused'
+        ? c
+        : { ...c, state: 'paused', status: statusText('paused', c.startedAt, c.exitCode) };
     case 'health_status':
       return e.health === undefined || e.health === c.health ? c : { ...c, health: e.health };
     default:

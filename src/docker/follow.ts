@@ -42,15 +42,21 @@ export async function followContainer(
 ): Promise<void> {
   let id = containerId;
   const first = await docker.inspect(id, signal);
-  const replica: Replica | undefined = first.service ? { project: first.project, service: first.service, containerNumber: first.containerNumber } : undefined;
+  const replica: Replica | undefined = first.service
+    ? { project: first.project, service: first.service, containerNumber: first.containerNumber }
+    : undefined;
   let since: string | undefined;
   for (;;) {
-    await docker.logs(id, { follow: true, timestamps: true, signal, ...(since !== undefined ? { since } : { tail }) }, (l) => {
-      if (l.timestamp) {
-        since = sinceAfter(l.timestamp) ?? since;
-      }
-      onLine(l);
-    });
+    await docker.logs(
+      id,
+      { follow: true, timestamps: true, signal, ...(since !== undefined ? { since } : { tail }) },
+      (l) => {
+        if (l.timestamp) {
+          since = sinceAfter(l.timestamp) ?? since;
+        }
+        onLine(l);
+      },
+    );
     if (signal.aborted) {
       return;
     }
@@ -73,14 +79,22 @@ export async function followContainer(
   }
 }
 
-async function newestReplica(docker: DockerPort, r: Replica, signal: AbortSignal): Promise<{ id: string; state: string } | undefined> {
+async function newestReplica(
+  docker: DockerPort,
+  r: Replica,
+  signal: AbortSignal,
+): Promise<{ id: string; state: string } | undefined> {
   const all = await docker.listContainers(r.project, signal);
   return all
     .filter((c) => !c.oneoff && c.service === r.service && c.containerNumber === r.containerNumber)
     .sort((a, b) => b.createdAt - a.createdAt)[0];
 }
 
-async function inspectIfPresent(docker: DockerPort, id: string, signal: AbortSignal): Promise<{ state: string } | undefined> {
+async function inspectIfPresent(
+  docker: DockerPort,
+  id: string,
+  signal: AbortSignal,
+): Promise<{ state: string } | undefined> {
   try {
     return await docker.inspect(id, signal);
   } catch (e) {

@@ -1,5 +1,13 @@
 import { type Disposable } from '../util/disposable';
-import { type ContainerDetails, type ContainerSummary, type DockerEvent, type EngineInfo, type EventStreamState, type LogLine, type LogOptions } from './types';
+import {
+  type ContainerDetails,
+  type ContainerSummary,
+  type DockerEvent,
+  type EngineInfo,
+  type EventStreamState,
+  type LogLine,
+  type LogOptions,
+} from './types';
 import { type DockerError } from './errors';
 
 export interface EventHandlers {
@@ -33,7 +41,10 @@ export interface DockerPort {
   /** Streams log lines (demultiplexed) until the end, or until aborted when following. */
   logs(id: string, opts: LogOptions, onLine: (line: LogLine) => void): Promise<void>;
   /** Waits for the container to stop; resolves with its exit code. */
-  wait(id: string, opts?: { condition?: 'not-running' | 'next-exit' | 'removed'; signal?: AbortSignal }): Promise<number>;
+  wait(
+    id: string,
+    opts?: { condition?: 'not-running' | 'next-exit' | 'removed'; signal?: AbortSignal },
+  ): Promise<number>;
   start(id: string, signal?: AbortSignal): Promise<void>;
   stop(id: string, opts?: { timeoutSeconds?: number; signal?: AbortSignal }): Promise<void>;
   restart(id: string, opts?: { timeoutSeconds?: number; signal?: AbortSignal }): Promise<void>;

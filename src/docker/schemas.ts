@@ -2,7 +2,10 @@ import { z } from 'zod';
 
 /** zod schemas for the Engine API responses we read (only the fields we use; the rest passes). */
 
-const labels = z.record(z.string(), z.string()).nullish().transform((v) => v ?? {});
+const labels = z
+  .record(z.string(), z.string())
+  .nullish()
+  .transform((v) => v ?? {});
 
 export const containerListItemSchema = z
   .object({
@@ -14,7 +17,16 @@ export const containerListItemSchema = z
     Created: z.number(),
     Labels: labels,
     Ports: z
-      .array(z.object({ PrivatePort: z.number(), PublicPort: z.number().optional(), Type: z.string(), IP: z.string().optional() }).loose())
+      .array(
+        z
+          .object({
+            PrivatePort: z.number(),
+            PublicPort: z.number().optional(),
+            Type: z.string(),
+            IP: z.string().optional(),
+          })
+          .loose(),
+      )
       .nullish(),
   })
   .loose();
@@ -47,7 +59,14 @@ export const containerInspectSchema = z
       })
       .loose(),
     NetworkSettings: z
-      .object({ Ports: z.record(z.string(), z.array(z.object({ HostIp: z.string().optional(), HostPort: z.string().optional() }).loose()).nullable()).nullish() })
+      .object({
+        Ports: z
+          .record(
+            z.string(),
+            z.array(z.object({ HostIp: z.string().optional(), HostPort: z.string().optional() }).loose()).nullable(),
+          )
+          .nullish(),
+      })
       .loose()
       .nullish(),
   })
@@ -59,14 +78,22 @@ export const eventSchema = z
     Action: z.string().optional(),
     status: z.string().optional(),
     id: z.string().optional(),
-    Actor: z.object({ ID: z.string().optional(), Attributes: z.record(z.string(), z.string()).nullish() }).loose().optional(),
+    Actor: z
+      .object({ ID: z.string().optional(), Attributes: z.record(z.string(), z.string()).nullish() })
+      .loose()
+      .optional(),
     time: z.number().optional(),
     timeNano: z.number().optional(),
   })
   .loose();
 
 export const versionSchema = z
-  .object({ Version: z.string(), ApiVersion: z.string(), Os: z.string().optional(), MinAPIVersion: z.string().optional() })
+  .object({
+    Version: z.string(),
+    ApiVersion: z.string(),
+    Os: z.string().optional(),
+    MinAPIVersion: z.string().optional(),
+  })
   .loose();
 
 export const waitSchema = z.object({ StatusCode: z.number() }).loose();

@@ -1,6 +1,7 @@
 /** Our own small Docker types; the zod-validated Engine API responses are mapped onto these. */
 
-export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead' | 'unknown';
+export type ContainerState =
+  'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead' | 'unknown';
 export type ContainerHealth = 'starting' | 'healthy' | 'unhealthy' | 'none';
 
 export interface PortBinding {
@@ -55,7 +56,20 @@ export const ComposeLabels = {
   version: 'com.docker.compose.version',
 } as const;
 
-export const DOCKER_EVENT_ACTIONS = ['create', 'start', 'die', 'stop', 'kill', 'restart', 'health_status', 'destroy', 'pause', 'unpause', 'oom', 'rename'] as const;
+export const DOCKER_EVENT_ACTIONS = [
+  'create',
+  'start',
+  'die',
+  'stop',
+  'kill',
+  'restart',
+  'health_status',
+  'destroy',
+  'pause',
+  'unpause',
+  'oom',
+  'rename',
+] as const;
 export type DockerEventAction = (typeof DOCKER_EVENT_ACTIONS)[number];
 
 export interface DockerEvent {

@@ -39,7 +39,10 @@ export class ApiAccess {
 
   /** The API URL of a cluster: the explicit setting wins, then the web's published 443, then the default. */
   apiUrl(cluster: DiscoveredCluster): string {
-    return (this.settings.explicitApiUrl(cluster.dir) ?? cluster.inferredApiUrl ?? this.settings.value.apiUrl).replace(/\/+$/, '');
+    return (this.settings.explicitApiUrl(cluster.dir) ?? cluster.inferredApiUrl ?? this.settings.value.apiUrl).replace(
+      /\/+$/,
+      '',
+    );
   }
 
   async password(url: string, user: string): Promise<string | undefined> {
@@ -60,7 +63,9 @@ export class ApiAccess {
     const raw = await this.secrets.get(tokenKey(url, user));
     try {
       const t = raw ? (JSON.parse(raw) as Partial<StoredToken>) : undefined;
-      return typeof t?.value === 'string' && typeof t.expiresAt === 'number' && t.expiresAt > Date.now() ? { value: t.value, expiresAt: t.expiresAt } : undefined;
+      return typeof t?.value === 'string' && typeof t.expiresAt === 'number' && t.expiresAt > Date.now()
+        ? { value: t.value, expiresAt: t.expiresAt }
+        : undefined;
     } catch {
       return undefined;
     }
@@ -70,7 +75,9 @@ export class ApiAccess {
     const raw = await this.secrets.get(accountKey(url));
     try {
       const a = raw ? (JSON.parse(raw) as Partial<AccountDetails>) : undefined;
-      return a && typeof a.cc === 'string' && typeof a.phoneNumber === 'string' && typeof a.cert === 'string' ? { cc: a.cc, phoneNumber: a.phoneNumber, cert: a.cert, pin: typeof a.pin === 'string' ? a.pin : undefined } : undefined;
+      return a && typeof a.cc === 'string' && typeof a.phoneNumber === 'string' && typeof a.cert === 'string'
+        ? { cc: a.cc, phoneNumber: a.phoneNumber, cert: a.cert, pin: typeof a.pin === 'string' ? a.pin : undefined }
+        : undefined;
     } catch {
       return undefined;
     }
@@ -82,7 +89,9 @@ export class ApiAccess {
 
   /** Keeps (or, with undefined, drops) the token in SecretStorage; the client renews it silently on expiry. */
   storeToken(url: string, user: string, token: StoredToken | undefined): void {
-    void (token ? this.secrets.store(tokenKey(url, user), JSON.stringify(token)) : this.secrets.delete(tokenKey(url, user)));
+    void (token
+      ? this.secrets.store(tokenKey(url, user), JSON.stringify(token))
+      : this.secrets.delete(tokenKey(url, user)));
   }
 
   trustedCertificate(url: string): TrustedCertificate | undefined {
@@ -90,7 +99,10 @@ export class ApiAccess {
   }
 
   async trustCertificate(url: string, cert: TrustedCertificate): Promise<void> {
-    await this.globalState.update(trustKey(url), { fingerprint256: normalizeFingerprint(cert.fingerprint256), pem: cert.pem });
+    await this.globalState.update(trustKey(url), {
+      fingerprint256: normalizeFingerprint(cert.fingerprint256),
+      pem: cert.pem,
+    });
   }
 
   /** How to trust the API's certificate: a CA file, a pinned fingerprint (setting or trusted earlier), or the system CAs. */
@@ -99,16 +111,29 @@ export class ApiAccess {
       try {
         return { kind: 'caFile', caPem: fs.readFileSync(settings.apiCaFile, 'utf8') };
       } catch (err) {
-        throw new Error(vscode.l10n.t('Cannot read the CA file {0} (setting waCluster.api.caFile): {1}', settings.apiCaFile, err instanceof Error ? err.message : String(err)), { cause: err });
+        throw new Error(
+          vscode.l10n.t(
+            'Cannot read the CA file {0} (setting waCluster.api.caFile): {1}',
+            settings.apiCaFile,
+            err instanceof Error ? err.message : String(err),
+          ),
+          { cause: err },
+        );
       }
     }
     if (settings.apiCertificateFingerprint) {
       const remembered = this.trustedCertificate(url);
       const pin = normalizeFingerprint(settings.apiCertificateFingerprint);
-      return { kind: 'pinned', fingerprint256: pin, ...(remembered?.fingerprint256 === pin ? { certPem: remembered.pem } : {}) };
+      return {
+        kind: 'pinned',
+        fingerprint256: pin,
+        ...(remembered?.fingerprint256 === pin ? { certPem: remembered.pem } : {}),
+      };
     }
     const trusted = this.trustedCertificate(url);
-    return trusted ? { kind: 'pinned', fingerprint256: trusted.fingerprint256, certPem: trusted.pem } : { kind: 'system' };
+    return trusted
+      ? { kind: 'pinned', fingerprint256: trusted.fingerprint256, certPem: trusted.pem }
+      : { kind: 'system' };
   }
 
   /** A client for the cluster, signed in with the stored password; undefined when none is stored. */

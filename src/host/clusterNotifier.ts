@@ -14,7 +14,11 @@ export class ClusterNotifier implements vscode.Disposable {
   private readonly announcer = new Announcer(vscode.l10n.t);
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly sessions: ClusterSessions, private readonly settings: SettingsStore, private readonly log: vscode.LogOutputChannel) {
+  constructor(
+    private readonly sessions: ClusterSessions,
+    private readonly settings: SettingsStore,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
     this.subscriptions = [
       sessions.onDidChangeCluster(({ session, change }) => {
         this.announce(this.announcer.onChange(session.cluster.projectName, change, sessions.expected, Date.now()));
@@ -34,10 +38,13 @@ export class ClusterNotifier implements vscode.Disposable {
     if (at === undefined) {
       return;
     }
-    this.timer = setTimeout(() => {
-      this.announce(this.announcer.due(Date.now()));
-      this.schedule();
-    }, Math.max(0, at - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.announce(this.announcer.due(Date.now()));
+        this.schedule();
+      },
+      Math.max(0, at - Date.now()),
+    );
   }
 
   private announce(out: readonly Announcement[]): void {
@@ -51,7 +58,12 @@ export class ClusterNotifier implements vscode.Disposable {
 
   private async show(a: Announcement): Promise<void> {
     const reveal = vscode.l10n.t('Show Cluster');
-    const show = a.severity === 'error' ? vscode.window.showErrorMessage : a.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const show =
+      a.severity === 'error'
+        ? vscode.window.showErrorMessage
+        : a.severity === 'warning'
+          ? vscode.window.showWarningMessage
+          : vscode.window.showInformationMessage;
     if ((await show(a.message, reveal)) === reveal) {
       await vscode.commands.executeCommand(Commands.focusExplorer);
     }

@@ -72,7 +72,8 @@ export class ClusterSessions implements vscode.Disposable {
   private dockerHost: string | undefined;
   private active = true;
   private rediscovering: Promise<void> | undefined;
-  private composeCommand: { setting: string; detected: Promise<ComposeCommand | undefined>; value: ComposeCommand | undefined } | undefined;
+  private composeCommand:
+    { setting: string; detected: Promise<ComposeCommand | undefined>; value: ComposeCommand | undefined } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   private readonly sessionsChanged = new vscode.EventEmitter<void>();
@@ -113,7 +114,12 @@ export class ClusterSessions implements vscode.Disposable {
       return undefined;
     }
     const c = session.cluster;
-    return new ComposeRunner(command, { files: c.files, projectName: c.projectName, projectDirectory: c.dir, envFiles: c.envFile ? [c.envFile] : [] });
+    return new ComposeRunner(command, {
+      files: c.files,
+      projectName: c.projectName,
+      projectDirectory: c.dir,
+      envFiles: c.envFile ? [c.envFile] : [],
+    });
   }
 
   /** Detects the Compose command for the current setting (cached until the setting changes). */
@@ -127,12 +133,20 @@ export class ClusterSessions implements vscode.Disposable {
         this.log.warn(err instanceof Error ? err.message : String(err));
         configured = undefined;
       }
-      const entry: { setting: string; detected: Promise<ComposeCommand | undefined>; value: ComposeCommand | undefined } = {
+      const entry: {
+        setting: string;
+        detected: Promise<ComposeCommand | undefined>;
+        value: ComposeCommand | undefined;
+      } = {
         setting,
         value: undefined,
         detected: detectCompose({ configured }).then((c) => {
           entry.value = c;
-          this.log.info(c ? `Compose: ${[c.command, ...c.baseArgs].join(' ')} ${c.version ?? ''}` : 'Compose: neither "docker compose" nor "docker-compose" works');
+          this.log.info(
+            c
+              ? `Compose: ${[c.command, ...c.baseArgs].join(' ')} ${c.version ?? ''}`
+              : 'Compose: neither "docker compose" nor "docker-compose" works',
+          );
           return c;
         }),
       };
@@ -192,7 +206,11 @@ export class ClusterSessions implements vscode.Disposable {
 
   /** The state and Docker problem that pick the welcome content (decided in cluster/viewState.ts). */
   private viewChoice(): { state: ViewState; dockerProblem: string } {
-    return chooseViewState({ clusters: this.sessions.size, endpointProblem: this.dockerProblem, snapshots: [...this.sessions.values()].map((s) => s.snapshot) });
+    return chooseViewState({
+      clusters: this.sessions.size,
+      endpointProblem: this.dockerProblem,
+      snapshots: [...this.sessions.values()].map((s) => s.snapshot),
+    });
   }
 
   /** Why Docker cannot be reached, in words, when it cannot. */
@@ -212,7 +230,11 @@ export class ClusterSessions implements vscode.Disposable {
     let changed = false;
     for (const cluster of found) {
       const existing = this.sessions.get(cluster.id);
-      if (existing && existing.cluster.projectName === cluster.projectName && existing.apiUrl === this.access.apiUrl(cluster)) {
+      if (
+        existing &&
+        existing.cluster.projectName === cluster.projectName &&
+        existing.apiUrl === this.access.apiUrl(cluster)
+      ) {
         existing.cluster = cluster;
         next.set(cluster.id, existing);
       } else {
@@ -257,8 +279,21 @@ export class ClusterSessions implements vscode.Disposable {
     const clusters: DiscoveredCluster[] = [];
     for (const folder of folders) {
       const configured = settings.composeFiles.map((f) => vscode.Uri.joinPath(folder.uri, f).fsPath);
-      const candidates = configured.length > 0 ? [] : (await vscode.workspace.findFiles(new vscode.RelativePattern(folder, COMPOSE_GLOB), EXCLUDE_GLOB, 200)).map((u) => u.fsPath);
-      clusters.push(...discoverClusters({ candidates, configuredFiles: configured, projectName: settings.projectName, reader, env: process.env }));
+      const candidates =
+        configured.length > 0
+          ? []
+          : (await vscode.workspace.findFiles(new vscode.RelativePattern(folder, COMPOSE_GLOB), EXCLUDE_GLOB, 200)).map(
+              (u) => u.fsPath,
+            );
+      clusters.push(
+        ...discoverClusters({
+          candidates,
+          configuredFiles: configured,
+          projectName: settings.projectName,
+          reader,
+          env: process.env,
+        }),
+      );
     }
     return clusters;
   }
@@ -289,7 +324,9 @@ export class ClusterSessions implements vscode.Disposable {
       void this.updateContext();
     });
     session.listen(this.active);
-    this.log.info(`cluster ${cluster.projectName} (${cluster.files.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}), API ${apiUrl}${api ? '' : ' (not signed in)'}`);
+    this.log.info(
+      `cluster ${cluster.projectName} (${cluster.files.map((f) => vscode.workspace.asRelativePath(f)).join(', ')}), API ${apiUrl}${api ? '' : ' (not signed in)'}`,
+    );
     return session;
   }
 
@@ -313,7 +350,9 @@ export class ClusterSessions implements vscode.Disposable {
 
 /** Reads compose and env files, preferring unsaved editor text over the disk. */
 function documentAwareReader(): FileReader {
-  const open = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => [d.uri.fsPath, d]));
+  const open = new Map(
+    vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file').map((d) => [d.uri.fsPath, d]),
+  );
   return {
     read(path: string): string | undefined {
       const doc = open.get(path);

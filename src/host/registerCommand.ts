@@ -16,11 +16,18 @@ export function registerCommand(
       log.warn(`${id} refused: the workspace is not trusted`);
       const manage = vscode.l10n.t('Manage Workspace Trust');
       // Not awaited: the refusal is immediate; the message stays until the user closes it.
-      void vscode.window.showWarningMessage(vscode.l10n.t('WA Cluster: this workspace is not trusted, so this command does not run (it would run Compose, start containers or send requests to the cluster). Trust the workspace to use it.'), manage).then((choice) => {
-        if (choice === manage) {
-          void vscode.commands.executeCommand('workbench.trust.manage');
-        }
-      });
+      void vscode.window
+        .showWarningMessage(
+          vscode.l10n.t(
+            'WA Cluster: this workspace is not trusted, so this command does not run (it would run Compose, start containers or send requests to the cluster). Trust the workspace to use it.',
+          ),
+          manage,
+        )
+        .then((choice) => {
+          if (choice === manage) {
+            void vscode.commands.executeCommand('workbench.trust.manage');
+          }
+        });
       return undefined;
     }
     try {

@@ -22,7 +22,10 @@ function namedServices(sub: readonly string[]): string[] | undefined {
 export class ComposeConsole implements vscode.Disposable {
   private channel: vscode.OutputChannel | undefined;
 
-  constructor(private readonly sessions: ClusterSessions, private readonly settings: SettingsStore) {}
+  constructor(
+    private readonly sessions: ClusterSessions,
+    private readonly settings: SettingsStore,
+  ) {}
 
   private get output(): vscode.OutputChannel {
     this.channel ??= vscode.window.createOutputChannel(vscode.l10n.t('WA Cluster: Compose'));
@@ -39,7 +42,11 @@ export class ComposeConsole implements vscode.Disposable {
     await this.sessions.detectComposeCommand();
     const runner = this.sessions.composeRunner(session);
     if (!runner) {
-      throw new Error(vscode.l10n.t('Neither "docker compose" nor "docker-compose" works on this machine. Install Docker Compose, or set waCluster.compose.command.'));
+      throw new Error(
+        vscode.l10n.t(
+          'Neither "docker compose" nor "docker-compose" works on this machine. Install Docker Compose, or set waCluster.compose.command.',
+        ),
+      );
     }
     return runner;
   }
@@ -50,12 +57,30 @@ export class ComposeConsole implements vscode.Disposable {
    */
   async checkBeforeRun(session: ClusterSession, action: string): Promise<boolean> {
     const s = this.settings.value;
-    const gate = runGate({ project: session.cluster.projectName, files: session.cluster.files, reader: nodeFileReader, env: process.env, lint: { enable: s.lintEnable, rules: s.lintRules }, action }, vscode.l10n.t);
+    const gate = runGate(
+      {
+        project: session.cluster.projectName,
+        files: session.cluster.files,
+        reader: nodeFileReader,
+        env: process.env,
+        lint: { enable: s.lintEnable, rules: s.lintRules },
+        action,
+      },
+      vscode.l10n.t,
+    );
     if (gate.kind === 'go') {
       return true;
     }
     const show = vscode.l10n.t('Show Problems');
-    const answer = await vscode.window.showWarningMessage(gate.question, { modal: true, detail: `${vscode.workspace.asRelativePath(gate.first.file)}:${gate.first.range.start.line + 1}: ${gate.first.message}` }, gate.goOn, show);
+    const answer = await vscode.window.showWarningMessage(
+      gate.question,
+      {
+        modal: true,
+        detail: `${vscode.workspace.asRelativePath(gate.first.file)}:${gate.first.range.start.line + 1}: ${gate.first.message}`,
+      },
+      gate.goOn,
+      show,
+    );
     if (answer === show) {
       await vscode.commands.executeCommand('workbench.actions.view.problems');
     }
@@ -67,36 +92,47 @@ export class ComposeConsole implements vscode.Disposable {
    * the full output in the "WA Cluster: Compose" channel. Rejects with Compose's own error text,
    * or with an AbortError when the user cancels.
    */
-  async runVisibly(session: ClusterSession, runner: ComposeRunner, sub: readonly string[], title: string, opts: { env?: Readonly<Record<string, string>> } = {}): Promise<void> {
+  async runVisibly(
+    session: ClusterSession,
+    runner: ComposeRunner,
+    sub: readonly string[],
+    title: string,
+    opts: { env?: Readonly<Record<string, string>> } = {},
+  ): Promise<void> {
     const out = this.output;
     // The containers are about to change on purpose: the notifier stays quiet about them meanwhile.
     const services = namedServices(sub);
     this.sessions.expectChanges(session, 10 * 60_000, services);
-    const envPrefix = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v} `).join('');
+    const envPrefix = Object.entries(opts.env ?? {})
+      .map(([k, v]) => `${k}=${v} `)
+      .join('');
     out.appendLine(`$ ${envPrefix}${runner.commandLine(sub)}`);
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      const controller = new AbortController();
-      const cancel = token.onCancellationRequested(() => controller.abort());
-      try {
-        await runner.run(sub, {
-          ...(opts.env ? { env: opts.env } : {}),
-          signal: controller.signal,
-          onLine: (line) => {
-            out.appendLine(line);
-            progress.report({ message: line.slice(0, 120) });
-          },
-        });
-      } catch (err) {
-        out.appendLine(err instanceof Error ? err.message : String(err));
-        if (controller.signal.aborted) {
-          throw new vscode.CancellationError();
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        const cancel = token.onCancellationRequested(() => controller.abort());
+        try {
+          await runner.run(sub, {
+            ...(opts.env ? { env: opts.env } : {}),
+            signal: controller.signal,
+            onLine: (line) => {
+              out.appendLine(line);
+              progress.report({ message: line.slice(0, 120) });
+            },
+          });
+        } catch (err) {
+          out.appendLine(err instanceof Error ? err.message : String(err));
+          if (controller.signal.aborted) {
+            throw new vscode.CancellationError();
+          }
+          throw err;
+        } finally {
+          cancel.dispose();
+          this.sessions.expectChanges(session, 15_000, services);
         }
-        throw err;
-      } finally {
-        cancel.dispose();
-        this.sessions.expectChanges(session, 15_000, services);
-      }
-    });
+      },
+    );
   }
 
   dispose(): void {

@@ -22,7 +22,11 @@ export function knownHostsAllows(text: string, host: string, port: number, keyBa
     }
     for (const p of patterns.split(',')) {
       const hashed = /^\|1\|([^|]+)\|(.+)$/.exec(p);
-      if (hashed?.[1] && hashed[2] ? createHmac('sha1', Buffer.from(hashed[1], 'base64')).update(name).digest('base64') === hashed[2] : p === name) {
+      if (
+        hashed?.[1] && hashed[2]
+          ? createHmac('sha1', Buffer.from(hashed[1], 'base64')).update(name).digest('base64') === hashed[2]
+          : p === name
+      ) {
         return true;
       }
     }
@@ -33,7 +37,11 @@ export function knownHostsAllows(text: string, host: string, port: number, keyBa
 /** The endpoint of one inventory host, with its files read through `inp.readFile`. */
 export function inventoryHostEndpoint(h: InventoryHost, inp: EndpointInputs): Result<DockerEndpoint, DockerError> {
   if (h.docker.kind === 'context') {
-    return resolveDockerEndpoint({ ...inp, setting: undefined, env: { ...inp.env, DOCKER_HOST: undefined, DOCKER_CONTEXT: h.docker.name } });
+    return resolveDockerEndpoint({
+      ...inp,
+      setting: undefined,
+      env: { ...inp.env, DOCKER_HOST: undefined, DOCKER_CONTEXT: h.docker.name },
+    });
   }
   const base = resolveDockerEndpoint({ ...inp, setting: h.docker.url });
   if (!base.ok) {
@@ -42,10 +50,16 @@ export function inventoryHostEndpoint(h: InventoryHost, inp: EndpointInputs): Re
   const ep = base.value;
   const need = (file: string, what: string): Result<string, DockerError> => {
     const text = inp.readFile(file);
-    return text === undefined ? err(new DockerError('unreachable', `Host ${h.name}: cannot read the ${what} ${file}`)) : ok(text);
+    return text === undefined
+      ? err(new DockerError('unreachable', `Host ${h.name}: cannot read the ${what} ${file}`))
+      : ok(text);
   };
   if (h.docker.tls) {
-    const [ca, cert, key] = [need(h.docker.tls.ca, 'CA certificate'), need(h.docker.tls.cert, 'client certificate'), need(h.docker.tls.key, 'client key')];
+    const [ca, cert, key] = [
+      need(h.docker.tls.ca, 'CA certificate'),
+      need(h.docker.tls.cert, 'client certificate'),
+      need(h.docker.tls.key, 'client key'),
+    ];
     if (!ca.ok) {
       return ca;
     }
@@ -55,7 +69,11 @@ export function inventoryHostEndpoint(h: InventoryHost, inp: EndpointInputs): Re
     if (!key.ok) {
       return key;
     }
-    return ok({ ...ep, description: `${ep.description.replace(/^tcp:/, 'https:')} (host ${h.name})`, modemOptions: { ...ep.modemOptions, protocol: 'https', ca: ca.value, cert: cert.value, key: key.value } });
+    return ok({
+      ...ep,
+      description: `${ep.description.replace(/^tcp:/, 'https:')} (host ${h.name})`,
+      modemOptions: { ...ep.modemOptions, protocol: 'https', ca: ca.value, cert: cert.value, key: key.value },
+    });
   }
   if (ep.kind === 'ssh') {
     const knownHostsFile = h.docker.ssh?.knownHostsFile ?? path.join(inp.homeDir, '.ssh', 'known_hosts');
@@ -74,7 +92,11 @@ export function inventoryHostEndpoint(h: InventoryHost, inp: EndpointInputs): Re
       }
       sshOptions.privateKey = key.value;
     }
-    return ok({ ...ep, description: `${ep.description} (host ${h.name})`, modemOptions: { ...ep.modemOptions, sshOptions } });
+    return ok({
+      ...ep,
+      description: `${ep.description} (host ${h.name})`,
+      modemOptions: { ...ep.modemOptions, sshOptions },
+    });
   }
   return ok({ ...ep, description: `${ep.description} (host ${h.name})` });
 }

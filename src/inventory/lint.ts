@@ -90,9 +90,21 @@ const unknownContext: InventoryRule = {
     }
     for (const h of inventory.hosts) {
       if (h.docker.kind === 'context' && h.docker.name !== 'default' && !contexts.includes(h.docker.name)) {
-        report(h.spans.docker, contexts.length > 0
-          ? t('Host `{0}` uses Docker context `{1}`, which does not exist here (known: {2}). Create it with `docker context create {1} --docker host=…` or write the engine URL (ssh://user@host, tcp://host:2376).', h.name, h.docker.name, contexts.join(', '))
-          : t('Host `{0}` uses Docker context `{1}`, which does not exist here. Create it with `docker context create {1} --docker host=…` or write the engine URL (ssh://user@host, tcp://host:2376).', h.name, h.docker.name));
+        report(
+          h.spans.docker,
+          contexts.length > 0
+            ? t(
+                'Host `{0}` uses Docker context `{1}`, which does not exist here (known: {2}). Create it with `docker context create {1} --docker host=…` or write the engine URL (ssh://user@host, tcp://host:2376).',
+                h.name,
+                h.docker.name,
+                contexts.join(', '),
+              )
+            : t(
+                'Host `{0}` uses Docker context `{1}`, which does not exist here. Create it with `docker context create {1} --docker host=…` or write the engine URL (ssh://user@host, tcp://host:2376).',
+                h.name,
+                h.docker.name,
+              ),
+        );
       }
     }
   },
@@ -117,7 +129,16 @@ const duplicateHostname: InventoryRule = {
             owner.set(v.value, h.name);
           } else if (first !== h.name && !reported.has(v.value)) {
             reported.add(v.value);
-            report(originOf(project, v.valueSpan), t('Host `{0}` advertises `{1}` ({2}), as host `{3}` does: nodes tell each other where to connect through the database, so two hosts with one name reach the wrong host. Set EXTERNAL_HOSTNAME to the name other hosts reach `{0}` by.', h.name, v.value, name, first));
+            report(
+              originOf(project, v.valueSpan),
+              t(
+                'Host `{0}` advertises `{1}` ({2}), as host `{3}` does: nodes tell each other where to connect through the database, so two hosts with one name reach the wrong host. Set EXTERNAL_HOSTNAME to the name other hosts reach `{0}` by.',
+                h.name,
+                v.value,
+                name,
+                first,
+              ),
+            );
           }
         }
       }
@@ -128,7 +149,7 @@ const duplicateHostname: InventoryRule = {
 const portCollision: InventoryRule = {
   id: 'inventory-port-collision',
   severity: 'error',
-  description: 'Two services on one host publish the same host port (e.g. a master on a coreapp\'s 6250-6253).',
+  description: "Two services on one host publish the same host port (e.g. a master on a coreapp's 6250-6253).",
   check({ inventory, projects, report, t }) {
     for (const [h, project] of hostProjects(inventory, projects)) {
       const taken = new Map<number, string>();
@@ -138,7 +159,16 @@ const portCollision: InventoryRule = {
           const other = taken.get(p.port);
           if (other !== undefined && other !== svc.name && !clashes.has(`${other}:${p.span.start}`)) {
             clashes.add(`${other}:${p.span.start}`);
-            report(originOf(project, p.span), t('On host `{0}`, `{1}` publishes host port {2}, which `{3}` already publishes: one of them cannot start. Masters beside a coreapp use 6254-6257 (EXTERNAL_MASTER_PORT0-3).', h.name, svc.name, p.port, other));
+            report(
+              originOf(project, p.span),
+              t(
+                'On host `{0}`, `{1}` publishes host port {2}, which `{3}` already publishes: one of them cannot start. Masters beside a coreapp use 6254-6257 (EXTERNAL_MASTER_PORT0-3).',
+                h.name,
+                svc.name,
+                p.port,
+                other,
+              ),
+            );
           } else if (other === undefined) {
             taken.set(p.port, svc.name);
           }
@@ -160,16 +190,37 @@ const externalPorts: InventoryRule = {
           continue;
         }
         const want = [6250, 6251, 6252, 6253].map((c) => externalPort(svc, c));
-        const list = v.value.split(',').map((s) => s.trim()).join(',');
+        const list = v.value
+          .split(',')
+          .map((s) => s.trim())
+          .join(',');
         if (want.every((w) => w.published) && list !== want.map((w) => w.port).join(',')) {
-          report(originOf(project, v.valueSpan), t('On host `{0}`, `{1}` advertises COREAPP_EXTERNAL_PORTS={2} but publishes container ports 6250-6253 on host ports {3}: nodes on other hosts will connect to the wrong ports.', h.name, svc.name, list, want.map((w) => w.port).join(',')));
+          report(
+            originOf(project, v.valueSpan),
+            t(
+              'On host `{0}`, `{1}` advertises COREAPP_EXTERNAL_PORTS={2} but publishes container ports 6250-6253 on host ports {3}: nodes on other hosts will connect to the wrong ports.',
+              h.name,
+              svc.name,
+              list,
+              want.map((w) => w.port).join(','),
+            ),
+          );
         }
       }
       for (const svc of servicesWithRole(project, 'web')) {
         const v = svc.environment.get('WEBAPP_EXTERNAL_PORTS');
         const e = externalPort(svc, 443);
         if (v && v.value !== undefined && !v.unresolved && e.published && v.value.trim() !== String(e.port)) {
-          report(originOf(project, v.valueSpan), t('On host `{0}`, `{1}` advertises WEBAPP_EXTERNAL_PORTS={2} but publishes port 443 on host port {3}.', h.name, svc.name, v.value.trim(), e.port));
+          report(
+            originOf(project, v.valueSpan),
+            t(
+              'On host `{0}`, `{1}` advertises WEBAPP_EXTERNAL_PORTS={2} but publishes port 443 on host port {3}.',
+              h.name,
+              svc.name,
+              v.value.trim(),
+              e.port,
+            ),
+          );
         }
       }
     }
@@ -206,14 +257,31 @@ const dbServiceName: InventoryRule = {
       }
     }
     for (const e of byValue.values()) {
-      report(e.span, inventory.database
-        ? t('WA_DB_HOSTNAME is `{0}` on {1}: a compose service name (on host `{2}`) resolves only inside one host\'s compose network. Use the database host\'s address or DNS name ({3}).', e.value, e.hosts.map((x) => `\`${x}\``).join(', '), e.owner, inventory.database.host)
-        : t('WA_DB_HOSTNAME is `{0}` on {1}: a compose service name (on host `{2}`) resolves only inside one host\'s compose network. Use the database host\'s address or DNS name.', e.value, e.hosts.map((x) => `\`${x}\``).join(', '), e.owner));
+      report(
+        e.span,
+        inventory.database
+          ? t(
+              "WA_DB_HOSTNAME is `{0}` on {1}: a compose service name (on host `{2}`) resolves only inside one host's compose network. Use the database host's address or DNS name ({3}).",
+              e.value,
+              e.hosts.map((x) => `\`${x}\``).join(', '),
+              e.owner,
+              inventory.database.host,
+            )
+          : t(
+              "WA_DB_HOSTNAME is `{0}` on {1}: a compose service name (on host `{2}`) resolves only inside one host's compose network. Use the database host's address or DNS name.",
+              e.value,
+              e.hosts.map((x) => `\`${x}\``).join(', '),
+              e.owner,
+            ),
+      );
     }
   },
 };
 
-function count(projects: Map<string, Project>, role: 'master' | 'coreapp' | 'web'): { total: number; byHost: Map<string, Service[]> } {
+function count(
+  projects: Map<string, Project>,
+  role: 'master' | 'coreapp' | 'web',
+): { total: number; byHost: Map<string, Service[]> } {
   const byHost = new Map<string, Service[]>();
   let total = 0;
   for (const [host, p] of projects) {
@@ -231,7 +299,10 @@ const tooFewMasters: InventoryRule = {
   check({ inventory, projects, report, t }) {
     const { total } = count(projects, 'master');
     if (total < 2 && projects.size === inventory.hosts.length) {
-      report(inventory.spans.hosts, t('The hosts run {0} master(s): high availability needs at least 2, preferably on different hosts.', total));
+      report(
+        inventory.spans.hosts,
+        t('The hosts run {0} master(s): high availability needs at least 2, preferably on different hosts.', total),
+      );
     }
   },
 };
@@ -243,7 +314,15 @@ const tooFewCoreapps: InventoryRule = {
   check({ inventory, projects, report, t }) {
     const { total } = count(projects, 'coreapp');
     if (total < inventory.shards + 1 && projects.size === inventory.hosts.length) {
-      report(inventory.spans.shards ?? inventory.spans.hosts, t('The hosts run {0} coreapp(s) for {1} shard(s): run at least {2} (shards + 1) so a spare takes over when a coreapp or its host fails.', total, inventory.shards, inventory.shards + 1));
+      report(
+        inventory.spans.shards ?? inventory.spans.hosts,
+        t(
+          'The hosts run {0} coreapp(s) for {1} shard(s): run at least {2} (shards + 1) so a spare takes over when a coreapp or its host fails.',
+          total,
+          inventory.shards,
+          inventory.shards + 1,
+        ),
+      );
     }
   },
 };
@@ -257,7 +336,15 @@ const mastersOnOneHost: InventoryRule = {
     for (const h of inventory.hosts) {
       const masters = byHost.get(h.name) ?? [];
       if (masters.length >= 2) {
-        report(h.spans.key, t('Host `{0}` runs {1} masters ({2}): when it goes down no master is left to promote a coreapp. Run the masters on different hosts.', h.name, masters.length, masters.map((m) => m.name).join(', ')));
+        report(
+          h.spans.key,
+          t(
+            'Host `{0}` runs {1} masters ({2}): when it goes down no master is left to promote a coreapp. Run the masters on different hosts.',
+            h.name,
+            masters.length,
+            masters.map((m) => m.name).join(', '),
+          ),
+        );
       }
     }
   },
@@ -270,13 +357,27 @@ const singleWeb: InventoryRule = {
   check({ inventory, projects, report, t }) {
     const { total } = count(projects, 'web');
     if (total < 2 && projects.size === inventory.hosts.length) {
-      report(inventory.spans.hosts, t('The hosts run {0} web container(s): run a second copy on another host so the API survives a host failure.', total));
+      report(
+        inventory.spans.hosts,
+        t(
+          'The hosts run {0} web container(s): run a second copy on another host so the API survives a host failure.',
+          total,
+        ),
+      );
     }
   },
 };
 
 export const INVENTORY_RULES: readonly InventoryRule[] = [
-  unknownContext, duplicateHostname, portCollision, externalPorts, dbServiceName, tooFewMasters, tooFewCoreapps, mastersOnOneHost, singleWeb,
+  unknownContext,
+  duplicateHostname,
+  portCollision,
+  externalPorts,
+  dbServiceName,
+  tooFewMasters,
+  tooFewCoreapps,
+  mastersOnOneHost,
+  singleWeb,
 ];
 
 /** Loads one host's compose project with its own env files (not this machine's shell: the host has its own). */
@@ -294,7 +395,12 @@ export function loadHostProject(h: InventoryHost, reader: FileReader): Project |
       }
     }
   }
-  return loadProject({ files: files.map((f) => ({ path: f.path, text: f.text ?? '' })), reader, env, ...(first ? { envFile: first } : {}) });
+  return loadProject({
+    files: files.map((f) => ({ path: f.path, text: f.text ?? '' })),
+    reader,
+    env,
+    ...(first ? { envFile: first } : {}),
+  });
 }
 
 /** Lints an inventory file and the hosts' compose/env files it names. Never throws. */
@@ -312,19 +418,40 @@ export function lintInventory(path: string, text: string, o: InventoryLintOption
       return;
     }
     const src = sources.get(span.file);
-    const range = src ? rangeOf(src, span.start, span.end) : { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
-    if (!findings.some((f) => f.rule === rule && f.file === span.file && f.message === message && f.range.start.line === range.start.line && f.range.start.column === range.start.column)) {
+    const range = src
+      ? rangeOf(src, span.start, span.end)
+      : { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
+    if (
+      !findings.some(
+        (f) =>
+          f.rule === rule &&
+          f.file === span.file &&
+          f.message === message &&
+          f.range.start.line === range.start.line &&
+          f.range.start.column === range.start.column,
+      )
+    ) {
       findings.push({ file: span.file, rule, severity: setting ?? severity, message, range });
     }
   };
   for (const i of loaded.issues) {
-    add('inventory-schema', 'error', i.span, i.path ? t('Inventory: `{0}` {1}.', i.path, i.message.replace(/\.$/, '')) : t('Inventory: {0}. Fix the YAML syntax.', i.message.replace(/\.$/, '')));
+    add(
+      'inventory-schema',
+      'error',
+      i.span,
+      i.path
+        ? t('Inventory: `{0}` {1}.', i.path, i.message.replace(/\.$/, ''))
+        : t('Inventory: {0}. Fix the YAML syntax.', i.message.replace(/\.$/, '')),
+    );
   }
   const projects = new Map<string, Project>();
   const inventory = loaded.inventory;
   if (inventory) {
     for (const h of inventory.hosts) {
-      const files = [...h.composeFiles.map((p, i) => ({ p, span: h.spans.compose[i] })), ...h.envFiles.map((p, i) => ({ p, span: h.spans.env[i] }))];
+      const files = [
+        ...h.composeFiles.map((p, i) => ({ p, span: h.spans.compose[i] })),
+        ...h.envFiles.map((p, i) => ({ p, span: h.spans.env[i] })),
+      ];
       for (const f of files) {
         dependencies.add(f.p);
         if (o.reader.read(f.p) === undefined && f.span) {
@@ -344,11 +471,31 @@ export function lintInventory(path: string, text: string, o: InventoryLintOption
     }
     for (const rule of INVENTORY_RULES) {
       try {
-        rule.check({ inventory, projects, contexts: o.contexts, t, report: (span, message) => add(rule.id, rule.severity, span, message) });
+        rule.check({
+          inventory,
+          projects,
+          contexts: o.contexts,
+          t,
+          report: (span, message) => add(rule.id, rule.severity, span, message),
+        });
       } catch (err) {
-        add('internal-error', 'warning', inventory.spans.hosts, t('Rule {0} failed on this project ({1}); please report it.', rule.id, err instanceof Error ? err.message : String(err)));
+        add(
+          'internal-error',
+          'warning',
+          inventory.spans.hosts,
+          t(
+            'Rule {0} failed on this project ({1}); please report it.',
+            rule.id,
+            err instanceof Error ? err.message : String(err),
+          ),
+        );
       }
     }
   }
-  return { ...(inventory ? { inventory } : {}), projects, findings: findings.sort(compareFindings), dependencies: [...dependencies] };
+  return {
+    ...(inventory ? { inventory } : {}),
+    projects,
+    findings: findings.sort(compareFindings),
+    dependencies: [...dependencies],
+  };
 }

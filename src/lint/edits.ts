@@ -92,14 +92,20 @@ export function addServiceKey(svc: Service, key: string, valueLines: string[]): 
     return undefined;
   }
   const [first, ...rest] = valueLines;
-  const lines = rest.length === 0 && first !== undefined && !first.startsWith('- ')
-    ? [`${ind.child}${key}: ${first}`]
-    : [`${ind.child}${key}:`, ...valueLines.map((l) => `${ind.child}${ind.step}${l}`)];
+  const lines =
+    rest.length === 0 && first !== undefined && !first.startsWith('- ')
+      ? [`${ind.child}${key}: ${first}`]
+      : [`${ind.child}${key}:`, ...valueLines.map((l) => `${ind.child}${ind.step}${l}`)];
   return { span: { file: def.source.path, start: pos.at, end: pos.at }, newText: `${pos.prefix}${lines.join('\n')}\n` };
 }
 
 /** Appends an item to a block sequence or mapping that is the value of `pairKey` in the service. */
-export function appendToServiceBlock(svc: Service, pairKey: string, mapLine: string, listLine: string): SpanEdit | undefined {
+export function appendToServiceBlock(
+  svc: Service,
+  pairKey: string,
+  mapLine: string,
+  listLine: string,
+): SpanEdit | undefined {
   const entry = svc.pairs.get(pairKey);
   if (!entry) {
     return undefined;
@@ -122,9 +128,15 @@ export function appendToServiceBlock(svc: Service, pairKey: string, mapLine: str
     // `indentAt` stops at the item; the dash sits two columns before a block item's content.
     const lineText = entry.source.text.slice(lineStart(entry.source, fr[0]), fr[0]);
     indent = lineText.replace(/-\s*$/, '').replace(/[^ \t]/g, ' ');
-    return { span: { file: entry.source.path, start: pos.at, end: pos.at }, newText: `${pos.prefix}${indent}- ${listLine}\n` };
+    return {
+      span: { file: entry.source.path, start: pos.at, end: pos.at },
+      newText: `${pos.prefix}${indent}- ${listLine}\n`,
+    };
   }
-  return { span: { file: entry.source.path, start: pos.at, end: pos.at }, newText: `${pos.prefix}${indent}${mapLine}\n` };
+  return {
+    span: { file: entry.source.path, start: pos.at, end: pos.at },
+    newText: `${pos.prefix}${indent}${mapLine}\n`,
+  };
 }
 
 /** Sets an environment variable of a service: edits the existing entry or adds one. */
@@ -157,7 +169,10 @@ function addEnvironmentBlock(svc: Service, name: string, value: string): SpanEdi
     return undefined;
   }
   const { def, ind, pos } = at;
-  return { span: { file: def.source.path, start: pos.at, end: pos.at }, newText: `${pos.prefix}${ind.child}environment:\n${ind.child}${ind.step}${name}: ${value}\n` };
+  return {
+    span: { file: def.source.path, start: pos.at, end: pos.at },
+    newText: `${pos.prefix}${ind.child}environment:\n${ind.child}${ind.step}${name}: ${value}\n`,
+  };
 }
 
 /** Replaces the value of an environment entry (compose `environment:` or an env file), keeping its quoting. */
@@ -165,7 +180,10 @@ export function replaceEnvValue(env: EnvValue, value: string): SpanEdit | undefi
   if (env.envEntry) {
     const e = env.envEntry;
     if (e.quote) {
-      return { span: { file: e.valueSpan.file, start: e.valueSpan.start + 1, end: e.valueSpan.end - 1 }, newText: value };
+      return {
+        span: { file: e.valueSpan.file, start: e.valueSpan.start + 1, end: e.valueSpan.end - 1 },
+        newText: value,
+      };
     }
     return { span: e.valueSpan, newText: /[\s#"']/.test(value) ? JSON.stringify(value) : value };
   }
@@ -176,7 +194,12 @@ export function replaceEnvValue(env: EnvValue, value: string): SpanEdit | undefi
 }
 
 /** Replaces a scalar written at `span`, keeping its quote style. */
-export function replaceScalar(src: SourceFile | undefined, span: Span, value: string, insertAfterColon = false): SpanEdit {
+export function replaceScalar(
+  src: SourceFile | undefined,
+  span: Span,
+  value: string,
+  insertAfterColon = false,
+): SpanEdit {
   if (insertAfterColon) {
     return { span, newText: ` ${needsQuotes(value) ? JSON.stringify(value) : value}` };
   }

@@ -55,8 +55,15 @@ export function lintProject(project: Project, options: LintOptions = {}): Findin
     } catch (err) {
       const file = project.files[0]?.path ?? '';
       findings.push({
-        file, rule: 'internal-error', severity: 'warning', range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } },
-        message: t('Rule {0} failed on this project ({1}); please report it.', rule.id, err instanceof Error ? err.message : String(err)),
+        file,
+        rule: 'internal-error',
+        severity: 'warning',
+        range: { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } },
+        message: t(
+          'Rule {0} failed on this project ({1}); please report it.',
+          rule.id,
+          err instanceof Error ? err.message : String(err),
+        ),
       });
     }
   }
@@ -64,19 +71,32 @@ export function lintProject(project: Project, options: LintOptions = {}): Findin
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
-  return a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.range.start.column - b.range.start.column || a.rule.localeCompare(b.rule);
+  return (
+    a.file.localeCompare(b.file) ||
+    a.range.start.line - b.range.start.line ||
+    a.range.start.column - b.range.start.column ||
+    a.rule.localeCompare(b.rule)
+  );
 }
 
 function toFinding(project: Project, rule: string, severity: Severity, r: Report): Finding {
   const src = project.sources.get(r.span.file);
-  const range = src ? rangeOf(src, r.span.start, r.span.end) : { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
+  const range = src
+    ? rangeOf(src, r.span.start, r.span.end)
+    : { start: { line: 0, column: 0 }, end: { line: 0, column: 0 } };
   const finding: Finding = { file: r.span.file, rule, severity, message: r.message, range };
   if (r.fix && r.fix.edits.length > 0) {
     const fix: Fix = {
       title: r.fix.title,
       edits: r.fix.edits.map((e) => {
         const s = project.sources.get(e.span.file);
-        return { file: e.span.file, start: e.span.start, end: e.span.end, newText: e.newText, range: s ? rangeOf(s, e.span.start, e.span.end) : range };
+        return {
+          file: e.span.file,
+          start: e.span.start,
+          end: e.span.end,
+          newText: e.newText,
+          range: s ? rangeOf(s, e.span.start, e.span.end) : range,
+        };
       }),
     };
     finding.fix = fix;
@@ -85,7 +105,10 @@ function toFinding(project: Project, rule: string, severity: Severity, r: Report
 }
 
 /** Applies a fix's edits to the texts of the files it touches (edits must not overlap). */
-export function applyEdits(texts: Map<string, string>, edits: readonly { file: string; start: number; end: number; newText: string }[]): Map<string, string> {
+export function applyEdits(
+  texts: Map<string, string>,
+  edits: readonly { file: string; start: number; end: number; newText: string }[],
+): Map<string, string> {
   const out = new Map(texts);
   const byFile = new Map<string, { start: number; end: number; newText: string }[]>();
   for (const e of edits) {

@@ -11,7 +11,11 @@ export function servicesWithRole(project: Project, ...roles: Role[]): Service[] 
 
 /** A cluster: at least one master, or any node in multiconnect mode. */
 export function isCluster(project: Project): boolean {
-  return [...project.services.values()].some((s) => s.role === 'master' || (['web', 'coreapp'].includes(s.role) && isTruthyFlag(s.environment.get('WA_APP_MULTICONNECT')?.value)));
+  return [...project.services.values()].some(
+    (s) =>
+      s.role === 'master' ||
+      (['web', 'coreapp'].includes(s.role) && isTruthyFlag(s.environment.get('WA_APP_MULTICONNECT')?.value)),
+  );
 }
 
 export interface ImageVersion {
@@ -40,18 +44,23 @@ export function imageVersion(project: Project, svc: Service): ImageVersion | und
   }
   const tagAt = rawTagStart(img.raw);
   const rawTag = tagAt < 0 ? '' : img.raw.slice(tagAt);
-  const use = project.varUses.find((u) => u.node === img.node && rawTag.includes(img.raw.slice(u.ref.start, u.ref.end)));
+  const use = project.varUses.find(
+    (u) => u.node === img.node && rawTag.includes(img.raw.slice(u.ref.start, u.ref.end)),
+  );
   return {
-    service: svc, tag: ref.tag, version: ref.tag.replace(/^v/, ''), imageSpan: img.span,
-    vPrefixedVariable: /^v\$/.test(rawTag), ...(use ? { use } : {}),
+    service: svc,
+    tag: ref.tag,
+    version: ref.tag.replace(/^v/, ''),
+    imageSpan: img.span,
+    vPrefixedVariable: /^v\$/.test(rawTag),
+    ...(use ? { use } : {}),
   };
 }
 
 /** Where the value of a variable used in an image comes from, for pointing at it and fixing it. */
-export type VariableOrigin = { span: Span; contentStart: number; fixable: boolean } & (
+export type VariableOrigin = { span: Span; contentStart: number; fixable: boolean } &
   /** The `${VAR:-default}` of the compose file, an env file (`file`: its base name), or the shell environment. */
-  { from: 'default' } | { from: 'dotenv'; file: string } | { from: 'environment' }
-);
+  ({ from: 'default' } | { from: 'dotenv'; file: string } | { from: 'environment' });
 
 export function variableOrigin(project: Project, use: VarUse): VariableOrigin | undefined {
   if (use.ref.usedDefault && use.argSpan) {
@@ -59,7 +68,13 @@ export function variableOrigin(project: Project, use: VarUse): VariableOrigin | 
   }
   const v = project.variables.get(use.ref.name);
   if (v?.origin === 'dotenv' && v.entry) {
-    return { span: v.entry.valueSpan, contentStart: v.entry.contentStart, fixable: true, from: 'dotenv', file: (v.file ?? '.env').split(/[\\/]/).pop() ?? '.env' };
+    return {
+      span: v.entry.valueSpan,
+      contentStart: v.entry.contentStart,
+      fixable: true,
+      from: 'dotenv',
+      file: (v.file ?? '.env').split(/[\\/]/).pop() ?? '.env',
+    };
   }
   if (v?.origin === 'environment') {
     return { span: use.span, contentStart: use.span.start, fixable: false, from: 'environment' };
@@ -78,7 +93,10 @@ export function isServiceLikeName(host: string): boolean {
 
 /** The service a host name refers to on the compose network (service name, hostname or container_name). */
 export function serviceByHost(project: Project, host: string): Service | undefined {
-  return project.services.get(host) ?? [...project.services.values()].find((s) => s.hostname?.value === host || s.containerName?.value === host);
+  return (
+    project.services.get(host) ??
+    [...project.services.values()].find((s) => s.hostname?.value === host || s.containerName?.value === host)
+  );
 }
 
 export function listNames(names: string[]): string {

@@ -76,7 +76,11 @@ export function signalWithTimeout(parents: readonly (AbortSignal | undefined)[],
 }
 
 /** Resolves after `ms`, rejects with {@link AbortedError} when the signal aborts first. */
-export function sleep(ms: number, signal?: AbortSignal, timers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = systemClock): Promise<void> {
+export function sleep(
+  ms: number,
+  signal?: AbortSignal,
+  timers: Pick<Clock, 'setTimeout' | 'clearTimeout'> = systemClock,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new AbortedError());

@@ -83,7 +83,13 @@ export class Interleaver {
         return;
       }
       // Predecessor already released (or none): release right after it, with its key.
-      const g: Group = { source, key: this.lastKey.get(source) ?? [Number.NEGATIVE_INFINITY, 0], seq: this.seq++, arrivedAt: now, lines: [item] };
+      const g: Group = {
+        source,
+        key: this.lastKey.get(source) ?? [Number.NEGATIVE_INFINITY, 0],
+        seq: this.seq++,
+        arrivedAt: now,
+        lines: [item],
+      };
       this.pending.push(g);
       this.lastPending.set(source, g);
       return;
@@ -126,7 +132,9 @@ export class Interleaver {
 }
 
 /** Interleaves finished logs by timestamp (stable; untimestamped lines follow their predecessor). */
-export function interleave(sources: readonly { readonly source: string; readonly lines: readonly TimedLine[] }[]): InterleavedLine[] {
+export function interleave(
+  sources: readonly { readonly source: string; readonly lines: readonly TimedLine[] }[],
+): InterleavedLine[] {
   const il = new Interleaver(0);
   for (const s of sources) {
     for (const l of s.lines) {

@@ -10,7 +10,8 @@ export const MASK = '***';
  * Names of variables whose values are secrets (WA_DB_PASSWORD, MYSQL_ROOT_PASSWORD, WA_API_KEY, …):
  * the one pattern for masking `docker inspect` (docker/client.ts) and redacting logs and bundles.
  */
-const SECRET_NAME = /PASSWORD|PASSWD|PASSPHRASE|PASS\b|_PASS|PWD|SECRET|TOKEN|API_?KEY|_KEY$|^KEY$|PRIVATE|CREDENTIAL|JWT|AUTH/i;
+const SECRET_NAME =
+  /PASSWORD|PASSWD|PASSPHRASE|PASS\b|_PASS|PWD|SECRET|TOKEN|API_?KEY|_KEY$|^KEY$|PRIVATE|CREDENTIAL|JWT|AUTH/i;
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
@@ -60,7 +61,9 @@ export class Redactor {
   private readonly knownRe: RegExp | undefined;
 
   constructor(knownSecrets: Iterable<string> = []) {
-    this.known = [...new Set([...knownSecrets].filter((s) => s.length >= MIN_SECRET_LENGTH))].sort((a, b) => b.length - a.length);
+    this.known = [...new Set([...knownSecrets].filter((s) => s.length >= MIN_SECRET_LENGTH))].sort(
+      (a, b) => b.length - a.length,
+    );
     this.knownRe = this.known.length ? new RegExp(this.known.map(escapeRegExp).join('|'), 'g') : undefined;
   }
 
@@ -79,24 +82,37 @@ export class Redactor {
       out = out.replace(this.knownRe, MASK);
     }
     // Authorization schemes followed by a credential.
-    out = out.replace(/\b(Bearer|Basic|Apikey|Token|Digest)([\t ]+)([A-Za-z0-9._~+/=:-]{4,})/gi, (_m, scheme: string, sp: string, cred: string) => {
-      this.learn(cred);
-      return `${scheme}${sp}${MASK}`;
-    });
+    out = out.replace(
+      /\b(Bearer|Basic|Apikey|Token|Digest)([\t ]+)([A-Za-z0-9._~+/=:-]{4,})/gi,
+      (_m, scheme: string, sp: string, cred: string) => {
+        this.learn(cred);
+        return `${scheme}${sp}${MASK}`;
+      },
+    );
     // "password": "value" (JSON) and name: value / name=value where the name looks secret.
-    out = out.replace(/(["']?)([A-Za-z][A-Za-z0-9_.-]*)\1([\t ]*[:=][\t ]*)("[^"]*"|'[^']*'|[^\s,;&}"']+)/g, (m: string, q: string, name: string, sep: string, value: string) => {
-      // The same names as in environment lists and `docker inspect` (one pattern: SECRET_NAME).
-      if (!isSecretName(name) || isHarmlessKey(name) || /^(Bearer|Basic|Apikey|Token|Digest)$/i.test(value) || value === MASK || value === `"${MASK}"` || value === `'${MASK}'`) {
-        return m;
-      }
-      const quoted = /^["']/.test(value) ? `${value[0]}${MASK}${value[0]}` : MASK;
-      const bare = /^["']/.test(value) ? value.slice(1, -1) : value;
-      // Plain words ("password: required") are not learned: masking them everywhere would garble logs.
-      if (/[^a-z]/.test(bare)) {
-        this.learn(bare);
-      }
-      return `${q}${name}${q}${sep}${quoted}`;
-    });
+    out = out.replace(
+      /(["']?)([A-Za-z][A-Za-z0-9_.-]*)\1([\t ]*[:=][\t ]*)("[^"]*"|'[^']*'|[^\s,;&}"']+)/g,
+      (m: string, q: string, name: string, sep: string, value: string) => {
+        // The same names as in environment lists and `docker inspect` (one pattern: SECRET_NAME).
+        if (
+          !isSecretName(name) ||
+          isHarmlessKey(name) ||
+          /^(Bearer|Basic|Apikey|Token|Digest)$/i.test(value) ||
+          value === MASK ||
+          value === `"${MASK}"` ||
+          value === `'${MASK}'`
+        ) {
+          return m;
+        }
+        const quoted = /^["']/.test(value) ? `${value[0]}${MASK}${value[0]}` : MASK;
+        const bare = /^["']/.test(value) ? value.slice(1, -1) : value;
+        // Plain words ("password: required") are not learned: masking them everywhere would garble logs.
+        if (/[^a-z]/.test(bare)) {
+          this.learn(bare);
+        }
+        return `${q}${name}${q}${sep}${quoted}`;
+      },
+    );
     // scheme://user:password@host
     out = out.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi, (_m, pre: string) => `${pre}${MASK}@`);
     return out;
@@ -138,7 +154,12 @@ export class Redactor {
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        out[k] = typeof v === 'string' || typeof v === 'number' ? (isSecretName(k) && v !== '' && !isHarmlessKey(k) ? MASK : this.json(v, k)) : this.json(v, k);
+        out[k] =
+          typeof v === 'string' || typeof v === 'number'
+            ? isSecretName(k) && v !== '' && !isHarmlessKey(k)
+              ? MASK
+              : this.json(v, k)
+            : this.json(v, k);
       }
       return out;
     }

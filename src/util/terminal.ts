@@ -9,6 +9,8 @@ export function forTerminal(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
     const code = c.codePointAt(0)!;
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0').toUpperCase()}` : `\\u{${code.toString(16).toUpperCase()}}`;
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0').toUpperCase()}`
+      : `\\u{${code.toString(16).toUpperCase()}}`;
   });
 }

@@ -8,4 +8,5 @@
 export type Translate = (message: string, ...args: (string | number)[]) => string;
 
 /** The English messages as written, placeholders filled in. */
-export const english: Translate = (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] !== undefined ? String(args[Number(i)]) : m));
+export const english: Translate = (message, ...args) =>
+  message.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] !== undefined ? String(args[Number(i)]) : m));

@@ -1,7 +1,16 @@
 import * as vscode from 'vscode';
 import { type MonitorChange } from '../cluster/monitor';
 import {
-  clusterLook, describeCluster, describeNode, describePort, findingLook, lookOfNode, nodeContextValue, nodeTooltip, orderNodes, type Look,
+  clusterLook,
+  describeCluster,
+  describeNode,
+  describePort,
+  findingLook,
+  lookOfNode,
+  nodeContextValue,
+  nodeTooltip,
+  orderNodes,
+  type Look,
 } from '../cluster/presentation';
 import { type ClusterNode, type Finding } from '../cluster/types';
 import { ViewStates } from '../cluster/viewState';
@@ -11,7 +20,11 @@ import { type ClusterSession, type ClusterSessions } from '../host/clusterSessio
 /** Tree elements hold ids only; their data is read from the session's latest snapshot. */
 export class ClusterElement {
   readonly kind = 'cluster';
-  constructor(readonly id: string, private readonly sessions: ClusterSessions, readonly sessionId: string) {}
+  constructor(
+    readonly id: string,
+    private readonly sessions: ClusterSessions,
+    readonly sessionId: string,
+  ) {}
   get session(): ClusterSession | undefined {
     return this.sessions.get(this.sessionId);
   }
@@ -19,7 +32,11 @@ export class ClusterElement {
 
 export class NodeElement {
   readonly kind = 'node';
-  constructor(readonly id: string, readonly parent: ClusterElement, readonly name: string) {}
+  constructor(
+    readonly id: string,
+    readonly parent: ClusterElement,
+    readonly name: string,
+  ) {}
   /** The node as of the latest snapshot (what commands such as "Show Logs" act on). */
   get node(): ClusterNode | undefined {
     return this.parent.session?.snapshot?.nodes.find((n) => n.name === this.name);
@@ -31,17 +48,35 @@ export class NodeElement {
 
 export class FindingElement {
   readonly kind = 'finding';
-  constructor(readonly id: string, readonly parent: ClusterElement, readonly finding: Finding) {}
+  constructor(
+    readonly id: string,
+    readonly parent: ClusterElement,
+    readonly finding: Finding,
+  ) {}
 }
 
 export class ActionElement {
   readonly kind = 'action';
-  constructor(readonly id: string, readonly parent: ClusterElement, readonly label: string, readonly detail: string, readonly command: vscode.Command, readonly look: Look) {}
+  constructor(
+    readonly id: string,
+    readonly parent: ClusterElement,
+    readonly label: string,
+    readonly detail: string,
+    readonly command: vscode.Command,
+    readonly look: Look,
+  ) {}
 }
 
 export class DetailElement {
   readonly kind = 'detail';
-  constructor(readonly id: string, readonly parent: NodeElement, readonly label: string, readonly description: string, readonly look: Look, readonly url: string | undefined) {}
+  constructor(
+    readonly id: string,
+    readonly parent: NodeElement,
+    readonly label: string,
+    readonly description: string,
+    readonly look: Look,
+    readonly url: string | undefined,
+  ) {}
 }
 
 export type TreeElement = ClusterElement | NodeElement | FindingElement | ActionElement | DetailElement;
@@ -83,12 +118,16 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
   }
 
   private clusterElement(session: ClusterSession): ClusterElement {
-    return this.cached(`cluster:${session.cluster.id}`, () => new ClusterElement(`cluster:${session.cluster.id}`, this.sessions, session.cluster.id));
+    return this.cached(
+      `cluster:${session.cluster.id}`,
+      () => new ClusterElement(`cluster:${session.cluster.id}`, this.sessions, session.cluster.id),
+    );
   }
 
   private onClusterChange(session: ClusterSession, change: MonitorChange): void {
     const root = this.clusterElement(session);
-    const structural = change.diff.clusterChanged || change.diff.nodeChanges.some((c) => c.kind === 'added' || c.kind === 'removed');
+    const structural =
+      change.diff.clusterChanged || change.diff.nodeChanges.some((c) => c.kind === 'added' || c.kind === 'removed');
     if (structural || change.diff.changedNodes.length > 3) {
       this.changed.fire(root);
       return;
@@ -124,15 +163,40 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     const snapshot = session.snapshot;
     const clusterArg = session.cluster.id;
     if (!session.api) {
-      out.push(this.cached(`${root.id}/action:signIn`, () => new ActionElement(`${root.id}/action:signIn`, root, vscode.l10n.t('Sign in to see roles and gateway status'), session.apiUrl,
-        { command: Commands.signIn, title: vscode.l10n.t('Sign In'), arguments: [clusterArg] }, { icon: 'account', color: 'charts.blue' })));
+      out.push(
+        this.cached(
+          `${root.id}/action:signIn`,
+          () =>
+            new ActionElement(
+              `${root.id}/action:signIn`,
+              root,
+              vscode.l10n.t('Sign in to see roles and gateway status'),
+              session.apiUrl,
+              { command: Commands.signIn, title: vscode.l10n.t('Sign In'), arguments: [clusterArg] },
+              { icon: 'account', color: 'charts.blue' },
+            ),
+        ),
+      );
     } else if (snapshot?.api.status === 'error') {
       const tls = snapshot.api.errorKind === 'tls';
       const id = `${root.id}/action:${tls ? 'trust' : 'apiError'}`;
       this.elements.delete(id);
-      out.push(this.cached(id, () => new ActionElement(id, root,
-        tls ? vscode.l10n.t('The API certificate is not trusted: sign in again to review it') : vscode.l10n.t('API unreachable: {0}', snapshot.api.message ?? ''),
-        session.apiUrl, { command: Commands.signIn, title: vscode.l10n.t('Sign In'), arguments: [clusterArg] }, { icon: tls ? 'shield' : 'warning', color: 'charts.yellow' })));
+      out.push(
+        this.cached(
+          id,
+          () =>
+            new ActionElement(
+              id,
+              root,
+              tls
+                ? vscode.l10n.t('The API certificate is not trusted: sign in again to review it')
+                : vscode.l10n.t('API unreachable: {0}', snapshot.api.message ?? ''),
+              session.apiUrl,
+              { command: Commands.signIn, title: vscode.l10n.t('Sign In'), arguments: [clusterArg] },
+              { icon: tls ? 'shield' : 'warning', color: 'charts.yellow' },
+            ),
+        ),
+      );
     }
     for (const f of snapshot?.cluster.findings ?? []) {
       const id = `${root.id}/finding:${f.id}`;
@@ -140,7 +204,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       out.push(this.elements.get(id) as FindingElement);
     }
     for (const n of orderNodes(snapshot?.nodes ?? [])) {
-      out.push(this.cached(`${root.id}/node:${n.name}`, () => new NodeElement(`${root.id}/node:${n.name}`, root, n.name)));
+      out.push(
+        this.cached(`${root.id}/node:${n.name}`, () => new NodeElement(`${root.id}/node:${n.name}`, root, n.name)),
+      );
     }
     return out;
   }
@@ -157,10 +223,21 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       }
       const d = describePort(p, vscode.l10n.t);
       const id = `${element.id}/port:${p.containerPort}/${p.protocol}/${p.hostIp ?? ''}:${p.hostPort ?? ''}`;
-      details.push(new DetailElement(id, element, d.text, vscode.l10n.t('port'), { icon: 'plug', color: undefined }, d.url));
+      details.push(
+        new DetailElement(id, element, d.text, vscode.l10n.t('port'), { icon: 'plug', color: undefined }, d.url),
+      );
     }
     node.errors.forEach((e, i) => {
-      details.push(new DetailElement(`${element.id}/error:${i}`, element, `${e.code} ${e.title}`, e.details ?? '', { icon: 'warning', color: 'charts.yellow' }, undefined));
+      details.push(
+        new DetailElement(
+          `${element.id}/error:${i}`,
+          element,
+          `${e.code} ${e.title}`,
+          e.details ?? '',
+          { icon: 'warning', color: 'charts.yellow' },
+          undefined,
+        ),
+      );
     });
     return details;
   }
@@ -171,18 +248,29 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       const item = new vscode.TreeItem(session?.cluster.projectName ?? '?', vscode.TreeItemCollapsibleState.Expanded);
       item.id = element.id;
       if (session) {
-        item.description = session.snapshot ? describeCluster(session.snapshot, vscode.l10n.t, session.api !== undefined) : vscode.l10n.t('loading…');
-        item.iconPath = session.snapshot ? themeIcon(clusterLook(session.snapshot)) : new vscode.ThemeIcon('loading~spin');
+        item.description = session.snapshot
+          ? describeCluster(session.snapshot, vscode.l10n.t, session.api !== undefined)
+          : vscode.l10n.t('loading…');
+        item.iconPath = session.snapshot
+          ? themeIcon(clusterLook(session.snapshot))
+          : new vscode.ThemeIcon('loading~spin');
         const files = session.cluster.files.map((f) => vscode.workspace.asRelativePath(f)).join(', ');
-        item.tooltip = new vscode.MarkdownString(`**${session.cluster.projectName}** · ${files}  \nAPI ${session.apiUrl}${session.snapshot?.engine.endpoint ? `  \nDocker ${session.snapshot.engine.endpoint}` : ''}`);
+        item.tooltip = new vscode.MarkdownString(
+          `**${session.cluster.projectName}** · ${files}  \nAPI ${session.apiUrl}${session.snapshot?.engine.endpoint ? `  \nDocker ${session.snapshot.engine.endpoint}` : ''}`,
+        );
       }
       item.contextValue = 'waCluster.cluster';
       return item;
     }
     if (element instanceof NodeElement) {
       const node = element.node;
-      const hasDetails = node !== undefined && ((node.container?.ports.some((p) => p.hostPort !== undefined) ?? false) || node.errors.length > 0);
-      const item = new vscode.TreeItem(element.name, hasDetails ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+      const hasDetails =
+        node !== undefined &&
+        ((node.container?.ports.some((p) => p.hostPort !== undefined) ?? false) || node.errors.length > 0);
+      const item = new vscode.TreeItem(
+        element.name,
+        hasDetails ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+      );
       item.id = element.id;
       if (node) {
         item.description = describeNode(node, vscode.l10n.t);
@@ -217,7 +305,11 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     item.tooltip = element.description ? `${element.label}: ${element.description}` : element.label;
     item.iconPath = themeIcon(element.look);
     if (element.url) {
-      item.command = { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [vscode.Uri.parse(element.url)] };
+      item.command = {
+        command: 'vscode.open',
+        title: vscode.l10n.t('Open'),
+        arguments: [vscode.Uri.parse(element.url)],
+      };
     }
     item.contextValue = 'waCluster.detail';
     return item;

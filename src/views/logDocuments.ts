@@ -60,7 +60,13 @@ class LogSession implements vscode.Disposable {
             : vscode.l10n.t('Logs of {0} (following failed: {1})', this.source.title, this.detail ?? ''),
     ];
     if (this.buffer.dropped > 0) {
-      parts.push(vscode.l10n.t('{0} earlier lines dropped (keeping the last {1}, setting waCluster.logs.maxLines)', this.buffer.dropped, this.maxLines));
+      parts.push(
+        vscode.l10n.t(
+          '{0} earlier lines dropped (keeping the last {1}, setting waCluster.logs.maxLines)',
+          this.buffer.dropped,
+          this.maxLines,
+        ),
+      );
     }
     return `# ${parts.join(' · ')}`;
   }
@@ -127,7 +133,9 @@ export class LogDocumentProvider implements vscode.TextDocumentContentProvider, 
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     const s = this.sessions.get(uri.toString());
-    return s ? s.content() : `# ${vscode.l10n.t('This log is no longer followed. Run "Show Logs" again to follow it.')}\n`;
+    return s
+      ? s.content()
+      : `# ${vscode.l10n.t('This log is no longer followed. Run "Show Logs" again to follow it.')}\n`;
   }
 
   /**
@@ -153,30 +161,37 @@ export class LogDocumentProvider implements vscode.TextDocumentContentProvider, 
   private start(s: LogSession): void {
     const started = Date.now();
     this.log.info(`following logs of ${s.source.title}`);
-    s.source.follow((line) => s.append(line), s.abort.signal).then(
-      () => {
-        if (s.state === 'following') {
-          s.state = s.abort.signal.aborted ? 'stopped' : 'ended';
+    s.source
+      .follow((line) => s.append(line), s.abort.signal)
+      .then(
+        () => {
+          if (s.state === 'following') {
+            s.state = s.abort.signal.aborted ? 'stopped' : 'ended';
+          }
+        },
+        (e: unknown) => {
+          if (s.state === 'following' && !s.abort.signal.aborted) {
+            s.state = 'failed';
+            s.detail = e instanceof Error ? e.message : String(e);
+            this.log.warn(`following logs of ${s.source.title} failed: ${s.detail}`);
+          }
+        },
+      )
+      .finally(() => {
+        this.log.info(
+          `stopped following logs of ${s.source.title} after ${Math.round((Date.now() - started) / 1000)} s (${s.state})`,
+        );
+        if (this.sessions.get(s.uri.toString()) === s) {
+          s.scheduleUpdate();
         }
-      },
-      (e: unknown) => {
-        if (s.state === 'following' && !s.abort.signal.aborted) {
-          s.state = 'failed';
-          s.detail = e instanceof Error ? e.message : String(e);
-          this.log.warn(`following logs of ${s.source.title} failed: ${s.detail}`);
-        }
-      },
-    ).finally(() => {
-      this.log.info(`stopped following logs of ${s.source.title} after ${Math.round((Date.now() - started) / 1000)} s (${s.state})`);
-      if (this.sessions.get(s.uri.toString()) === s) {
-        s.scheduleUpdate();
-      }
-    });
+      });
   }
 
   private isShown(uri: vscode.Uri): boolean {
     const key = uri.toString();
-    return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key));
+    return vscode.window.tabGroups.all.some((g) =>
+      g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key),
+    );
   }
 
   /** Keeps editors that were at the end of the log at the end as it grows. */

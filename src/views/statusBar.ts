@@ -14,7 +14,10 @@ export class ClusterStatusBar implements vscode.Disposable {
   constructor(private readonly sessions: ClusterSessions) {
     this.item.name = vscode.l10n.t('WA Cluster');
     this.item.command = Commands.focusExplorer;
-    this.subscriptions = [sessions.onDidChangeSessions(() => this.update()), sessions.onDidChangeCluster(() => this.update())];
+    this.subscriptions = [
+      sessions.onDidChangeSessions(() => this.update()),
+      sessions.onDidChangeCluster(() => this.update()),
+    ];
     this.update();
   }
 
@@ -31,12 +34,22 @@ export class ClusterStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const worst = [...withSnapshots].sort((a, b) => rank[clusterHealth(a.snapshot!)] - rank[clusterHealth(b.snapshot!)])[0]!;
+    const worst = [...withSnapshots].sort(
+      (a, b) => rank[clusterHealth(a.snapshot!)] - rank[clusterHealth(b.snapshot!)],
+    )[0]!;
     const snapshot = worst.snapshot!;
     const health = clusterHealth(snapshot);
-    this.item.text = statusBarText(snapshot, vscode.l10n.t) + (withSnapshots.length > 1 ? ` (+${withSnapshots.length - 1})` : '');
-    this.item.tooltip = withSnapshots.map((s) => `${s.cluster.projectName}: ${describeCluster(s.snapshot!, vscode.l10n.t, s.api !== undefined)}`).join('\n');
-    this.item.backgroundColor = health === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : health === 'warning' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.text =
+      statusBarText(snapshot, vscode.l10n.t) + (withSnapshots.length > 1 ? ` (+${withSnapshots.length - 1})` : '');
+    this.item.tooltip = withSnapshots
+      .map((s) => `${s.cluster.projectName}: ${describeCluster(s.snapshot!, vscode.l10n.t, s.api !== undefined)}`)
+      .join('\n');
+    this.item.backgroundColor =
+      health === 'error'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : health === 'warning'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
     this.item.show();
   }
 

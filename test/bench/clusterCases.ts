@@ -28,7 +28,9 @@ export interface RawEvent {
 
 /** The floor: a plain dockerode listener, nothing else between Docker and the callback. */
 export async function plainListener(project: string, onEvent: (e: RawEvent) => void): Promise<() => void> {
-  const stream = (await new Dockerode().getEvents({ filters: { type: ['container'], label: [`com.docker.compose.project=${project}`] } })) as NodeJS.ReadableStream & { destroy(): void };
+  const stream = (await new Dockerode().getEvents({
+    filters: { type: ['container'], label: [`com.docker.compose.project=${project}`] },
+  })) as NodeJS.ReadableStream & { destroy(): void };
   let rest = '';
   stream.on('data', (chunk: Buffer) => {
     const receivedMs = wallMs();
@@ -46,7 +48,11 @@ export async function plainListener(project: string, onEvent: (e: RawEvent) => v
 
 export type Action = 'stop' | 'start' | 'kill';
 /** The event each action is measured from, and the container state that shows it. */
-export const EXPECT: Record<Action, { event: string; running: boolean }> = { stop: { event: 'die', running: false }, start: { event: 'start', running: true }, kill: { event: 'die', running: false } };
+export const EXPECT: Record<Action, { event: string; running: boolean }> = {
+  stop: { event: 'die', running: false },
+  start: { event: 'start', running: true },
+  kill: { event: 'die', running: false },
+};
 
 export async function act(id: string, a: Action): Promise<void> {
   const c = new Dockerode().getContainer(id);
@@ -94,8 +100,16 @@ export async function modelCases(ws: emulator.Workspace, node: string, rounds: n
   if (!docker.ok) {
     return [failedEntry('model.stop', 'docker stop → snapshot', '< 50 ms', docker.error.message)];
   }
-  const api = new WaApiClient({ baseUrl: ws.baseUrl, transport: createNodeTransport({ kind: 'caFile', caPem: emulator.caPem() }), auth: { kind: 'apikey', key: emulator.DEFAULT_API_KEY } });
-  const monitor = new ClusterMonitor({ project: ws.project, docker: docker.value, health: (signal) => api.health({ signal }) });
+  const api = new WaApiClient({
+    baseUrl: ws.baseUrl,
+    transport: createNodeTransport({ kind: 'caFile', caPem: emulator.caPem() }),
+    auth: { kind: 'apikey', key: emulator.DEFAULT_API_KEY },
+  });
+  const monitor = new ClusterMonitor({
+    project: ws.project,
+    docker: docker.value,
+    health: (signal) => api.health({ signal }),
+  });
   const id = await emulator.containerIdOf(ws, node);
   const running = (s: ClusterSnapshot | undefined): boolean | undefined => {
     const st = s?.nodes.find((n) => n.container?.id === id)?.container?.state;
@@ -110,7 +124,11 @@ export async function modelCases(ws: emulator.Workspace, node: string, rounds: n
   });
   const events: RawEvent[] = [];
   const stopListening = await plainListener(ws.project, (e) => events.push(e));
-  const samples: Record<Action, { ours: number[]; floor: number[] }> = { stop: { ours: [], floor: [] }, start: { ours: [], floor: [] }, kill: { ours: [], floor: [] } };
+  const samples: Record<Action, { ours: number[]; floor: number[] }> = {
+    stop: { ours: [], floor: [] },
+    start: { ours: [], floor: [] },
+    kill: { ours: [], floor: [] },
+  };
   try {
     await monitor.refresh();
     for (const a of plan(rounds)) {
@@ -130,15 +148,17 @@ export async function modelCases(ws: emulator.Workspace, node: string, rounds: n
   }
   const out: BenchEntry[] = [];
   for (const a of ['stop', 'start', 'kill'] as const) {
-    out.push(entry({
-      id: `model.${a}`,
-      what: `docker ${a} of ${node} → our snapshot shows it (from the ${EXPECT[a].event} event's timeNano)`,
-      unit: 'ms',
-      samples: samples[a].ours,
-      baseline: { what: 'plain dockerode listener (floor)', samples: samples[a].floor },
-      goal: '< 50 ms',
-      check: (x) => x.median < 50,
-    }));
+    out.push(
+      entry({
+        id: `model.${a}`,
+        what: `docker ${a} of ${node} → our snapshot shows it (from the ${EXPECT[a].event} event's timeNano)`,
+        unit: 'ms',
+        samples: samples[a].ours,
+        baseline: { what: 'plain dockerode listener (floor)', samples: samples[a].floor },
+        goal: '< 50 ms',
+        check: (x) => x.median < 50,
+      }),
+    );
   }
   return out;
 }
@@ -150,23 +170,44 @@ export async function statusCases(ws: emulator.Workspace, runs: number): Promise
   const cli = path.join(repoRoot, 'dist/cli.js');
   const ours = await time(() => {
     // Exit 1 = a finding is an error: still a full snapshot.
-    const r = spawnSync(process.execPath, [cli, 'status', '--project-dir', ws.dir, '-p', ws.project, '--format', 'json', '--ca-file', emulator.caCertPath], { env, maxBuffer: 16 << 20 });
-    const snapshot = r.status === 0 || r.status === 1 ? (JSON.parse(r.stdout.toString()) as { nodes?: unknown[] }) : undefined;
+    const r = spawnSync(
+      process.execPath,
+      [cli, 'status', '--project-dir', ws.dir, '-p', ws.project, '--format', 'json', '--ca-file', emulator.caCertPath],
+      { env, maxBuffer: 16 << 20 },
+    );
+    const snapshot =
+      r.status === 0 || r.status === 1 ? (JSON.parse(r.stdout.toString()) as { nodes?: unknown[] }) : undefined;
     if (!snapshot?.nodes?.length) {
       throw new Error(`status exited with ${r.status} without a snapshot: ${r.stderr.toString()}`);
     }
   }, runs);
   const manual = await time(() => {
-    execFileSync(cc.command, [...cc.args, '-p', ws.project, '-f', ws.composeFile, 'ps'], { cwd: ws.dir, stdio: 'ignore' });
-    execFileSync('curl', ['-sS', '--cacert', emulator.caCertPath, '-H', `Authorization: Apikey ${emulator.DEFAULT_API_KEY}`, `${ws.baseUrl}/v1/health`], { stdio: 'ignore' });
+    execFileSync(cc.command, [...cc.args, '-p', ws.project, '-f', ws.composeFile, 'ps'], {
+      cwd: ws.dir,
+      stdio: 'ignore',
+    });
+    execFileSync(
+      'curl',
+      [
+        '-sS',
+        '--cacert',
+        emulator.caCertPath,
+        '-H',
+        `Authorization: Apikey ${emulator.DEFAULT_API_KEY}`,
+        `${ws.baseUrl}/v1/health`,
+      ],
+      { stdio: 'ignore' },
+    );
   }, runs);
-  return [entry({
-    id: 'status.full',
-    what: 'node dist/cli.js status --format json (containers + /v1/health + findings), whole process',
-    unit: 'ms',
-    samples: ours,
-    baseline: { what: `${cc.name} ps + curl /v1/health`, samples: manual },
-    goal: 'ratio < 1',
-    check: (x) => (x.ratio ?? Infinity) < 1,
-  })];
+  return [
+    entry({
+      id: 'status.full',
+      what: 'node dist/cli.js status --format json (containers + /v1/health + findings), whole process',
+      unit: 'ms',
+      samples: ours,
+      baseline: { what: `${cc.name} ps + curl /v1/health`, samples: manual },
+      goal: 'ratio < 1',
+      check: (x) => (x.ratio ?? Infinity) < 1,
+    }),
+  ];
 }

@@ -13,11 +13,20 @@ async function main(): Promise<number> {
     process.stderr.write('usage: collectWorker <project> <outDir> (and a reachable Docker)\n');
     return 2;
   }
-  const r = await collectDiagnosticsBundle({ docker: docker.value, project, sinceMs: undefined, outDir, extensionVersion: 'bench' });
+  const r = await collectDiagnosticsBundle({
+    docker: docker.value,
+    project,
+    sinceMs: undefined,
+    outDir,
+    extensionVersion: 'bench',
+  });
   return r.failed > 0 && r.parts.every((p) => p.status !== 'ok') ? 1 : 0;
 }
 
-main().then((code) => (process.exitCode = code), (e: unknown) => {
-  process.stderr.write(`${String(e)}\n`);
-  process.exitCode = 2;
-});
+main().then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    process.stderr.write(`${String(e)}\n`);
+    process.exitCode = 2;
+  },
+);

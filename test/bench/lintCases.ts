@@ -49,19 +49,43 @@ export function lintInputs(shared: string, work: string): LintFile[] {
   fs.cpSync(path.join(shared, 'fixtures/compose/installation'), vendorDir, { recursive: true });
   const s32 = generateScaffold({ coreapps: 33, masters: 2 });
   const files: LintFile[] = [
-    { id: 'vendor', what: "the vendor's multiconnect-compose.yml", path: path.join(vendorDir, 'multiconnect-compose.yml'), services: 7 },
-    { id: 'shards32', what: 'a 32-shard cluster (37 services, New Cluster scaffold)', path: writeProject(path.join(work, 'shards32'), { compose: s32['multiconnect-compose.yml'], dbEnv: s32['db.env'], env: s32['.env'] }), services: 37 },
+    {
+      id: 'vendor',
+      what: "the vendor's multiconnect-compose.yml",
+      path: path.join(vendorDir, 'multiconnect-compose.yml'),
+      services: 7,
+    },
+    {
+      id: 'shards32',
+      what: 'a 32-shard cluster (37 services, New Cluster scaffold)',
+      path: writeProject(path.join(work, 'shards32'), {
+        compose: s32['multiconnect-compose.yml'],
+        dbEnv: s32['db.env'],
+        env: s32['.env'],
+      }),
+      services: 37,
+    },
   ];
   for (const n of [10, 100, 1000]) {
-    files.push({ id: `gen${n}`, what: `generated cluster of ${n} services`, path: writeProject(path.join(work, `gen${n}`), clusterFile(n)), services: n });
+    files.push({
+      id: `gen${n}`,
+      what: `generated cluster of ${n} services`,
+      path: writeProject(path.join(work, `gen${n}`), clusterFile(n)),
+      services: n,
+    });
   }
   return files;
 }
 
 /** The language service behind an in-memory LSP connection (its only API), diagnostics without delay. */
-async function languageService(): Promise<{ diagnose: (uri: string, text: string) => Promise<void>; dispose: () => void }> {
+async function languageService(): Promise<{
+  diagnose: (uri: string, text: string) => Promise<void>;
+  dispose: () => void;
+}> {
   // Its package exports only the stdio server; the service class is reached by file.
-  const { ComposeLanguageService } = createRequire(__filename)(path.join(repoRoot, 'node_modules/@microsoft/compose-language-service/dist/cjs/service/ComposeLanguageService.js')) as {
+  const { ComposeLanguageService } = createRequire(__filename)(
+    path.join(repoRoot, 'node_modules/@microsoft/compose-language-service/dist/cjs/service/ComposeLanguageService.js'),
+  ) as {
     ComposeLanguageService: new (c: unknown, p: unknown) => { capabilities: unknown; dispose(): void };
   };
   const toServer = new PassThrough();
@@ -81,7 +105,12 @@ async function languageService(): Promise<{ diagnose: (uri: string, text: string
     waiting.delete(p.uri);
   });
   client.listen();
-  await client.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { textDocument: { publishDiagnostics: {} } }, initializationOptions: { diagnosticDelay: 0 } });
+  await client.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: { textDocument: { publishDiagnostics: {} } },
+    initializationOptions: { diagnosticDelay: 0 },
+  });
   await client.sendNotification('initialized', {});
   let version = 0;
   return {
@@ -89,7 +118,11 @@ async function languageService(): Promise<{ diagnose: (uri: string, text: string
       new Promise<void>((resolve, reject) => {
         waiting.set(uri, resolve);
         version++;
-        client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockercompose', version, text } }).catch(reject);
+        client
+          .sendNotification('textDocument/didOpen', {
+            textDocument: { uri, languageId: 'dockercompose', version, text },
+          })
+          .catch(reject);
       }).then(() => client.sendNotification('textDocument/didClose', { textDocument: { uri } })),
     dispose: () => {
       service?.dispose();
@@ -106,7 +139,9 @@ export async function lintCases(shared: string, quick: boolean): Promise<BenchEn
   try {
     const inputs = lintInputs(shared, work);
     // dclint is an ES module with a CommonJS build; its types are ESM-only, hence the local shape.
-    const { DCLinter } = createRequire(__filename)('dclint') as { DCLinter: new (config: object) => { lintFiles(paths: string[], recursive: boolean): unknown } };
+    const { DCLinter } = createRequire(__filename)('dclint') as {
+      DCLinter: new (config: object) => { lintFiles(paths: string[], recursive: boolean): unknown };
+    };
     const dclint = new DCLinter({ rules: {}, quiet: true, debug: false, exclude: [] });
     const ls = await languageService();
     const out: BenchEntry[] = [];
@@ -116,21 +151,79 @@ export async function lintCases(shared: string, quick: boolean): Promise<BenchEn
       const runs = quick ? (f.services >= 1000 ? 1 : 3) : f.services >= 1000 ? 3 : 15;
       // Each side reads the file, as DCLint does (it takes paths only).
       const warm = quick || f.services >= 1000 ? 1 : 5;
-      const ours = await time(() => lintFiles({ files: [{ path: f.path, text: fs.readFileSync(f.path, 'utf8') }], reader: nodeFileReader, env: {} }), runs, warm);
+      const ours = await time(
+        () =>
+          lintFiles({
+            files: [{ path: f.path, text: fs.readFileSync(f.path, 'utf8') }],
+            reader: nodeFileReader,
+            env: {},
+          }),
+        runs,
+        warm,
+      );
       const floor = await time(() => parseDocument(fs.readFileSync(f.path, 'utf8')), runs, warm);
       const dc = await time(() => dclint.lintFiles([f.path], false), runs, warm);
-      const lsTimes = await time(() => ls.diagnose(`file:///bench/${f.id}-${n++}.yml`, fs.readFileSync(f.path, 'utf8')), runs, warm);
-      const floorEntry = entry({ id: `lint.${f.id}.floor`, what: `${f.what}: ours vs yaml parseDocument alone (the floor)`, unit: 'ms', samples: ours, baseline: { what: 'parseDocument', samples: floor }, goal: '≤ 1.5 × floor', check: (e) => (e.ratio ?? Infinity) <= 1.5 });
-      out.push(f.id === 'vendor' ? { ...floorEntry, goal: '≤ 1.5 × floor; < 3 ms', met: (floorEntry.ratio ?? Infinity) <= 1.5 && floorEntry.median < 3 } : floorEntry);
-      out.push(entry({ id: `lint.${f.id}.dclint`, what: `${f.what}: ours vs DCLint 3.1 (lintFiles, in process)`, unit: 'ms', samples: ours, baseline: { what: 'DCLint', samples: dc }, goal: '≤ 0.5 × DCLint', check: (e) => (e.ratio ?? Infinity) <= 0.5 }));
-      out.push(entry({ id: `lint.${f.id}.langservice`, what: `${f.what}: ours vs compose-language-service 1.0 (didOpen → diagnostics, in-memory LSP)`, unit: 'ms', samples: ours, baseline: { what: 'language service', samples: lsTimes }, goal: '≤ 0.5 × language service', check: (e) => (e.ratio ?? Infinity) <= 0.5 }));
+      const lsTimes = await time(
+        () => ls.diagnose(`file:///bench/${f.id}-${n++}.yml`, fs.readFileSync(f.path, 'utf8')),
+        runs,
+        warm,
+      );
+      const floorEntry = entry({
+        id: `lint.${f.id}.floor`,
+        what: `${f.what}: ours vs yaml parseDocument alone (the floor)`,
+        unit: 'ms',
+        samples: ours,
+        baseline: { what: 'parseDocument', samples: floor },
+        goal: '≤ 1.5 × floor',
+        check: (e) => (e.ratio ?? Infinity) <= 1.5,
+      });
+      out.push(
+        f.id === 'vendor'
+          ? {
+              ...floorEntry,
+              goal: '≤ 1.5 × floor; < 3 ms',
+              met: (floorEntry.ratio ?? Infinity) <= 1.5 && floorEntry.median < 3,
+            }
+          : floorEntry,
+      );
+      out.push(
+        entry({
+          id: `lint.${f.id}.dclint`,
+          what: `${f.what}: ours vs DCLint 3.1 (lintFiles, in process)`,
+          unit: 'ms',
+          samples: ours,
+          baseline: { what: 'DCLint', samples: dc },
+          goal: '≤ 0.5 × DCLint',
+          check: (e) => (e.ratio ?? Infinity) <= 0.5,
+        }),
+      );
+      out.push(
+        entry({
+          id: `lint.${f.id}.langservice`,
+          what: `${f.what}: ours vs compose-language-service 1.0 (didOpen → diagnostics, in-memory LSP)`,
+          unit: 'ms',
+          samples: ours,
+          baseline: { what: 'language service', samples: lsTimes },
+          goal: '≤ 0.5 × language service',
+          check: (e) => (e.ratio ?? Infinity) <= 0.5,
+        }),
+      );
       medians.set(f.id, out.at(-1)!.median);
     }
     ls.dispose();
     const t100 = medians.get('gen100');
     const t1000 = medians.get('gen1000');
     if (t100 && t1000) {
-      out.push(entry({ id: 'lint.scaling', what: 'ours: t(1000 services) / t(100 services)', unit: '×', samples: [t1000 / t100], goal: '≤ 11', check: (e) => e.median <= 11 }));
+      out.push(
+        entry({
+          id: 'lint.scaling',
+          what: 'ours: t(1000 services) / t(100 services)',
+          unit: '×',
+          samples: [t1000 / t100],
+          goal: '≤ 11',
+          check: (e) => e.median <= 11,
+        }),
+      );
     }
     return out;
   } finally {

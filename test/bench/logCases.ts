@@ -40,21 +40,24 @@ export interface LogProject {
 export async function startLogProject(parent: string, project: string, lines: number): Promise<LogProject> {
   const dir = path.join(parent, project);
   fs.mkdirSync(dir, { recursive: true });
-  const service = (name: string) => [
-    `  ${name}:`,
-    `    image: ${emulator.coreappImage(emulator.OLD_VERSION)}`,
-    `    entrypoint: ["/usr/local/bin/node", "-e", ${JSON.stringify(PRINTER.replace(/\n/g, ' '))}]`,
-    '    environment:',
-    `      LINES: "${lines}"`,
-    `      COREAPP_HOSTNAME: "${name}"`,
-  ].join('\n');
+  const service = (name: string) =>
+    [
+      `  ${name}:`,
+      `    image: ${emulator.coreappImage(emulator.OLD_VERSION)}`,
+      `    entrypoint: ["/usr/local/bin/node", "-e", ${JSON.stringify(PRINTER.replace(/\n/g, ' '))}]`,
+      '    environment:',
+      `      LINES: "${lines}"`,
+      `      COREAPP_HOSTNAME: "${name}"`,
+    ].join('\n');
   const file = path.join(dir, 'docker-compose.yml');
   fs.writeFileSync(file, `services:\n${LOG_NODES.map(service).join('\n')}\n`);
   const cc = composeCommand();
   execFileSync(cc.command, [...cc.args, '-p', project, '-f', file, 'up', '-d'], { cwd: dir, stdio: 'ignore' });
   const deadline = Date.now() + 180_000;
   for (const node of LOG_NODES) {
-    const id = execFileSync(cc.command, [...cc.args, '-p', project, '-f', file, 'ps', '-q', node], { cwd: dir }).toString().trim();
+    const id = execFileSync(cc.command, [...cc.args, '-p', project, '-f', file, 'ps', '-q', node], { cwd: dir })
+      .toString()
+      .trim();
     while (!execFileSync('docker', ['logs', '--tail', '1', id]).toString().includes('bench logs written')) {
       if (Date.now() > deadline) {
         throw new Error(`${project}/${node} did not write its ${lines} lines in time`);
@@ -68,15 +71,27 @@ export async function startLogProject(parent: string, project: string, lines: nu
 export function removeLogProject(p: LogProject): void {
   const cc = composeCommand();
   try {
-    execFileSync(cc.command, [...cc.args, '-p', p.project, '-f', p.file, 'down', '-t', '1'], { cwd: p.dir, stdio: 'ignore' });
+    execFileSync(cc.command, [...cc.args, '-p', p.project, '-f', p.file, 'down', '-t', '1'], {
+      cwd: p.dir,
+      stdio: 'ignore',
+    });
   } catch {
     // best effort: the project is ours and uniquely named
   }
 }
 
-function timed(command: string, args: readonly string[], cwd: string, stdoutFile: string): { ms: number; rssMiB: number } {
+function timed(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  stdoutFile: string,
+): { ms: number; rssMiB: number } {
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'WA_BENCH_RSS %M', 'sh', '-c', 'exec "$@" > "$0"', stdoutFile, command, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+  const r = spawnSync(
+    '/usr/bin/time',
+    ['-f', 'WA_BENCH_RSS %M', 'sh', '-c', 'exec "$@" > "$0"', stdoutFile, command, ...args],
+    { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 },
+  );
   const ms = performance.now() - t0;
   const err = r.stderr.toString();
   if (r.status !== 0) {
@@ -87,7 +102,11 @@ function timed(command: string, args: readonly string[], cwd: string, stdoutFile
 }
 
 /** Measures both sides at each size; returns entries plus the compose-logs medians for the editor's Show All Logs. */
-export function logCases(small: LogProject, large: LogProject, runs: number): { entries: BenchEntry[]; composeLogsMs: number } {
+export function logCases(
+  small: LogProject,
+  large: LogProject,
+  runs: number,
+): { entries: BenchEntry[]; composeLogsMs: number } {
   const cc = composeCommand();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-bench-logs-'));
   const worker = path.join(repoRoot, 'out/test/bench/collectWorker.js');
@@ -99,7 +118,14 @@ export function logCases(small: LogProject, large: LogProject, runs: number): { 
       fs.mkdirSync(out);
       ours.push(timed(process.execPath, [worker, p.project, out], p.dir, '/dev/null'));
       fs.rmSync(out, { recursive: true, force: true });
-      base.push(timed(cc.command, [...cc.args, '-p', p.project, '-f', p.file, 'logs', '--no-color'], p.dir, path.join(work, 'debug_output.txt')));
+      base.push(
+        timed(
+          cc.command,
+          [...cc.args, '-p', p.project, '-f', p.file, 'logs', '--no-color'],
+          p.dir,
+          path.join(work, 'debug_output.txt'),
+        ),
+      );
     }
     return { ours, base };
   };

@@ -52,7 +52,9 @@ async function onRequest(page: Page, line: string): Promise<void> {
 async function extensionHostCases(config: Omit<HostBenchConfig, 'outFile'>): Promise<BenchEntry[]> {
   const sb = makeSandbox({});
   const outFile = path.join(sb.root, 'bench-host.json');
-  const cs = await startCodeServer(sb, { env: { WA_TEST_WORKSPACE: sb.workspace, WA_BENCH_CONFIG: JSON.stringify({ ...config, outFile }) } });
+  const cs = await startCodeServer(sb, {
+    env: { WA_TEST_WORKSPACE: sb.workspace, WA_BENCH_CONFIG: JSON.stringify({ ...config, outFile }) },
+  });
   const browser = await launchBrowser(sb);
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -74,7 +76,9 @@ async function extensionHostCases(config: Omit<HostBenchConfig, 'outFile'>): Pro
     if (code !== 0) {
       log(`the extension host finished with ${code}; sandbox kept: ${sb.root}`);
     }
-    return fs.existsSync(outFile) ? (JSON.parse(fs.readFileSync(outFile, 'utf8')) as BenchEntry[]) : [failedEntry('extensionHost', 'extension-host cases', '-', 'the extension host wrote no results')];
+    return fs.existsSync(outFile)
+      ? (JSON.parse(fs.readFileSync(outFile, 'utf8')) as BenchEntry[])
+      : [failedEntry('extensionHost', 'extension-host cases', '-', 'the extension host wrote no results')];
   } finally {
     await browser.close().catch(() => undefined);
     await cs.stop();
@@ -87,12 +91,38 @@ function sizeCases(): BenchEntry[] {
   if (!quick) {
     execFileSync('npm', ['run', '-s', 'package'], { cwd: repoRoot, stdio: 'ignore' });
     const vsix = path.join(repoRoot, 'wa-cluster.vsix');
-    out.push(entry({ id: 'size.bundle', what: 'dist/extension.js, production build', unit: 'bytes', samples: [fs.statSync(path.join(repoRoot, 'dist/extension.js')).size], goal: '< 1.5 MB', check: (x) => x.median < 1.5e6 }));
-    out.push(entry({ id: 'size.vsix', what: 'wa-cluster.vsix (npm run package)', unit: 'bytes', samples: [fs.statSync(vsix).size], goal: '< 1 MB', check: (x) => x.median < 1e6 }));
+    out.push(
+      entry({
+        id: 'size.bundle',
+        what: 'dist/extension.js, production build',
+        unit: 'bytes',
+        samples: [fs.statSync(path.join(repoRoot, 'dist/extension.js')).size],
+        goal: '< 1.5 MB',
+        check: (x) => x.median < 1.5e6,
+      }),
+    );
+    out.push(
+      entry({
+        id: 'size.vsix',
+        what: 'wa-cluster.vsix (npm run package)',
+        unit: 'bytes',
+        samples: [fs.statSync(vsix).size],
+        goal: '< 1 MB',
+        check: (x) => x.median < 1e6,
+      }),
+    );
     // Back to the development build the tests and the demo use.
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'ignore' });
   } else {
-    out.push(entry({ id: 'size.bundle', what: 'dist/extension.js as built (--quick: development build, not packaged)', unit: 'bytes', samples: [fs.statSync(path.join(repoRoot, 'dist/extension.js')).size], goal: '< 1.5 MB (production build)' }));
+    out.push(
+      entry({
+        id: 'size.bundle',
+        what: 'dist/extension.js as built (--quick: development build, not packaged)',
+        unit: 'bytes',
+        samples: [fs.statSync(path.join(repoRoot, 'dist/extension.js')).size],
+        goal: '< 1.5 MB (production build)',
+      }),
+    );
   }
   return out;
 }
@@ -137,23 +167,33 @@ async function main(): Promise<number> {
     }
     if (ws && wanted('host')) {
       log('extension host');
-      results.push(...(await extensionHostCases({
-        quick,
-        cluster: ws,
-        vendorDir: path.join(sharedDir, 'fixtures/compose/installation'),
-        logs: logs && { dir: logs.project.dir, project: logs.project.project, lines: logs.project.lines, composeLogsMs: logs.composeLogsMs, composeName: cc.name },
-        idleWindowMs: quick ? 3000 : 60_000,
-        eventRounds: quick ? 1 : 6,
-        failoverRounds: quick ? 1 : 3,
-        lintRuns: quick ? 3 : 20,
-      })));
+      results.push(
+        ...(await extensionHostCases({
+          quick,
+          cluster: ws,
+          vendorDir: path.join(sharedDir, 'fixtures/compose/installation'),
+          logs: logs && {
+            dir: logs.project.dir,
+            project: logs.project.project,
+            lines: logs.project.lines,
+            composeLogsMs: logs.composeLogsMs,
+            composeName: cc.name,
+          },
+          idleWindowMs: quick ? 3000 : 60_000,
+          eventRounds: quick ? 1 : 6,
+          failoverRounds: quick ? 1 : 3,
+          lintRuns: quick ? 3 : 20,
+        })),
+      );
     }
     if (wanted('size')) {
       log('size');
       results.push(...sizeCases());
     }
   } catch (e) {
-    results.push(failedEntry('bench', 'the benchmark run', '-', e instanceof Error ? (e.stack ?? e.message) : String(e)));
+    results.push(
+      failedEntry('bench', 'the benchmark run', '-', e instanceof Error ? (e.stack ?? e.message) : String(e)),
+    );
   } finally {
     for (const p of logProjects) {
       removeLogProject(p);
@@ -163,10 +203,26 @@ async function main(): Promise<number> {
     }
     fs.rmSync(work, { recursive: true, force: true });
   }
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg(), node: process.version, docker: dockerVersion(), compose: cc.name };
-  const report = { at: new Date().toISOString(), quick, seconds: Math.round((Date.now() - started) / 1000), machine, results };
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? '',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadAverage: os.loadavg(),
+    node: process.version,
+    docker: dockerVersion(),
+    compose: cc.name,
+  };
+  const report = {
+    at: new Date().toISOString(),
+    quick,
+    seconds: Math.round((Date.now() - started) / 1000),
+    machine,
+    results,
+  };
   fs.writeFileSync(path.join(repoRoot, 'bench-results.json'), JSON.stringify(report, null, 2));
-  process.stdout.write(`${table(results)}\n\n${quick ? 'quick run' : 'full run'} in ${report.seconds} s on ${machine.cpus} × ${machine.cpuModel}, load ${machine.loadAverage.map((l) => l.toFixed(1)).join(' ')}; baselines with ${cc.name}; bench-results.json written\n`);
+  process.stdout.write(
+    `${table(results)}\n\n${quick ? 'quick run' : 'full run'} in ${report.seconds} s on ${machine.cpus} × ${machine.cpuModel}, load ${machine.loadAverage.map((l) => l.toFixed(1)).join(' ')}; baselines with ${cc.name}; bench-results.json written\n`,
+  );
   return results.some((r) => r.runs === 0) ? 1 : 0;
 }
 
@@ -178,7 +234,10 @@ function dockerVersion(): string {
   }
 }
 
-main().then((code) => process.exit(code), (e: unknown) => {
-  console.error(e);
-  process.exit(2);
-});
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(2);
+  },
+);

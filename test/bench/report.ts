@@ -44,8 +44,13 @@ export function entry(o: {
   note?: string;
 }): BenchEntry {
   const fig = summarize(o.samples);
-  const baseMedian = o.baseline ? ('median' in o.baseline ? o.baseline.median : summarize(o.baseline.samples).median) : undefined;
-  const ratio = baseMedian !== undefined && baseMedian > 0 && Number.isFinite(fig.median) ? fig.median / baseMedian : undefined;
+  const baseMedian = o.baseline
+    ? 'median' in o.baseline
+      ? o.baseline.median
+      : summarize(o.baseline.samples).median
+    : undefined;
+  const ratio =
+    baseMedian !== undefined && baseMedian > 0 && Number.isFinite(fig.median) ? fig.median / baseMedian : undefined;
   return {
     id: o.id,
     what: o.what,
@@ -61,7 +66,18 @@ export function entry(o: {
 
 /** A case that could not run: listed with its reason, never silently missing. */
 export function failedEntry(id: string, what: string, goal: string, reason: string): BenchEntry {
-  return { id, what, unit: '-', median: NaN, min: NaN, max: NaN, runs: 0, goal, met: false, note: `not measured: ${reason}` };
+  return {
+    id,
+    what,
+    unit: '-',
+    median: NaN,
+    min: NaN,
+    max: NaN,
+    runs: 0,
+    goal,
+    met: false,
+    note: `not measured: ${reason}`,
+  };
 }
 
 function num(n: number | undefined): string {
@@ -69,7 +85,15 @@ function num(n: number | undefined): string {
     return '–';
   }
   const a = Math.abs(n);
-  return a >= 1e6 ? n.toExponential(2) : a >= 100 ? n.toFixed(0) : a >= 10 ? n.toFixed(1) : a >= 1 ? n.toFixed(2) : n.toFixed(3);
+  return a >= 1e6
+    ? n.toExponential(2)
+    : a >= 100
+      ? n.toFixed(0)
+      : a >= 10
+        ? n.toFixed(1)
+        : a >= 1
+          ? n.toFixed(2)
+          : n.toFixed(3);
 }
 
 /** A Markdown table (it reads as plain text too). */

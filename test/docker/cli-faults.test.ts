@@ -29,20 +29,47 @@ describe('cli status under cluster faults (emulator switches)', function () {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-cli-fault-'));
   let ws: h.Workspace;
   const env = { ...process.env, WA_TEST_API_KEY: h.DEFAULT_API_KEY };
-  const args = (...extra: string[]) => ['status', '--project-dir', ws.dir, '-f', path.join(ws.dir, ws.composeFile), '-p', project, '--url', ws.baseUrl, '--apikey-env', 'WA_TEST_API_KEY', ...extra];
+  const args = (...extra: string[]) => [
+    'status',
+    '--project-dir',
+    ws.dir,
+    '-f',
+    path.join(ws.dir, ws.composeFile),
+    '-p',
+    project,
+    '--url',
+    ws.baseUrl,
+    '--apikey-env',
+    'WA_TEST_API_KEY',
+    ...extra,
+  ];
   const status = async (...extra: string[]) => {
     const started = Date.now();
     const r = await h.exec(process.execPath, [cli, ...args(...extra)], { cwd: repoRoot, env, timeoutMs: 90_000 });
-    return { ...r, ms: Date.now() - started, json: r.stdout.trim().startsWith('{') ? (JSON.parse(r.stdout) as StatusJson) : undefined };
+    return {
+      ...r,
+      ms: Date.now() - started,
+      json: r.stdout.trim().startsWith('{') ? (JSON.parse(r.stdout) as StatusJson) : undefined,
+    };
   };
-  const webRequests = async (): Promise<number> => (await h.exec('docker', ['logs', await h.containerIdOf(ws, 'waweb')])).stdout.split('\n').filter((l) => /"(GET|POST) \/v1\//.test(l)).length;
+  const webRequests = async (): Promise<number> =>
+    (await h.exec('docker', ['logs', await h.containerIdOf(ws, 'waweb')])).stdout
+      .split('\n')
+      .filter((l) => /"(GET|POST) \/v1\//.test(l)).length;
 
   before(async () => {
     ws = await h.startCluster({ dir, project, webPort: await h.freePort() });
     const token = await h.login(ws);
-    await h.api(ws, 'POST', '/v1/account', { token, body: { cc: '1', phone_number: '6315550012', method: 'sms', cert: 'Y2VydA==' } });
+    await h.api(ws, 'POST', '/v1/account', {
+      token,
+      body: { cc: '1', phone_number: '6315550012', method: 'sms', cert: 'Y2VydA==' },
+    });
     await h.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } });
-    await h.waitForHealth(ws, (b) => Object.values(b.health).some((n) => (n as { gateway_status?: string }).gateway_status === 'connected'), { token, timeoutMs: 30_000 });
+    await h.waitForHealth(
+      ws,
+      (b) => Object.values(b.health).some((n) => (n as { gateway_status?: string }).gateway_status === 'connected'),
+      { token, timeoutMs: 30_000 },
+    );
   });
 
   after(async () => {
@@ -69,10 +96,14 @@ describe('cli status under cluster faults (emulator switches)', function () {
     assert.match(r.json?.api.error ?? '', /No answer from 127\.0\.0\.1:\d+ in time/);
   });
 
-  it('hung health under --watch: at most one health request in flight (the CLI process\'s connections, counted by ss)', async () => {
+  it("hung health under --watch: at most one health request in flight (the CLI process's connections, counted by ss)", async () => {
     await h.setFaults(ws, { hangHealth: true });
     const port = new URL(ws.baseUrl).port;
-    const child = spawn(process.execPath, [cli, ...args('--ca-file', h.caCertPath, '--watch', '--interval', '250', '--no-docker')], { cwd: repoRoot, env, stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [cli, ...args('--ca-file', h.caCertPath, '--watch', '--interval', '250', '--no-docker')],
+      { cwd: repoRoot, env, stdio: 'ignore' },
+    );
     const counts: number[] = [];
     try {
       for (let i = 0; i < 24; i++) {
@@ -87,7 +118,10 @@ describe('cli status under cluster faults (emulator switches)', function () {
     // 12 s of polling every 250 ms against a server that never answers, with a 10 s timeout:
     // overlapping polls would hold dozens of connections.
     assert.ok(Math.max(...counts) <= 1, `connections over time: ${counts.join(',')}`);
-    assert.ok(counts.some((c) => c === 1), `a request was in flight: ${counts.join(',')}`);
+    assert.ok(
+      counts.some((c) => c === 1),
+      `a request was in flight: ${counts.join(',')}`,
+    );
   });
 
   it('slow answers (3 s): still a correct status, exit 0', async () => {
@@ -128,7 +162,8 @@ describe('cli status under cluster faults (emulator switches)', function () {
     const wrong = 'AB'.repeat(32);
     const r = await status('--pin', wrong, '--format', 'json');
     assert.equal(r.code, 3, r.stdout + r.stderr);
-    const served = new X509Certificate(fs.readFileSync(path.join(path.dirname(h.caCertPath), 'server.pem'))).fingerprint256;
+    const served = new X509Certificate(fs.readFileSync(path.join(path.dirname(h.caCertPath), 'server.pem')))
+      .fingerprint256;
     assert.match(r.json?.api.error ?? '', new RegExp(`it is ${served}.*the pin is ${Array(32).fill('AB').join(':')}`));
     assert.equal(await webRequests(), before, 'no API request was sent');
   });
@@ -136,7 +171,9 @@ describe('cli status under cluster faults (emulator switches)', function () {
   it('untrusted certificate: refused (exit 3) with its fingerprint, trusted once that fingerprint is pinned (exit 0)', async () => {
     const r = await status('--format', 'json');
     assert.equal(r.code, 3, r.stdout + r.stderr);
-    const fingerprint = /not trusted .*SHA-256 fingerprint is ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})/.exec(r.json?.api.error ?? '')?.[1];
+    const fingerprint = /not trusted .*SHA-256 fingerprint is ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})/.exec(
+      r.json?.api.error ?? '',
+    )?.[1];
     assert.ok(fingerprint, r.json?.api.error ?? r.stdout);
     const pinned = await status('--pin', fingerprint, '--format', 'json');
     assert.equal(pinned.code, 0, pinned.stdout + pinned.stderr);

@@ -12,11 +12,25 @@ import { repoRoot, sharedPath } from '../support/paths';
 import * as emulator from '../emulator/src/harness';
 
 const cli = path.join(repoRoot, 'dist/cli.js');
-const run = (args: string[], env: NodeJS.ProcessEnv = process.env) => emulator.exec(process.execPath, [cli, ...args], { cwd: repoRoot, env, timeoutMs: 60_000 });
+const run = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  emulator.exec(process.execPath, [cli, ...args], { cwd: repoRoot, env, timeoutMs: 60_000 });
 
 interface StatusJson {
-  cluster: { version: string | null; registered: boolean | null; shards: number | null; connectedCoreapps: number; findings: { id: string; severity: string; message: string }[] };
-  nodes: { name: string; role: string; gatewayStatus: string | null; state: string; errors: unknown[]; container: { id: string } | null }[];
+  cluster: {
+    version: string | null;
+    registered: boolean | null;
+    shards: number | null;
+    connectedCoreapps: number;
+    findings: { id: string; severity: string; message: string }[];
+  };
+  nodes: {
+    name: string;
+    role: string;
+    gatewayStatus: string | null;
+    state: string;
+    errors: unknown[];
+    container: { id: string } | null;
+  }[];
 }
 
 describe('command-line tool (dist/cli.js)', function () {
@@ -29,13 +43,30 @@ describe('command-line tool (dist/cli.js)', function () {
     const clean = await run(['lint', sharedPath('fixtures/compose/installation/multiconnect-compose.yml')]);
     assert.equal(clean.code, 0, clean.stdout);
     assert.doesNotMatch(clean.stdout, / error /);
-    const json = await run(['lint', '--format', 'json', sharedPath('fixtures/compose/installation/docker-compose.yml')]);
-    const findings = JSON.parse(json.stdout) as { rule: string; severity: string; range: { start: { line: number; column: number } } }[];
-    assert.ok(findings.some((f) => f.rule === 'wa-network-mode-bridge' && f.severity === 'error' && f.range.start.line >= 1));
+    const json = await run([
+      'lint',
+      '--format',
+      'json',
+      sharedPath('fixtures/compose/installation/docker-compose.yml'),
+    ]);
+    const findings = JSON.parse(json.stdout) as {
+      rule: string;
+      severity: string;
+      range: { start: { line: number; column: number } };
+    }[];
+    assert.ok(
+      findings.some((f) => f.rule === 'wa-network-mode-bridge' && f.severity === 'error' && f.range.start.line >= 1),
+    );
   });
 
   it('status --health-file explains a saved health response offline', async () => {
-    const r = await run(['status', '--health-file', sharedPath('fixtures/health/03-after-two-shards.json'), '--format', 'json']);
+    const r = await run([
+      'status',
+      '--health-file',
+      sharedPath('fixtures/health/03-after-two-shards.json'),
+      '--format',
+      'json',
+    ]);
     const s = JSON.parse(r.stdout) as StatusJson;
     assert.equal(s.cluster.shards, 2);
     assert.equal(s.cluster.connectedCoreapps, 2);
@@ -47,7 +78,21 @@ describe('command-line tool (dist/cli.js)', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-cli-'));
     let ws: emulator.Workspace;
     const env = { ...process.env, WA_TEST_API_KEY: emulator.DEFAULT_API_KEY };
-    const statusArgs = () => ['status', '--project-dir', ws.dir, '-f', path.join(ws.dir, ws.composeFile), '-p', project, '--url', ws.baseUrl, '--apikey-env', 'WA_TEST_API_KEY', '--ca-file', emulator.caCertPath];
+    const statusArgs = () => [
+      'status',
+      '--project-dir',
+      ws.dir,
+      '-f',
+      path.join(ws.dir, ws.composeFile),
+      '-p',
+      project,
+      '--url',
+      ws.baseUrl,
+      '--apikey-env',
+      'WA_TEST_API_KEY',
+      '--ca-file',
+      emulator.caCertPath,
+    ];
 
     before(async () => {
       ws = await emulator.startCluster({ dir, project, webPort: await emulator.freePort() });
@@ -76,23 +121,57 @@ describe('command-line tool (dist/cli.js)', function () {
     });
 
     it('first login: explains the 1024 without changing anything; --new-password-env sets the new password', async () => {
-      const basic = ['status', '--project-dir', ws.dir, '-f', path.join(ws.dir, ws.composeFile), '-p', project, '--url', ws.baseUrl, '--ca-file', emulator.caCertPath, '--format', 'json'];
+      const basic = [
+        'status',
+        '--project-dir',
+        ws.dir,
+        '-f',
+        path.join(ws.dir, ws.composeFile),
+        '-p',
+        project,
+        '--url',
+        ws.baseUrl,
+        '--ca-file',
+        emulator.caCertPath,
+        '--format',
+        'json',
+      ];
       const first = await run(basic, { ...process.env, WA_PASSWORD: 'secret' });
       assert.match(first.stderr, /first login, which must set a new password: .*--new-password-env/);
       const refused = JSON.parse(first.stdout) as StatusJson;
-      assert.ok(refused.cluster.findings.some((f) => f.id === 'api-auth'), first.stdout);
-      assert.equal((await emulator.api(ws, 'POST', '/v1/users/login', { basic: ['admin', 'secret'] })).status, 400, 'the password was not changed behind the user\'s back');
-      const changed = await run([...basic, '--new-password-env', 'WA_TEST_NEW_PASSWORD'], { ...process.env, WA_PASSWORD: 'secret', WA_TEST_NEW_PASSWORD: emulator.DEFAULT_PASSWORD });
+      assert.ok(
+        refused.cluster.findings.some((f) => f.id === 'api-auth'),
+        first.stdout,
+      );
+      assert.equal(
+        (await emulator.api(ws, 'POST', '/v1/users/login', { basic: ['admin', 'secret'] })).status,
+        400,
+        "the password was not changed behind the user's back",
+      );
+      const changed = await run([...basic, '--new-password-env', 'WA_TEST_NEW_PASSWORD'], {
+        ...process.env,
+        WA_PASSWORD: 'secret',
+        WA_TEST_NEW_PASSWORD: emulator.DEFAULT_PASSWORD,
+      });
       const s = JSON.parse(changed.stdout) as StatusJson;
-      assert.ok(s.nodes.some((n) => n.role === 'primary_master'), changed.stdout + changed.stderr);
+      assert.ok(
+        s.nodes.some((n) => n.role === 'primary_master'),
+        changed.stdout + changed.stderr,
+      );
       assert.ok(!s.cluster.findings.some((f) => f.id === 'api-auth'));
       // From now on the new password is the password.
       const again = await run(basic, { ...process.env, WA_PASSWORD: emulator.DEFAULT_PASSWORD });
-      assert.ok((JSON.parse(again.stdout) as StatusJson).nodes.some((n) => n.role === 'primary_master'), again.stderr);
+      assert.ok(
+        (JSON.parse(again.stdout) as StatusJson).nodes.some((n) => n.role === 'primary_master'),
+        again.stderr,
+      );
     });
 
     it('--watch prints the change when a node stops', async () => {
-      const child = spawn(process.execPath, [cli, ...statusArgs(), '--watch', '--interval', '500'], { cwd: repoRoot, env });
+      const child = spawn(process.execPath, [cli, ...statusArgs(), '--watch', '--interval', '500'], {
+        cwd: repoRoot,
+        env,
+      });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       try {

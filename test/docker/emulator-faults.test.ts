@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as h from '../emulator/src/harness';
 
-const entry = (b: h.HealthBody, service: string): h.NodeHealth | undefined => Object.entries(b.health).find(([k]) => k.startsWith(`${service}:`))?.[1];
+const entry = (b: h.HealthBody, service: string): h.NodeHealth | undefined =>
+  Object.entries(b.health).find(([k]) => k.startsWith(`${service}:`))?.[1];
 
 describe('emulator: fault injection', function () {
   this.timeout(120_000);
@@ -16,9 +17,17 @@ describe('emulator: fault injection', function () {
   let token = '';
 
   before(async function () {
-    ws = await h.startCluster({ dir, project, webPort: await h.freePort(), env: { WA_EMULATOR_HEARTBEAT_INTERVAL: 1, WA_EMULATOR_UNHEALTHY_INTERVAL: 3 } });
+    ws = await h.startCluster({
+      dir,
+      project,
+      webPort: await h.freePort(),
+      env: { WA_EMULATOR_HEARTBEAT_INTERVAL: 1, WA_EMULATOR_UNHEALTHY_INTERVAL: 3 },
+    });
     token = await h.login(ws);
-    await h.api(ws, 'POST', '/v1/account', { token, body: { cc: '1', phone_number: '6315550003', method: 'sms', cert: 'Y2VydA==' } });
+    await h.api(ws, 'POST', '/v1/account', {
+      token,
+      body: { cc: '1', phone_number: '6315550003', method: 'sms', cert: 'Y2VydA==' },
+    });
     await h.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } });
     await h.waitForHealth(ws, (x) => entry(x, 'wacore1')?.gateway_status === 'connected', { token, timeoutMs: 15_000 });
   });
@@ -39,7 +48,9 @@ describe('emulator: fault injection', function () {
 
   it('the control endpoint is separate from /v1', async function () {
     const r = await h.api(ws, 'GET', '/_emulator/faults');
-    assert.deepEqual(r.body, { faults: { hangHealth: false, slowMs: 0, malformedJson: false, dropDb: false, regSunset: false } });
+    assert.deepEqual(r.body, {
+      faults: { hangHealth: false, slowMs: 0, malformedJson: false, dropDb: false, regSunset: false },
+    });
     assert.equal((await h.api(ws, 'GET', '/v1/_emulator/faults', { token })).status, 404);
   });
 
@@ -64,10 +75,13 @@ describe('emulator: fault injection', function () {
     assert.equal((await h.api(ws, 'GET', '/v1/account/shards', { token })).status, 200, 'other endpoints still answer');
   });
 
-  it('node: hang health, malformed JSON and slow answers show as that node\'s error', async function () {
+  it("node: hang health, malformed JSON and slow answers show as that node's error", async function () {
     await h.setFaults(ws, { hangHealth: true }, 'wacore2');
     let b = await h.waitForHealth(ws, undefined, { token });
-    assert.match(entry(b, 'wacore2')?.errors?.[0]?.details ?? '', /Connection timed out\. Please check if wacore is running: wacore2:6253/);
+    assert.match(
+      entry(b, 'wacore2')?.errors?.[0]?.details ?? '',
+      /Connection timed out\. Please check if wacore is running: wacore2:6253/,
+    );
     assert.equal(entry(b, 'wacore1')?.gateway_status, 'connected');
     await h.setFaults(ws, { hangHealth: false, malformedJson: true }, 'wacore2');
     b = await h.waitForHealth(ws, undefined, { token });
@@ -81,10 +95,16 @@ describe('emulator: fault injection', function () {
 
   it('node: drop the DB connection → 1023 for that node, back after the switch is cleared', async function () {
     await h.setFaults(ws, { dropDb: true }, 'wacore2');
-    const b = await h.waitForHealth(ws, (x) => entry(x, 'wacore2')?.errors?.[0]?.code === 1023, { token, timeoutMs: 5000 });
+    const b = await h.waitForHealth(ws, (x) => entry(x, 'wacore2')?.errors?.[0]?.code === 1023, {
+      token,
+      timeoutMs: 5000,
+    });
     assert.equal(entry(b, 'wacore2')?.errors?.[0]?.title, 'Database error occurred');
     await h.setFaults(ws, { dropDb: false }, 'wacore2');
-    await h.waitForHealth(ws, (x) => entry(x, 'wacore2')?.gateway_status === 'disconnected', { token, timeoutMs: 5000 });
+    await h.waitForHealth(ws, (x) => entry(x, 'wacore2')?.gateway_status === 'disconnected', {
+      token,
+      timeoutMs: 5000,
+    });
     const logs = await h.compose(ws, ['logs', '--no-color', 'wacore2']);
     assert.match(logs.stdout, /\| E .*database connection dropped \(fault injection\)/);
     assert.match(logs.stdout, /reconnected to the database/);
@@ -103,8 +123,15 @@ describe('emulator: fault injection', function () {
     assert.match(logs, /^C .*fatal: crash requested/m);
     const diff = (await h.exec('docker', ['diff', id])).stdout;
     assert.match(diff, /\/usr\/local\/waent\/logs\/wa-service-\w+-crash\.log/);
-    assert.equal((await h.exec('docker', ['inspect', '-f', '{{.State.ExitCode}}', id])).stdout.trim(), '0', 'running again (last exit code is reset on restart)');
-    const b = await h.waitForHealth(ws, (x) => entry(x, 'wacore1')?.gateway_status === 'connected', { token, timeoutMs: 15_000 });
+    assert.equal(
+      (await h.exec('docker', ['inspect', '-f', '{{.State.ExitCode}}', id])).stdout.trim(),
+      '0',
+      'running again (last exit code is reset on restart)',
+    );
+    const b = await h.waitForHealth(ws, (x) => entry(x, 'wacore1')?.gateway_status === 'connected', {
+      token,
+      timeoutMs: 15_000,
+    });
     assert.equal(Object.keys(b.health).filter((k) => k.startsWith('wacore1:')).length, 1);
   });
 
@@ -112,13 +139,34 @@ describe('emulator: fault injection', function () {
     const name = `${project}_envcrash`;
     const port = await h.freePort();
     try {
-      await h.compose(ws, ['run', '-d', '--no-deps', '--name', name, '-e', 'WA_EMULATOR_REG_SUNSET=1', '-e', 'WA_EMULATOR_FAULT_CRASH_AFTER_MS=4000', '-p', `127.0.0.1:${port}:443`, 'waweb']);
+      await h.compose(ws, [
+        'run',
+        '-d',
+        '--no-deps',
+        '--name',
+        name,
+        '-e',
+        'WA_EMULATOR_REG_SUNSET=1',
+        '-e',
+        'WA_EMULATOR_FAULT_CRASH_AFTER_MS=4000',
+        '-p',
+        `127.0.0.1:${port}:443`,
+        'waweb',
+      ]);
       const base = `https://127.0.0.1:${port}`;
       let r: h.ApiResponse | undefined;
       for (let i = 0; i < 20 && !r; i++) {
-        r = await h.api(base, 'POST', '/v1/account', { token, body: { cc: '1', phone_number: '6315550003', method: 'sms', cert: 'Y2VydA==' } }).catch(() => new Promise<undefined>((res) => setTimeout(() => res(undefined), 200)));
+        r = await h
+          .api(base, 'POST', '/v1/account', {
+            token,
+            body: { cc: '1', phone_number: '6315550003', method: 'sms', cert: 'Y2VydA==' },
+          })
+          .catch(() => new Promise<undefined>((res) => setTimeout(() => res(undefined), 200)));
       }
-      assert.equal((r?.body as { errors: { details: string }[] }).errors[0]?.details, 'Unknown error: biz_link_on_prem_reg_blocked');
+      assert.equal(
+        (r?.body as { errors: { details: string }[] }).errors[0]?.details,
+        'Unknown error: biz_link_on_prem_reg_blocked',
+      );
       const w = await h.exec('docker', ['wait', name], { timeoutMs: 20_000 });
       assert.equal(w.stdout.trim(), '134');
     } finally {

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as h from '../emulator/src/harness';
 
-const statusOf = (b: h.HealthBody, service: string): string | undefined => Object.entries(b.health).find(([k]) => k.startsWith(`${service}:`))?.[1].gateway_status;
+const statusOf = (b: h.HealthBody, service: string): string | undefined =>
+  Object.entries(b.health).find(([k]) => k.startsWith(`${service}:`))?.[1].gateway_status;
 
 describe('emulator: DB upgrade (WA_DB_UPGRADE, EXIT_ON_SUCCESS, uninitialized nodes)', function () {
   this.timeout(120_000);
@@ -18,7 +19,12 @@ describe('emulator: DB upgrade (WA_DB_UPGRADE, EXIT_ON_SUCCESS, uninitialized no
   let ws: h.Workspace;
 
   before(async function () {
-    ws = await h.startCluster({ dir, project, webPort: await h.freePort(), env: { WA_EMULATOR_HEARTBEAT_INTERVAL: 1, WA_EMULATOR_UNHEALTHY_INTERVAL: 3 } });
+    ws = await h.startCluster({
+      dir,
+      project,
+      webPort: await h.freePort(),
+      env: { WA_EMULATOR_HEARTBEAT_INTERVAL: 1, WA_EMULATOR_UNHEALTHY_INTERVAL: 3 },
+    });
   });
 
   after(async function () {
@@ -61,7 +67,13 @@ describe('emulator: DB upgrade (WA_DB_UPGRADE, EXIT_ON_SUCCESS, uninitialized no
     assert.match(logs, /EXIT_ON_SUCCESS=FALSE: staying up after success/);
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal((await h.exec('docker', ['inspect', '-f', '{{.State.Running}}', name])).stdout.trim(), 'true');
-    await h.waitForHealth(ws, (x) => statusOf(x, 'wacore3') === 'unregistered' || (x.health[Object.keys(x.health).find((k) => k.startsWith('wacore3:')) ?? '']?.errors?.[0]?.code === 1011), { timeoutMs: 10_000 });
+    await h.waitForHealth(
+      ws,
+      (x) =>
+        statusOf(x, 'wacore3') === 'unregistered' ||
+        x.health[Object.keys(x.health).find((k) => k.startsWith('wacore3:')) ?? '']?.errors?.[0]?.code === 1011,
+      { timeoutMs: 10_000 },
+    );
   });
 
   it('running it again is a no-op that exits 0 (docker wait)', async function () {
@@ -79,7 +91,12 @@ describe('emulator: downtime upgrade (source document "upgrade" steps 1–2)', f
   let ws: h.Workspace;
 
   before(async function () {
-    ws = await h.startCluster({ dir, project, webPort: await h.freePort(), env: { WA_EMULATOR_HEARTBEAT_INTERVAL: 1, WA_EMULATOR_UNHEALTHY_INTERVAL: 3, WA_EMULATOR_MIGRATION_MS: 3000 } });
+    ws = await h.startCluster({
+      dir,
+      project,
+      webPort: await h.freePort(),
+      env: { WA_EMULATOR_HEARTBEAT_INTERVAL: 1, WA_EMULATOR_UNHEALTHY_INTERVAL: 3, WA_EMULATOR_MIGRATION_MS: 3000 },
+    });
   });
 
   after(async function () {
@@ -91,16 +108,32 @@ describe('emulator: downtime upgrade (source document "upgrade" steps 1–2)', f
 
   it('export WA_API_VERSION=<new>; up -d → nodes uninitialized while the primary master migrates, then connected again', async function () {
     const token = await h.login(ws);
-    assert.equal((await h.api(ws, 'POST', '/v1/account', { token, body: { cc: '1', phone_number: '6315550002', method: 'sms', cert: 'Y2VydA==' } })).status, 202);
+    assert.equal(
+      (
+        await h.api(ws, 'POST', '/v1/account', {
+          token,
+          body: { cc: '1', phone_number: '6315550002', method: 'sms', cert: 'Y2VydA==' },
+        })
+      ).status,
+      202,
+    );
     assert.equal((await h.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status, 201);
     await h.waitForHealth(ws, (x) => statusOf(x, 'wacore1') === 'connected', { token, timeoutMs: 15_000 });
     fs.writeFileSync(path.join(dir, '.env'), `WA_API_VERSION=${h.NEW_VERSION}\n`);
     await h.up(ws, h.HA_SERVICES, { version: h.NEW_VERSION });
     const seen = new Set<string>();
-    const b = await h.waitForHealth(ws, (x) => {
-      Object.values(x.health).forEach((v) => v.gateway_status && seen.add(v.gateway_status));
-      return x.meta?.version === `v${h.NEW_VERSION}` && Object.values(x.health).filter((v) => v.gateway_status === 'connected').length === 1 && Object.keys(x.health).length === 4;
-    }, { token, timeoutMs: 30_000, intervalMs: 150 });
+    const b = await h.waitForHealth(
+      ws,
+      (x) => {
+        Object.values(x.health).forEach((v) => v.gateway_status && seen.add(v.gateway_status));
+        return (
+          x.meta?.version === `v${h.NEW_VERSION}` &&
+          Object.values(x.health).filter((v) => v.gateway_status === 'connected').length === 1 &&
+          Object.keys(x.health).length === 4
+        );
+      },
+      { token, timeoutMs: 30_000, intervalMs: 150 },
+    );
     assert.ok(seen.has('uninitialized'), `states seen: ${[...seen].join(', ')}`);
     assert.equal(b.meta?.version, `v${h.NEW_VERSION}`);
     const logs = await h.compose(ws, ['logs', '--no-color', 'master1', 'master2'], { version: h.NEW_VERSION });

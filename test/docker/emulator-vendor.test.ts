@@ -28,7 +28,9 @@ async function waitPortsFree(ports: number[], timeoutMs: number): Promise<void> 
       return;
     }
     if (Date.now() > deadline) {
-      throw new Error(`host ports ${ports.join(', ')} stay busy (the vendor file publishes them on 0.0.0.0; stop the demo cluster: npm run emulator -- down)`);
+      throw new Error(
+        `host ports ${ports.join(', ')} stay busy (the vendor file publishes them on 0.0.0.0; stop the demo cluster: npm run emulator -- down)`,
+      );
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
@@ -41,7 +43,17 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
   const override = path.join(dir, 'override.yml');
   const files = [path.join(vendorDir, 'multiconnect-compose.yml'), override];
   // A workspace-like handle so the harness helpers (compose, api) work on the vendor files.
-  const ws: h.Workspace = { dir, project, version: h.OLD_VERSION, webPort: 9090, engine: 'mysql', apiKey: null, composeFile: files[0] ?? '', baseUrl: 'https://127.0.0.1:9090', compose: h.composeFlavor() };
+  const ws: h.Workspace = {
+    dir,
+    project,
+    version: h.OLD_VERSION,
+    webPort: 9090,
+    engine: 'mysql',
+    apiKey: null,
+    composeFile: files[0] ?? '',
+    baseUrl: 'https://127.0.0.1:9090',
+    compose: h.composeFlavor(),
+  };
   let started = false;
 
   before(async function () {
@@ -50,15 +62,20 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
     }
     await h.buildImages();
     const image = (kind: string): string => `wa-emulator/${kind}:v\${WA_API_VERSION:?set WA_API_VERSION}`;
-    fs.writeFileSync(override, [
-      '# Swaps the vendor images for the wa-emulator images; nothing else.',
-      "version: '3'",
-      'services:',
-      `  db:\n    image: ${h.DB_IMAGE_MYSQL}`,
-      `  waweb:\n    image: ${image('web')}`,
-      ...['master1', 'master2', 'wacore1', 'wacore2', 'wacore3'].map((s) => `  ${s}:\n    image: ${image('coreapp')}`),
-      '',
-    ].join('\n'));
+    fs.writeFileSync(
+      override,
+      [
+        '# Swaps the vendor images for the wa-emulator images; nothing else.',
+        "version: '3'",
+        'services:',
+        `  db:\n    image: ${h.DB_IMAGE_MYSQL}`,
+        `  waweb:\n    image: ${image('web')}`,
+        ...['master1', 'master2', 'wacore1', 'wacore2', 'wacore3'].map(
+          (s) => `  ${s}:\n    image: ${image('coreapp')}`,
+        ),
+        '',
+      ].join('\n'),
+    );
     await waitPortsFree([9090, 33060], 90_000);
   });
 
@@ -80,7 +97,8 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
   it('up the documented HA set → health like fixture 01, register → like fixture 02', async function () {
     started = true;
     await h.compose(ws, ['up', '-d', ...h.HA_SERVICES], { files });
-    const body = (name: string): Record<string, h.NodeHealth> => ((JSON.parse(fs.readFileSync(path.join(sharedDir, 'fixtures', 'health', name), 'utf8')) as h.HealthBody).health);
+    const body = (name: string): Record<string, h.NodeHealth> =>
+      (JSON.parse(fs.readFileSync(path.join(sharedDir, 'fixtures', 'health', name), 'utf8')) as h.HealthBody).health;
     // No WA_API_KEY in the vendor file: log in (first login sets the password).
     let token = '';
     const deadline = Date.now() + 20_000;
@@ -92,11 +110,20 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
         return new Promise<string>((r) => setTimeout(() => r(''), 500));
       });
     }
-    await h.waitForHealth(ws, (b) => h.sameHealthShape(b.health, body('01-up-before-register.json')), { token, timeoutMs: 20_000 });
-    const r = await h.api(ws, 'POST', '/v1/account', { token, body: { cc: '1', phone_number: '6315550000', method: 'voice', cert: 'Q2VydA==' } });
+    await h.waitForHealth(ws, (b) => h.sameHealthShape(b.health, body('01-up-before-register.json')), {
+      token,
+      timeoutMs: 20_000,
+    });
+    const r = await h.api(ws, 'POST', '/v1/account', {
+      token,
+      body: { cc: '1', phone_number: '6315550000', method: 'voice', cert: 'Q2VydA==' },
+    });
     assert.equal(r.status, 202, r.text);
     assert.equal((await h.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status, 201);
-    await h.waitForHealth(ws, (b) => h.sameHealthShape(b.health, body('02-after-register.json')), { token, timeoutMs: 20_000 });
+    await h.waitForHealth(ws, (b) => h.sameHealthShape(b.health, body('02-after-register.json')), {
+      token,
+      timeoutMs: 20_000,
+    });
     const ps = await h.compose(ws, ['ps'], { files });
     assert.match(ps.stdout, /0\.0\.0\.0:9090->443\/tcp/);
   });

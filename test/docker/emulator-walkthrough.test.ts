@@ -13,7 +13,9 @@ function fixtureShape(name: string): Record<string, h.NodeHealth> {
 }
 
 function connectedCoreapps(b: h.HealthBody): string[] {
-  return Object.entries(b.health).filter(([k, v]) => k.startsWith('wacore') && v.gateway_status === 'connected').map(([k]) => k.split(':')[0] ?? k);
+  return Object.entries(b.health)
+    .filter(([k, v]) => k.startsWith('wacore') && v.gateway_status === 'connected')
+    .map(([k]) => k.split(':')[0] ?? k);
 }
 
 describe('emulator: source document walkthrough (HA + multiconnect, failover, DB upgrade, down)', function () {
@@ -22,7 +24,12 @@ describe('emulator: source document walkthrough (HA + multiconnect, failover, DB
   let token = '';
   const project = `emuwalk${process.pid}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-emu-walk-'));
-  const registration = { cc: '1', phone_number: '6315550000', method: 'sms', cert: Buffer.from('{"vname":"Acme Walkthrough"}').toString('base64') };
+  const registration = {
+    cc: '1',
+    phone_number: '6315550000',
+    method: 'sms',
+    cert: Buffer.from('{"vname":"Acme Walkthrough"}').toString('base64'),
+  };
 
   before(async function () {
     const build = await h.buildImages();
@@ -46,12 +53,20 @@ describe('emulator: source document walkthrough (HA + multiconnect, failover, DB
     assert.ok(Date.now() - t0 < 20_000);
     const ps = await h.compose(ws, ['ps']);
     for (const s of h.HA_SERVICES) {
-      assert.match(ps.stdout, new RegExp(`${h.containerName(ws.compose, project, s)} .* Up`), `${s} is Up in compose ps (${ws.compose})`);
+      assert.match(
+        ps.stdout,
+        new RegExp(`${h.containerName(ws.compose, project, s)} .* Up`),
+        `${s} is Up in compose ps (${ws.compose})`,
+      );
     }
     // Keys are COREAPP_HOSTNAME:<container hostname = short container id>.
     const id = (await h.containerIdOf(ws, 'master1')).slice(0, 12);
     assert.ok(Object.keys(first.health).includes(`master1:${id}`), JSON.stringify(first.health));
-    const b = await h.waitForHealth(ws, (x) => isDeepEqual(h.healthShape(x.health), fixtureShape('01-up-before-register.json')), { timeoutMs: 10_000 });
+    const b = await h.waitForHealth(
+      ws,
+      (x) => isDeepEqual(h.healthShape(x.health), fixtureShape('01-up-before-register.json')),
+      { timeoutMs: 10_000 },
+    );
     assert.equal(b.meta?.version, `v${h.OLD_VERSION}`);
   });
 
@@ -67,7 +82,10 @@ describe('emulator: source document walkthrough (HA + multiconnect, failover, DB
     assert.deepEqual((r.body as { account: unknown }).account, [{ vname: 'Acme Walkthrough' }]);
     const v = await h.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } });
     assert.equal(v.status, 201, v.text);
-    await h.waitForHealth(ws, (b) => isDeepEqual(h.healthShape(b.health), fixtureShape('02-after-register.json')), { token, timeoutMs: 15_000 });
+    await h.waitForHealth(ws, (b) => isDeepEqual(h.healthShape(b.health), fixtureShape('02-after-register.json')), {
+      token,
+      timeoutMs: 15_000,
+    });
   });
 
   it('settings: heartbeat_interval/unhealthy_interval default 5/30, set to 1/3 via PATCH', async function () {
@@ -75,14 +93,29 @@ describe('emulator: source document walkthrough (HA + multiconnect, failover, DB
     const app = (g.body as { settings: { application: Record<string, unknown> } }).settings.application;
     assert.equal(app.heartbeat_interval, 5);
     assert.equal(app.unhealthy_interval, 30);
-    const p = await h.api(ws, 'PATCH', '/v1/settings/application', { token, body: { heartbeat_interval: 1, unhealthy_interval: 3 } });
+    const p = await h.api(ws, 'PATCH', '/v1/settings/application', {
+      token,
+      body: { heartbeat_interval: 1, unhealthy_interval: 3 },
+    });
     assert.equal(p.status, 200, p.text);
     const g2 = await h.api(ws, 'GET', '/v1/settings/application', { token });
-    assert.equal((g2.body as { settings: { application: Record<string, unknown> } }).settings.application.unhealthy_interval, 3);
+    assert.equal(
+      (g2.body as { settings: { application: Record<string, unknown> } }).settings.application.unhealthy_interval,
+      3,
+    );
   });
 
   it('lowering unhealthy_interval below the time since the last answered heartbeat replaces nobody', async function () {
-    const patch = async (heartbeat: number, unhealthy: number) => assert.equal((await h.api(ws, 'PATCH', '/v1/settings/application', { token, body: { heartbeat_interval: heartbeat, unhealthy_interval: unhealthy } })).status, 200);
+    const patch = async (heartbeat: number, unhealthy: number) =>
+      assert.equal(
+        (
+          await h.api(ws, 'PATCH', '/v1/settings/application', {
+            token,
+            body: { heartbeat_interval: heartbeat, unhealthy_interval: unhealthy },
+          })
+        ).status,
+        200,
+      );
     const owner = connectedCoreapps(await h.waitForHealth(ws, (b) => connectedCoreapps(b).length === 1, { token }));
     // Slow the beat to 10 s and let one beat happen on it: the owner answered, the next beat is far.
     await patch(10, 30);
@@ -97,14 +130,24 @@ describe('emulator: source document walkthrough (HA + multiconnect, failover, DB
   });
 
   it('multiconnect step 1–2: 2 shards → 201, health like fixture 03', async function () {
-    const r = await h.api(ws, 'POST', '/v1/account/shards', { token, body: { cc: '1', phone_number: '6315550000', shards: 2, cert: registration.cert } });
+    const r = await h.api(ws, 'POST', '/v1/account/shards', {
+      token,
+      body: { cc: '1', phone_number: '6315550000', shards: 2, cert: registration.cert },
+    });
     assert.equal(r.status, 201, r.text);
-    await h.waitForHealth(ws, (b) => isDeepEqual(h.healthShape(b.health), fixtureShape('03-after-two-shards.json')), { token, timeoutMs: 15_000 });
+    await h.waitForHealth(ws, (b) => isDeepEqual(h.healthShape(b.health), fixtureShape('03-after-two-shards.json')), {
+      token,
+      timeoutMs: 15_000,
+    });
   });
 
   it('step 3–4: up -d wacore3 → health like fixture 04 (spare disconnected)', async function () {
     await h.up(ws, ['wacore3']);
-    await h.waitForHealth(ws, (b) => isDeepEqual(h.healthShape(b.health), fixtureShape('04-third-coreapp-standby.json')), { token, timeoutMs: 15_000 });
+    await h.waitForHealth(
+      ws,
+      (b) => isDeepEqual(h.healthShape(b.health), fixtureShape('04-third-coreapp-standby.json')),
+      { token, timeoutMs: 15_000 },
+    );
   });
 
   it('docker stop the connected coreapp → the spare takes over within unhealthy_interval + 5 s', async function () {
@@ -114,7 +157,11 @@ describe('emulator: source document walkthrough (HA + multiconnect, failover, DB
     const t0 = Date.now();
     const stop = await h.exec('docker', ['stop', '-t', '5', id]);
     assert.equal(stop.code, 0, stop.stderr);
-    const after = await h.waitForHealth(ws, (b) => connectedCoreapps(b).length === 2 && connectedCoreapps(b).includes('wacore3'), { token, timeoutMs: 3_000 + 5_000 + 2_000, intervalMs: 200 });
+    const after = await h.waitForHealth(
+      ws,
+      (b) => connectedCoreapps(b).length === 2 && connectedCoreapps(b).includes('wacore3'),
+      { token, timeoutMs: 3_000 + 5_000 + 2_000, intervalMs: 200 },
+    );
     const took = Date.now() - t0;
     console.log(`      ${victim} stopped; wacore3 connected after ${took} ms`);
     assert.ok(took <= 3_000 + 5_000, `failover took ${took} ms`);
@@ -132,7 +179,14 @@ describe('emulator: source document walkthrough (HA + multiconnect, failover, DB
 
   it('restart with the new version → meta.version is new; registration and shards survived', async function () {
     await h.compose(ws, ['up', '-d'], { version: h.NEW_VERSION });
-    const b = await h.waitForHealth(ws, (x) => x.meta?.version === `v${h.NEW_VERSION}` && connectedCoreapps(x).length === 2 && Object.keys(x.health).length === 5, { token, timeoutMs: 30_000 });
+    const b = await h.waitForHealth(
+      ws,
+      (x) =>
+        x.meta?.version === `v${h.NEW_VERSION}` &&
+        connectedCoreapps(x).length === 2 &&
+        Object.keys(x.health).length === 5,
+      { token, timeoutMs: 30_000 },
+    );
     assert.equal(b.meta?.version, `v${h.NEW_VERSION}`);
     const shards = await h.api(ws, 'GET', '/v1/account/shards', { token });
     assert.deepEqual((shards.body as { account: unknown }).account, { shards: 2 });
@@ -155,7 +209,9 @@ describe('emulator: source document walkthrough (HA + multiconnect, failover, DB
     await h.up(ws, h.HA_SERVICES);
     const fresh = await h.waitForHealth(ws, (x) => Object.keys(x.health).length === 4, { timeoutMs: 20_000 });
     // Fresh database: nobody is registered any more, and the old token is gone with the data.
-    await h.waitForHealth(ws, (x) => isDeepEqual(h.healthShape(x.health), fixtureShape('01-up-before-register.json')), { timeoutMs: 10_000 });
+    await h.waitForHealth(ws, (x) => isDeepEqual(h.healthShape(x.health), fixtureShape('01-up-before-register.json')), {
+      timeoutMs: 10_000,
+    });
     assert.ok(fresh);
     const r = await h.api(ws, 'GET', '/v1/account/shards', { token });
     assert.equal(r.status, 401);

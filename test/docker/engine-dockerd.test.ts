@@ -61,15 +61,26 @@ describe('engine (Docker): engine goes away and comes back (socket proxy, no doc
     assert.equal(down.engine.problem?.kind, 'daemonDown');
     assert.match(down.engine.problem?.message ?? '', /not running/);
     assert.equal(down.cluster.findings[0]?.id, 'engine-unreachable');
-    assert.ok(down.nodes.every((n) => n.container === null), 'no stale container data');
+    assert.ok(
+      down.nodes.every((n) => n.container === null),
+      'no stale container data',
+    );
     await new Promise((r) => setTimeout(r, 2500)); // several reconnect attempts while it is down
 
     await proxy.start();
-    const { at: upAt, snapshot: up } = await watch.until((s) => s.engine.reachable && node(s, 'db')?.container?.state === 'running', 10_000, 'engine reachable again');
+    const { at: upAt, snapshot: up } = await watch.until(
+      (s) => s.engine.reachable && node(s, 'db')?.container?.state === 'running',
+      10_000,
+      'engine reachable again',
+    );
     console.log(`      down ${upAt - downAt} ms; recovered ${up.nodes.length} node(s)`);
     assert.ok(watch.changes.some((c) => c.change.diff.events.some((e) => e.kind === 'engineUnreachable')));
     assert.ok(watch.changes.some((c) => c.change.diff.events.some((e) => e.kind === 'engineRecovered')));
-    await until(() => Promise.resolve(proxy.eventsOpen === 1), 5000, `one /events connection after recovery (${proxy.eventsOpen})`);
+    await until(
+      () => Promise.resolve(proxy.eventsOpen === 1),
+      5000,
+      `one /events connection after recovery (${proxy.eventsOpen})`,
+    );
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(proxy.eventsOpen, 1, 'exactly one event subscription on the wire');
 
@@ -78,7 +89,10 @@ describe('engine (Docker): engine goes away and comes back (socket proxy, no doc
     await h.exec('docker', ['stop', '-t', '1', node(up, 'db')!.container!.id]);
     await watch.until((s) => node(s, 'db')?.state === 'stopped', 10_000, 'db stopped via events');
     await new Promise((r) => setTimeout(r, 1000));
-    const died = watch.changes.slice(before).flatMap((c) => c.change.diff.nodeChanges).filter((c) => c.kind === 'containerDied' && c.node === 'db');
+    const died = watch.changes
+      .slice(before)
+      .flatMap((c) => c.change.diff.nodeChanges)
+      .filter((c) => c.kind === 'containerDied' && c.node === 'db');
     assert.equal(died.length, 1);
   });
 });

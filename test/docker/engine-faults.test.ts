@@ -87,10 +87,19 @@ describe('engine faults (Docker): classified, recovered, one subscription and on
     const t0 = Date.now();
     const polls0 = health.polls;
     await sleep(WINDOW_MS);
-    const s = { healthPolls: health.polls - polls0, containerLists: proxy.count('/containers/json', t0), eventStreams: proxy.eventsOpen };
-    console.log(`      after ${after}: ${s.eventStreams} /events stream(s), ${s.healthPolls} health polls and ${s.containerLists} container lists in ${WINDOW_MS} ms`);
+    const s = {
+      healthPolls: health.polls - polls0,
+      containerLists: proxy.count('/containers/json', t0),
+      eventStreams: proxy.eventsOpen,
+    };
+    console.log(
+      `      after ${after}: ${s.eventStreams} /events stream(s), ${s.healthPolls} health polls and ${s.containerLists} container lists in ${WINDOW_MS} ms`,
+    );
     assert.equal(s.eventStreams, 1, `exactly one event subscription on the wire after ${after}`);
-    assert.ok(s.healthPolls >= WINDOW_MS / POLL_MS - 1 && s.healthPolls <= WINDOW_MS / POLL_MS + 1, `one health poll loop after ${after} (${s.healthPolls} polls)`);
+    assert.ok(
+      s.healthPolls >= WINDOW_MS / POLL_MS - 1 && s.healthPolls <= WINDOW_MS / POLL_MS + 1,
+      `one health poll loop after ${after} (${s.healthPolls} polls)`,
+    );
     assert.ok(s.containerLists <= 1, `no container polling while events flow after ${after} (${s.containerLists})`);
     steadyStates.push(s);
     return s;
@@ -98,9 +107,20 @@ describe('engine faults (Docker): classified, recovered, one subscription and on
 
   /** What the engine has: per service, its newest container (Compose's replica) and its state. */
   const projectContainers = async () => {
-    const out = await h.exec('docker', ['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.ID}} {{.State}} {{.Label "com.docker.compose.service"}}']);
+    const out = await h.exec('docker', [
+      'ps',
+      '-a',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--format',
+      '{{.ID}} {{.State}} {{.Label "com.docker.compose.service"}}',
+    ]);
     const newest = new Map<string, string>();
-    for (const [id, state, service] of out.stdout.trim().split('\n').filter(Boolean).map((l) => l.split(' '))) {
+    for (const [id, state, service] of out.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' '))) {
       if (service && !newest.has(service)) {
         newest.set(service, `${id} ${state}`); // docker ps lists the newest first
       }
@@ -113,12 +133,22 @@ describe('engine faults (Docker): classified, recovered, one subscription and on
     await h.buildImages();
     ws = h.writeWorkspace({ dir, project, webPort: await h.freePort() });
     await h.up(ws, ['db']);
-    dbImage = (await h.exec('docker', ['inspect', '-f', '{{.Config.Image}}', await h.containerIdOf(ws, 'db')])).stdout.trim();
+    dbImage = (
+      await h.exec('docker', ['inspect', '-f', '{{.Config.Image}}', await h.containerIdOf(ws, 'db')])
+    ).stdout.trim();
     await proxy.start();
     await health.start();
     const d = DockerodeClient.create({ hostSetting: `unix://${proxy.path}`, eventBackoffMs: [200, 400, 800, 1000] });
     assert.ok(d.ok);
-    watch = new Watch(new ClusterMonitor({ project, docker: d.value, pollIntervalMs: POLL_MS, burstDelaysMs: [300], health: health.fetch }));
+    watch = new Watch(
+      new ClusterMonitor({
+        project,
+        docker: d.value,
+        pollIntervalMs: POLL_MS,
+        burstDelaysMs: [300],
+        health: health.fetch,
+      }),
+    );
     await watch.until((s) => s.engine.reachable && node(s, 'db')?.container?.state === 'running', 20_000, 'db seen');
   });
 
@@ -146,7 +176,11 @@ describe('engine faults (Docker): classified, recovered, one subscription and on
     const id = node(watch.monitor.snapshot!, 'db')!.container!.id;
     await h.exec('docker', ['stop', '-t', '1', id]);
     // No events now: the poll loop lists containers instead and sees the stop.
-    await watch.until((s) => node(s, 'db')?.container?.state === 'exited', 3 * POLL_MS + 2000, 'db seen stopped without events');
+    await watch.until(
+      (s) => node(s, 'db')?.container?.state === 'exited',
+      3 * POLL_MS + 2000,
+      'db seen stopped without events',
+    );
     assert.equal(watch.monitor.snapshot!.engine.reachable, true, 'a cut stream is not an engine problem');
     const t0 = Date.now();
     await sleep(3000);
@@ -170,7 +204,16 @@ describe('engine faults (Docker): classified, recovered, one subscription and on
         await h.exec('docker', ['rm', '-f', id]);
       }
     };
-    await h.exec('docker', ['create', '--name', `${project}-extra`, '--label', `com.docker.compose.project=${project}`, '--label', 'com.docker.compose.service=wacore9', dbImage]);
+    await h.exec('docker', [
+      'create',
+      '--name',
+      `${project}-extra`,
+      '--label',
+      `com.docker.compose.project=${project}`,
+      '--label',
+      'com.docker.compose.service=wacore9',
+      dbImage,
+    ]);
     await until('the extra container inspected (and removed just before)', () => removed !== '', 10_000);
     proxy.beforeInspect = undefined;
     await sleep(1500);
@@ -178,7 +221,10 @@ describe('engine faults (Docker): classified, recovered, one subscription and on
     assert.equal(s.engine.reachable, true);
     assert.equal(node(s, 'wacore9')?.container ?? null, null, 'the removed container is not shown');
     assert.equal(node(s, 'db')?.container?.state, 'running');
-    assert.ok(watch.changes.slice(changesBefore).every((c) => c.change.snapshot.engine.reachable), 'never "engine unreachable" on the way');
+    assert.ok(
+      watch.changes.slice(changesBefore).every((c) => c.change.snapshot.engine.reachable),
+      'never "engine unreachable" on the way',
+    );
     await steady('a container vanished between list and inspect');
   });
 
@@ -188,20 +234,34 @@ describe('engine faults (Docker): classified, recovered, one subscription and on
     await proxy.start();
     const { snapshot: old } = await watch.until((s) => s.engine.problem?.kind === 'apiTooOld', 15_000, 'apiTooOld');
     assert.match(old.engine.problem?.message ?? '', /API 1\.24.*1\.25 or newer.*Upgrade Docker/);
-    assert.ok(old.nodes.every((n) => n.container === null), 'nothing shown from an engine we cannot use');
+    assert.ok(
+      old.nodes.every((n) => n.container === null),
+      'nothing shown from an engine we cannot use',
+    );
     await proxy.stop();
     proxy.tooOld = false;
     await proxy.start();
-    await watch.until((s) => s.engine.reachable && node(s, 'db')?.container?.state === 'running', 15_000, 'recovered after the upgrade');
+    await watch.until(
+      (s) => s.engine.reachable && node(s, 'db')?.container?.state === 'running',
+      15_000,
+      'recovered after the upgrade',
+    );
     await until('one /events connection after the upgrade', () => proxy.eventsOpen === 1);
     await steady('the API was too old');
   });
 
   it('Compose missing is a clear "not found"; Compose killed mid-command leaves a state the tree shows as it is, and the next run recovers', async function () {
-    await assert.rejects(spawnLines('/nonexistent/docker-compose', ['version'], {}), (e: unknown) => e instanceof ComposeError && e.kind === 'notFound' && /not found/.test(e.message));
+    await assert.rejects(
+      spawnLines('/nonexistent/docker-compose', ['version'], {}),
+      (e: unknown) => e instanceof ComposeError && e.kind === 'notFound' && /not found/.test(e.message),
+    );
     assert.equal(await detectCompose({ configured: ['/nonexistent/docker-compose'] }), undefined);
 
-    const child = spawn('docker-compose', ['-p', project, '-f', ws.composeFile, 'up', '-d', '--force-recreate', 'db'], { cwd: ws.dir, env: { ...process.env, WA_API_VERSION: ws.version }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('docker-compose', ['-p', project, '-f', ws.composeFile, 'up', '-d', '--force-recreate', 'db'], {
+      cwd: ws.dir,
+      env: { ...process.env, WA_API_VERSION: ws.version },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
     // Kill it once it has started changing containers (the old db is being stopped).
     let output = '';
@@ -212,10 +272,16 @@ describe('engine faults (Docker): classified, recovered, one subscription and on
     child.kill('SIGKILL');
     assert.notEqual(await exited, 0, 'compose did not finish');
     const truth = await projectContainers();
-    await until(`the tree shows what the engine has (${truth.join(', ')})`, async () => {
-      const shown = watch.monitor.snapshot!.nodes.flatMap((n) => (n.container ? [`${n.container.id.slice(0, 12)} ${n.container.state}`] : [])).sort();
-      return JSON.stringify(shown) === JSON.stringify(await projectContainers());
-    }, 10_000);
+    await until(
+      `the tree shows what the engine has (${truth.join(', ')})`,
+      async () => {
+        const shown = watch.monitor
+          .snapshot!.nodes.flatMap((n) => (n.container ? [`${n.container.id.slice(0, 12)} ${n.container.state}`] : []))
+          .sort();
+        return JSON.stringify(shown) === JSON.stringify(await projectContainers());
+      },
+      10_000,
+    );
     assert.equal(watch.monitor.snapshot!.engine.reachable, true);
     await h.up(ws, ['db']);
     await watch.until((s) => node(s, 'db')?.container?.state === 'running', 15_000, 'db running after the next up');
@@ -226,7 +292,11 @@ describe('engine faults (Docker): classified, recovered, one subscription and on
     const guarded = new DockerProxy(path.join(os.tmpdir(), `wa-engine-faults-perm-${process.pid}.sock`));
     await guarded.start();
     fs.chmodSync(guarded.path, 0o600);
-    const child = spawn(process.execPath, [path.join(repoRoot, 'out/test/support/monitorProcess.js'), `unix://${guarded.path}`, project], { uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'out/test/support/monitorProcess.js'), `unix://${guarded.path}`, project],
+      { uid: 65534, gid: 65534, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const lines: MonitorLine[] = [];
     let stderr = '';
     let buf = '';
@@ -238,19 +308,29 @@ describe('engine faults (Docker): classified, recovered, one subscription and on
     });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     try {
-      await until(`permissionDenied reported (${stderr})`, () => lines.some((l) => l.problem === 'permissionDenied'), 15_000);
+      await until(
+        `permissionDenied reported (${stderr})`,
+        () => lines.some((l) => l.problem === 'permissionDenied'),
+        15_000,
+      );
       const denied = lines.find((l) => l.problem === 'permissionDenied')!;
       assert.match(denied.message ?? '', /Permission denied on the Docker socket.*docker" group/);
       assert.equal(guarded.requests.length, 0, 'no request got through');
       fs.chmodSync(guarded.path, 0o666);
-      await until('recovered once the socket is permitted', () => lines.some((l) => l.reachable && l.containers.some((c) => c === 'db:running')), 15_000);
+      await until(
+        'recovered once the socket is permitted',
+        () => lines.some((l) => l.reachable && l.containers.some((c) => c === 'db:running')),
+        15_000,
+      );
       await until('one /events stream from the unprivileged monitor', () => guarded.eventsOpen === 1, 5000);
       await sleep(2000);
       assert.equal(guarded.eventsOpen, 1, 'exactly one event subscription on the wire');
       const t0 = Date.now();
       await sleep(3000);
       assert.ok(guarded.count('/containers/json', t0) <= 1, 'no container polling while events flow');
-      console.log(`      denied, then recovered with ${guarded.eventsOpen} /events stream; ${lines.length} snapshot changes`);
+      console.log(
+        `      denied, then recovered with ${guarded.eventsOpen} /events stream; ${lines.length} snapshot changes`,
+      );
     } finally {
       child.kill('SIGTERM');
       await guarded.stop();
@@ -270,14 +350,30 @@ describe('engine faults (Docker): dockerd stopped and restarted while the monito
   const health = new HealthCounter();
   let watch: Watch | undefined;
 
-  const eventListeners = async () => Number((await engine.docker(['info', '--format', '{{.NEventsListener}}'])).stdout.trim());
+  const eventListeners = async () =>
+    Number((await engine.docker(['info', '--format', '{{.NEventsListener}}'])).stdout.trim());
 
   before(async function () {
     // Created here, not when the file loads: a run that greps this suite out leaves no folder behind.
     engine = new PrivateDockerd();
     await engine.start();
     await engine.importSleepImage();
-    const run = await engine.docker(['run', '-d', '--init', '--network', 'none', '--restart', 'unless-stopped', '--label', `com.docker.compose.project=${project}`, '--label', 'com.docker.compose.service=wacore1', SLEEP_IMAGE, '/bin/sleep', '100000']);
+    const run = await engine.docker([
+      'run',
+      '-d',
+      '--init',
+      '--network',
+      'none',
+      '--restart',
+      'unless-stopped',
+      '--label',
+      `com.docker.compose.project=${project}`,
+      '--label',
+      'com.docker.compose.service=wacore1',
+      SLEEP_IMAGE,
+      '/bin/sleep',
+      '100000',
+    ]);
     assert.equal(run.code, 0, run.stderr);
     await health.start();
   });
@@ -291,8 +387,20 @@ describe('engine faults (Docker): dockerd stopped and restarted while the monito
   it('"daemon not running" while it is stopped; back with its containers, one event listener on the daemon and one poll loop', async function () {
     const d = DockerodeClient.create({ hostSetting: engine.host, eventBackoffMs: [200, 400, 800, 1000] });
     assert.ok(d.ok);
-    watch = new Watch(new ClusterMonitor({ project, docker: d.value, pollIntervalMs: POLL_MS, burstDelaysMs: [300], health: health.fetch }));
-    await watch.until((s) => s.engine.reachable && node(s, 'wacore1')?.container?.state === 'running', 20_000, 'container seen');
+    watch = new Watch(
+      new ClusterMonitor({
+        project,
+        docker: d.value,
+        pollIntervalMs: POLL_MS,
+        burstDelaysMs: [300],
+        health: health.fetch,
+      }),
+    );
+    await watch.until(
+      (s) => s.engine.reachable && node(s, 'wacore1')?.container?.state === 'running',
+      20_000,
+      'container seen',
+    );
     await until('one event listener on the daemon', async () => (await eventListeners()) === 1, 5000);
 
     await engine.stop();
@@ -300,13 +408,24 @@ describe('engine faults (Docker): dockerd stopped and restarted while the monito
     assert.equal(down.engine.problem?.kind, 'daemonDown');
     assert.match(down.engine.problem?.message ?? '', /not running/);
     assert.equal(down.cluster.findings[0]?.id, 'engine-unreachable');
-    assert.ok(down.nodes.every((n) => n.container === null), 'no stale container data');
+    assert.ok(
+      down.nodes.every((n) => n.container === null),
+      'no stale container data',
+    );
     await sleep(3000); // several reconnect attempts while it is down
 
     await engine.start();
-    await watch.until((s) => s.engine.reachable && node(s, 'wacore1')?.container?.state === 'running', 30_000, 'engine and container back');
+    await watch.until(
+      (s) => s.engine.reachable && node(s, 'wacore1')?.container?.state === 'running',
+      30_000,
+      'engine and container back',
+    );
     assert.ok(watch.changes.some((c) => c.change.diff.events.some((e) => e.kind === 'engineRecovered')));
-    await until('one event listener on the daemon after the restart', async () => (await eventListeners()) === 1, 10_000);
+    await until(
+      'one event listener on the daemon after the restart',
+      async () => (await eventListeners()) === 1,
+      10_000,
+    );
 
     // Events flow again and are delivered once.
     const before = watch.changes.length;
@@ -314,14 +433,19 @@ describe('engine faults (Docker): dockerd stopped and restarted while the monito
     await engine.docker(['stop', '-t', '1', id]);
     await watch.until((s) => node(s, 'wacore1')?.container?.state === 'exited', 5000, 'stop seen through events');
     await sleep(1500);
-    const died = watch.changes.slice(before).flatMap((c) => c.change.diff.nodeChanges).filter((c) => c.kind === 'containerDied' && c.node === 'wacore1');
+    const died = watch.changes
+      .slice(before)
+      .flatMap((c) => c.change.diff.nodeChanges)
+      .filter((c) => c.kind === 'containerDied' && c.node === 'wacore1');
     assert.equal(died.length, 1, 'one "container died" change, not duplicated by a second listener');
 
     const polls0 = health.polls;
     await sleep(WINDOW_MS);
     const polls = health.polls - polls0;
     const listeners = await eventListeners();
-    console.log(`      after the restart: ${listeners} event listener(s) on the daemon, ${polls} health polls in ${WINDOW_MS} ms`);
+    console.log(
+      `      after the restart: ${listeners} event listener(s) on the daemon, ${polls} health polls in ${WINDOW_MS} ms`,
+    );
     assert.equal(listeners, 1);
     assert.ok(polls >= WINDOW_MS / POLL_MS - 1 && polls <= WINDOW_MS / POLL_MS + 1, `one poll loop (${polls})`);
   });

@@ -44,23 +44,40 @@ describe('logs and diagnostics bundle (Docker + emulator)', function () {
     const c = await raw.createContainer({
       name: leakyName,
       Image: h.coreappImage(ws.version),
-      Entrypoint: ['node', '-e', [
-        'console.log("I 2026-01-01 0:00:00.000 UTC 1 leaky.cpp:1] starting");',
-        'console.log("GET /v1/health Authorization: Bearer " + process.env.LEAK_TOKEN);',
-        'console.log("Authorization: Basic " + process.env.LEAK_BASIC);',
-        'console.error("E 2026-01-01 0:00:01.000 UTC 1 db.cpp:7] connect failed with password=" + process.env.WA_DB_PASSWORD);',
-        'console.log("raw value in text: " + process.env.LEAKY_API_KEY + " done");',
-        'setInterval(() => {}, 1000);',
-      ].join('\n')],
+      Entrypoint: [
+        'node',
+        '-e',
+        [
+          'console.log("I 2026-01-01 0:00:00.000 UTC 1 leaky.cpp:1] starting");',
+          'console.log("GET /v1/health Authorization: Bearer " + process.env.LEAK_TOKEN);',
+          'console.log("Authorization: Basic " + process.env.LEAK_BASIC);',
+          'console.error("E 2026-01-01 0:00:01.000 UTC 1 db.cpp:7] connect failed with password=" + process.env.WA_DB_PASSWORD);',
+          'console.log("raw value in text: " + process.env.LEAKY_API_KEY + " done");',
+          'setInterval(() => {}, 1000);',
+        ].join('\n'),
+      ],
       Cmd: [],
-      Env: [`LEAK_TOKEN=${token}`, `LEAK_BASIC=${LEAK_BASIC}`, 'WA_DB_PASSWORD=testpass', `LEAKY_API_KEY=${LEAK_SECRET}`],
-      Labels: { [ComposeLabels.project]: project, [ComposeLabels.service]: 'leaky', [ComposeLabels.number]: '1', [ComposeLabels.oneoff]: 'False' },
+      Env: [
+        `LEAK_TOKEN=${token}`,
+        `LEAK_BASIC=${LEAK_BASIC}`,
+        'WA_DB_PASSWORD=testpass',
+        `LEAKY_API_KEY=${LEAK_SECRET}`,
+      ],
+      Labels: {
+        [ComposeLabels.project]: project,
+        [ComposeLabels.service]: 'leaky',
+        [ComposeLabels.number]: '1',
+        [ComposeLabels.oneoff]: 'False',
+      },
     });
     await c.start();
   });
 
   after(async function () {
-    await raw.getContainer(leakyName).remove({ force: true }).catch(() => undefined);
+    await raw
+      .getContainer(leakyName)
+      .remove({ force: true })
+      .catch(() => undefined);
     if (ws) {
       await h.down(ws, { volumes: true });
     }
@@ -68,7 +85,7 @@ describe('logs and diagnostics bundle (Docker + emulator)', function () {
     fs.rmSync(outDir, { recursive: true, force: true });
   });
 
-  it('follows a node\'s log with timestamps and interleaves all nodes by time', async () => {
+  it("follows a node's log with timestamps and interleaves all nodes by time", async () => {
     const containers = await docker.listContainers(project);
     assert.equal(containers.length, h.HA_SERVICES.length + 1);
     const sources: { source: string; lines: LogLine[] }[] = [];
@@ -76,31 +93,53 @@ describe('logs and diagnostics bundle (Docker + emulator)', function () {
       const lines: LogLine[] = [];
       const ac = new AbortController();
       // Follow, take what is there, stop: what the log view does until its editor closes.
-      const done = docker.logs(c.id, { follow: true, tail: 50, timestamps: true, signal: ac.signal }, (l) => lines.push(l));
+      const done = docker.logs(c.id, { follow: true, tail: 50, timestamps: true, signal: ac.signal }, (l) =>
+        lines.push(l),
+      );
       await new Promise((r) => setTimeout(r, 700));
       ac.abort();
       await done;
       assert.ok(lines.length > 0, `no log lines from ${c.service ?? c.name}`);
-      assert.ok(lines.every((l) => l.timestamp), 'every line has Docker\'s timestamp');
+      assert.ok(
+        lines.every((l) => l.timestamp),
+        "every line has Docker's timestamp",
+      );
       sources.push({ source: c.service ?? c.name, lines });
     }
     const merged = interleave(sources);
-    assert.equal(merged.length, sources.reduce((n, s) => n + s.lines.length, 0));
+    assert.equal(
+      merged.length,
+      sources.reduce((n, s) => n + s.lines.length, 0),
+    );
     for (let i = 1; i < merged.length; i++) {
       assert.ok(Date.parse(merged[i - 1]!.timestamp!) <= Date.parse(merged[i]!.timestamp!), 'ordered by time');
     }
   });
 
-  it('writes a bundle with every node\'s logs and none of the secrets it used', async () => {
+  it("writes a bundle with every node's logs and none of the secrets it used", async () => {
     // As the extension picks it: detected for v2, the waCluster.compose.command setting for v1.
     const composeCommand = await detectCompose({ configured: h.composeSetting(ws.compose) });
     assert.equal(composeCommand?.flavor, ws.compose, 'the Compose of this run is installed');
-    const compose = new ComposeRunner(composeCommand, { files: [path.join(dir, ws.composeFile)], projectName: project, projectDirectory: dir });
+    const compose = new ComposeRunner(composeCommand, {
+      files: [path.join(dir, ws.composeFile)],
+      projectName: project,
+      projectDirectory: dir,
+    });
     const { transport } = await pinnedTransport(ws.baseUrl);
-    const api = new WaApiClient({ baseUrl: ws.baseUrl, transport, auth: { kind: 'basic', user: 'admin', password: h.DEFAULT_PASSWORD } });
+    const api = new WaApiClient({
+      baseUrl: ws.baseUrl,
+      transport,
+      auth: { kind: 'basic', user: 'admin', password: h.DEFAULT_PASSWORD },
+    });
     const result = await collectDiagnosticsBundle({
-      docker, project, api, compose,
-      sinceMs: Date.now() - 3600_000, windowLabel: 'last hour', outDir, extensionVersion: '0.1.0-test',
+      docker,
+      project,
+      api,
+      compose,
+      sinceMs: Date.now() - 3600_000,
+      windowLabel: 'last hour',
+      outDir,
+      extensionVersion: '0.1.0-test',
       // What the extension passes: the API password it keeps in SecretStorage.
       knownSecrets: [h.DEFAULT_PASSWORD],
     });
@@ -119,7 +158,10 @@ describe('logs and diagnostics bundle (Docker + emulator)', function () {
     for (const f of ['compose-config.yml', 'api/health.json', 'api/support.json', 'versions.json', 'containers.txt']) {
       assert.ok(fs.statSync(path.join(result.folder, f)).size > 2, f);
     }
-    const versions = JSON.parse(fs.readFileSync(path.join(result.folder, 'versions.json'), 'utf8')) as { cluster: string | null; docker: { version: string } | null };
+    const versions = JSON.parse(fs.readFileSync(path.join(result.folder, 'versions.json'), 'utf8')) as {
+      cluster: string | null;
+      docker: { version: string } | null;
+    };
     assert.match(versions.cluster ?? '', new RegExp(h.OLD_VERSION.replace(/\./g, '\\.')));
     assert.ok(versions.docker?.version);
 
@@ -140,13 +182,21 @@ describe('logs and diagnostics bundle (Docker + emulator)', function () {
     fs.mkdirSync(testResultsDir, { recursive: true });
     fs.copyFileSync(result.zipPath, path.join(testResultsDir, 'diagnostics-bundle.zip'));
   });
-  it('a followed node\'s log goes on through a restart and, after Compose recreated the node, from the new container', async () => {
+  it("a followed node's log goes on through a restart and, after Compose recreated the node, from the new container", async () => {
     const [first] = (await docker.listContainers(project)).filter((c) => c.service === 'wacore2');
     assert.ok(first);
     const lines: LogLine[] = [];
     const notes: FollowNote[] = [];
     const ac = new AbortController();
-    const following = followContainer(docker, first.id, 20, ac.signal, (l) => lines.push(l), (n) => notes.push(n), 300).catch((e: unknown) => {
+    const following = followContainer(
+      docker,
+      first.id,
+      20,
+      ac.signal,
+      (l) => lines.push(l),
+      (n) => notes.push(n),
+      300,
+    ).catch((e: unknown) => {
       if (!ac.signal.aborted) {
         throw e;
       }
@@ -168,7 +218,9 @@ describe('logs and diagnostics bundle (Docker + emulator)', function () {
       const [second] = (await docker.listContainers(project)).filter((c) => c.service === 'wacore2');
       assert.ok(second && second.id !== first.id, 'Compose made a new container');
       // The new container's start-up lines arrive (its log begins with the coreapp's banner).
-      await until('new container lines', () => lines.slice(beforeRecreate).some((l) => /main\.cpp:\d+\] WhatsApp Business API coreapp/.test(l.text)));
+      await until('new container lines', () =>
+        lines.slice(beforeRecreate).some((l) => /main\.cpp:\d+\] WhatsApp Business API coreapp/.test(l.text)),
+      );
     } finally {
       ac.abort();
       await following;

@@ -33,15 +33,28 @@ describe('multi-host bench (Docker): three engines in network namespaces, reache
     const text = fs.readFileSync(bench.inventoryPath, 'utf8');
     const r = lintInventory(bench.inventoryPath, text, { reader: nodeFileReader, contexts: ['default'] });
     assert.deepEqual(r.findings, []);
-    assert.deepEqual(r.inventory?.hosts.map((x) => [x.name, x.docker.kind === 'url' ? x.docker.url.split(':')[0] : 'context']),
-      [['db', 'unix'], ['host1', 'unix'], ['host2', 'ssh'], ['host3', 'tcp']]);
+    assert.deepEqual(
+      r.inventory?.hosts.map((x) => [x.name, x.docker.kind === 'url' ? x.docker.url.split(':')[0] : 'context']),
+      [
+        ['db', 'unix'],
+        ['host1', 'unix'],
+        ['host2', 'ssh'],
+        ['host3', 'tcp'],
+      ],
+    );
   });
 
   it('each engine answers over its own endpoint (unix, ssh:// with a pinned host key, tcp:// with TLS client certificates)', async function () {
     assert.ok(bench);
     const inv = loadInventory(bench.inventoryPath, fs.readFileSync(bench.inventoryPath, 'utf8')).inventory;
     assert.ok(inv);
-    const inp = { env: {}, homeDir: os.homedir(), platform: process.platform, readFile: (p: string) => nodeFileReader.read(p), exists: (p: string) => fs.existsSync(p) };
+    const inp = {
+      env: {},
+      homeDir: os.homedir(),
+      platform: process.platform,
+      readFile: (p: string) => nodeFileReader.read(p),
+      exists: (p: string) => fs.existsSync(p),
+    };
     for (const host of inv.hosts) {
       const ep = inventoryHostEndpoint(host, inp);
       assert.ok(ep.ok, `${host.name}: ${ep.ok ? '' : ep.error.message}`);
@@ -50,19 +63,35 @@ describe('multi-host bench (Docker): three engines in network namespaces, reache
       assert.match(info.version, /^\d+\.\d+/, `${host.name} (${ep.value.description})`);
       const containers = await client.listContainers('wa');
       const services = containers.map((c) => c.service).sort();
-      assert.deepEqual(services, host.name === 'db' ? ['db'] : ['master', 'wacore', 'waweb'], `${host.name}: ${JSON.stringify(services)}`);
+      assert.deepEqual(
+        services,
+        host.name === 'db' ? ['db'] : ['master', 'wacore', 'waweb'],
+        `${host.name}: ${JSON.stringify(services)}`,
+      );
     }
   });
 
   it('a wrong ssh host key or a missing TLS client certificate is refused, never trusted', async function () {
     assert.ok(bench);
     const inv = loadInventory(bench.inventoryPath, fs.readFileSync(bench.inventoryPath, 'utf8')).inventory;
-    const inp = { env: {}, homeDir: os.homedir(), platform: process.platform, readFile: (p: string) => nodeFileReader.read(p), exists: (p: string) => fs.existsSync(p) };
+    const inp = {
+      env: {},
+      homeDir: os.homedir(),
+      platform: process.platform,
+      readFile: (p: string) => nodeFileReader.read(p),
+      exists: (p: string) => fs.existsSync(p),
+    };
     const sshHost = inv?.hosts.find((x) => x.name === 'host2');
     assert.ok(sshHost && sshHost.docker.kind === 'url');
     const wrongKnownHosts = path.join(dir, 'known_hosts.wrong');
-    fs.writeFileSync(wrongKnownHosts, `${bench.hosts[1]?.address} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOk5QqVZ9WcD0rB3s2v3n4m5l6k7j8h9g0f1e2d3c4b5\n`);
-    const wrong = inventoryHostEndpoint({ ...sshHost, docker: { ...sshHost.docker, ssh: { ...sshHost.docker.ssh, knownHostsFile: wrongKnownHosts } } }, inp);
+    fs.writeFileSync(
+      wrongKnownHosts,
+      `${bench.hosts[1]?.address} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOk5QqVZ9WcD0rB3s2v3n4m5l6k7j8h9g0f1e2d3c4b5\n`,
+    );
+    const wrong = inventoryHostEndpoint(
+      { ...sshHost, docker: { ...sshHost.docker, ssh: { ...sshHost.docker.ssh, knownHostsFile: wrongKnownHosts } } },
+      inp,
+    );
     assert.ok(wrong.ok);
     await assert.rejects(DockerodeClient.fromEndpoint(wrong.value).ping());
     const tlsHost = inv?.hosts.find((x) => x.name === 'host3');
@@ -78,29 +107,59 @@ describe('multi-host bench (Docker): three engines in network namespaces, reache
     assert.ok(bench);
     const addresses = bench.hosts.map((x) => x.address);
     for (const host of bench.hosts) {
-      const health = await h.waitForHealth(`https://${host.address}:9090`, (x) => Object.keys(x.health).length === 6, { apiKey: bench.apiKey, timeoutMs: 60_000 });
+      const health = await h.waitForHealth(`https://${host.address}:9090`, (x) => Object.keys(x.health).length === 6, {
+        apiKey: bench.apiKey,
+        timeoutMs: 60_000,
+      });
       const perHost = addresses.map((a) => Object.keys(health.health).filter((k) => k.startsWith(`${a}:`)).length);
       assert.deepEqual(perHost, [2, 2, 2], `${host.name}: ${JSON.stringify(health.health)}`);
       assert.equal(Object.values(health.health).filter((n) => n.role === 'primary_master').length, 1);
     }
   });
 
-  it('across hosts the primary master assigns 2 shards to coreapps on two hosts and heartbeats them; the third host\'s coreapp is the spare', async function () {
+  it("across hosts the primary master assigns 2 shards to coreapps on two hosts and heartbeats them; the third host's coreapp is the spare", async function () {
     assert.ok(bench);
     const web = bench.webUrl;
     const token = await h.login(web);
     const cert = Buffer.from(JSON.stringify({ vname: 'Bench' })).toString('base64');
-    assert.equal((await h.api(web, 'POST', '/v1/account', { token, body: { cc: '1', phone_number: '6315550000', method: 'sms', cert } })).status, 202);
+    assert.equal(
+      (
+        await h.api(web, 'POST', '/v1/account', {
+          token,
+          body: { cc: '1', phone_number: '6315550000', method: 'sms', cert },
+        })
+      ).status,
+      202,
+    );
     assert.equal((await h.api(web, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status, 201);
-    assert.equal((await h.api(web, 'POST', '/v1/account/shards', { token, body: { cc: '1', phone_number: '6315550000', shards: 2, cert } })).status, 201);
+    assert.equal(
+      (
+        await h.api(web, 'POST', '/v1/account/shards', {
+          token,
+          body: { cc: '1', phone_number: '6315550000', shards: 2, cert },
+        })
+      ).status,
+      201,
+    );
     const last = bench.hosts[2];
     assert.ok(last);
-    const health = await h.waitForHealth(`https://${last.address}:9090`, (x) => Object.values(x.health).filter((n) => n.role === 'coreapp' && n.gateway_status === 'connected').length === 2, { apiKey: bench.apiKey, timeoutMs: 30_000 });
-    const connectedHosts = Object.entries(health.health).filter(([, n]) => n.role === 'coreapp' && n.gateway_status === 'connected').map(([k]) => k.split(':')[0]);
+    const health = await h.waitForHealth(
+      `https://${last.address}:9090`,
+      (x) =>
+        Object.values(x.health).filter((n) => n.role === 'coreapp' && n.gateway_status === 'connected').length === 2,
+      { apiKey: bench.apiKey, timeoutMs: 30_000 },
+    );
+    const connectedHosts = Object.entries(health.health)
+      .filter(([, n]) => n.role === 'coreapp' && n.gateway_status === 'connected')
+      .map(([k]) => k.split(':')[0]);
     assert.equal(new Set(connectedHosts).size, 2, JSON.stringify(health.health));
     for (const x of bench.hosts) {
       const logs = await h.exec('docker', ['-H', `unix://${x.socketPath}`, 'logs', 'wa_master_1'], {});
-      assert.doesNotMatch(logs.stdout + logs.stderr, /heartbeat to .* failed/, `${x.name}'s master could not reach a node on another host`);
+      assert.doesNotMatch(
+        logs.stdout + logs.stderr,
+        /heartbeat to .* failed/,
+        `${x.name}'s master could not reach a node on another host`,
+      );
     }
   });
 

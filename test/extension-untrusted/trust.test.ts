@@ -23,7 +23,10 @@ describe('untrusted workspace (extension host, workspace trust on)', function ()
   let web: net.Server;
   let connections = 0;
 
-  const containers = async () => (await emulator.exec('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])).stdout.trim();
+  const containers = async () =>
+    (
+      await emulator.exec('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])
+    ).stdout.trim();
 
   before(async () => {
     ws = emulator.writeWorkspace({ dir, project, webPort: await emulator.freePort() });
@@ -51,7 +54,9 @@ describe('untrusted workspace (extension host, workspace trust on)', function ()
   it('the linter works', async () => {
     const uri = vscode.Uri.file(path.join(workspaceRoot, 'lint', 'broken-compose.yml'));
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-    const diag = await eventually('wa-hostname-mismatch diagnostic', () => vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === 'wa-hostname-mismatch'));
+    const diag = await eventually('wa-hostname-mismatch diagnostic', () =>
+      vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === 'wa-hostname-mismatch'),
+    );
     assert.equal(diag.source, 'wa-cluster');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });

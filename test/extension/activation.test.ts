@@ -25,7 +25,9 @@ describe('extension in a real extension host', () => {
 
   it('contributes the nodes view, which opens', async () => {
     await vscode.commands.executeCommand(`${Views.nodes}.focus`);
-    const pkg = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as { contributes: { views: Record<string, { id: string }[]> } };
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
+      contributes: { views: Record<string, { id: string }[]> };
+    };
     assert.ok(pkg.contributes.views[Views.container]?.some((v) => v.id === Views.nodes));
   });
 

@@ -12,7 +12,6 @@ import { type TestApi } from '../../src/extension';
 import * as emulator from '../emulator/src/harness';
 import { activateExtension, answerDialogs, signInAsTheUserWould, until, workspaceRoot } from './support';
 
-
 describe('backup and restore on an emulated cluster (extension host)', function () {
   this.timeout(120_000);
   const project = `wabackup${process.pid}`;
@@ -28,7 +27,8 @@ describe('backup and restore on an emulated cluster (extension host)', function 
   const heartbeat = async () => {
     const r = await emulator.api(ws, 'GET', '/v1/settings/application', { token });
     assert.equal(r.status, 200, r.text);
-    return (JSON.parse(r.text) as { settings: { application: { heartbeat_interval: number } } }).settings.application.heartbeat_interval;
+    return (JSON.parse(r.text) as { settings: { application: { heartbeat_interval: number } } }).settings.application
+      .heartbeat_interval;
   };
 
   before(async function () {
@@ -41,9 +41,17 @@ describe('backup and restore on an emulated cluster (extension host)', function 
       }
       return session()?.api !== undefined;
     });
-    registration = { cc: '1', phone_number: '6315550101', method: 'sms', cert: Buffer.from('{"vname":"Backup Test"}').toString('base64') };
+    registration = {
+      cc: '1',
+      phone_number: '6315550101',
+      method: 'sms',
+      cert: Buffer.from('{"vname":"Backup Test"}').toString('base64'),
+    };
     assert.equal((await emulator.api(ws, 'POST', '/v1/account', { token, body: registration })).status, 202);
-    assert.equal((await emulator.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status, 201);
+    assert.equal(
+      (await emulator.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status,
+      201,
+    );
     const p = await emulator.api(ws, 'PATCH', '/v1/settings/application', { token, body: { heartbeat_interval: 7 } });
     assert.equal(p.status, 200, p.text);
   });
@@ -56,7 +64,11 @@ describe('backup and restore on an emulated cluster (extension host)', function 
   });
 
   /** Restore as a user would: the command, with its real confirmation answered "Restore". */
-  async function restoreConfirmed(args: { cluster: string; password: string; file: string }): Promise<RestoreOutcome | undefined> {
+  async function restoreConfirmed(args: {
+    cluster: string;
+    password: string;
+    file: string;
+  }): Promise<RestoreOutcome | undefined> {
     const dialogs = answerDialogs({ answers: [[new RegExp(`^Restore ${project} from .*\\?$`), 'Restore']] });
     try {
       return await vscode.commands.executeCommand<RestoreOutcome | undefined>('waCluster.restore', args);
@@ -67,7 +79,11 @@ describe('backup and restore on an emulated cluster (extension host)', function 
 
   it('Back Up writes a .wabackup file: valid JSON with the encrypted blob and no API password', async () => {
     const target = path.join(dir, 'backups', `${project}.wabackup`);
-    const written = await vscode.commands.executeCommand<string | undefined>('waCluster.backup', { cluster: session()!.cluster.id, password: backupPassword, file: target });
+    const written = await vscode.commands.executeCommand<string | undefined>('waCluster.backup', {
+      cluster: session()!.cluster.id,
+      password: backupPassword,
+      file: target,
+    });
     assert.equal(written, target);
     file = target;
     const text = fs.readFileSync(file, 'utf8');
@@ -81,7 +97,11 @@ describe('backup and restore on an emulated cluster (extension host)', function 
     assert.ok(!text.includes(emulator.DEFAULT_PASSWORD), 'no API password in the file');
     assert.ok(!text.includes(backupPassword), 'no backup password in the file');
     assert.ok(!text.includes(token), 'no token in the file');
-    assert.equal(fs.readFileSync(path.join(dir, 'backups', '.gitignore'), 'utf8'), '*\n', 'backups stay out of version control');
+    assert.equal(
+      fs.readFileSync(path.join(dir, 'backups', '.gitignore'), 'utf8'),
+      '*\n',
+      'backups stay out of version control',
+    );
   });
 
   it('a wrong restore password fails with a clear message and changes nothing', async () => {
@@ -99,14 +119,18 @@ describe('backup and restore on an emulated cluster (extension host)', function 
     assert.equal(await heartbeat(), 7);
   });
 
-  it('a restore onto a different shard layout is refused with the API\'s explanation and our hint', async () => {
+  it("a restore onto a different shard layout is refused with the API's explanation and our hint", async () => {
     const r = await emulator.api(ws, 'POST', '/v1/account/shards', { token, body: { ...registration, shards: 2 } });
     assert.equal(r.status, 201, r.text);
     await until('the extension sees 2 shards', async () => (await session()!.monitor.refresh()).cluster.shards === 2);
     await emulator.api(ws, 'PATCH', '/v1/settings/application', { token, body: { heartbeat_interval: 21 } });
     const outcome = await restoreConfirmed({ cluster: session()!.cluster.id, password: backupPassword, file });
     assert.ok(outcome && !outcome.restored, 'not restored');
-    assert.match(outcome.message, /1 shard\(s\) but this cluster has 2; restore onto the same shard layout/, 'the API explanation');
+    assert.match(
+      outcome.message,
+      /1 shard\(s\) but this cluster has 2; restore onto the same shard layout/,
+      'the API explanation',
+    );
     assert.match(outcome.message, /Set the shards to 1 first/, 'what to do');
     assert.equal(await heartbeat(), 21, 'the setting is unchanged');
   });

@@ -25,10 +25,22 @@ describe('engine faults in the explorer (extension host, Docker behind a fault p
   let ws: emulator.Workspace;
   let api: TestApi;
 
-  const root = () => api.tree.getChildren().find((e): e is ClusterElement => e.kind === 'cluster' && e.session?.cluster.projectName === project);
+  const root = () =>
+    api.tree
+      .getChildren()
+      .find((e): e is ClusterElement => e.kind === 'cluster' && e.session?.cluster.projectName === project);
   const dbShown = () => {
     const r = root();
-    return r ? api.tree.getChildren(r).some((e) => e.kind === 'node' && e.name === 'db' && /running|up/i.test(String(api.tree.getTreeItem(e).description ?? ''))) : false;
+    return r
+      ? api.tree
+          .getChildren(r)
+          .some(
+            (e) =>
+              e.kind === 'node' &&
+              e.name === 'db' &&
+              /running|up/i.test(String(api.tree.getTreeItem(e).description ?? '')),
+          )
+      : false;
   };
   const problem = () => api.sessions.all.find((s) => s.cluster.projectName === project)?.snapshot?.engine.problem?.kind;
 
@@ -37,13 +49,17 @@ describe('engine faults in the explorer (extension host, Docker behind a fault p
     await emulator.up(ws, ['db']);
     await proxy.start();
     api = await activateExtension();
-    await vscode.workspace.getConfiguration('waCluster').update('docker.host', `unix://${proxy.path}`, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('waCluster')
+      .update('docker.host', `unix://${proxy.path}`, vscode.ConfigurationTarget.Global);
     await discovered(api, project);
     await vscode.commands.executeCommand('waCluster.nodes.focus');
   });
 
   after(async function () {
-    await vscode.workspace.getConfiguration('waCluster').update('docker.host', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('waCluster')
+      .update('docker.host', undefined, vscode.ConfigurationTarget.Global);
     await proxy.stop();
     if (ws) {
       await emulator.down(ws, { volumes: true });
@@ -58,19 +74,31 @@ describe('engine faults in the explorer (extension host, Docker behind a fault p
 
   it('engine gone: the view says the daemon is not running; an engine too old: says so; then it recovers by itself', async () => {
     await proxy.stop();
-    await until('"daemon not running" in the view', () => api.sessions.viewState() === ViewStates.dockerUnreachable && problem() === 'daemonDown', 30_000);
+    await until(
+      '"daemon not running" in the view',
+      () => api.sessions.viewState() === ViewStates.dockerUnreachable && problem() === 'daemonDown',
+      30_000,
+    );
     assert.deepEqual(api.tree.getChildren(), [], 'the welcome content for the problem shows instead of a stale tree');
     assert.match(api.sessions.dockerProblemMessage() ?? '', /not running/);
 
     proxy.tooOld = true;
     await proxy.start();
-    await until('"API too old" in the view', () => api.sessions.viewState() === ViewStates.dockerUnreachable && problem() === 'apiTooOld', 30_000);
+    await until(
+      '"API too old" in the view',
+      () => api.sessions.viewState() === ViewStates.dockerUnreachable && problem() === 'apiTooOld',
+      30_000,
+    );
     assert.match(api.sessions.dockerProblemMessage() ?? '', /API 1\.24/);
 
     await proxy.stop();
     proxy.tooOld = false;
     await proxy.start();
-    await until('the tree back with db running', () => api.sessions.viewState() === ViewStates.ready && dbShown(), 30_000);
+    await until(
+      'the tree back with db running',
+      () => api.sessions.viewState() === ViewStates.ready && dbShown(),
+      30_000,
+    );
   });
 
   it('afterwards: exactly one /events stream for the cluster and no container polling while events flow', async () => {
@@ -79,7 +107,9 @@ describe('engine faults in the explorer (extension host, Docker behind a fault p
     const t0 = Date.now();
     await new Promise((r) => setTimeout(r, 5000));
     const lists = proxy.count('/containers/json', t0);
-    console.log(`      after recovery: ${proxy.eventsOpenFor(project)} /events stream(s) for the cluster, ${proxy.eventsOpen} in all, ${lists} container lists in 5 s`);
+    console.log(
+      `      after recovery: ${proxy.eventsOpenFor(project)} /events stream(s) for the cluster, ${proxy.eventsOpen} in all, ${lists} container lists in 5 s`,
+    );
     assert.equal(proxy.eventsOpenFor(project), 1);
     assert.ok(lists <= 1, `no container poll loop while events flow (${lists})`);
   });

@@ -13,7 +13,6 @@ import { type ClusterElement } from '../../src/views/clusterTreeProvider';
 import * as emulator from '../emulator/src/harness';
 import { activateExtension, answerDialogs, eventually, signInAsTheUserWould, workspaceRoot } from './support';
 
-
 describe(`cluster explorer on an emulated cluster (extension host, Compose ${emulator.composeFlavor()})`, function () {
   this.timeout(240_000);
   const project = `waext${process.pid}`;
@@ -21,11 +20,18 @@ describe(`cluster explorer on an emulated cluster (extension host, Compose ${emu
   let ws: emulator.Workspace;
   let api: TestApi;
   let token = '';
-  const registration = { cc: '1', phone_number: '6315550100', method: 'sms', cert: Buffer.from('{"vname":"Explorer Test"}').toString('base64') };
+  const registration = {
+    cc: '1',
+    phone_number: '6315550100',
+    method: 'sms',
+    cert: Buffer.from('{"vname":"Explorer Test"}').toString('base64'),
+  };
 
   function clusterElement(): ClusterElement | undefined {
     // By `kind`, not instanceof: the extension runs from its bundle, these classes from out/.
-    return api.tree.getChildren().find((e): e is ClusterElement => e.kind === 'cluster' && e.session?.cluster.projectName === project);
+    return api.tree
+      .getChildren()
+      .find((e): e is ClusterElement => e.kind === 'cluster' && e.session?.cluster.projectName === project);
   }
 
   /** Node name → the description the tree shows ("coreapp · standby"). */
@@ -51,13 +57,17 @@ describe(`cluster explorer on an emulated cluster (extension host, Compose ${emu
   before(async function () {
     ws = await emulator.startCluster({ dir, project, webPort: await emulator.freePort() });
     api = await activateExtension();
-    await vscode.workspace.getConfiguration('waCluster').update('health.pollIntervalSeconds', 1, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('waCluster')
+      .update('health.pollIntervalSeconds', 1, vscode.ConfigurationTarget.Global);
     token = await signInAsTheUserWould(api, ws);
     await vscode.commands.executeCommand('waCluster.nodes.focus');
   });
 
   after(async function () {
-    await vscode.workspace.getConfiguration('waCluster').update('health.pollIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace
+      .getConfiguration('waCluster')
+      .update('health.pollIntervalSeconds', undefined, vscode.ConfigurationTarget.Global);
     if (ws) {
       await emulator.down(ws, { volumes: true });
     }
@@ -84,7 +94,10 @@ describe(`cluster explorer on an emulated cluster (extension host, Compose ${emu
 
   it('after registration: one coreapp connected, the other nodes standby (not failures)', async () => {
     assert.equal((await emulator.api(ws, 'POST', '/v1/account', { token, body: registration })).status, 202);
-    assert.equal((await emulator.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status, 201);
+    assert.equal(
+      (await emulator.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status,
+      201,
+    );
     const d = await eventually('fixture-02 tree', () => {
       const x = descriptions();
       const coreapps = [x.wacore1, x.wacore2].sort();
@@ -94,7 +107,10 @@ describe(`cluster explorer on an emulated cluster (extension host, Compose ${emu
   });
 
   it('after 2 shards: both coreapps and the primary master connected, "2/2 shards connected"', async () => {
-    const r = await emulator.api(ws, 'POST', '/v1/account/shards', { token, body: { ...registration, shards: 2, pin: undefined } });
+    const r = await emulator.api(ws, 'POST', '/v1/account/shards', {
+      token,
+      body: { ...registration, shards: 2, pin: undefined },
+    });
     assert.equal(r.status, 201, r.text);
     await eventually('2/2 shards', () => /2\/2 shards connected/.test(rootDescription()) || undefined);
     const d = descriptions();
@@ -106,20 +122,35 @@ describe(`cluster explorer on an emulated cluster (extension host, Compose ${emu
 
   it('a third coreapp shows as standby (the spare)', async () => {
     await emulator.up(ws, ['wacore3']);
-    const d = await eventually('wacore3 standby', () => (descriptions().wacore3 === 'coreapp · standby' ? descriptions() : undefined), 45_000);
+    const d = await eventually(
+      'wacore3 standby',
+      () => (descriptions().wacore3 === 'coreapp · standby' ? descriptions() : undefined),
+      45_000,
+    );
     assert.equal(Object.keys(d).length, 7);
   });
 
   it('a failover is reflected in the tree and announced exactly once', async () => {
-    const p = await emulator.api(ws, 'PATCH', '/v1/settings/application', { token, body: { heartbeat_interval: 1, unhealthy_interval: 3 } });
+    const p = await emulator.api(ws, 'PATCH', '/v1/settings/application', {
+      token,
+      body: { heartbeat_interval: 1, unhealthy_interval: 3 },
+    });
     assert.equal(p.status, 200, p.text);
     const dialogs = answerDialogs();
     const victim = 'wacore1';
     await emulator.compose(ws, ['stop', '-t', '1', victim]);
-    await eventually('spare took over', () => {
-      const x = descriptions();
-      return x.wacore3 === 'coreapp · connected' && x.wacore2 === 'coreapp · connected' && /^coreapp · stopped/.test(x[victim] ?? '') ? x : undefined;
-    }, 30_000);
+    await eventually(
+      'spare took over',
+      () => {
+        const x = descriptions();
+        return x.wacore3 === 'coreapp · connected' &&
+          x.wacore2 === 'coreapp · connected' &&
+          /^coreapp · stopped/.test(x[victim] ?? '')
+          ? x
+          : undefined;
+      },
+      30_000,
+    );
     await eventually('2/2 shards again', () => /2\/2 shards connected/.test(rootDescription()) || undefined);
     await new Promise((r) => setTimeout(r, 3000)); // a few more polls: nothing may be announced twice
     dialogs.restore();

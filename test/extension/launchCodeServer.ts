@@ -11,13 +11,28 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatConsole, launchBrowser, makeSandbox, startCodeServer, untrustedSettings, workbenchUrl } from '../support/codeServer';
+import {
+  formatConsole,
+  launchBrowser,
+  makeSandbox,
+  startCodeServer,
+  untrustedSettings,
+  workbenchUrl,
+} from '../support/codeServer';
 import { repoRoot } from '../support/paths';
 
 const noise = [
-  /allow-same-origin/, /Resolv(ing|ed) connection token/, /Creating a socket/, /Service Worker/, /ChatSessionStore/,
-  /Overwriting extension/, /vsda/, /web worker extension host is started/, /builtin extensions/,
-  /Found unexpected service worker controller/, /Failed to load resource: the server responded with a status of 404/,
+  /allow-same-origin/,
+  /Resolv(ing|ed) connection token/,
+  /Creating a socket/,
+  /Service Worker/,
+  /ChatSessionStore/,
+  /Overwriting extension/,
+  /vsda/,
+  /web worker extension host is started/,
+  /builtin extensions/,
+  /Found unexpected service worker controller/,
+  /Failed to load resource: the server responded with a status of 404/,
 ];
 
 interface Results {
@@ -30,15 +45,25 @@ interface Results {
  * One code-server run of one suite (its index.js). The trusted suite runs with workspace trust
  * off; the untrusted one with trust on and the workspace left in restricted mode.
  */
-async function runSuite(suite: { index: string; trusted: boolean }, resultsFile: string, keep: boolean, verbose: boolean, timeoutMs: number): Promise<number> {
+async function runSuite(
+  suite: { index: string; trusted: boolean },
+  resultsFile: string,
+  keep: boolean,
+  verbose: boolean,
+  timeoutMs: number,
+): Promise<number> {
   fs.rmSync(resultsFile, { force: true });
-  const machineSettings = process.env.WA_TEST_COMPOSE === 'v1' ? { 'waCluster.compose.command': 'docker-compose' } : undefined;
+  const machineSettings =
+    process.env.WA_TEST_COMPOSE === 'v1' ? { 'waCluster.compose.command': 'docker-compose' } : undefined;
   const sb = makeSandbox({
     workspaceFrom: path.join(repoRoot, 'test/fixtures/workspace'),
     settings: suite.trusted ? {} : untrustedSettings,
     ...(machineSettings ? { machineSettings } : {}),
   });
-  const cs = await startCodeServer(sb, { env: { WA_TEST_RESULTS: resultsFile, WA_TEST_WORKSPACE: sb.workspace }, workspaceTrust: !suite.trusted });
+  const cs = await startCodeServer(sb, {
+    env: { WA_TEST_RESULTS: resultsFile, WA_TEST_WORKSPACE: sb.workspace },
+    workspaceTrust: !suite.trusted,
+  });
   const browser = await launchBrowser(sb);
   let code = 1;
   try {
@@ -75,7 +100,9 @@ async function runSuite(suite: { index: string; trusted: boolean }, resultsFile:
     }
   }
   if (!fs.existsSync(resultsFile)) {
-    console.log(`the extension host wrote no test results for ${suite.index} (did the extension or the runner fail to load?)`);
+    console.log(
+      `the extension host wrote no test results for ${suite.index} (did the extension or the runner fail to load?)`,
+    );
     return 1;
   }
   return code;

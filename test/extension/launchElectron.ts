@@ -14,7 +14,10 @@ async function main(): Promise<void> {
     extensionDevelopmentPath: repoRoot,
     extensionTestsPath: path.join(__dirname, 'index.js'),
     launchArgs: [path.join(repoRoot, 'test/fixtures/workspace'), '--disable-extensions', '--disable-workspace-trust'],
-    extensionTestsEnv: { WA_TEST_RESULTS: resultsFile, WA_TEST_WORKSPACE: path.join(repoRoot, 'test/fixtures/workspace') },
+    extensionTestsEnv: {
+      WA_TEST_RESULTS: resultsFile,
+      WA_TEST_WORKSPACE: path.join(repoRoot, 'test/fixtures/workspace'),
+    },
   });
 }
 

@@ -10,7 +10,6 @@ import { type TestApi } from '../../src/extension';
 import * as emulator from '../emulator/src/harness';
 import { activateExtension, answerDialogs, discovered, until, workspaceRoot } from './support';
 
-
 describe('cluster lifecycle commands (extension host, real Compose)', function () {
   this.timeout(240_000);
   const project = `walife${process.pid}`;
@@ -19,7 +18,11 @@ describe('cluster lifecycle commands (extension host, real Compose)', function (
   let api: TestApi;
 
   const session = () => api.sessions.all.find((s) => s.cluster.projectName === project);
-  const running = async () => (await emulator.compose(ws, ['ps', '--services', '--filter', 'status=running'])).stdout.split('\n').filter(Boolean).sort();
+  const running = async () =>
+    (await emulator.compose(ws, ['ps', '--services', '--filter', 'status=running'])).stdout
+      .split('\n')
+      .filter(Boolean)
+      .sort();
 
   before(async () => {
     await emulator.buildImages();
@@ -42,15 +45,35 @@ describe('cluster lifecycle commands (extension host, real Compose)', function (
     await vscode.commands.executeCommand('waCluster.up', { cluster: id, services: emulator.HA_SERVICES });
     assert.deepEqual(await running(), [...emulator.HA_SERVICES].sort());
     // The Compose that created them stamps its version and names them its way.
-    const ps = await emulator.exec('docker', ['ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}} {{.Label "com.docker.compose.version"}}']);
+    const ps = await emulator.exec('docker', [
+      'ps',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--format',
+      '{{.Names}} {{.Label "com.docker.compose.version"}}',
+    ]);
     const made = ps.stdout.trim().split('\n').sort();
-    assert.deepEqual(made.map((l) => l.split(' ')[0]), emulator.HA_SERVICES.map((s) => emulator.containerName(flavor, project, s)).sort());
-    assert.ok(made.every((l) => (flavor === 'v2' ? /^2\./ : /^1\./).test(l.split(' ')[1] ?? '')), ps.stdout);
-    await until('the tree sees the containers', () => (session()?.snapshot?.nodes.filter((n) => n.container?.state === 'running').length ?? 0) === 6, 60_000);
+    assert.deepEqual(
+      made.map((l) => l.split(' ')[0]),
+      emulator.HA_SERVICES.map((s) => emulator.containerName(flavor, project, s)).sort(),
+    );
+    assert.ok(
+      made.every((l) => (flavor === 'v2' ? /^2\./ : /^1\./).test(l.split(' ')[1] ?? '')),
+      ps.stdout,
+    );
+    await until(
+      'the tree sees the containers',
+      () => (session()?.snapshot?.nodes.filter((n) => n.container?.state === 'running').length ?? 0) === 6,
+      60_000,
+    );
   });
 
   it('Add Coreapp starts the one declared coreapp that does not run (the spare)', async () => {
-    await until('wacore3 known as not running', () => session()?.snapshot?.nodes.some((n) => n.name === 'wacore3' && n.container === null) ?? false, 60_000);
+    await until(
+      'wacore3 known as not running',
+      () => session()?.snapshot?.nodes.some((n) => n.name === 'wacore3' && n.container === null) ?? false,
+      60_000,
+    );
     await vscode.commands.executeCommand('waCluster.addCoreapp', session()!.cluster.id);
     assert.ok((await running()).includes('wacore3'));
   });
@@ -58,7 +81,13 @@ describe('cluster lifecycle commands (extension host, real Compose)', function (
   it('Collect Diagnostics into a folder that cannot be written shows the error with "Show Log" (not a silent cancel)', async () => {
     const blocker = path.join(dir, 'not-a-folder');
     fs.writeFileSync(blocker, '');
-    const dialogs = answerDialogs({ picks: [[/which period/, 'Last 15 minutes'], [/Where should the diagnostics bundle go/, 'Choose a folder…']], openFolder: path.join(blocker, 'sub') });
+    const dialogs = answerDialogs({
+      picks: [
+        [/which period/, 'Last 15 minutes'],
+        [/Where should the diagnostics bundle go/, 'Choose a folder…'],
+      ],
+      openFolder: path.join(blocker, 'sub'),
+    });
     try {
       await vscode.commands.executeCommand('waCluster.diagnostics.collect', { project });
     } finally {
@@ -75,9 +104,19 @@ describe('cluster lifecycle commands (extension host, real Compose)', function (
     const dialogs = answerDialogs();
     await vscode.commands.executeCommand('waCluster.down', { cluster: session()!.cluster.id, volumes: false });
     assert.deepEqual(await running(), []);
-    const volumes = await emulator.exec('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]);
+    const volumes = await emulator.exec('docker', [
+      'volume',
+      'ls',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+    ]);
     assert.ok(volumes.stdout.trim().length > 0, 'the data volumes are still there');
-    await until('the tree sees the cluster stopped', () => session()?.snapshot?.nodes.every((n) => n.container === null || n.container.state !== 'running') ?? false, 60_000);
+    await until(
+      'the tree sees the cluster stopped',
+      () => session()?.snapshot?.nodes.every((n) => n.container === null || n.container.state !== 'running') ?? false,
+      60_000,
+    );
     await new Promise((r) => setTimeout(r, 3000)); // past the window in which deaths are gathered
     dialogs.restore();
     assert.deepEqual(dialogs.shown, [], 'a Down the user asked for is no news');

@@ -37,13 +37,21 @@ describe('compose linter in the extension host', () => {
 
   it('reports the copy-paste hostname at the exact range, and the quick fix clears it', async () => {
     const diag = await waitFor('wa-hostname-mismatch diagnostic', () =>
-      vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === 'wa-hostname-mismatch'));
+      vscode.languages.getDiagnostics(uri).find((d) => codeOf(d) === 'wa-hostname-mismatch'),
+    );
     assert.equal(diag.severity, vscode.DiagnosticSeverity.Error);
     assert.equal(diag.source, 'wa-cluster');
-    assert.deepEqual([diag.range.start.line, diag.range.start.character, diag.range.end.line, diag.range.end.character], [12, 24, 12, 33]);
+    assert.deepEqual(
+      [diag.range.start.line, diag.range.start.character, diag.range.end.line, diag.range.end.character],
+      [12, 24, 12, 33],
+    );
     assert.match(diag.message, /wacore2.*COREAPP_HOSTNAME=wacore1/);
 
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      diag.range,
+    );
     const fix = actions.find((a) => a.title === 'Set COREAPP_HOSTNAME=wacore2');
     assert.ok(fix?.edit, `no quick fix among ${actions.map((a) => a.title).join(', ')}`);
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
@@ -51,6 +59,7 @@ describe('compose linter in the extension host', () => {
     assert.equal(doc.lineAt(12).text, '      COREAPP_HOSTNAME: "wacore2"');
 
     await waitFor('the diagnostic to clear', () =>
-      vscode.languages.getDiagnostics(uri).some((d) => codeOf(d) === 'wa-hostname-mismatch') ? undefined : true);
+      vscode.languages.getDiagnostics(uri).some((d) => codeOf(d) === 'wa-hostname-mismatch') ? undefined : true,
+    );
   });
 });

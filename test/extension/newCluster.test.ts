@@ -5,7 +5,6 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension, workspaceRoot } from './support';
 
-
 describe('New Cluster (extension host)', function () {
   this.timeout(60_000);
   const project = `newbiz${process.pid}`;
@@ -18,7 +17,14 @@ describe('New Cluster (extension host)', function () {
   it('writes multiconnect-compose.yml, db.env and .env that lint clean and show as a cluster', async () => {
     fs.mkdirSync(dir, { recursive: true });
     const api = await activateExtension();
-    await vscode.commands.executeCommand('waCluster.newCluster', { folder: dir, engine: 'postgres', masters: 2, coreapps: 3, webPort: 9443, version: '2.51.1' });
+    await vscode.commands.executeCommand('waCluster.newCluster', {
+      folder: dir,
+      engine: 'postgres',
+      masters: 2,
+      coreapps: 3,
+      webPort: 9443,
+      version: '2.51.1',
+    });
     for (const f of ['multiconnect-compose.yml', 'db.env', '.env']) {
       assert.ok(fs.existsSync(path.join(dir, f)), `${f} written`);
     }
@@ -28,7 +34,10 @@ describe('New Cluster (extension host)', function () {
     // The linter runs on open (debounced): give it time, then there must be no error.
     await new Promise((r) => setTimeout(r, 2000));
     const errors = vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
-    assert.deepEqual(errors.map((d) => d.message), []);
+    assert.deepEqual(
+      errors.map((d) => d.message),
+      [],
+    );
     await api.sessions.rediscover();
     const session = api.sessions.all.find((s) => s.cluster.projectName === project);
     assert.ok(session, 'the explorer shows the new cluster');

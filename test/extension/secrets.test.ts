@@ -66,14 +66,32 @@ describe('no secret in anything we wrote or printed, after a walkthrough (extens
     await until('signed in', () => session()?.api !== undefined, 30_000);
     // What Register Number keeps: the account, its certificate and PIN, in SecretStorage.
     await api.access.storeAccount(ws.baseUrl, { cc: '1', phoneNumber: '6315550142', cert, pin });
-    assert.equal((await emulator.api(ws, 'POST', '/v1/account', { token, body: { cc: '1', phone_number: '6315550142', method: 'sms', cert } })).status, 202);
-    assert.equal((await emulator.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status, 201);
-    const shards = await emulator.api(ws, 'POST', '/v1/account/shards', { token, body: { cc: '1', phone_number: '6315550142', cert, shards: 2 } });
+    assert.equal(
+      (
+        await emulator.api(ws, 'POST', '/v1/account', {
+          token,
+          body: { cc: '1', phone_number: '6315550142', method: 'sms', cert },
+        })
+      ).status,
+      202,
+    );
+    assert.equal(
+      (await emulator.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status,
+      201,
+    );
+    const shards = await emulator.api(ws, 'POST', '/v1/account/shards', {
+      token,
+      body: { cc: '1', phone_number: '6315550142', cert, shards: 2 },
+    });
     assert.ok(shards.status < 300, shards.text);
     await session()!.monitor.refresh();
 
     const backupFile = path.join(dir, 'backups', `${project}.wabackup`);
-    const written = await vscode.commands.executeCommand<string | undefined>('waCluster.backup', { cluster: session()!.cluster.id, password: backupPassword, file: backupFile });
+    const written = await vscode.commands.executeCommand<string | undefined>('waCluster.backup', {
+      cluster: session()!.cluster.id,
+      password: backupPassword,
+      file: backupFile,
+    });
     assert.equal(written, backupFile);
 
     // Collect Diagnostics: the two quick picks (period, folder) take their first, default item.
@@ -81,25 +99,64 @@ describe('no secret in anything we wrote or printed, after a walkthrough (extens
     const bundleDir = path.join(dir, '.wa-diagnostics');
     const zipped = () => fs.existsSync(bundleDir) && fs.readdirSync(bundleDir).some((b) => b.endsWith('.zip'));
     void vscode.commands.executeCommand('waCluster.diagnostics.collect', { project });
-    await until('the bundle is written', async () => {
-      if (!zipped()) {
-        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      }
-      return zipped();
-    }, 90_000);
+    await until(
+      'the bundle is written',
+      async () => {
+        if (!zipped()) {
+          await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        }
+        return zipped();
+      },
+      90_000,
+    );
 
     const fingerprint = api.access.trustedCertificate(ws.baseUrl)!.fingerprint256;
-    const cli = spawnSync(process.execPath, [path.join(repoRoot, 'dist/cli.js'), 'status', '--project-dir', dir, '-p', project, '--password-env', 'WA_TEST_PW', '--pin', fingerprint, '--format', 'json'], {
-      env: { ...process.env, WA_TEST_PW: emulator.DEFAULT_PASSWORD, WA_API_VERSION: ws.version, ELECTRON_RUN_AS_NODE: '1' },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const cli = spawnSync(
+      process.execPath,
+      [
+        path.join(repoRoot, 'dist/cli.js'),
+        'status',
+        '--project-dir',
+        dir,
+        '-p',
+        project,
+        '--password-env',
+        'WA_TEST_PW',
+        '--pin',
+        fingerprint,
+        '--format',
+        'json',
+      ],
+      {
+        env: {
+          ...process.env,
+          WA_TEST_PW: emulator.DEFAULT_PASSWORD,
+          WA_API_VERSION: ws.version,
+          ELECTRON_RUN_AS_NODE: '1',
+        },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     cliOutput = `${cli.stdout}\n${cli.stderr}`;
-    assert.match(cli.stdout, /"shards"|"nodes"/, `CLI status printed the cluster (exit ${cli.status}): ${cliOutput.slice(0, 400)}`);
+    assert.match(
+      cli.stdout,
+      /"shards"|"nodes"/,
+      `CLI status printed the cluster (exit ${cli.status}): ${cliOutput.slice(0, 400)}`,
+    );
 
     const dbPassword = /WA_DB_PASSWORD=(.*)/.exec(fs.readFileSync(path.join(dir, 'db.env'), 'utf8'))?.[1] ?? '';
     const extensionToken = (await api.access.token(ws.baseUrl, 'admin'))?.value ?? '';
-    for (const [name, value] of Object.entries({ 'admin password': emulator.DEFAULT_PASSWORD, 'test token': token, 'extension token': extensionToken, 'API key': ws.apiKey ?? '', 'registration certificate': cert, PIN: pin, 'db.env password': dbPassword, 'backup password': backupPassword })) {
+    for (const [name, value] of Object.entries({
+      'admin password': emulator.DEFAULT_PASSWORD,
+      'test token': token,
+      'extension token': extensionToken,
+      'API key': ws.apiKey ?? '',
+      'registration certificate': cert,
+      PIN: pin,
+      'db.env password': dbPassword,
+      'backup password': backupPassword,
+    })) {
       assert.ok(value.length >= 6, `${name} is known`);
       secrets.set(name, value);
     }
@@ -111,8 +168,17 @@ describe('no secret in anything we wrote or printed, after a walkthrough (extens
     const now = files(sandbox);
     const written = [...now].filter(([p, mtime]) => before0.get(p) !== mtime).map(([p]) => p);
     const logs = written.filter((p) => /WA Cluster/.test(path.basename(p)));
-    assert.ok(logs.length > 0, `the output channels' log files are among the files checked (${written.filter((p) => p.includes('/logs/')).slice(0, 5).join(', ')})`);
-    assert.ok(written.some((p) => p.endsWith('.wabackup')) && written.some((p) => p.endsWith('.zip')), 'the backup and the bundle are among them');
+    assert.ok(
+      logs.length > 0,
+      `the output channels' log files are among the files checked (${written
+        .filter((p) => p.includes('/logs/'))
+        .slice(0, 5)
+        .join(', ')})`,
+    );
+    assert.ok(
+      written.some((p) => p.endsWith('.wabackup')) && written.some((p) => p.endsWith('.zip')),
+      'the backup and the bundle are among them',
+    );
     const leaks: string[] = [];
     for (const p of written) {
       const text = fs.readFileSync(p).toString('latin1');
@@ -127,7 +193,9 @@ describe('no secret in anything we wrote or printed, after a walkthrough (extens
         leaks.push(`${name} in the CLI output`);
       }
     }
-    console.log(`      ${written.length} files written (${logs.length} output channel logs) and the CLI output checked for ${secrets.size} secret values`);
+    console.log(
+      `      ${written.length} files written (${logs.length} output channel logs) and the CLI output checked for ${secrets.size} secret values`,
+    );
     assert.deepEqual(leaks, []);
   });
 });

@@ -9,10 +9,15 @@ import { type ClusterSession } from '../../src/host/clusterSessions';
 import * as emulator from '../emulator/src/harness';
 
 /** The workspace folder the harness opened (clusters of a suite go in a subfolder named after its project). */
-export const workspaceRoot = process.env.WA_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir();
+export const workspaceRoot =
+  process.env.WA_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir();
 
 /** Polls `probe` until it gives a value (not undefined/false); a probe that throws is tried again. */
-export async function eventually<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -45,10 +50,14 @@ export async function activateExtension(): Promise<TestApi> {
 
 /** The session of a project, once the extension has discovered its compose files. */
 export function discovered(api: TestApi, project: string, timeoutMs = 60_000): Promise<ClusterSession> {
-  return eventually(`cluster ${project} is discovered`, async () => {
-    await api.sessions.rediscover();
-    return api.sessions.all.find((s) => s.cluster.projectName === project);
-  }, timeoutMs);
+  return eventually(
+    `cluster ${project} is discovered`,
+    async () => {
+      await api.sessions.rediscover();
+      return api.sessions.all.find((s) => s.cluster.projectName === project);
+    },
+    timeoutMs,
+  );
 }
 
 /**
@@ -82,18 +91,31 @@ type ShowMessage = (message: string, ...rest: unknown[]) => Thenable<unknown>;
  * answered by `picks` (placeholder or title pattern → item label), the folder dialog by
  * `openFolder`. Call `restore()` when done.
  */
-export function answerDialogs(opts: { answers?: readonly [RegExp, string][]; picks?: readonly [RegExp, string][]; openFolder?: string } = {}): { shown: Shown[]; restore(): void } {
+export function answerDialogs(
+  opts: { answers?: readonly [RegExp, string][]; picks?: readonly [RegExp, string][]; openFolder?: string } = {},
+): { shown: Shown[]; restore(): void } {
   const shown: Shown[] = [];
   const w = vscode.window as unknown as Record<string, unknown>;
-  const saved = { info: w.showInformationMessage, warning: w.showWarningMessage, error: w.showErrorMessage, pick: w.showQuickPick, open: w.showOpenDialog };
-  const fake = (severity: Shown['severity']): ShowMessage => (message, ...rest) => {
-    const options = typeof rest[0] === 'object' && rest[0] !== null && !('title' in rest[0]) ? (rest.shift() as vscode.MessageOptions) : undefined;
-    const items = rest.map((i) => (typeof i === 'string' ? i : (i as vscode.MessageItem).title));
-    shown.push({ severity, message, modal: options?.modal === true, items });
-    const answer = opts.answers?.find(([re]) => re.test(message))?.[1];
-    const index = answer === undefined ? -1 : items.indexOf(answer);
-    return Promise.resolve(index >= 0 ? rest[index] : undefined);
+  const saved = {
+    info: w.showInformationMessage,
+    warning: w.showWarningMessage,
+    error: w.showErrorMessage,
+    pick: w.showQuickPick,
+    open: w.showOpenDialog,
   };
+  const fake =
+    (severity: Shown['severity']): ShowMessage =>
+    (message, ...rest) => {
+      const options =
+        typeof rest[0] === 'object' && rest[0] !== null && !('title' in rest[0])
+          ? (rest.shift() as vscode.MessageOptions)
+          : undefined;
+      const items = rest.map((i) => (typeof i === 'string' ? i : (i as vscode.MessageItem).title));
+      shown.push({ severity, message, modal: options?.modal === true, items });
+      const answer = opts.answers?.find(([re]) => re.test(message))?.[1];
+      const index = answer === undefined ? -1 : items.indexOf(answer);
+      return Promise.resolve(index >= 0 ? rest[index] : undefined);
+    };
   w.showInformationMessage = fake('info');
   w.showWarningMessage = fake('warning');
   w.showErrorMessage = fake('error');
@@ -102,7 +124,8 @@ export function answerDialogs(opts: { answers?: readonly [RegExp, string][]; pic
     const label = opts.picks?.find(([re]) => re.test(`${options?.title ?? ''} ${options?.placeHolder ?? ''}`))?.[1];
     return label === undefined ? undefined : list.find((i) => (typeof i === 'string' ? i : i.label) === label);
   };
-  w.showOpenDialog = () => Promise.resolve(opts.openFolder === undefined ? undefined : [vscode.Uri.file(opts.openFolder)]);
+  w.showOpenDialog = () =>
+    Promise.resolve(opts.openFolder === undefined ? undefined : [vscode.Uri.file(opts.openFolder)]);
   return {
     shown,
     restore: () => {

@@ -13,8 +13,8 @@ import { type TestApi } from '../../src/extension';
 import * as emulator from '../emulator/src/harness';
 import { activateExtension, answerDialogs, discovered, until, workspaceRoot } from './support';
 
-
-const connected = (b: emulator.HealthBody): number => Object.values(b.health).filter((v) => v.gateway_status === 'connected').length;
+const connected = (b: emulator.HealthBody): number =>
+  Object.values(b.health).filter((v) => v.gateway_status === 'connected').length;
 
 describe(`Upgrade command (extension host, real Compose ${emulator.composeFlavor()}, DB upgrade service)`, function () {
   this.timeout(180_000);
@@ -26,19 +26,44 @@ describe(`Upgrade command (extension host, real Compose ${emulator.composeFlavor
 
   const session = () => api.sessions.all.find((s) => s.cluster.projectName === project);
   const images = async (): Promise<string[]> => {
-    const ids = (await emulator.compose(ws, ['ps', '-q', 'waweb', 'master1', 'master2', 'wacore1', 'wacore2'])).stdout.split('\n').filter(Boolean);
-    return (await emulator.exec('docker', ['inspect', '-f', '{{.Config.Image}}', ...ids])).stdout.split('\n').filter(Boolean);
+    const ids = (await emulator.compose(ws, ['ps', '-q', 'waweb', 'master1', 'master2', 'wacore1', 'wacore2'])).stdout
+      .split('\n')
+      .filter(Boolean);
+    return (await emulator.exec('docker', ['inspect', '-f', '{{.Config.Image}}', ...ids])).stdout
+      .split('\n')
+      .filter(Boolean);
   };
 
   before(async () => {
-    ws = await emulator.startCluster({ dir, project, webPort: await emulator.freePort(), env: { WA_EMULATOR_HEARTBEAT_INTERVAL: 1, WA_EMULATOR_UNHEALTHY_INTERVAL: 3 } });
+    ws = await emulator.startCluster({
+      dir,
+      project,
+      webPort: await emulator.freePort(),
+      env: { WA_EMULATOR_HEARTBEAT_INTERVAL: 1, WA_EMULATOR_UNHEALTHY_INTERVAL: 3 },
+    });
     token = await emulator.login(ws);
-    assert.equal((await emulator.api(ws, 'POST', '/v1/account', { token, body: { cc: '1', phone_number: '6315550003', method: 'sms', cert: 'Y2VydA==' } })).status, 202);
-    assert.equal((await emulator.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status, 201);
+    assert.equal(
+      (
+        await emulator.api(ws, 'POST', '/v1/account', {
+          token,
+          body: { cc: '1', phone_number: '6315550003', method: 'sms', cert: 'Y2VydA==' },
+        })
+      ).status,
+      202,
+    );
+    assert.equal(
+      (await emulator.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status,
+      201,
+    );
     await emulator.waitForHealth(ws, (b) => connected(b) === 1, { timeoutMs: 20_000 });
     api = await activateExtension();
     await discovered(api, project);
-    await until('the containers are seen', async () => ((await session()!.monitor.refresh()).nodes.filter((n) => n.container?.state === 'running').length) === 6, 60_000);
+    await until(
+      'the containers are seen',
+      async () =>
+        (await session()!.monitor.refresh()).nodes.filter((n) => n.container?.state === 'running').length === 6,
+      60_000,
+    );
   });
 
   after(async () => {
@@ -51,19 +76,52 @@ describe(`Upgrade command (extension host, real Compose ${emulator.composeFlavor
   it('upgrades OLD → NEW with the DB upgrade service once the user confirms: .env, images, health version, registration kept', async () => {
     const dialogs = answerDialogs({ answers: [[/^Upgrade waupg\d+ from 2\.51\.1 to 2\.53\.2\?$/, 'Upgrade']] });
     try {
-      await vscode.commands.executeCommand('waCluster.upgrade', { cluster: session()!.cluster.id, version: emulator.NEW_VERSION, path: 'dbupgrade', timeoutMs: 90_000 });
+      await vscode.commands.executeCommand('waCluster.upgrade', {
+        cluster: session()!.cluster.id,
+        version: emulator.NEW_VERSION,
+        path: 'dbupgrade',
+        timeoutMs: 90_000,
+      });
     } finally {
       dialogs.restore();
     }
-    assert.deepEqual(dialogs.shown.filter((d) => d.modal).map((d) => d.message), [`Upgrade ${project} from ${emulator.OLD_VERSION} to ${emulator.NEW_VERSION}?`], 'the confirmation is asked (the lint gate passes quietly)');
-    assert.deepEqual(dialogs.shown.filter((d) => d.severity === 'error'), []);
-    assert.ok(dialogs.shown.some((d) => d.message === `${project} runs version ${emulator.NEW_VERSION}.`), JSON.stringify(dialogs.shown));
-    assert.match(fs.readFileSync(path.join(dir, '.env'), 'utf8'), new RegExp(`^WA_API_VERSION=${emulator.NEW_VERSION.replace(/\./g, '\\.')}$`, 'm'));
-    assert.deepEqual([...new Set(await images())].sort(), [`wa-emulator/coreapp:v${emulator.NEW_VERSION}`, `wa-emulator/web:v${emulator.NEW_VERSION}`]);
-    const b = await emulator.waitForHealth(ws, (x) => x.meta?.version === `v${emulator.NEW_VERSION}` && connected(x) === 1, { timeoutMs: 30_000 });
+    assert.deepEqual(
+      dialogs.shown.filter((d) => d.modal).map((d) => d.message),
+      [`Upgrade ${project} from ${emulator.OLD_VERSION} to ${emulator.NEW_VERSION}?`],
+      'the confirmation is asked (the lint gate passes quietly)',
+    );
+    assert.deepEqual(
+      dialogs.shown.filter((d) => d.severity === 'error'),
+      [],
+    );
+    assert.ok(
+      dialogs.shown.some((d) => d.message === `${project} runs version ${emulator.NEW_VERSION}.`),
+      JSON.stringify(dialogs.shown),
+    );
+    assert.match(
+      fs.readFileSync(path.join(dir, '.env'), 'utf8'),
+      new RegExp(`^WA_API_VERSION=${emulator.NEW_VERSION.replace(/\./g, '\\.')}$`, 'm'),
+    );
+    assert.deepEqual([...new Set(await images())].sort(), [
+      `wa-emulator/coreapp:v${emulator.NEW_VERSION}`,
+      `wa-emulator/web:v${emulator.NEW_VERSION}`,
+    ]);
+    const b = await emulator.waitForHealth(
+      ws,
+      (x) => x.meta?.version === `v${emulator.NEW_VERSION}` && connected(x) === 1,
+      { timeoutMs: 30_000 },
+    );
     assert.equal(b.meta?.version, `v${emulator.NEW_VERSION}`);
-    assert.ok(!Object.values(b.health).some((v) => v.gateway_status === 'uninitialized' || v.gateway_status === 'unregistered'), JSON.stringify(b.health));
-    const logs = (await emulator.compose(ws, ['logs', '--no-color', 'dbupgrade'], { files: ['dbupgrade-compose.yml'], version: emulator.NEW_VERSION })).stdout;
+    assert.ok(
+      !Object.values(b.health).some((v) => v.gateway_status === 'uninitialized' || v.gateway_status === 'unregistered'),
+      JSON.stringify(b.health),
+    );
+    const logs = (
+      await emulator.compose(ws, ['logs', '--no-color', 'dbupgrade'], {
+        files: ['dbupgrade-compose.yml'],
+        version: emulator.NEW_VERSION,
+      })
+    ).stdout;
     assert.match(logs, /completed successfully/);
     await until('the session sees the new version', () => session()?.cluster.version === emulator.NEW_VERSION, 10_000);
   });

@@ -6,7 +6,11 @@ import { type ClusterSnapshot } from '../../src/cluster/types';
 import { DockerodeClient } from '../../src/docker/client';
 
 /** Counts requests per "METHOD /path" on top of a real transport. */
-export function countingTransport(inner: Transport): { transport: Transport; count: (key: string) => number; log: HttpRequest[] } {
+export function countingTransport(inner: Transport): {
+  transport: Transport;
+  count: (key: string) => number;
+  log: HttpRequest[];
+} {
   const log: HttpRequest[] = [];
   return {
     log,
@@ -21,7 +25,10 @@ export function countingTransport(inner: Transport): { transport: Transport; cou
 export async function pinnedTransport(baseUrl: string): Promise<{ transport: Transport; fingerprint: string }> {
   const u = new URL(baseUrl);
   const probed = await probeCertificate(u.hostname, Number(u.port));
-  return { transport: createNodeTransport({ kind: 'pinned', fingerprint256: probed.fingerprint256 }), fingerprint: probed.fingerprint256 };
+  return {
+    transport: createNodeTransport({ kind: 'pinned', fingerprint256: probed.fingerprint256 }),
+    fingerprint: probed.fingerprint256,
+  };
 }
 
 export function dockerClient(): DockerodeClient {
@@ -36,7 +43,10 @@ export function dockerClient(): DockerodeClient {
 export class Watch {
   readonly changes: { at: number; change: MonitorChange }[] = [];
   private readonly sub: { dispose(): void };
-  private waiters: { pred: (s: ClusterSnapshot) => boolean; resolve: (v: { at: number; snapshot: ClusterSnapshot }) => void }[] = [];
+  private waiters: {
+    pred: (s: ClusterSnapshot) => boolean;
+    resolve: (v: { at: number; snapshot: ClusterSnapshot }) => void;
+  }[] = [];
 
   constructor(readonly monitor: ClusterMonitor) {
     this.sub = monitor.onDidChange((change) => {
@@ -52,7 +62,11 @@ export class Watch {
   }
 
   /** Resolves with the first snapshot (current or future) matching `pred`, with the time it arrived. */
-  until(pred: (s: ClusterSnapshot) => boolean, timeoutMs: number, what: string): Promise<{ at: number; snapshot: ClusterSnapshot }> {
+  until(
+    pred: (s: ClusterSnapshot) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<{ at: number; snapshot: ClusterSnapshot }> {
     const cur = this.monitor.snapshot;
     if (cur && pred(cur)) {
       return Promise.resolve({ at: Date.now(), snapshot: cur });
@@ -61,7 +75,11 @@ export class Watch {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((x) => x.pred !== pred);
         const s = this.monitor.snapshot;
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for: ${what}; last snapshot: ${s ? JSON.stringify({ engine: s.engine, api: s.api, cluster: s.cluster, nodes: s.nodes.map((n) => `${n.name}:${n.role}/${n.state}/${n.container?.state ?? '-'}`) }) : 'none'}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for: ${what}; last snapshot: ${s ? JSON.stringify({ engine: s.engine, api: s.api, cluster: s.cluster, nodes: s.nodes.map((n) => `${n.name}:${n.role}/${n.state}/${n.container?.state ?? '-'}`) }) : 'none'}`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.push({
         pred,

@@ -1,6 +1,14 @@
 import { DockerError } from '../../src/docker/errors';
 import { type DockerPort, type EventHandlers, type EventSubscription } from '../../src/docker/port';
-import { type ContainerDetails, type ContainerSummary, type DockerEvent, type EngineInfo, type EventStreamState, type LogLine, type LogOptions } from '../../src/docker/types';
+import {
+  type ContainerDetails,
+  type ContainerSummary,
+  type DockerEvent,
+  type EngineInfo,
+  type EventStreamState,
+  type LogLine,
+  type LogOptions,
+} from '../../src/docker/types';
 
 /** In-memory Docker: containers you set, events you emit, an engine you can take down. */
 export class FakeDocker implements DockerPort {
@@ -22,7 +30,9 @@ export class FakeDocker implements DockerPort {
   ping(): Promise<EngineInfo> {
     this.calls.ping++;
     const error = this.down ?? this.pingError;
-    return error ? Promise.reject(error) : Promise.resolve({ version: '20.10.24', apiVersion: '1.41', os: 'linux', endpoint: this.endpoint });
+    return error
+      ? Promise.reject(error)
+      : Promise.resolve({ version: '20.10.24', apiVersion: '1.41', os: 'linux', endpoint: this.endpoint });
   }
 
   listContainers(project: string | undefined): Promise<ContainerSummary[]> {
@@ -44,7 +54,13 @@ export class FakeDocker implements DockerPort {
 
   /** The engine's JSON shape of a container (names as the Engine API spells them). */
   inspectRaw(id: string): Promise<unknown> {
-    return this.inspect(id).then((c) => ({ Id: c.id, Name: `/${c.name}`, Config: { Image: c.image, Labels: c.labels, Env: Object.entries(c.env).map(([k, v]) => `${k}=${v}`) }, State: { Status: c.state, ExitCode: c.exitCode }, RestartCount: c.restartCount }));
+    return this.inspect(id).then((c) => ({
+      Id: c.id,
+      Name: `/${c.name}`,
+      Config: { Image: c.image, Labels: c.labels, Env: Object.entries(c.env).map(([k, v]) => `${k}=${v}`) },
+      State: { Status: c.state, ExitCode: c.exitCode },
+      RestartCount: c.restartCount,
+    }));
   }
 
   subscribeEvents(_filter: { project?: string | undefined }, handlers: EventHandlers): EventSubscription {
@@ -65,7 +81,16 @@ export class FakeDocker implements DockerPort {
   /** Sends an event to every live subscription. */
   emit(e: Partial<DockerEvent> & { action: DockerEvent['action']; containerId: string }): void {
     const c = this.containers.find((x) => x.id === e.containerId);
-    const ev: DockerEvent = { health: undefined, name: c?.name, service: c?.service, project: c?.project, exitCode: undefined, time: Date.now(), timeNano: undefined, ...e };
+    const ev: DockerEvent = {
+      health: undefined,
+      name: c?.name,
+      service: c?.service,
+      project: c?.project,
+      exitCode: undefined,
+      time: Date.now(),
+      timeNano: undefined,
+      ...e,
+    };
     for (const s of this.subscriptions) {
       s.handlers.onEvent(ev);
     }
@@ -81,7 +106,7 @@ export class FakeDocker implements DockerPort {
   }
 
   update(service: string, patch: Partial<ContainerDetails>): void {
-    this.containers = this.containers.map((c) => (c.service === service ? ({ ...c, ...patch }) : c));
+    this.containers = this.containers.map((c) => (c.service === service ? { ...c, ...patch } : c));
   }
 
   logs(_id: string, _opts: LogOptions, onLine: (line: LogLine) => void): Promise<void> {

@@ -22,7 +22,10 @@ export class FakeTransport {
     const r = this.routes.get(key);
     const route = Array.isArray(r) ? (r.length > 1 ? r.shift() : r[0]) : r;
     if (!route) {
-      return { status: 404, body: JSON.stringify({ errors: [{ code: 1006, title: 'Resource not found', details: key }] }) };
+      return {
+        status: 404,
+        body: JSON.stringify({ errors: [{ code: 1006, title: 'Resource not found', details: key }] }),
+      };
     }
     const res = await route(req);
     if (res instanceof ApiError) {

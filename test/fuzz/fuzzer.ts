@@ -66,7 +66,11 @@ export const LIMITS = { ms: 1000, heapMB: 1536 };
 
 /** Every compose fixture the fuzzer mutates: the repository's, the vendor files and the corpus. */
 export function loadSeeds(): Seed[] {
-  const roots = [path.join(repoRoot, 'test/fixtures/compose'), path.join(sharedDir, 'fixtures/compose'), path.join(sharedDir, 'fixtures/compose-corpus')];
+  const roots = [
+    path.join(repoRoot, 'test/fixtures/compose'),
+    path.join(sharedDir, 'fixtures/compose'),
+    path.join(sharedDir, 'fixtures/compose-corpus'),
+  ];
   const out: Seed[] = [];
   for (const root of roots) {
     for (const file of walk(root)) {
@@ -103,9 +107,55 @@ function walk(dir: string): string[] {
   return out;
 }
 
-const TOKENS = [':', '-', ' ', '\n', '  ', '"', "'", '${', '}', '$$', '${A:?x}', '${B:-${C}}', '[', ']', '{', '}', '&a', '*a', '<<: *a', '#', '\t', '|', '>-', '|+\n', '? ',
-  'network_mode: bridge', 'links: [db]', 'WA_DB_PORT: x', '6250-6253', '9090:443', 'null', '~', '!!str', '!!binary', '%', '\r\n', '\u00a0', '\ufeff', '\u0000', '\ufffd', '😀',
-  'restart: "no"', 'WA_APP_MULTICONNECT: |', 'extends: x', 'env_file: /dev/zero', 'include: [x.yml]', 'ports: ["1-65535:1-65535"]'];
+const TOKENS = [
+  ':',
+  '-',
+  ' ',
+  '\n',
+  '  ',
+  '"',
+  "'",
+  '${',
+  '}',
+  '$$',
+  '${A:?x}',
+  '${B:-${C}}',
+  '[',
+  ']',
+  '{',
+  '}',
+  '&a',
+  '*a',
+  '<<: *a',
+  '#',
+  '\t',
+  '|',
+  '>-',
+  '|+\n',
+  '? ',
+  'network_mode: bridge',
+  'links: [db]',
+  'WA_DB_PORT: x',
+  '6250-6253',
+  '9090:443',
+  'null',
+  '~',
+  '!!str',
+  '!!binary',
+  '%',
+  '\r\n',
+  '\u00a0',
+  '\ufeff',
+  '\u0000',
+  '\ufffd',
+  '😀',
+  'restart: "no"',
+  'WA_APP_MULTICONNECT: |',
+  'extends: x',
+  'env_file: /dev/zero',
+  'include: [x.yml]',
+  'ports: ["1-65535:1-65535"]',
+];
 
 function pick<T>(r: () => number, list: readonly T[]): T {
   return list[Math.floor(r() * list.length)] as T;
@@ -298,8 +348,12 @@ export function removeSpecialFiles(s: SpecialFiles): void {
 function special(i: number, r: () => number, sp: SpecialFiles): FuzzInput {
   const dir = sp.dir;
   const f = (name: string): string => path.join(dir, name);
-  const one = (kind: string, text: string, overlay: [string, string][] = [], envFile?: string): FuzzInput =>
-    ({ kind, files: [{ path: f('compose.yml'), text }], overlay: new Map(overlay), ...(envFile ? { envFile } : {}) });
+  const one = (kind: string, text: string, overlay: [string, string][] = [], envFile?: string): FuzzInput => ({
+    kind,
+    files: [{ path: f('compose.yml'), text }],
+    overlay: new Map(overlay),
+    ...(envFile ? { envFile } : {}),
+  });
   // The heavy kinds (huge, deep, bombs) cost up to a second each: one special in four is heavy.
   const heavy = [0, 1, 2, 3, 4, 12];
   const light = [5, 6, 7, 8, 9, 10, 11, 13, 14, 15];
@@ -321,7 +375,7 @@ function special(i: number, r: () => number, sp: SpecialFiles): FuzzInput {
       return one('many-services', t);
     }
     case 2:
-      return one('deep-flow', `services: ${'['.repeat(10000 * n / 4)}${']'.repeat(10000 * n / 4)}\n`);
+      return one('deep-flow', `services: ${'['.repeat((10000 * n) / 4)}${']'.repeat((10000 * n) / 4)}\n`);
     case 3: {
       // 10,000 levels on one line (`- - - …`), or 2,000 indented lines (the indentation alone is 2 MB).
       if (r() < 0.5) {
@@ -336,23 +390,37 @@ function special(i: number, r: () => number, sp: SpecialFiles): FuzzInput {
     case 4: {
       let t = 'x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
       for (let k = 1; k < 10; k++) {
-        t += `x${k}: &x${k} [${Array(9).fill(`*x${k - 1}`).join(', ')}]\n`;
+        t += `x${k}: &x${k} [${Array(9)
+          .fill(`*x${k - 1}`)
+          .join(', ')}]\n`;
       }
       return one('alias-bomb', `${t}services:\n  a:\n    image: x\n    command: *x9\n`);
     }
     case 5:
       return one('extends-self', 'services:\n  a:\n    image: x\n    extends: a\n');
     case 6:
-      return one('extends-cycle', `services:\n${Array.from({ length: n + 1 }, (_, k) => `  s${k}:\n    image: x\n    extends: s${(k + 1) % (n + 1)}\n`).join('')}`);
+      return one(
+        'extends-cycle',
+        `services:\n${Array.from({ length: n + 1 }, (_, k) => `  s${k}:\n    image: x\n    extends: s${(k + 1) % (n + 1)}\n`).join('')}`,
+      );
     case 7:
-      return one('extends-files', 'services:\n  a:\n    image: x\n    extends: { file: b.yml, service: b }\n',
-        [[f('b.yml'), 'services:\n  b:\n    extends: { file: compose.yml, service: a }\n']]);
+      return one('extends-files', 'services:\n  a:\n    image: x\n    extends: { file: b.yml, service: b }\n', [
+        [f('b.yml'), 'services:\n  b:\n    extends: { file: compose.yml, service: a }\n'],
+      ]);
     case 8:
-      return one('include-self', 'include:\n  - compose.yml\n  - path: [b.yml]\nservices:\n  a:\n    image: x\n', [[f('b.yml'), 'include: [compose.yml]\n']]);
+      return one('include-self', 'include:\n  - compose.yml\n  - path: [b.yml]\nservices:\n  a:\n    image: x\n', [
+        [f('b.yml'), 'include: [compose.yml]\n'],
+      ]);
     case 9:
-      return one('env-fifo', `services:\n  a:\n    image: x\n    env_file: [${sp.fifo}]\n    extends: { file: ${sp.fifo}, service: a }\n`);
+      return one(
+        'env-fifo',
+        `services:\n  a:\n    image: x\n    env_file: [${sp.fifo}]\n    extends: { file: ${sp.fifo}, service: a }\n`,
+      );
     case 10:
-      return one('env-devices', `services:\n  a:\n    image: x\n    env_file: [/dev/zero, /dev/urandom, /dev/null, ${sp.directory}]\n`);
+      return one(
+        'env-devices',
+        `services:\n  a:\n    image: x\n    env_file: [/dev/zero, /dev/urandom, /dev/null, ${sp.directory}]\n`,
+      );
     case 11:
       return one('dotenv-fifo', 'services:\n  a:\n    image: ${X}\n', [], r() < 0.5 ? sp.fifo : '/dev/zero');
     case 12: {
@@ -367,7 +435,10 @@ function special(i: number, r: () => number, sp: SpecialFiles): FuzzInput {
       return one('invalid-utf8', bytes.toString('utf8'));
     }
     default:
-      return one('utf16', Buffer.from('\ufeffservices:\n  a:\n    image: x\n', r() < 0.5 ? 'utf16le' : 'latin1').toString('utf8'));
+      return one(
+        'utf16',
+        Buffer.from('\ufeffservices:\n  a:\n    image: x\n', r() < 0.5 ? 'utf16le' : 'latin1').toString('utf8'),
+      );
   }
 }
 
@@ -398,7 +469,10 @@ export function makeInput(seed: number, i: number, seeds: Seed[], sp: SpecialFil
 }
 
 function readerFor(overlay: Map<string, string>): FileReader {
-  return { read: (p) => overlay.get(p) ?? nodeFileReader.read(p), refusal: (p) => (overlay.has(p) ? undefined : nodeFileReader.refusal?.(p)) };
+  return {
+    read: (p) => overlay.get(p) ?? nodeFileReader.read(p),
+    refusal: (p) => (overlay.has(p) ? undefined : nodeFileReader.refusal?.(p)),
+  };
 }
 
 const PARSE_RULES = new Set(['yaml-syntax', 'env-file-syntax']);
@@ -409,10 +483,13 @@ function countBy(findings: Finding[], pred: (f: Finding) => boolean): number {
 
 /** Runs one input through the model, the linter and every quick fix; returns why it failed, if it did. */
 export function check(input: FuzzInput, stats: FuzzStats, maxFixes: number): string | undefined {
-  const lint = (texts: Map<string, string>) => lintFiles({
-    files: input.files.map((f) => ({ path: f.path, text: texts.get(f.path) ?? f.text })), reader: readerFor(new Map([...input.overlay, ...texts])), env: {},
-    ...(input.envFile ? { envFile: input.envFile } : {}),
-  });
+  const lint = (texts: Map<string, string>) =>
+    lintFiles({
+      files: input.files.map((f) => ({ path: f.path, text: texts.get(f.path) ?? f.text })),
+      reader: readerFor(new Map([...input.overlay, ...texts])),
+      env: {},
+      ...(input.envFile ? { envFile: input.envFile } : {}),
+    });
   // CPU time, not wall time: the bound must not depend on what else the machine runs.
   const started = process.cpuUsage();
   let findings: Finding[];
@@ -439,8 +516,13 @@ export function check(input: FuzzInput, stats: FuzzStats, maxFixes: number): str
   if (internal) {
     return `internal-error: ${internal.message}`;
   }
-  const bad = findings.find((f) => f.range.start.line < 0 || f.range.start.column < 0 || f.range.end.line < f.range.start.line
-    || (f.range.end.line === f.range.start.line && f.range.end.column < f.range.start.column));
+  const bad = findings.find(
+    (f) =>
+      f.range.start.line < 0 ||
+      f.range.start.column < 0 ||
+      f.range.end.line < f.range.start.line ||
+      (f.range.end.line === f.range.start.line && f.range.end.column < f.range.start.column),
+  );
   if (bad) {
     return `bad range: ${JSON.stringify(bad)}`;
   }
@@ -457,7 +539,11 @@ export function check(input: FuzzInput, stats: FuzzStats, maxFixes: number): str
     stats.fixesApplied++;
     const base = new Map<string, string>();
     for (const e of f.fix.edits) {
-      const t = input.files.find((x) => x.path === e.file)?.text ?? input.overlay.get(e.file) ?? nodeFileReader.read(e.file) ?? '';
+      const t =
+        input.files.find((x) => x.path === e.file)?.text ??
+        input.overlay.get(e.file) ??
+        nodeFileReader.read(e.file) ??
+        '';
       base.set(e.file, t);
     }
     let after: Finding[];
@@ -479,10 +565,26 @@ export function check(input: FuzzInput, stats: FuzzStats, maxFixes: number): str
 }
 
 /** Runs inputs [from, from + count) of `seed`; stops collecting after `maxFailures`. */
-export function runFuzz(opts: { seed: number; count: number; from?: number; maxFixes?: number; maxFailures?: number; only?: number[]; onProgress?: (done: number, stats: FuzzStats) => void }): FuzzStats {
+export function runFuzz(opts: {
+  seed: number;
+  count: number;
+  from?: number;
+  maxFixes?: number;
+  maxFailures?: number;
+  only?: number[];
+  onProgress?: (done: number, stats: FuzzStats) => void;
+}): FuzzStats {
   const seeds = loadSeeds();
   const sp = makeSpecialFiles();
-  const stats: FuzzStats = { inputs: 0, fixesApplied: 0, worstMs: 0, worstKind: '', maxHeapMB: 0, byKind: {}, failures: [] };
+  const stats: FuzzStats = {
+    inputs: 0,
+    fixesApplied: 0,
+    worstMs: 0,
+    worstKind: '',
+    maxHeapMB: 0,
+    byKind: {},
+    failures: [],
+  };
   try {
     const indexes = opts.only ?? Array.from({ length: opts.count }, (_, k) => (opts.from ?? 0) + k);
     for (const i of indexes) {
@@ -513,8 +615,19 @@ export const crashDir = path.join(repoRoot, 'test/fixtures/fuzz-crashes');
 export function saveCrash(seed: number, f: Failure): string {
   const dir = path.join(crashDir, `seed${seed}-input${f.index}`);
   fs.mkdirSync(dir, { recursive: true });
-  const meta = { seed, index: f.index, kind: f.kind, reason: f.reason.split('\n')[0], files: f.input.files.map((x) => x.path), overlay: [...f.input.overlay.keys()], envFile: f.input.envFile };
-  fs.writeFileSync(path.join(dir, 'input.json'), `${JSON.stringify({ ...meta, texts: Object.fromEntries([...f.input.files.map((x) => [x.path, x.text] as const), ...f.input.overlay]) }, null, 1)}\n`);
+  const meta = {
+    seed,
+    index: f.index,
+    kind: f.kind,
+    reason: f.reason.split('\n')[0],
+    files: f.input.files.map((x) => x.path),
+    overlay: [...f.input.overlay.keys()],
+    envFile: f.input.envFile,
+  };
+  fs.writeFileSync(
+    path.join(dir, 'input.json'),
+    `${JSON.stringify({ ...meta, texts: Object.fromEntries([...f.input.files.map((x) => [x.path, x.text] as const), ...f.input.overlay]) }, null, 1)}\n`,
+  );
   return dir;
 }
 
@@ -523,14 +636,25 @@ export function loadCrashes(): { name: string; input: FuzzInput }[] {
   if (!fs.existsSync(crashDir)) {
     return [];
   }
-  return fs.readdirSync(crashDir).sort().map((name) => {
-    const j = JSON.parse(fs.readFileSync(path.join(crashDir, name, 'input.json'), 'utf8')) as { kind: string; files: string[]; overlay: string[]; envFile?: string; texts: Record<string, string> };
-    return {
-      name,
-      input: {
-        kind: j.kind, files: j.files.map((p) => ({ path: p, text: j.texts[p] ?? '' })), overlay: new Map(j.overlay.map((p) => [p, j.texts[p] ?? ''])),
-        ...(j.envFile ? { envFile: j.envFile } : {}),
-      },
-    };
-  });
+  return fs
+    .readdirSync(crashDir)
+    .sort()
+    .map((name) => {
+      const j = JSON.parse(fs.readFileSync(path.join(crashDir, name, 'input.json'), 'utf8')) as {
+        kind: string;
+        files: string[];
+        overlay: string[];
+        envFile?: string;
+        texts: Record<string, string>;
+      };
+      return {
+        name,
+        input: {
+          kind: j.kind,
+          files: j.files.map((p) => ({ path: p, text: j.texts[p] ?? '' })),
+          overlay: new Map(j.overlay.map((p) => [p, j.texts[p] ?? ''])),
+          ...(j.envFile ? { envFile: j.envFile } : {}),
+        },
+      };
+    });
 }

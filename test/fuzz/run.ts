@@ -17,10 +17,17 @@ const maxFixes = Number(arg('max-fixes') ?? 1000);
 const only = arg('only')?.split(',').map(Number);
 const started = Date.now();
 const stats = runFuzz({
-  seed, count, from, maxFixes, maxFailures: 50, ...(only ? { only } : {}),
+  seed,
+  count,
+  from,
+  maxFixes,
+  maxFailures: 50,
+  ...(only ? { only } : {}),
   onProgress: (done, s) => {
     if (done % 10_000 === 0) {
-      process.stdout.write(`${done} inputs, ${s.fixesApplied} fixes, worst ${s.worstMs.toFixed(0)} ms (${s.worstKind}), ${s.failures.length} failures, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+      process.stdout.write(
+        `${done} inputs, ${s.fixesApplied} fixes, worst ${s.worstMs.toFixed(0)} ms (${s.worstKind}), ${s.failures.length} failures, ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+      );
     }
   },
 });
@@ -28,6 +35,19 @@ for (const f of stats.failures) {
   const dir = saveCrash(seed, f);
   process.stdout.write(`FAIL input ${f.index} (${f.kind}): ${f.reason.split('\n')[0]}\n  saved: ${dir}\n`);
 }
-process.stdout.write(`${JSON.stringify({ seed, from, inputs: stats.inputs, fixesApplied: stats.fixesApplied, worstMs: Math.round(stats.worstMs), worstKind: stats.worstKind,
-  maxHeapMB: Math.round(stats.maxHeapMB), limits: LIMITS, byKind: stats.byKind, failures: stats.failures.length, seconds: Math.round((Date.now() - started) / 1000) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    seed,
+    from,
+    inputs: stats.inputs,
+    fixesApplied: stats.fixesApplied,
+    worstMs: Math.round(stats.worstMs),
+    worstKind: stats.worstKind,
+    maxHeapMB: Math.round(stats.maxHeapMB),
+    limits: LIMITS,
+    byKind: stats.byKind,
+    failures: stats.failures.length,
+    seconds: Math.round((Date.now() - started) / 1000),
+  })}\n`,
+);
 process.exitCode = stats.failures.length > 0 ? 1 : 0;

@@ -4,5 +4,10 @@ import { runFuzz, saveCrash } from './fuzzer';
 
 const { seed, from, count, maxFixes } = workerData as { seed: number; from: number; count: number; maxFixes: number };
 const stats = runFuzz({ seed, from, count, maxFixes, maxFailures: 10 });
-const failures = stats.failures.map((f) => ({ index: f.index, kind: f.kind, reason: f.reason, saved: saveCrash(seed, f) }));
+const failures = stats.failures.map((f) => ({
+  index: f.index,
+  kind: f.kind,
+  reason: f.reason,
+  saved: saveCrash(seed, f),
+}));
 parentPort?.postMessage({ ...stats, failures });

@@ -58,7 +58,13 @@ export interface Sandbox {
  * "Remote" settings tab, `<user-data-dir>/Machine/settings.json`): VS Code applies machine-scoped
  * settings such as waCluster.compose.command only from there when the extension host is remote.
  */
-export function makeSandbox(options: { workspaceFrom?: string; settings?: Record<string, unknown>; machineSettings?: Record<string, unknown> } = {}): Sandbox {
+export function makeSandbox(
+  options: {
+    workspaceFrom?: string;
+    settings?: Record<string, unknown>;
+    machineSettings?: Record<string, unknown>;
+  } = {},
+): Sandbox {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-cs-'));
   const sb: Sandbox = {
     root,
@@ -66,16 +72,26 @@ export function makeSandbox(options: { workspaceFrom?: string; settings?: Record
     extensionsDir: path.join(root, 'extensions'),
     workspace: path.join(root, 'workspace'),
     log: path.join(root, 'code-server.log'),
-    xdg: { config: path.join(root, 'xdg-config'), data: path.join(root, 'xdg-data'), cache: path.join(root, 'xdg-cache') },
+    xdg: {
+      config: path.join(root, 'xdg-config'),
+      data: path.join(root, 'xdg-data'),
+      cache: path.join(root, 'xdg-cache'),
+    },
   };
   for (const dir of [sb.userDataDir, sb.extensionsDir, sb.workspace, sb.xdg.config, sb.xdg.data, sb.xdg.cache]) {
     fs.mkdirSync(dir, { recursive: true });
   }
   fs.mkdirSync(path.join(sb.userDataDir, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(sb.userDataDir, 'User/settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 2));
+  fs.writeFileSync(
+    path.join(sb.userDataDir, 'User/settings.json'),
+    JSON.stringify({ ...quietSettings, ...options.settings }, null, 2),
+  );
   if (options.machineSettings) {
     fs.mkdirSync(path.join(sb.userDataDir, 'Machine'), { recursive: true });
-    fs.writeFileSync(path.join(sb.userDataDir, 'Machine/settings.json'), JSON.stringify(options.machineSettings, null, 2));
+    fs.writeFileSync(
+      path.join(sb.userDataDir, 'Machine/settings.json'),
+      JSON.stringify(options.machineSettings, null, 2),
+    );
   }
   if (options.workspaceFrom) {
     fs.cpSync(options.workspaceFrom, sb.workspace, { recursive: true });
@@ -106,15 +122,27 @@ export interface CodeServer {
  * Starts code-server on 127.0.0.1 and resolves once /healthz answers. Workspace trust is off
  * unless `workspaceTrust` (then the sandbox's settings decide, e.g. {@link untrustedSettings}).
  */
-export async function startCodeServer(sb: Sandbox, options: { env?: NodeJS.ProcessEnv; port?: number; timeoutMs?: number; workspaceTrust?: boolean } = {}): Promise<CodeServer> {
+export async function startCodeServer(
+  sb: Sandbox,
+  options: { env?: NodeJS.ProcessEnv; port?: number; timeoutMs?: number; workspaceTrust?: boolean } = {},
+): Promise<CodeServer> {
   if (!fs.existsSync(codeServerBin)) {
     throw new Error(`code-server is not installed at ${codeServerBin}: run "npm run provision" first`);
   }
   const port = options.port ?? (await freePort());
   const args = [
-    '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry', '--disable-update-check', ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
-    '--user-data-dir', sb.userDataDir, '--extensions-dir', sb.extensionsDir,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
+    '--disable-getting-started-override',
+    '--user-data-dir',
+    sb.userDataDir,
+    '--extensions-dir',
+    sb.extensionsDir,
     sb.workspace,
   ];
   const env: NodeJS.ProcessEnv = {
@@ -196,8 +224,14 @@ export function workbenchUrl(cs: CodeServer, folder: string, extensionTestsPath?
 }
 
 const chromiumArgs = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 export async function launchBrowser(sb: Sandbox): Promise<Browser> {
@@ -208,7 +242,11 @@ export async function launchBrowser(sb: Sandbox): Promise<Browser> {
     executablePath: chromiumPath,
     headless: true,
     args: chromiumArgs,
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(sb.root, 'browser/config'), XDG_CACHE_HOME: path.join(sb.root, 'browser/cache') },
+    env: {
+      ...process.env,
+      XDG_CONFIG_HOME: path.join(sb.root, 'browser/config'),
+      XDG_CACHE_HOME: path.join(sb.root, 'browser/cache'),
+    },
   });
 }
 

@@ -17,7 +17,17 @@ export interface ProxiedRequest {
 }
 
 /** What Docker 1.12 answers on /version: API 1.24, older than the 1.25 the extension needs. */
-const OLD_ENGINE_VERSION = { Version: '1.12.6', ApiVersion: '1.24', MinAPIVersion: '1.12', Os: 'linux', Arch: 'amd64', GitCommit: '78d1802', GoVersion: 'go1.6.4', KernelVersion: '6.1.0', BuildTime: '2017-01-10T20:38:45.000000000+00:00' };
+const OLD_ENGINE_VERSION = {
+  Version: '1.12.6',
+  ApiVersion: '1.24',
+  MinAPIVersion: '1.12',
+  Os: 'linux',
+  Arch: 'amd64',
+  GitCommit: '78d1802',
+  GoVersion: 'go1.6.4',
+  KernelVersion: '6.1.0',
+  BuildTime: '2017-01-10T20:38:45.000000000+00:00',
+};
 
 export class DockerProxy {
   private server: http.Server | undefined;
@@ -35,7 +45,9 @@ export class DockerProxy {
   constructor(
     readonly path: string,
     // The engine the rest of the tier uses: DOCKER_HOST's socket when it names one (e.g. a second engine).
-    private readonly target = process.env.DOCKER_HOST?.startsWith('unix://') ? process.env.DOCKER_HOST.slice('unix://'.length) : '/var/run/docker.sock',
+    private readonly target = process.env.DOCKER_HOST?.startsWith('unix://')
+      ? process.env.DOCKER_HOST.slice('unix://'.length)
+      : '/var/run/docker.sock',
   ) {}
 
   get eventsOpen(): number {
@@ -49,7 +61,9 @@ export class DockerProxy {
 
   /** Requests for `path` (e.g. `/containers/json`) since `since` (ms epoch). */
   count(path: string | RegExp, since = 0): number {
-    return this.requests.filter((r) => r.at >= since && (typeof path === 'string' ? r.path === path : path.test(r.path))).length;
+    return this.requests.filter(
+      (r) => r.at >= since && (typeof path === 'string' ? r.path === path : path.test(r.path)),
+    ).length;
   }
 
   start(): Promise<void> {
@@ -103,15 +117,18 @@ export class DockerProxy {
     if (inspect && this.beforeInspect) {
       await this.beforeInspect(decodeURIComponent(path.split('/')[2] ?? '')).catch(() => undefined);
     }
-    const upstream = http.request({ socketPath: this.target, method: req.method, path: req.url, headers: req.headers, agent: false }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      if (events) {
-        res.flushHeaders();
-        this.eventResponses.set(res, url.searchParams.get('filters') ?? '');
-        res.on('close', () => this.eventResponses.delete(res));
-      }
-      up.pipe(res);
-    });
+    const upstream = http.request(
+      { socketPath: this.target, method: req.method, path: req.url, headers: req.headers, agent: false },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        if (events) {
+          res.flushHeaders();
+          this.eventResponses.set(res, url.searchParams.get('filters') ?? '');
+          res.on('close', () => this.eventResponses.delete(res));
+        }
+        up.pipe(res);
+      },
+    );
     upstream.on('error', () => res.socket?.destroy());
     res.on('close', () => upstream.destroy());
     req.pipe(upstream);

@@ -27,7 +27,9 @@ export class PrivateDockerd {
   }
 
   async running(): Promise<boolean> {
-    return (await this.docker(['version', '--format', '{{.Server.Version}}'], 5000).catch(() => ({ code: 1 }))).code === 0;
+    return (
+      (await this.docker(['version', '--format', '{{.Server.Version}}'], 5000).catch(() => ({ code: 1 }))).code === 0
+    );
   }
 
   async start(timeoutMs = 60_000): Promise<void> {
@@ -35,8 +37,23 @@ export class PrivateDockerd {
     fs.writeFileSync(config, '{}');
     const log = fs.openSync(path.join(this.root, 'dockerd.log'), 'a');
     const args = [
-      '--config-file', config, '--data-root', path.join(this.root, 'data'), '--exec-root', path.join(this.root, 'exec'),
-      '--pidfile', this.pidFile, '-H', this.host, '--bridge', 'none', '--iptables=false', '--ip-masq=false', '--userland-proxy=false', '--log-level', 'warn',
+      '--config-file',
+      config,
+      '--data-root',
+      path.join(this.root, 'data'),
+      '--exec-root',
+      path.join(this.root, 'exec'),
+      '--pidfile',
+      this.pidFile,
+      '-H',
+      this.host,
+      '--bridge',
+      'none',
+      '--iptables=false',
+      '--ip-masq=false',
+      '--userland-proxy=false',
+      '--log-level',
+      'warn',
     ];
     if (!fs.existsSync(`/var/run/netns/${this.netns}`)) {
       const r = await exec('ip', ['netns', 'add', this.netns]);
@@ -45,7 +62,10 @@ export class PrivateDockerd {
       }
     }
     // nsenter, not `ip netns exec`: that one remounts /sys and hides the cgroup mounts dockerd needs.
-    spawn('nsenter', [`--net=/var/run/netns/${this.netns}`, 'dockerd', ...args], { stdio: ['ignore', log, log], detached: true }).unref();
+    spawn('nsenter', [`--net=/var/run/netns/${this.netns}`, 'dockerd', ...args], {
+      stdio: ['ignore', log, log],
+      detached: true,
+    }).unref();
     fs.closeSync(log);
     const deadline = Date.now() + timeoutMs;
     while (!(await this.running())) {

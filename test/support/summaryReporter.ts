@@ -13,7 +13,9 @@ class SummaryReporter extends Mocha.reporters.Spec {
     const failed: { title: string; error: string }[] = [];
     const pending: string[] = [];
     runner.on('pass', (t) => passed.push(t.fullTitle()));
-    runner.on('fail', (t, err: unknown) => failed.push({ title: t.fullTitle(), error: err instanceof Error ? (err.stack ?? err.message) : String(err) }));
+    runner.on('fail', (t, err: unknown) =>
+      failed.push({ title: t.fullTitle(), error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+    );
     runner.on('pending', (t) => pending.push(t.fullTitle()));
     runner.once('end', () => {
       const file = process.env.WA_TEST_RESULTS;

@@ -28,7 +28,11 @@ describe('npm start: the demo (scripts/start.mjs)', function () {
     if (demo && demo.exitCode === null) {
       demo.kill('SIGKILL');
     }
-    await emulator.exec(process.execPath, [path.join(repoRoot, 'scripts/emulator.mjs'), 'down', '--volumes', '--dir', dir, '--project', project], { cwd: repoRoot, timeoutMs: 120_000 });
+    await emulator.exec(
+      process.execPath,
+      [path.join(repoRoot, 'scripts/emulator.mjs'), 'down', '--volumes', '--dir', dir, '--project', project],
+      { cwd: repoRoot, timeoutMs: 120_000 },
+    );
     if (sb) {
       fs.rmSync(sb.root, { recursive: true, force: true });
     }
@@ -36,8 +40,17 @@ describe('npm start: the demo (scripts/start.mjs)', function () {
   });
 
   it('prints a URL that opens VS Code with the extension and the live cluster, and stops on Ctrl-C', async () => {
-    const env = { ...process.env, WA_DEMO_PORT: String(await freePort()), WA_DEMO_WEB_PORT: String(await freePort()), WA_DEMO_DIR: dir };
-    demo = spawn(process.execPath, [path.join(repoRoot, 'scripts/start.mjs')], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      ...process.env,
+      WA_DEMO_PORT: String(await freePort()),
+      WA_DEMO_WEB_PORT: String(await freePort()),
+      WA_DEMO_DIR: dir,
+    };
+    demo = spawn(process.execPath, [path.join(repoRoot, 'scripts/start.mjs')], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     demo.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     demo.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const url = await new Promise<string>((resolve, reject) => {
@@ -57,7 +70,10 @@ describe('npm start: the demo (scripts/start.mjs)', function () {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(url);
     await waitForWorkbench(page);
-    assert.ok(!(await page.title()).includes('Extension Development Host'), 'the demo installs the extension; it is not a development host');
+    assert.ok(
+      !(await page.title()).includes('Extension Development Host'),
+      'the demo installs the extension; it is not a development host',
+    );
     const icon = page.locator('.part.activitybar .action-item a.action-label[aria-label^="WA Cluster"]');
     await icon.waitFor({ timeout: 60_000 });
     await icon.click();

@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, makeSandbox, startCodeServer, waitForWorkbench, workbenchUrl, type CodeServer, type Sandbox } from '../support/codeServer';
+import {
+  launchBrowser,
+  makeSandbox,
+  startCodeServer,
+  waitForWorkbench,
+  workbenchUrl,
+  type CodeServer,
+  type Sandbox,
+} from '../support/codeServer';
 import { testResultsDir } from '../support/paths';
 import * as emulator from '../emulator/src/harness';
 
@@ -17,7 +25,12 @@ async function rowsText(page: Page): Promise<string[]> {
   return page.locator('.part.sidebar .monaco-list-row').allInnerTexts();
 }
 
-async function waitForRows(page: Page, what: string, accept: (rows: string[]) => boolean, timeoutMs = 45_000): Promise<string[]> {
+async function waitForRows(
+  page: Page,
+  what: string,
+  accept: (rows: string[]) => boolean,
+  timeoutMs = 45_000,
+): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let rows: string[] = [];
   while (Date.now() < deadline) {
@@ -31,7 +44,8 @@ async function waitForRows(page: Page, what: string, accept: (rows: string[]) =>
 }
 
 /** The row of a tree item: its label, then (no separator in innerText) its description. */
-const row = (rows: string[], name: string) => rows.find((r) => r.startsWith(name) && !/[0-9]/.test(r.charAt(name.length))) ?? '';
+const row = (rows: string[], name: string) =>
+  rows.find((r) => r.startsWith(name) && !/[0-9]/.test(r.charAt(name.length))) ?? '';
 
 async function openExplorer(page: Page): Promise<void> {
   const icon = page.locator('.part.activitybar .action-item a.action-label[aria-label^="WA Cluster"]');
@@ -49,7 +63,12 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
   let page: Page;
   let ws: emulator.Workspace;
   let token = '';
-  const registration = { cc: '1', phone_number: '6315550200', method: 'sms', cert: Buffer.from('{"vname":"UI Test"}').toString('base64') };
+  const registration = {
+    cc: '1',
+    phone_number: '6315550200',
+    method: 'sms',
+    cert: Buffer.from('{"vname":"UI Test"}').toString('base64'),
+  };
 
   /** An admin call; a token the cluster no longer accepts (401) is renewed once. */
   async function admin(method: string, urlPath: string, body?: unknown): Promise<number> {
@@ -63,8 +82,14 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
 
   before(async () => {
     fs.mkdirSync(screenshots, { recursive: true });
-    sb = makeSandbox({ settings: { 'waCluster.health.pollIntervalSeconds': 1, 'workbench.colorTheme': 'Default Dark Modern' } });
-    ws = await emulator.startCluster({ dir: path.join(sb.workspace, project), project, webPort: await emulator.freePort() });
+    sb = makeSandbox({
+      settings: { 'waCluster.health.pollIntervalSeconds': 1, 'workbench.colorTheme': 'Default Dark Modern' },
+    });
+    ws = await emulator.startCluster({
+      dir: path.join(sb.workspace, project),
+      project,
+      webPort: await emulator.freePort(),
+    });
     cs = await startCodeServer(sb);
     browser = await launchBrowser(sb);
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -105,12 +130,23 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
     await input.fill(emulator.DEFAULT_PASSWORD);
     await page.keyboard.press('Enter');
     // Signed in: the "Sign in" row gives way to the roles the API reports.
-    await waitForRows(page, 'signed in', (r) => !r.some((x) => x.includes('Sign in to see roles')) && r.some((x) => x.includes('primary master')));
+    await waitForRows(
+      page,
+      'signed in',
+      (r) => !r.some((x) => x.includes('Sign in to see roles')) && r.some((x) => x.includes('primary master')),
+    );
     token = await emulator.login(ws);
   });
 
   it('shows the roles before registration (screenshot)', async () => {
-    const rows = await waitForRows(page, 'before registration', (r) => r.some((x) => x.includes('primary master · unregistered')) && r.some((x) => x.startsWith('wacore3')) && /not registered/.test(row(r, project)));
+    const rows = await waitForRows(
+      page,
+      'before registration',
+      (r) =>
+        r.some((x) => x.includes('primary master · unregistered')) &&
+        r.some((x) => x.startsWith('wacore3')) &&
+        /not registered/.test(row(r, project)),
+    );
     assert.match(row(rows, project), /not registered/);
     assert.match(row(rows, 'wacore3'), /coreapp · not created/);
     await page.screenshot({ path: path.join(screenshots, 'explorer-01-before-registration.png') });
@@ -141,8 +177,15 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
     await answer('Register a number (4/5)', '');
     await answer('Register a number (5/5)', 'SMS');
     await answer('Verify +1', '123456');
-    const rows = await waitForRows(page, 'registered', (r) => [row(r, 'wacore1'), row(r, 'wacore2')].filter((x) => /coreapp · connected/.test(x)).length === 1);
-    assert.ok([row(rows, 'wacore1'), row(rows, 'wacore2')].some((x) => /coreapp · standby/.test(x)), JSON.stringify(rows));
+    const rows = await waitForRows(
+      page,
+      'registered',
+      (r) => [row(r, 'wacore1'), row(r, 'wacore2')].filter((x) => /coreapp · connected/.test(x)).length === 1,
+    );
+    assert.ok(
+      [row(rows, 'wacore1'), row(rows, 'wacore2')].some((x) => /coreapp · standby/.test(x)),
+      JSON.stringify(rows),
+    );
   });
 
   it('sets 2 shards through "Set Shards", starts the spare through "Add Coreapp" (screenshot)', async () => {
@@ -150,41 +193,71 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
     await answer('Shards for', '2');
     await waitForRows(page, '2 shards', (r) => /2\/2 shards connected/.test(row(r, project)));
     await runCommand('WA Cluster: Add Coreapp');
-    const rows = await waitForRows(page, '2 shards + spare', (r) => /2\/2 shards connected/.test(row(r, project)) && /coreapp · standby/.test(row(r, 'wacore3')) && /coreapp · connected/.test(row(r, 'wacore2')));
+    const rows = await waitForRows(
+      page,
+      '2 shards + spare',
+      (r) =>
+        /2\/2 shards connected/.test(row(r, project)) &&
+        /coreapp · standby/.test(row(r, 'wacore3')) &&
+        /coreapp · connected/.test(row(r, 'wacore2')),
+    );
     assert.match(row(rows, 'wacore1'), /coreapp · connected/);
     assert.match(await page.locator('.part.statusbar').innerText(), /WA 2\/2/);
     await page.screenshot({ path: path.join(screenshots, 'explorer-02-two-shards-spare.png') });
   });
 
   it('shows the failover and announces it (screenshot)', async () => {
-    assert.equal(await admin('PATCH', '/v1/settings/application', { heartbeat_interval: 1, unhealthy_interval: 3 }), 200);
+    assert.equal(
+      await admin('PATCH', '/v1/settings/application', { heartbeat_interval: 1, unhealthy_interval: 3 }),
+      200,
+    );
     await emulator.compose(ws, ['stop', '-t', '1', 'wacore1']);
-    const rows = await waitForRows(page, 'failover', (r) => /coreapp · connected/.test(row(r, 'wacore3')) && /stopped/.test(row(r, 'wacore1')) && /coreapp · connected/.test(row(r, 'wacore2')));
+    const rows = await waitForRows(
+      page,
+      'failover',
+      (r) =>
+        /coreapp · connected/.test(row(r, 'wacore3')) &&
+        /stopped/.test(row(r, 'wacore1')) &&
+        /coreapp · connected/.test(row(r, 'wacore2')),
+    );
     assert.match(row(rows, project), /2\/2 shards connected/);
     await page.locator('.notifications-toasts', { hasText: 'failover' }).waitFor({ timeout: 15_000 });
     // Add Coreapp ran seconds ago: that made wacore3's start no news, not wacore1's death.
-    await page.locator('.notifications-toasts', { hasText: `${project}: wacore1 stopped` }).waitFor({ timeout: 15_000 });
+    await page
+      .locator('.notifications-toasts', { hasText: `${project}: wacore1 stopped` })
+      .waitFor({ timeout: 15_000 });
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(screenshots, 'explorer-03-after-failover.png') });
   });
 
-  it('follows a coreapp\'s logs in a highlighted walog editor (screenshot)', async () => {
+  it("follows a coreapp's logs in a highlighted walog editor (screenshot)", async () => {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.fill('>WA Cluster: Show Logs');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: /Show Logs$/ }).first().waitFor();
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: /Show Logs$/ })
+      .first()
+      .waitFor();
     await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'wacore2' }).first().waitFor({ timeout: 15_000 });
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: 'wacore2' })
+      .first()
+      .waitFor({ timeout: 15_000 });
     await input.fill('wacore2');
     await page.keyboard.press('Enter');
     const lines = page.locator('.editor-instance .view-lines');
-    await lines.locator('.view-line', { hasText: /\.cpp:\d+\]/ }).first().waitFor({ timeout: 30_000 });
+    await lines
+      .locator('.view-line', { hasText: /\.cpp:\d+\]/ })
+      .first()
+      .waitFor({ timeout: 30_000 });
     // Highlighted: the tokens of the log lines carry several different colour classes (the
     // grammar loads and tokenizes asynchronously, so give it a moment).
     let classes: string[] = [];
     for (let i = 0; i < 40 && classes.length < 3; i++) {
       await page.waitForTimeout(250);
-      classes = await lines.locator('.view-line span span').evaluateAll((spans: { className: string }[]) => [...new Set(spans.map((s) => s.className))]);
+      classes = await lines
+        .locator('.view-line span span')
+        .evaluateAll((spans: { className: string }[]) => [...new Set(spans.map((s) => s.className))]);
     }
     await page.screenshot({ path: path.join(screenshots, 'explorer-04-coreapp-logs.png') });
     assert.ok(classes.length >= 3, `token classes: ${JSON.stringify(classes)}`);
@@ -195,18 +268,31 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
     await runCommand('WA Cluster: Upgrade…');
     await answer(`Upgrade ${project}`, emulator.NEW_VERSION);
     await answer(`Upgrade ${project} to ${emulator.NEW_VERSION}`, 'With the DB upgrade service');
-    const dialog = page.locator('.monaco-dialog-box', { hasText: `Upgrade ${project} from ${emulator.OLD_VERSION} to ${emulator.NEW_VERSION}?` });
+    const dialog = page.locator('.monaco-dialog-box', {
+      hasText: `Upgrade ${project} from ${emulator.OLD_VERSION} to ${emulator.NEW_VERSION}?`,
+    });
     await dialog.waitFor({ timeout: 30_000 });
     const text = await dialog.innerText();
     assert.match(text, /Run the DB upgrade service dbupgrade/);
     assert.match(text, /Volumes are kept/);
     await page.screenshot({ path: path.join(screenshots, 'explorer-06-upgrade-confirmation.png') });
     await dialog.locator('.monaco-button', { hasText: /^Upgrade$/ }).click();
-    await page.locator('.notifications-toasts', { hasText: `${project} runs version ${emulator.NEW_VERSION}.` }).waitFor({ timeout: 120_000 });
-    const rows = await waitForRows(page, 'new version', (r) => row(r, project).includes(`v${emulator.NEW_VERSION}`) && /2\/2 shards connected/.test(row(r, project)));
+    await page
+      .locator('.notifications-toasts', { hasText: `${project} runs version ${emulator.NEW_VERSION}.` })
+      .waitFor({ timeout: 120_000 });
+    const rows = await waitForRows(
+      page,
+      'new version',
+      (r) => row(r, project).includes(`v${emulator.NEW_VERSION}`) && /2\/2 shards connected/.test(row(r, project)),
+    );
     assert.match(row(rows, 'wacore2'), /coreapp · (connected|standby)/);
     // The upgrade recreated the shard owners on purpose: that is no failover to announce.
-    assert.equal(await page.locator('.notifications-toasts .notification-toast', { hasText: /took over from wacore[23]\b/ }).count(), 0);
+    assert.equal(
+      await page
+        .locator('.notifications-toasts .notification-toast', { hasText: /took over from wacore[23]\b/ })
+        .count(),
+      0,
+    );
   });
 
   it('backs up through "Back Up…" (password twice, the save dialog) and restores through "Restore…" (open dialog, modal, password)', async () => {
@@ -226,14 +312,18 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
     }
     assert.match(proposed, proposal);
     await page.keyboard.press('Enter');
-    await page.locator('.notifications-toasts', { hasText: `Backup of ${project} saved to` }).waitFor({ timeout: 60_000 });
+    await page
+      .locator('.notifications-toasts', { hasText: `Backup of ${project} saved to` })
+      .waitFor({ timeout: 60_000 });
     const backups = path.join(ws.dir, 'backups');
     const written = fs.readdirSync(backups).filter((f) => f.endsWith('.wabackup'));
     assert.equal(written.length, 1, fs.readdirSync(backups).join(', '));
     assert.equal(fs.readFileSync(path.join(backups, '.gitignore'), 'utf8'), '*\n');
 
     await runCommand('WA Cluster: Restore…');
-    await page.locator('.quick-input-widget', { hasText: `Restore ${project} from which backup?` }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('.quick-input-widget', { hasText: `Restore ${project} from which backup?` })
+      .waitFor({ timeout: 30_000 });
     const input = page.locator('.quick-input-widget .quick-input-box input');
     // The dialog fills its input with the folder once it has read it; type the file after that.
     for (let i = 0; i < 40 && !(await input.inputValue()).endsWith('/backups/'); i++) {
@@ -250,7 +340,9 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
     await page.screenshot({ path: path.join(screenshots, 'explorer-07-restore-confirmation.png') });
     await modal.locator('.monaco-button', { hasText: /^Restore$/ }).click();
     await answer(`Restore ${project}: backup password`, backupPassword);
-    await page.locator('.notifications-toasts', { hasText: `${project} restored from ${written[0]}.` }).waitFor({ timeout: 60_000 });
+    await page
+      .locator('.notifications-toasts', { hasText: `${project} restored from ${written[0]}.` })
+      .waitFor({ timeout: 60_000 });
   });
 });
 
@@ -280,7 +372,9 @@ describe('welcome view when the Docker engine is not running (code-server + Chro
     await openExplorer(page);
     const welcome = page.locator('.part.sidebar .welcome-view-content');
     await welcome.waitFor({ timeout: 60_000 });
-    await page.locator('.part.sidebar .welcome-view-content', { hasText: 'Docker engine is not running' }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('.part.sidebar .welcome-view-content', { hasText: 'Docker engine is not running' })
+      .waitFor({ timeout: 30_000 });
     assert.match(await welcome.innerText(), /Retry/);
     await page.screenshot({ path: path.join(screenshots, 'explorer-05-docker-down-welcome.png') });
   });

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, makeSandbox, startCodeServer, waitForWorkbench, workbenchUrl, type CodeServer, type Sandbox } from '../support/codeServer';
+import {
+  launchBrowser,
+  makeSandbox,
+  startCodeServer,
+  waitForWorkbench,
+  workbenchUrl,
+  type CodeServer,
+  type Sandbox,
+} from '../support/codeServer';
 import { repoRoot, testResultsDir } from '../support/paths';
 
 const screenshots = path.join(testResultsDir, 'screenshots');
@@ -42,7 +50,10 @@ describe('workbench UI (code-server + Chromium)', () => {
     await rows.first().waitFor({ timeout: 30_000 });
     const texts = await rows.allInnerTexts();
     // The fixture workspace holds one cluster (lint/broken-compose.yml, project "lint"); plain compose.yml is no cluster.
-    assert.ok(texts.some((t) => t.startsWith('lint')), `rows: ${JSON.stringify(texts)}`);
+    assert.ok(
+      texts.some((t) => t.startsWith('lint')),
+      `rows: ${JSON.stringify(texts)}`,
+    );
     assert.ok(!texts.some((t) => t.includes('nginx')), `rows: ${JSON.stringify(texts)}`);
     await page.screenshot({ path: path.join(screenshots, 'foundation-01-nodes-view.png') });
   });
@@ -61,17 +72,22 @@ describe('workbench UI (code-server + Chromium)', () => {
     await page.screenshot({ path: path.join(screenshots, 'foundation-02-show-log.png') });
   });
 
-  it('opens the getting-started walkthrough with the source document\'s steps', async () => {
+  it("opens the getting-started walkthrough with the source document's steps", async () => {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.fill('>Welcome: Open Walkthrough');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Open Walkthrough' }).first().waitFor();
     await page.keyboard.press('Enter');
-    const ours = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Run a WhatsApp Business API cluster' });
+    const ours = page.locator('.quick-input-widget .monaco-list-row', {
+      hasText: 'Run a WhatsApp Business API cluster',
+    });
     await ours.first().waitFor({ timeout: 30_000 });
     await ours.first().click();
     const steps = page.locator('.getting-started-step');
-    await page.locator('.getting-started-step', { hasText: 'Start a spare coreapp' }).first().waitFor({ timeout: 30_000 });
+    await page
+      .locator('.getting-started-step', { hasText: 'Start a spare coreapp' })
+      .first()
+      .waitFor({ timeout: 30_000 });
     assert.ok((await steps.count()) >= 7);
     await page.screenshot({ path: path.join(screenshots, 'foundation-03-walkthrough.png') });
   });

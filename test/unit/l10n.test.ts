@@ -53,7 +53,11 @@ describe('localization', () => {
         const links = (s: string): string[] => [...s.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] ?? '');
         for (const [k, v] of Object.entries(nls)) {
           assert.ok(typeof tr[k] === 'string' && tr[k].trim() !== '', `${k} is empty in package.nls.${locale}.json`);
-          assert.deepEqual(links(tr[k]), links(v), `${k}: the ${locale} text must keep the link targets of the English one`);
+          assert.deepEqual(
+            links(tr[k]),
+            links(v),
+            `${k}: the ${locale} text must keep the link targets of the English one`,
+          );
         }
       });
     }
@@ -65,12 +69,24 @@ describe('localization', () => {
       it(`every string has a ${locale} translation with the same {N} placeholders`, () => {
         const tr = readJson(`l10n/bundle.l10n.${locale}.json`);
         const missing = Object.keys(bundle).filter((k) => typeof tr[k] !== 'string' || tr[k].trim() === '');
-        assert.deepEqual(missing, [], `strings of l10n/bundle.l10n.json without a translation in l10n/bundle.l10n.${locale}.json`);
+        assert.deepEqual(
+          missing,
+          [],
+          `strings of l10n/bundle.l10n.json without a translation in l10n/bundle.l10n.${locale}.json`,
+        );
         for (const k of Object.keys(bundle)) {
-          assert.deepEqual(placeholders(tr[k] ?? ''), placeholders(k), `placeholders differ in the ${locale} translation of ${JSON.stringify(k)}`);
+          assert.deepEqual(
+            placeholders(tr[k] ?? ''),
+            placeholders(k),
+            `placeholders differ in the ${locale} translation of ${JSON.stringify(k)}`,
+          );
         }
         const stale = Object.keys(tr).filter((k) => !(k in bundle));
-        assert.deepEqual(stale, [], `translations in l10n/bundle.l10n.${locale}.json of strings no longer in l10n/bundle.l10n.json`);
+        assert.deepEqual(
+          stale,
+          [],
+          `translations in l10n/bundle.l10n.${locale}.json of strings no longer in l10n/bundle.l10n.json`,
+        );
       });
     }
 
@@ -79,14 +95,21 @@ describe('localization', () => {
       for (const file of sourceFiles(path.join(repoRoot, 'src'))) {
         const rel = path.relative(repoRoot, file).split(path.sep).join('/');
         const text = fs.readFileSync(file, 'utf8');
-        const literals = [...scanner.translatedLiterals(text, false), ...(scanner.injectedTFiles.includes(rel) ? scanner.translatedLiterals(text, true) : [])];
+        const literals = [
+          ...scanner.translatedLiterals(text, false),
+          ...(scanner.injectedTFiles.includes(rel) ? scanner.translatedLiterals(text, true) : []),
+        ];
         for (const s of literals) {
           if (!(s in bundle)) {
             absent.push(`${rel}: ${JSON.stringify(s)}`);
           }
         }
       }
-      assert.deepEqual(absent, [], `strings missing from l10n/bundle.l10n.json: run "npm run l10n" and translate them:\n${absent.join('\n')}`);
+      assert.deepEqual(
+        absent,
+        [],
+        `strings missing from l10n/bundle.l10n.json: run "npm run l10n" and translate them:\n${absent.join('\n')}`,
+      );
     });
   });
 });

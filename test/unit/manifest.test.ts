@@ -68,10 +68,17 @@ describe('package.json manifest', () => {
     const palette = manifest.contributes.menus.commandPalette ?? [];
     for (const id of TRUSTED_ONLY_COMMANDS) {
       assert.ok(Object.values(Commands).includes(id as never), `${id} is not a command`);
-      assert.ok(palette.some((m) => m.command === id && /(^|&& )isWorkspaceTrusted( &&|$)/.test(m.when ?? '')), `${id} is in the command palette of an untrusted workspace`);
+      assert.ok(
+        palette.some((m) => m.command === id && /(^|&& )isWorkspaceTrusted( &&|$)/.test(m.when ?? '')),
+        `${id} is in the command palette of an untrusted workspace`,
+      );
       for (const [where, items] of Object.entries(manifest.contributes.menus)) {
         for (const m of items.filter((i) => i.command === id)) {
-          assert.match(m.when ?? '', /(^|&& )isWorkspaceTrusted( &&|$)/, `${id} shows in ${where} of an untrusted workspace`);
+          assert.match(
+            m.when ?? '',
+            /(^|&& )isWorkspaceTrusted( &&|$)/,
+            `${id} shows in ${where} of an untrusted workspace`,
+          );
         }
       }
     }

@@ -27,15 +27,26 @@ export const portConflict: Rule = {
         const clash = firstClash(byPort, wide, port, p);
         if (clash) {
           const q = clash.port.published;
-          const overlap = q ? `${Math.max(p.start, q.start)}${Math.min(p.end, q.end) > Math.max(p.start, q.start) ? `-${Math.min(p.end, q.end)}` : ''}` : String(p.start);
+          const overlap = q
+            ? `${Math.max(p.start, q.start)}${Math.min(p.end, q.end) > Math.max(p.start, q.start) ? `-${Math.min(p.end, q.end)}` : ''}`
+            : String(p.start);
           const where = positionAt(clash.port.source, clash.port.span.start);
-          const hostPort = port.hostIp ? t('{0}/{1} on {2}', overlap, port.protocol, port.hostIp) : `${overlap}/${port.protocol}`;
+          const hostPort = port.hostIp
+            ? t('{0}/{1} on {2}', overlap, port.protocol, port.hostIp)
+            : `${overlap}/${port.protocol}`;
           const args = [hostPort, clash.port.source.path.split(/[\\/]/).pop() ?? '', where.line + 1, clash.svc.name];
           report({
             span: port.span,
-            message: clash.svc === svc
-              ? t('Host port {0} is already published by this service already ({1}:{2}): the second container cannot start. Use another host port.', ...args)
-              : t('Host port {0} is already published by service `{3}` ({1}:{2}): the second container cannot start. Use another host port.', ...args),
+            message:
+              clash.svc === svc
+                ? t(
+                    'Host port {0} is already published by this service already ({1}:{2}): the second container cannot start. Use another host port.',
+                    ...args,
+                  )
+                : t(
+                    'Host port {0} is already published by service `{3}` ({1}:{2}): the second container cannot start. Use another host port.',
+                    ...args,
+                  ),
           });
         }
         const seen: Seen = { svc, port, order: order++ };
@@ -66,11 +77,23 @@ interface Seen {
 }
 
 /** The earliest published port that overlaps `p` on a clashing host IP, as a linear scan would find it. */
-function firstClash(byPort: Map<string, Seen[]>, wide: Seen[], port: PortMapping, p: { start: number; end: number }): Seen | undefined {
+function firstClash(
+  byPort: Map<string, Seen[]>,
+  wide: Seen[],
+  port: PortMapping,
+  p: { start: number; end: number },
+): Seen | undefined {
   let best: Seen | undefined;
   const consider = (s: Seen): void => {
     const q = s.port.published;
-    if ((!best || s.order < best.order) && q && s.port.protocol === port.protocol && ipsClash(s.port.hostIp, port.hostIp) && q.start <= p.end && p.start <= q.end) {
+    if (
+      (!best || s.order < best.order) &&
+      q &&
+      s.port.protocol === port.protocol &&
+      ipsClash(s.port.hostIp, port.hostIp) &&
+      q.start <= p.end &&
+      p.start <= q.end
+    ) {
       best = s;
     }
   };

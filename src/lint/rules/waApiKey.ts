@@ -14,9 +14,18 @@ export const waApiKey: Rule = {
       if (n < 12 || n > 128) {
         report({
           span: v.valueSpan.end > v.valueSpan.start ? v.valueSpan : v.keySpan,
-          message: n < 12
-            ? t('WA_API_KEY of `{0}` has {1} characters: the web app accepts API keys of 12 to 128 characters. Use a longer key.', svc.name, n)
-            : t('WA_API_KEY of `{0}` has {1} characters: the web app accepts API keys of 12 to 128 characters. Use a shorter key.', svc.name, n),
+          message:
+            n < 12
+              ? t(
+                  'WA_API_KEY of `{0}` has {1} characters: the web app accepts API keys of 12 to 128 characters. Use a longer key.',
+                  svc.name,
+                  n,
+                )
+              : t(
+                  'WA_API_KEY of `{0}` has {1} characters: the web app accepts API keys of 12 to 128 characters. Use a shorter key.',
+                  svc.name,
+                  n,
+                ),
         });
       }
     }

@@ -19,14 +19,18 @@ export function externalPort(svc: Service, container: number): { port: number; p
 export const waExternalPorts: Rule = {
   id: 'wa-external-ports',
   severity: 'warning',
-  description: '`COREAPP_EXTERNAL_PORTS` not four ports or not the ports the service publishes (also `WEBAPP_EXTERNAL_PORTS`).',
+  description:
+    '`COREAPP_EXTERNAL_PORTS` not four ports or not the ports the service publishes (also `WEBAPP_EXTERNAL_PORTS`).',
   check({ project, report, t }) {
     for (const svc of servicesWithRole(project, 'master', 'coreapp')) {
       const v = svc.environment.get('COREAPP_EXTERNAL_PORTS');
       if (!v || v.value === undefined || v.unresolved) {
         continue;
       }
-      const list = v.value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const list = v.value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       const expected = [6250, 6251, 6252, 6253].map((c) => externalPort(svc, c));
       const want = expected.map((e) => String(e.port)).join(',');
       const edit = replaceEnvValue(v, want);
@@ -34,15 +38,30 @@ export const waExternalPorts: Rule = {
       if (list.length !== 4 || list.some((p) => !/^\d+$/.test(p))) {
         report({
           span: v.valueSpan,
-          message: t('COREAPP_EXTERNAL_PORTS of `{0}` is `{1}`: it must list the four ports (messaging, contacts, control, healthcheck) other nodes reach container ports 6250-6253 on, e.g. {2}.', svc.name, v.value, want),
+          message: t(
+            'COREAPP_EXTERNAL_PORTS of `{0}` is `{1}`: it must list the four ports (messaging, contacts, control, healthcheck) other nodes reach container ports 6250-6253 on, e.g. {2}.',
+            svc.name,
+            v.value,
+            want,
+          ),
           ...fix,
         });
         continue;
       }
       if (list.join(',') !== want) {
         const message = expected.some((e) => e.published)
-          ? t('COREAPP_EXTERNAL_PORTS of `{0}` is {1}, but the service publishes container ports 6250-6253 on host ports {2}: other nodes will connect to the wrong ports. Set COREAPP_EXTERNAL_PORTS={2}.', svc.name, list.join(','), want)
-          : t('COREAPP_EXTERNAL_PORTS of `{0}` is {1}, but the service is reached on the compose network at ports {2}: other nodes will connect to the wrong ports. Set COREAPP_EXTERNAL_PORTS={2}.', svc.name, list.join(','), want);
+          ? t(
+              'COREAPP_EXTERNAL_PORTS of `{0}` is {1}, but the service publishes container ports 6250-6253 on host ports {2}: other nodes will connect to the wrong ports. Set COREAPP_EXTERNAL_PORTS={2}.',
+              svc.name,
+              list.join(','),
+              want,
+            )
+          : t(
+              'COREAPP_EXTERNAL_PORTS of `{0}` is {1}, but the service is reached on the compose network at ports {2}: other nodes will connect to the wrong ports. Set COREAPP_EXTERNAL_PORTS={2}.',
+              svc.name,
+              list.join(','),
+              want,
+            );
         report({ span: v.valueSpan, message, ...fix });
       }
     }
@@ -56,7 +75,12 @@ export const waExternalPorts: Rule = {
         const edit = replaceEnvValue(v, String(e.port));
         report({
           span: v.valueSpan,
-          message: t('WEBAPP_EXTERNAL_PORTS of `{0}` is {1}, but the service publishes port 443 on host port {2}. Set WEBAPP_EXTERNAL_PORTS={2}.', svc.name, v.value, e.port),
+          message: t(
+            'WEBAPP_EXTERNAL_PORTS of `{0}` is {1}, but the service publishes port 443 on host port {2}. Set WEBAPP_EXTERNAL_PORTS={2}.',
+            svc.name,
+            v.value,
+            e.port,
+          ),
           ...(edit ? { fix: { title: t('Set {0}={1}', 'WEBAPP_EXTERNAL_PORTS', e.port), edits: [edit] } } : {}),
         });
       }

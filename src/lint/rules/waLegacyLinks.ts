@@ -25,9 +25,16 @@ export const waLegacyLinks: Rule = {
       const ok = edits.filter((e) => e !== undefined);
       report({
         span: { file: p.source.path, start: r[0], end: r[1] },
-        message: svc.networkMode?.value === 'bridge'
-          ? t("`{0}` uses legacy links: newer Docker turns them into variables such as WACORE_PORT_6250-6253_TCP that break the web container's start script. Remove `links:` and `network_mode: bridge`; services reach each other by name on the project network.", svc.name)
-          : t("`{0}` uses legacy links: newer Docker turns them into variables such as WACORE_PORT_6250-6253_TCP that break the web container's start script. Remove `links:`; services reach each other by name on the project network.", svc.name),
+        message:
+          svc.networkMode?.value === 'bridge'
+            ? t(
+                "`{0}` uses legacy links: newer Docker turns them into variables such as WACORE_PORT_6250-6253_TCP that break the web container's start script. Remove `links:` and `network_mode: bridge`; services reach each other by name on the project network.",
+                svc.name,
+              )
+            : t(
+                "`{0}` uses legacy links: newer Docker turns them into variables such as WACORE_PORT_6250-6253_TCP that break the web container's start script. Remove `links:`; services reach each other by name on the project network.",
+                svc.name,
+              ),
         // Without the deletion of `links:` itself (or when a merge key brings `links:` back) the fix would not clear the finding.
         ...(edits[0] && !mergesLinks(p.map) && ok.length > 0 ? { fix: { title: t('Remove links'), edits: ok } } : {}),
       });
@@ -37,5 +44,9 @@ export const waLegacyLinks: Rule = {
 
 /** Whether a merge key (`<<: *base`) of the map brings in `links:` of its own. */
 function mergesLinks(map: YAMLMap): boolean {
-  return map.items.some((it) => isMergePair(it) && (isSeq(it.value) ? it.value.items : [it.value]).some((m) => isMap(m) && pairOf(m, 'links') !== undefined));
+  return map.items.some(
+    (it) =>
+      isMergePair(it) &&
+      (isSeq(it.value) ? it.value.items : [it.value]).some((m) => isMap(m) && pairOf(m, 'links') !== undefined),
+  );
 }

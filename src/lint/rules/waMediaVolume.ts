@@ -34,12 +34,27 @@ export const waMediaVolume: Rule = {
       if (!m) {
         const source = shared ?? 'whatsappMedia';
         const line = `${source}:${MEDIA_PATH}`;
-        const edit = shared ? (svc.pairs.has('volumes') ? appendToServiceBlock(svc, 'volumes', line, line) : addServiceKey(svc, 'volumes', [`- ${line}`])) : undefined;
+        const edit = shared
+          ? svc.pairs.has('volumes')
+            ? appendToServiceBlock(svc, 'volumes', line, line)
+            : addServiceKey(svc, 'volumes', [`- ${line}`])
+          : undefined;
         report({
           span: svc.keySpan,
           message: shared
-            ? t('`{0}` ({1}) does not mount the media volume at {2}: media uploaded through one node will be missing on the others. Mount `{3}` there, as the other nodes do.', svc.name, svc.role, MEDIA_PATH, shared)
-            : t('`{0}` ({1}) does not mount the media volume at {2}: media uploaded through one node will be missing on the others. Mount one shared volume there, as the other nodes do.', svc.name, svc.role, MEDIA_PATH),
+            ? t(
+                '`{0}` ({1}) does not mount the media volume at {2}: media uploaded through one node will be missing on the others. Mount `{3}` there, as the other nodes do.',
+                svc.name,
+                svc.role,
+                MEDIA_PATH,
+                shared,
+              )
+            : t(
+                '`{0}` ({1}) does not mount the media volume at {2}: media uploaded through one node will be missing on the others. Mount one shared volume there, as the other nodes do.',
+                svc.name,
+                svc.role,
+                MEDIA_PATH,
+              ),
           ...(edit ? { fix: { title: t('Mount {0} at {1}', source, MEDIA_PATH), edits: [edit] } } : {}),
         });
       } else if (m.source !== shared || m.type === 'tmpfs') {
@@ -47,8 +62,19 @@ export const waMediaVolume: Rule = {
         report({
           span: m.span,
           message: shared
-            ? t('`{0}` mounts {1} at {2}, but the other nodes mount `{3}`: every web, master and coreapp must share one media volume. Use `{3}:{2}`.', svc.name, mounted, MEDIA_PATH, shared)
-            : t('`{0}` mounts {1} at {2}, but the nodes do not share one volume: every web, master and coreapp must share one media volume. Use the same named volume everywhere.', svc.name, mounted, MEDIA_PATH),
+            ? t(
+                '`{0}` mounts {1} at {2}, but the other nodes mount `{3}`: every web, master and coreapp must share one media volume. Use `{3}:{2}`.',
+                svc.name,
+                mounted,
+                MEDIA_PATH,
+                shared,
+              )
+            : t(
+                '`{0}` mounts {1} at {2}, but the nodes do not share one volume: every web, master and coreapp must share one media volume. Use the same named volume everywhere.',
+                svc.name,
+                mounted,
+                MEDIA_PATH,
+              ),
         });
       }
     }

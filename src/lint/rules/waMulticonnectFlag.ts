@@ -19,8 +19,17 @@ export const waMulticonnectFlag: Rule = {
       report({
         span: v ? (v.valueSpan.end > v.valueSpan.start ? v.valueSpan : v.keySpan) : svc.keySpan,
         message: v
-          ? t('`{0}` ({1}) is part of a cluster with masters but sets WA_APP_MULTICONNECT={2}: it will run as a single instance and not join the cluster. Set WA_APP_MULTICONNECT=1.', svc.name, svc.role, v.value ?? '')
-          : t('`{0}` ({1}) is part of a cluster with masters but does not set WA_APP_MULTICONNECT: it will run as a single instance and not join the cluster. Set WA_APP_MULTICONNECT=1.', svc.name, svc.role),
+          ? t(
+              '`{0}` ({1}) is part of a cluster with masters but sets WA_APP_MULTICONNECT={2}: it will run as a single instance and not join the cluster. Set WA_APP_MULTICONNECT=1.',
+              svc.name,
+              svc.role,
+              v.value ?? '',
+            )
+          : t(
+              '`{0}` ({1}) is part of a cluster with masters but does not set WA_APP_MULTICONNECT: it will run as a single instance and not join the cluster. Set WA_APP_MULTICONNECT=1.',
+              svc.name,
+              svc.role,
+            ),
         ...(edit ? { fix: { title: t('Set {0}={1}', 'WA_APP_MULTICONNECT', 1), edits: [edit] } } : {}),
       });
     }

@@ -33,7 +33,12 @@ export const waMysql8Auth: Rule = {
       }
       report({
         span: svc.image.span,
-        message: t('`{0}` runs MySQL {1}, whose default authentication (caching_sha2_password) the WhatsApp client cannot use. Add `command: {2}`.', svc.name, ref.tag ?? '8', FLAG),
+        message: t(
+          '`{0}` runs MySQL {1}, whose default authentication (caching_sha2_password) the WhatsApp client cannot use. Add `command: {2}`.',
+          svc.name,
+          ref.tag ?? '8',
+          FLAG,
+        ),
         ...(edit ? { fix: { title: t('Use mysql_native_password'), edits: [edit] } } : {}),
       });
     }

@@ -8,7 +8,8 @@ export const HOST_VARS = ['WA_DB_HOSTNAME', 'WACORE_HOSTNAME'];
 export const waNetworkModeBridge: Rule = {
   id: 'wa-network-mode-bridge',
   severity: 'error',
-  description: '`network_mode: bridge` on a service that reaches another service by name (names do not resolve on the default bridge).',
+  description:
+    '`network_mode: bridge` on a service that reaches another service by name (names do not resolve on the default bridge).',
   check({ project, report, t }) {
     const bridged = [...project.services.values()].filter((s) => s.networkMode?.value === 'bridge');
     const removeAll: SpanEdit[] = [];
@@ -19,9 +20,16 @@ export const waNetworkModeBridge: Rule = {
         removeAll.push(e);
       }
     }
-    const fix = removeAll.length > 0 ? { fix: { title: t('Remove network_mode: bridge from every service'), edits: removeAll } } : {};
+    const fix =
+      removeAll.length > 0
+        ? { fix: { title: t('Remove network_mode: bridge from every service'), edits: removeAll } }
+        : {};
     for (const svc of bridged) {
-      const linked = new Set(svc.links.map((l) => (l.value.split(':')[1] ?? l.value.split(':')[0] ?? '').trim()).concat(svc.links.map((l) => l.value.split(':')[0] ?? '')));
+      const linked = new Set(
+        svc.links
+          .map((l) => (l.value.split(':')[1] ?? l.value.split(':')[0] ?? '').trim())
+          .concat(svc.links.map((l) => l.value.split(':')[0] ?? '')),
+      );
       const targets: string[] = [];
       for (const name of HOST_VARS) {
         const v = svc.environment.get(name);
@@ -38,7 +46,11 @@ export const waNetworkModeBridge: Rule = {
       }
       report({
         span: svc.networkMode.span,
-        message: t("`{0}` uses network_mode: bridge but reaches other containers by name ({1}): Docker's default bridge has no DNS for service names, so the connection fails. Remove network_mode: bridge (from every service) so Compose puts them on the project network.", svc.name, targets.join(', ')),
+        message: t(
+          "`{0}` uses network_mode: bridge but reaches other containers by name ({1}): Docker's default bridge has no DNS for service names, so the connection fails. Remove network_mode: bridge (from every service) so Compose puts them on the project network.",
+          svc.name,
+          targets.join(', '),
+        ),
         ...fix,
       });
     }
@@ -53,7 +65,13 @@ export const waNetworkModeBridge: Rule = {
         if (target?.networkMode?.value === 'bridge') {
           report({
             span: target.networkMode.span,
-            message: t('`{0}` uses network_mode: bridge, but `{1}` reaches it by name ({2}={3}) from the project network: the name does not resolve. Remove network_mode: bridge.', target.name, svc.name, name, v?.value ?? ''),
+            message: t(
+              '`{0}` uses network_mode: bridge, but `{1}` reaches it by name ({2}={3}) from the project network: the name does not resolve. Remove network_mode: bridge.',
+              target.name,
+              svc.name,
+              name,
+              v?.value ?? '',
+            ),
             ...fix,
           });
         }

@@ -12,12 +12,22 @@ export const waRestartPolicy: Rule = {
       if (r && (r.unresolved || r.value.trim() !== 'no')) {
         continue;
       }
-      const edit = r ? replaceScalar(r.source, r.span, 'unless-stopped') : addServiceKey(svc, 'restart', ['unless-stopped']);
+      const edit = r
+        ? replaceScalar(r.source, r.span, 'unless-stopped')
+        : addServiceKey(svc, 'restart', ['unless-stopped']);
       report({
         span: r ? r.span : svc.keySpan,
         message: r
-          ? t('`{0}` ({1}) has restart: no: after a crash it stays down and the cluster runs with one node less. Use restart: unless-stopped.', svc.name, svc.role)
-          : t('`{0}` ({1}) has no restart policy: after a crash it stays down and the cluster runs with one node less. Use restart: unless-stopped.', svc.name, svc.role),
+          ? t(
+              '`{0}` ({1}) has restart: no: after a crash it stays down and the cluster runs with one node less. Use restart: unless-stopped.',
+              svc.name,
+              svc.role,
+            )
+          : t(
+              '`{0}` ({1}) has no restart policy: after a crash it stays down and the cluster runs with one node less. Use restart: unless-stopped.',
+              svc.name,
+              svc.role,
+            ),
         ...(edit ? { fix: { title: t('Use restart: unless-stopped'), edits: [edit] } } : {}),
       });
     }

@@ -16,8 +16,15 @@ export const waVersionFormat: Rule = {
       report({
         span: origin?.span ?? v.imageSpan,
         message: name
-          ? t('{0} resolves to `{1}`, not a release number like 2.41.2 (major.minor.patch): WhatsApp images are tagged v<major>.<minor>.<patch>. Use an exact version from the changelog.', name, v.version)
-          : t('The image tag is `{0}`, not a release number like 2.41.2 (major.minor.patch): WhatsApp images are tagged v<major>.<minor>.<patch>. Use an exact version from the changelog.', v.version),
+          ? t(
+              '{0} resolves to `{1}`, not a release number like 2.41.2 (major.minor.patch): WhatsApp images are tagged v<major>.<minor>.<patch>. Use an exact version from the changelog.',
+              name,
+              v.version,
+            )
+          : t(
+              'The image tag is `{0}`, not a release number like 2.41.2 (major.minor.patch): WhatsApp images are tagged v<major>.<minor>.<patch>. Use an exact version from the changelog.',
+              v.version,
+            ),
       });
     }
   },

@@ -34,8 +34,30 @@ export const waVersionMismatch: Rule = {
       const newTag = (v.tag.startsWith('v') ? 'v' : '') + majority;
       report({
         span: v.imageSpan,
-        message: t('`{0}` runs version {1}, but {2} run {3}: every web, master, coreapp (and dbupgrade) node must run the same version. Use one WA_API_VERSION for all of them.', v.service.name, v.version, majorityList.map((m) => `\`${m.service.name}\``).join(', '), majority),
-        ...(tagInSource >= 0 && img ? { fix: { title: t('Use version {0}', majority), edits: [{ span: { file: v.imageSpan.file, start: v.imageSpan.start + tagInSource, end: v.imageSpan.start + tagInSource + img.raw.length - tagAt }, newText: newTag }] } } : {}),
+        message: t(
+          '`{0}` runs version {1}, but {2} run {3}: every web, master, coreapp (and dbupgrade) node must run the same version. Use one WA_API_VERSION for all of them.',
+          v.service.name,
+          v.version,
+          majorityList.map((m) => `\`${m.service.name}\``).join(', '),
+          majority,
+        ),
+        ...(tagInSource >= 0 && img
+          ? {
+              fix: {
+                title: t('Use version {0}', majority),
+                edits: [
+                  {
+                    span: {
+                      file: v.imageSpan.file,
+                      start: v.imageSpan.start + tagInSource,
+                      end: v.imageSpan.start + tagInSource + img.raw.length - tagAt,
+                    },
+                    newText: newTag,
+                  },
+                ],
+              },
+            }
+          : {}),
       });
     }
   },

@@ -15,15 +15,28 @@ export const waVersionPrefix: Rule = {
       const origin = use ? variableOrigin(project, use) : undefined;
       if (use && origin) {
         const name = use.ref.name;
-        const edit: SpanEdit = { span: { file: origin.span.file, start: origin.contentStart, end: origin.contentStart + 1 }, newText: '' };
+        const edit: SpanEdit = {
+          span: { file: origin.span.file, start: origin.contentStart, end: origin.contentStart + 1 },
+          newText: '',
+        };
         const args = [name, v.tag.slice(1), v.tag, v.version.replace(/^v/, '')];
         let message: string;
         if (origin.from === 'default') {
-          message = t('{0} is `{1}` (from the default in the compose file), but the image tag already adds a `v`: Compose pulls `…:{2}`, which does not exist. Write the bare number: {0}={3}.', ...args);
+          message = t(
+            '{0} is `{1}` (from the default in the compose file), but the image tag already adds a `v`: Compose pulls `…:{2}`, which does not exist. Write the bare number: {0}={3}.',
+            ...args,
+          );
         } else if (origin.from === 'dotenv') {
-          message = t('{0} is `{1}` (from {4}), but the image tag already adds a `v`: Compose pulls `…:{2}`, which does not exist. Write the bare number: {0}={3}.', ...args, origin.file);
+          message = t(
+            '{0} is `{1}` (from {4}), but the image tag already adds a `v`: Compose pulls `…:{2}`, which does not exist. Write the bare number: {0}={3}.',
+            ...args,
+            origin.file,
+          );
         } else {
-          message = t('{0} is `{1}` (from the shell environment), but the image tag already adds a `v`: Compose pulls `…:{2}`, which does not exist. Write the bare number: {0}={3}.', ...args);
+          message = t(
+            '{0} is `{1}` (from the shell environment), but the image tag already adds a `v`: Compose pulls `…:{2}`, which does not exist. Write the bare number: {0}={3}.',
+            ...args,
+          );
         }
         report({
           span: origin.span,
@@ -37,8 +50,19 @@ export const waVersionPrefix: Rule = {
         const start = v.imageSpan.start + at;
         report({
           span: v.imageSpan,
-          message: t('The image tag `{0}` has two `v`s: no such tag exists. Use `v{1}`.', v.tag, v.version.replace(/^v/, '')),
-          ...(fixable ? { fix: { title: t('Remove the extra "v"'), edits: [{ span: { file: v.imageSpan.file, start, end: start + 1 }, newText: '' }] } } : {}),
+          message: t(
+            'The image tag `{0}` has two `v`s: no such tag exists. Use `v{1}`.',
+            v.tag,
+            v.version.replace(/^v/, ''),
+          ),
+          ...(fixable
+            ? {
+                fix: {
+                  title: t('Remove the extra "v"'),
+                  edits: [{ span: { file: v.imageSpan.file, start, end: start + 1 }, newText: '' }],
+                },
+              }
+            : {}),
         });
       }
     }

@@ -10,7 +10,15 @@ export interface HostBenchConfig {
   /** The vendor file for the editor-path lint case. */
   readonly vendorDir: string;
   /** A log project (3 nodes with many lines) outside the workspace, and `compose logs`' median there. */
-  readonly logs: { readonly dir: string; readonly project: string; readonly lines: number; readonly composeLogsMs: number; readonly composeName: string } | undefined;
+  readonly logs:
+    | {
+        readonly dir: string;
+        readonly project: string;
+        readonly lines: number;
+        readonly composeLogsMs: number;
+        readonly composeName: string;
+      }
+    | undefined;
   readonly idleWindowMs: number;
   readonly eventRounds: number;
   readonly failoverRounds: number;

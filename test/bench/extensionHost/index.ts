@@ -51,7 +51,16 @@ export async function run(): Promise<void> {
   }
   const t0 = performance.now();
   const api = await ext.activate();
-  record(entry({ id: 'activate', what: 'activate() wall time in the extension host (module load included)', unit: 'ms', samples: [performance.now() - t0], goal: '< 50 ms', check: (x) => x.median < 50 }));
+  record(
+    entry({
+      id: 'activate',
+      what: 'activate() wall time in the extension host (module load included)',
+      unit: 'ms',
+      samples: [performance.now() - t0],
+      goal: '< 50 ms',
+      check: (x) => x.median < 50,
+    }),
+  );
 
   // --- the cluster appears in the workspace; signed in, view visible --------------------------
   const project = cfg.cluster.project;
@@ -60,7 +69,11 @@ export async function run(): Promise<void> {
   await signInAsTheUserWould(api, cfg.cluster);
   await vscode.commands.executeCommand('waCluster.nodes.focus');
   const tree = new TreeProbe(api, project);
-  await eventually('tree shows 2/2 shards and the spare', () => tree.description('wacore3') === 'coreapp · standby' && tree.connectedCoreapps().length === 2, 90_000);
+  await eventually(
+    'tree shows 2/2 shards and the spare',
+    () => tree.description('wacore3') === 'coreapp · standby' && tree.connectedCoreapps().length === 2,
+    90_000,
+  );
   void session;
 
   await guarded('idle', 'idle CPU', '< 300 ms/min visible', () => idleCases(api, cfg, idleBefore));
@@ -87,7 +100,10 @@ async function cpuPerMinute(windowMs: number): Promise<number> {
 class TreeProbe {
   private readonly listeners = new Set<(el: TreeElement | undefined) => void>();
   private readonly sub: vscode.Disposable;
-  constructor(private readonly api: TestApi, private readonly project: string) {
+  constructor(
+    private readonly api: TestApi,
+    private readonly project: string,
+  ) {
     this.sub = api.tree.onDidChangeTreeData((el) => {
       for (const l of this.listeners) {
         l(el ?? undefined);
@@ -96,12 +112,16 @@ class TreeProbe {
   }
 
   private root(): TreeElement | undefined {
-    return this.api.tree.getChildren().find((e) => e.kind === 'cluster' && e.session?.cluster.projectName === this.project);
+    return this.api.tree
+      .getChildren()
+      .find((e) => e.kind === 'cluster' && e.session?.cluster.projectName === this.project);
   }
 
   node(name: string): NodeElement | undefined {
     const root = this.root();
-    return root ? (this.api.tree.getChildren(root).find((e) => e.kind === 'node' && e.name === name) as NodeElement | undefined) : undefined;
+    return root
+      ? (this.api.tree.getChildren(root).find((e) => e.kind === 'node' && e.name === name) as NodeElement | undefined)
+      : undefined;
   }
 
   description(name: string): string {
@@ -111,7 +131,17 @@ class TreeProbe {
 
   connectedCoreapps(): string[] {
     const root = this.root();
-    return root ? this.api.tree.getChildren(root).filter((e): e is NodeElement => e.kind === 'node' && /^wacore/.test(e.name) && this.api.tree.getTreeItem(e).description === 'coreapp · connected').map((e) => e.name) : [];
+    return root
+      ? this.api.tree
+          .getChildren(root)
+          .filter(
+            (e): e is NodeElement =>
+              e.kind === 'node' &&
+              /^wacore/.test(e.name) &&
+              this.api.tree.getTreeItem(e).description === 'coreapp · connected',
+          )
+          .map((e) => e.name)
+      : [];
   }
 
   /** Resolves with the wall time of the first change event for `name` (or its root, or all) after which `ok` holds. */
@@ -119,7 +149,11 @@ class TreeProbe {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.listeners.delete(listener);
-        reject(new Error(`the tree did not show the change of ${name} within ${timeoutMs} ms (it shows "${this.description(name)}")`));
+        reject(
+          new Error(
+            `the tree did not show the change of ${name} within ${timeoutMs} ms (it shows "${this.description(name)}")`,
+          ),
+        );
       }, timeoutMs);
       const listener = (el: TreeElement | undefined): void => {
         const t = wallMs();
@@ -168,9 +202,33 @@ async function idleCases(api: TestApi, cfg: HostBenchConfig, before: number): Pr
   await vscode.commands.executeCommand('waCluster.nodes.focus');
   const baseline = { what: 'extension host before activation', median: before };
   return [
-    entry({ id: 'idle.visible', what: 'extension host CPU watching a 7-node cluster, view visible, window focused', unit: 'ms/min', samples: visible, baseline, goal: '< 300 ms/min', check: (x) => x.median < 300 }),
-    entry({ id: 'idle.hidden', what: `same, our view hidden, window focused (status bar still live; monitor ${hiddenRunning ? 'running' : 'paused'})`, unit: 'ms/min', samples: hidden, baseline, goal: 'status bar only: < 300 ms/min', check: (x) => x.median < 300 }),
-    entry({ id: 'idle.unfocused', what: `same, view hidden and window unfocused (nothing of ours visible; monitor ${unfocusedRunning ? 'running' : 'paused'})`, unit: 'ms/min', samples: unfocused, baseline, goal: '~0 over the baseline', check: (x) => !unfocusedRunning && x.median <= before + 30 }),
+    entry({
+      id: 'idle.visible',
+      what: 'extension host CPU watching a 7-node cluster, view visible, window focused',
+      unit: 'ms/min',
+      samples: visible,
+      baseline,
+      goal: '< 300 ms/min',
+      check: (x) => x.median < 300,
+    }),
+    entry({
+      id: 'idle.hidden',
+      what: `same, our view hidden, window focused (status bar still live; monitor ${hiddenRunning ? 'running' : 'paused'})`,
+      unit: 'ms/min',
+      samples: hidden,
+      baseline,
+      goal: 'status bar only: < 300 ms/min',
+      check: (x) => x.median < 300,
+    }),
+    entry({
+      id: 'idle.unfocused',
+      what: `same, view hidden and window unfocused (nothing of ours visible; monitor ${unfocusedRunning ? 'running' : 'paused'})`,
+      unit: 'ms/min',
+      samples: unfocused,
+      baseline,
+      goal: '~0 over the baseline',
+      check: (x) => !unfocusedRunning && x.median <= before + 30,
+    }),
   ];
 }
 
@@ -214,12 +272,26 @@ async function screenCases(tree: TreeProbe, cfg: HostBenchConfig): Promise<Bench
 function promotionTime(ws: emulator.Workspace, sinceMs: number): number | undefined {
   let best: number | undefined;
   for (const master of ['master1', 'master2']) {
-    const id = execFileSync('docker', ['ps', '-aq', '--filter', `label=com.docker.compose.project=${ws.project}`, '--filter', `label=com.docker.compose.service=${master}`]).toString().trim().split('\n')[0];
+    const id = execFileSync('docker', [
+      'ps',
+      '-aq',
+      '--filter',
+      `label=com.docker.compose.project=${ws.project}`,
+      '--filter',
+      `label=com.docker.compose.service=${master}`,
+    ])
+      .toString()
+      .trim()
+      .split('\n')[0];
     if (!id) {
       continue;
     }
-    const text = execFileSync('docker', ['logs', '--since', String(Math.floor(sinceMs / 1000) - 1), id], { maxBuffer: 64 << 20 }).toString();
-    for (const m of text.matchAll(/^\w (\d{4}-\d\d-\d\d) (\d{1,2}):(\d\d):(\d\d)\.(\d{3}) UTC .*promoted .* to primary coreapp/gm)) {
+    const text = execFileSync('docker', ['logs', '--since', String(Math.floor(sinceMs / 1000) - 1), id], {
+      maxBuffer: 64 << 20,
+    }).toString();
+    for (const m of text.matchAll(
+      /^\w (\d{4}-\d\d-\d\d) (\d{1,2}):(\d\d):(\d\d)\.(\d{3}) UTC .*promoted .* to primary coreapp/gm,
+    )) {
       const t = Date.parse(`${m[1]}T${m[2]!.padStart(2, '0')}:${m[3]}:${m[4]}.${m[5]}Z`);
       if (t >= sinceMs - 5 && (best === undefined || t < best)) {
         best = t;
@@ -241,7 +313,13 @@ async function failoverCases(api: TestApi, tree: TreeProbe, cfg: HostBenchConfig
     const dialogs = answerDialogs();
     try {
       for (let round = 0; round < cfg.failoverRounds; round++) {
-        await eventually('2 owners and a spare', () => tree.connectedCoreapps().length === 2 && ['wacore1', 'wacore2', 'wacore3'].some((n) => tree.description(n) === 'coreapp · standby'), 90_000);
+        await eventually(
+          '2 owners and a spare',
+          () =>
+            tree.connectedCoreapps().length === 2 &&
+            ['wacore1', 'wacore2', 'wacore3'].some((n) => tree.description(n) === 'coreapp · standby'),
+          90_000,
+        );
         await sleep(2000);
         const victim = tree.connectedCoreapps()[0]!;
         const spare = ['wacore1', 'wacore2', 'wacore3'].find((n) => tree.description(n) === 'coreapp · standby')!;
@@ -256,7 +334,14 @@ async function failoverCases(api: TestApi, tree: TreeProbe, cfg: HostBenchConfig
           await emulator.setFaults(ws, { slowMs: 1500 }, victim);
         }
         const tShown = await shown;
-        const tAnnounced = await eventually('failover announced', () => (dialogs.shown.slice(announcedBefore).some((a) => /failover|took over/i.test(a.message)) ? wallMs() : undefined), 15_000).catch(() => undefined);
+        const tAnnounced = await eventually(
+          'failover announced',
+          () =>
+            dialogs.shown.slice(announcedBefore).some((a) => /failover|took over/i.test(a.message))
+              ? wallMs()
+              : undefined,
+          15_000,
+        ).catch(() => undefined);
         const promoted = promotionTime(ws, start);
         if (promoted === undefined) {
           throw new Error(`no promotion line in the masters' logs after ${new Date(start).toISOString()}`);
@@ -274,18 +359,58 @@ async function failoverCases(api: TestApi, tree: TreeProbe, cfg: HostBenchConfig
         }
       }
     } catch (e) {
-      out.push(failedEntry(`failover.${scenario}`, `failover (${scenario})`, `< poll + 250 ms`, e instanceof Error ? e.message : String(e)));
+      out.push(
+        failedEntry(
+          `failover.${scenario}`,
+          `failover (${scenario})`,
+          `< poll + 250 ms`,
+          e instanceof Error ? e.message : String(e),
+        ),
+      );
       continue;
     } finally {
       dialogs.restore();
     }
-    const what = scenario === 'burst' ? 'owner container stopped (Docker event → fast health polls)' : `owner stops answering heartbeats, container alive (no Docker event: the ${pollMs / 1000} s poll)`;
+    const what =
+      scenario === 'burst'
+        ? 'owner container stopped (Docker event → fast health polls)'
+        : `owner stops answering heartbeats, container alive (no Docker event: the ${pollMs / 1000} s poll)`;
     const goal = `< poll + 250 = ${pollMs + 250} ms`;
-    out.push(entry({ id: `failover.${scenario}.tree`, what: `failover → tree shows the new owner: ${what}; from the master's promotion log line`, unit: 'ms', samples: screen, goal, check: (x) => x.median < pollMs + 250 }));
-    out.push(notified.length > 0
-      ? entry({ id: `failover.${scenario}.notification`, what: `failover → notification: ${what}`, unit: 'ms', samples: notified, goal, check: (x) => silent === 0 && x.median < pollMs + 250, ...(silent ? { note: `${silent} of ${cfg.failoverRounds} failovers not announced` } : {}) })
-      : // Measured, and missed: every round ran, none was announced (a product gap, not a harness failure).
-        { id: `failover.${scenario}.notification`, what: `failover → notification: ${what}`, unit: 'ms', median: NaN, min: NaN, max: NaN, runs: silent, goal, met: false, note: `no failover notification in ${silent} of ${cfg.failoverRounds} rounds: the old owner stays in /v1/health as a healthy standby, which the diff reads as a hand-over, not a failover` });
+    out.push(
+      entry({
+        id: `failover.${scenario}.tree`,
+        what: `failover → tree shows the new owner: ${what}; from the master's promotion log line`,
+        unit: 'ms',
+        samples: screen,
+        goal,
+        check: (x) => x.median < pollMs + 250,
+      }),
+    );
+    out.push(
+      notified.length > 0
+        ? entry({
+            id: `failover.${scenario}.notification`,
+            what: `failover → notification: ${what}`,
+            unit: 'ms',
+            samples: notified,
+            goal,
+            check: (x) => silent === 0 && x.median < pollMs + 250,
+            ...(silent ? { note: `${silent} of ${cfg.failoverRounds} failovers not announced` } : {}),
+          })
+        : // Measured, and missed: every round ran, none was announced (a product gap, not a harness failure).
+          {
+            id: `failover.${scenario}.notification`,
+            what: `failover → notification: ${what}`,
+            unit: 'ms',
+            median: NaN,
+            min: NaN,
+            max: NaN,
+            runs: silent,
+            goal,
+            met: false,
+            note: `no failover notification in ${silent} of ${cfg.failoverRounds} rounds: the old owner stays in /v1/health as a healthy standby, which the diff reads as a hand-over, not a failover`,
+          },
+    );
   }
   return out;
 }
@@ -316,12 +441,23 @@ async function editorLintCase(cfg: HostBenchConfig): Promise<BenchEntry[]> {
     const t0 = wallMs();
     const end = editor.document.lineAt(line).range.end;
     // One keystroke: a character typed at the end of the file, then taken back on the next round.
-    await editor.edit((b) => (i % 2 === 0 ? b.insert(end, '#') : b.delete(new vscode.Range(end.translate(0, -1), end))));
+    await editor.edit((b) =>
+      i % 2 === 0 ? b.insert(end, '#') : b.delete(new vscode.Range(end.translate(0, -1), end)),
+    );
     samples.push((await published) - t0);
     await sleep(100);
   }
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
-  return [entry({ id: 'lint.editor', what: "keystroke → diagnostics published in the extension host (vendor multiconnect file; 300 ms typing debounce included)", unit: 'ms', samples, goal: 'debounce + < 3 ms lint', check: (x) => x.median < 300 + 50 })];
+  return [
+    entry({
+      id: 'lint.editor',
+      what: 'keystroke → diagnostics published in the extension host (vendor multiconnect file; 300 ms typing debounce included)',
+      unit: 'ms',
+      samples,
+      goal: 'debounce + < 3 ms lint',
+      check: (x) => x.median < 300 + 50,
+    }),
+  ];
 }
 
 async function showAllLogsCase(api: TestApi, logs: NonNullable<HostBenchConfig['logs']>): Promise<BenchEntry[]> {
@@ -346,13 +482,18 @@ async function showAllLogsCase(api: TestApi, logs: NonNullable<HostBenchConfig['
   const ms = wallMs() - t0;
   const grown = (process.memoryUsage().rss - rss0) / (1 << 20);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-  return [entry({
-    id: 'logs.showAll',
-    what: `Show All Logs on 3 nodes × ${logs.lines / 1000}k lines until its document holds the last ${maxLines} lines (waCluster.logs.maxLines); host RSS +${grown.toFixed(0)} MiB`,
-    unit: 'ms',
-    samples: [ms],
-    baseline: { what: `${logs.composeName} logs --no-color > debug_output.txt (all lines)`, median: logs.composeLogsMs },
-    goal: '≤ 1.0 × compose logs',
-    check: (x) => (x.ratio ?? Infinity) <= 1,
-  })];
+  return [
+    entry({
+      id: 'logs.showAll',
+      what: `Show All Logs on 3 nodes × ${logs.lines / 1000}k lines until its document holds the last ${maxLines} lines (waCluster.logs.maxLines); host RSS +${grown.toFixed(0)} MiB`,
+      unit: 'ms',
+      samples: [ms],
+      baseline: {
+        what: `${logs.composeName} logs --no-color > debug_output.txt (all lines)`,
+        median: logs.composeLogsMs,
+      },
+      goal: '≤ 1.0 × compose logs',
+      check: (x) => (x.ratio ?? Infinity) <= 1,
+    }),
+  ];
 }

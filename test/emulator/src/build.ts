@@ -44,7 +44,11 @@ export interface BuildOptions {
   base?: string;
 }
 
-async function run(cmd: string, args: string[], opts: { input?: Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<string> {
+async function run(
+  cmd: string,
+  args: string[],
+  opts: { input?: Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -52,7 +56,9 @@ async function run(cmd: string, args: string[], opts: { input?: Buffer; env?: No
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code ?? '?'}: ${err || out}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code ?? '?'}: ${err || out}`)),
+    );
     child.stdin.end(opts.input);
   });
 }
@@ -80,10 +86,62 @@ async function ensureTls(log: (l: string) => void): Promise<void> {
   log('generating the emulator TLS CA and server certificate with openssl');
   fs.mkdirSync(tlsDir, { recursive: true });
   const o = (args: string[]): Promise<string> => run('openssl', args, { cwd: tlsDir });
-  await o(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '3650', '-subj', '/CN=wa-emulator test CA (not for production)', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  await o(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'server-key.pem', '-out', 'server.csr', '-subj', '/CN=waweb']);
-  fs.writeFileSync(path.join(tlsDir, 'ext.cnf'), 'subjectAltName=DNS:localhost,DNS:waweb,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
-  await o(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'server.pem', '-days', '3650', '-extfile', 'ext.cnf']);
+  await o([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    'ca-key.pem',
+    '-out',
+    'ca.pem',
+    '-days',
+    '3650',
+    '-subj',
+    '/CN=wa-emulator test CA (not for production)',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  await o([
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    'server-key.pem',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=waweb',
+  ]);
+  fs.writeFileSync(
+    path.join(tlsDir, 'ext.cnf'),
+    'subjectAltName=DNS:localhost,DNS:waweb,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
+  );
+  await o([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca-key.pem',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '3650',
+    '-extfile',
+    'ext.cnf',
+  ]);
 }
 
 async function bundle(): Promise<string> {
@@ -111,8 +169,13 @@ async function bundle(): Promise<string> {
 /** Imports (once per node binary) the base image: the host's node + its shared libraries. */
 async function ensureBase(log: (l: string) => void): Promise<string> {
   // The running node, unless we run inside another runtime (Electron): then the node on PATH.
-  const onPath = (process.env.PATH ?? '').split(':').map((d) => path.join(d, 'node')).find((p) => fs.existsSync(p));
-  const nodeBin = fs.realpathSync(path.basename(process.execPath) === 'node' ? process.execPath : (onPath ?? '/usr/bin/node'));
+  const onPath = (process.env.PATH ?? '')
+    .split(':')
+    .map((d) => path.join(d, 'node'))
+    .find((p) => fs.existsSync(p));
+  const nodeBin = fs.realpathSync(
+    path.basename(process.execPath) === 'node' ? process.execPath : (onPath ?? '/usr/bin/node'),
+  );
   const ldd = await run('ldd', [nodeBin]);
   const libs = [...ldd.matchAll(/(\/[^\s]+) \(0x/g)].map((m) => m[1] ?? '').filter(Boolean);
   const h = crypto.createHash('sha256');
@@ -136,7 +199,14 @@ async function ensureBase(log: (l: string) => void): Promise<string> {
   for (const lib of libs) {
     put(lib, lib.slice(1));
   }
-  for (const dir of ['tmp', 'etc', 'var/lib/mysql', 'var/lib/postgresql/data', 'usr/local/wamedia', 'usr/local/waent/logs']) {
+  for (const dir of [
+    'tmp',
+    'etc',
+    'var/lib/mysql',
+    'var/lib/postgresql/data',
+    'usr/local/wamedia',
+    'usr/local/waent/logs',
+  ]) {
     fs.mkdirSync(path.join(rootfsDir, dir), { recursive: true });
   }
   fs.chmodSync(path.join(rootfsDir, 'tmp'), 0o1777);
@@ -148,9 +218,25 @@ async function ensureBase(log: (l: string) => void): Promise<string> {
     const chunks: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => chunks.push(d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`tar exited ${code ?? '?'}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`tar exited ${code ?? '?'}`)),
+    );
   });
-  await run('docker', ['import', '--change', 'LABEL wa-emulator=true', '--change', 'LABEL org.opencontainers.image.description="wa-emulator base: node runtime only (EMULATOR, not WhatsApp)"', '--change', 'ENV PATH=/usr/local/bin:/usr/bin:/bin', '-', tag], { input: tar });
+  await run(
+    'docker',
+    [
+      'import',
+      '--change',
+      'LABEL wa-emulator=true',
+      '--change',
+      'LABEL org.opencontainers.image.description="wa-emulator base: node runtime only (EMULATOR, not WhatsApp)"',
+      '--change',
+      'ENV PATH=/usr/local/bin:/usr/bin:/bin',
+      '-',
+      tag,
+    ],
+    { input: tar },
+  );
   fs.rmSync(rootfsDir, { recursive: true, force: true });
   return tag;
 }
@@ -230,13 +316,37 @@ export async function buildImages(opts: BuildOptions = {}): Promise<BuildResult>
     const built: string[] = [];
     const cached: string[] = [];
     for (const spec of imageSpecs()) {
-      const hash = crypto.createHash('sha256').update(`${ctxHash}|${base}|${spec.target}|${spec.version}`).digest('hex').slice(0, 16);
+      const hash = crypto
+        .createHash('sha256')
+        .update(`${ctxHash}|${base}|${spec.target}|${spec.version}`)
+        .digest('hex')
+        .slice(0, 16);
       if (!opts.force && (await imageLabel(spec.tag, 'wa-emulator.content-hash')) === hash) {
         cached.push(spec.tag);
         continue;
       }
       log(`building ${spec.tag}`);
-      await run('docker', ['build', '-q', '--target', spec.target, '--build-arg', `BASE=${base}`, '--build-arg', `KIND=${spec.kind}`, '--build-arg', `VERSION=${spec.version}`, '--build-arg', `CONTENT_HASH=${hash}`, '-t', spec.tag, ctxDir], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+      await run(
+        'docker',
+        [
+          'build',
+          '-q',
+          '--target',
+          spec.target,
+          '--build-arg',
+          `BASE=${base}`,
+          '--build-arg',
+          `KIND=${spec.kind}`,
+          '--build-arg',
+          `VERSION=${spec.version}`,
+          '--build-arg',
+          `CONTENT_HASH=${hash}`,
+          '-t',
+          spec.tag,
+          ctxDir,
+        ],
+        { env: { ...process.env, DOCKER_BUILDKIT: '0' } },
+      );
       built.push(spec.tag);
     }
     return { built, cached, ms: Date.now() - t0 };

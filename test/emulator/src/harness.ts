@@ -39,7 +39,9 @@ export function composeFlavor(env: NodeJS.ProcessEnv = process.env): ComposeFlav
   if (chosen) {
     throw new Error(`WA_TEST_COMPOSE must be v1 or v2, not "${chosen}"`);
   }
-  return spawnSync('docker', ['compose', 'version', '--short'], { stdio: 'ignore', timeout: 15_000 }).status === 0 ? 'v2' : 'v1';
+  return spawnSync('docker', ['compose', 'version', '--short'], { stdio: 'ignore', timeout: 15_000 }).status === 0
+    ? 'v2'
+    : 'v1';
 }
 
 /**
@@ -92,17 +94,27 @@ export function writeWorkspace(o: WorkspaceOptions): Workspace {
   fs.mkdirSync(o.dir, { recursive: true });
   const engine = o.engine ?? 'mysql';
   const version = o.version ?? OLD_VERSION;
-  const project = o.project ?? path.basename(path.resolve(o.dir)).toLowerCase().replace(/[^a-z0-9_-]/g, '');
+  const project =
+    o.project ??
+    path
+      .basename(path.resolve(o.dir))
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]/g, '');
   const apiKey = o.apiKey === undefined ? DEFAULT_API_KEY : o.apiKey;
   const pg = engine === 'postgres';
   const wait = pg ? 'wait_on_postgres.sh' : 'wait_on_mysql.sh';
-  const tag = '${WA_API_VERSION:?Run docker-compose with env var WA_API_VERSION (ex. WA_API_VERSION=2.41.2 docker-compose <command> <options>)}';
+  const tag =
+    '${WA_API_VERSION:?Run docker-compose with env var WA_API_VERSION (ex. WA_API_VERSION=2.41.2 docker-compose <command> <options>)}';
   const cmd = `["/opt/whatsapp/bin/${wait}", "/opt/whatsapp/bin/launch_within_docker.sh"]`;
   const dataVolume = pg ? 'postgresData' : 'mysqlData';
-  const common = (indent: string): string => [
-    `${indent}volumes:`, `${indent} - whatsappMedia:/usr/local/wamedia`,
-    `${indent}env_file:`, `${indent}  - db.env`, `${indent}  - emulator.env`,
-  ].join('\n');
+  const common = (indent: string): string =>
+    [
+      `${indent}volumes:`,
+      `${indent} - whatsappMedia:/usr/local/wamedia`,
+      `${indent}env_file:`,
+      `${indent}  - db.env`,
+      `${indent}  - emulator.env`,
+    ].join('\n');
   const node = (name: string, master: boolean, dependsOn: string): string => `  ${name}:
     image: wa-emulator/coreapp:v${tag}
     restart: unless-stopped
@@ -240,7 +252,17 @@ ${common('    ')}
   fs.writeFileSync(path.join(o.dir, 'db.env'), dbEnv);
   fs.writeFileSync(path.join(o.dir, 'emulator.env'), emuEnv.join('\n') + '\n');
   fs.writeFileSync(path.join(o.dir, '.env'), `WA_API_VERSION=${version}\n`);
-  return { dir: o.dir, project, version, webPort: o.webPort, engine, apiKey, composeFile: 'multiconnect-compose.yml', baseUrl: `https://127.0.0.1:${o.webPort}`, compose: o.compose ?? composeFlavor() };
+  return {
+    dir: o.dir,
+    project,
+    version,
+    webPort: o.webPort,
+    engine,
+    apiKey,
+    composeFile: 'multiconnect-compose.yml',
+    baseUrl: `https://127.0.0.1:${o.webPort}`,
+    compose: o.compose ?? composeFlavor(),
+  };
 }
 
 export interface ExecResult {
@@ -249,7 +271,11 @@ export interface ExecResult {
   stderr: string;
 }
 
-export function exec(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ExecResult> {
+export function exec(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -282,9 +308,14 @@ export interface ComposeOptions {
 export async function compose(ws: Workspace, args: string[], o: ComposeOptions = {}): Promise<ExecResult> {
   const files = (o.files ?? [ws.composeFile]).flatMap((f) => ['-f', f]);
   const cli = composeCli(ws.compose);
-  const r = await exec(cli.command, [...cli.baseArgs, '-p', ws.project, ...files, ...args], { cwd: ws.dir, env: { ...process.env, WA_API_VERSION: o.version ?? ws.version, ...o.env } });
+  const r = await exec(cli.command, [...cli.baseArgs, '-p', ws.project, ...files, ...args], {
+    cwd: ws.dir,
+    env: { ...process.env, WA_API_VERSION: o.version ?? ws.version, ...o.env },
+  });
   if (r.code !== 0 && o.check !== false) {
-    throw new Error(`${[cli.command, ...cli.baseArgs].join(' ')} ${args.join(' ')} failed (${r.code}): ${r.stderr || r.stdout}`);
+    throw new Error(
+      `${[cli.command, ...cli.baseArgs].join(' ')} ${args.join(' ')} failed (${r.code}): ${r.stderr || r.stdout}`,
+    );
   }
   return r;
 }
@@ -295,7 +326,10 @@ export async function up(ws: Workspace, services: string[] = HA_SERVICES, o: Com
 
 /** `down` (keeps the data volume) or `down -v` (deletes it); also removes the dbupgrade container. */
 export async function down(ws: Workspace, o: { volumes?: boolean; files?: string[] } = {}): Promise<void> {
-  await compose(ws, ['down', '--remove-orphans', '-t', '5', ...(o.volumes ? ['-v'] : [])], { check: false, files: o.files });
+  await compose(ws, ['down', '--remove-orphans', '-t', '5', ...(o.volumes ? ['-v'] : [])], {
+    check: false,
+    files: o.files,
+  });
 }
 
 /** Container id of a service's first container (`compose ps -q`). */
@@ -339,7 +373,12 @@ export interface ApiRequest {
 }
 
 /** One HTTPS request to the web, trusting only the emulator CA (no rejectUnauthorized:false). */
-export function api(target: Workspace | string, method: string, urlPath: string, r: ApiRequest = {}): Promise<ApiResponse> {
+export function api(
+  target: Workspace | string,
+  method: string,
+  urlPath: string,
+  r: ApiRequest = {},
+): Promise<ApiResponse> {
   const base = typeof target === 'string' ? target : target.baseUrl;
   const url = new URL(urlPath, base);
   const headers: Record<string, string> = { ...r.headers };
@@ -355,21 +394,25 @@ export function api(target: Workspace | string, method: string, urlPath: string,
     headers['content-type'] = 'application/json';
   }
   return new Promise((resolve, reject) => {
-    const req = https.request(url, { method, headers, ca: caPem(), servername: 'localhost', timeout: r.timeoutMs ?? 10_000 }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        let body: unknown;
-        try {
-          body = JSON.parse(text) as unknown;
-        } catch {
-          body = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, text, body });
-      });
-      res.on('error', reject);
-    });
+    const req = https.request(
+      url,
+      { method, headers, ca: caPem(), servername: 'localhost', timeout: r.timeoutMs ?? 10_000 },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          let body: unknown;
+          try {
+            body = JSON.parse(text) as unknown;
+          } catch {
+            body = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, text, body });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`request ${method} ${urlPath} timed out`)));
     req.on('error', reject);
     req.end(payload);
@@ -392,7 +435,11 @@ export async function login(ws: Workspace | string, password = DEFAULT_PASSWORD)
   return token;
 }
 
-export type NodeHealth = { gateway_status?: string; role?: string; errors?: { code: number; title: string; details: string }[] };
+export type NodeHealth = {
+  gateway_status?: string;
+  role?: string;
+  errors?: { code: number; title: string; details: string }[];
+};
 export interface HealthBody {
   health: Record<string, NodeHealth>;
   meta?: { version?: string; api_status?: string };
@@ -409,12 +456,20 @@ export interface WaitOptions {
  * Polls GET /v1/health until `accept` returns true (default: the web answers with a health map).
  * Throws with the last answer on timeout.
  */
-export async function waitForHealth(ws: Workspace | string, accept: (h: HealthBody) => boolean = () => true, o: WaitOptions = {}): Promise<HealthBody> {
+export async function waitForHealth(
+  ws: Workspace | string,
+  accept: (h: HealthBody) => boolean = () => true,
+  o: WaitOptions = {},
+): Promise<HealthBody> {
   const deadline = Date.now() + (o.timeoutMs ?? 30_000);
   let last: string;
   for (;;) {
     try {
-      const r = await api(ws, 'GET', '/v1/health', { token: o.token, apiKey: o.token ? undefined : (o.apiKey ?? (typeof ws === 'string' ? undefined : ws.apiKey) ?? undefined), timeoutMs: 5000 });
+      const r = await api(ws, 'GET', '/v1/health', {
+        token: o.token,
+        apiKey: o.token ? undefined : (o.apiKey ?? (typeof ws === 'string' ? undefined : ws.apiKey) ?? undefined),
+        timeoutMs: 5000,
+      });
       last = `${r.status} ${r.text}`;
       const b = r.body as HealthBody | undefined;
       if (r.status === 200 && b?.health && accept(b)) {
@@ -484,5 +539,7 @@ export async function startCluster(o: StartOptions): Promise<Workspace> {
 
 /** Sets emulator fault switches on the web (`/_emulator/faults`) or on one node through the web. */
 export async function setFaults(ws: Workspace, faults: Record<string, unknown>, node?: string): Promise<ApiResponse> {
-  return api(ws, 'POST', node ? `/_emulator/nodes/${encodeURIComponent(node)}/faults` : '/_emulator/faults', { body: faults });
+  return api(ws, 'POST', node ? `/_emulator/nodes/${encodeURIComponent(node)}/faults` : '/_emulator/faults', {
+    body: faults,
+  });
 }

@@ -98,14 +98,26 @@ function layout(o: { slot: number; hosts: number }): { db: BenchHost; hosts: Ben
     const address = `${n.subnet}.${10 + index}`;
     const dir = path.join(n.runDir, name);
     const socketPath = path.join(dir, 'docker.sock');
-    const endpoint = access === 'ssh' ? `ssh://root@${address}` : access === 'tcp+tls' ? `tcp://${address}:2376` : `unix://${socketPath}`;
+    const endpoint =
+      access === 'ssh'
+        ? `ssh://root@${address}`
+        : access === 'tcp+tls'
+          ? `tcp://${address}:2376`
+          : `unix://${socketPath}`;
     return { name, netns: `${n.prefix}-${name}`, address, socketPath, access, endpoint, dir };
   };
   const access = (i: number): HostAccess => (i === 2 ? 'ssh' : i === 3 ? 'tcp+tls' : 'unix');
-  return { db: host('db', 0, 'unix'), hosts: Array.from({ length: o.hosts }, (_, k) => host(`host${k + 1}`, k + 1, access(k + 1))) };
+  return {
+    db: host('db', 0, 'unix'),
+    hosts: Array.from({ length: o.hosts }, (_, k) => host(`host${k + 1}`, k + 1, access(k + 1))),
+  };
 }
 
-async function sh(cmd: string, args: string[], o: { check?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+async function sh(
+  cmd: string,
+  args: string[],
+  o: { check?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
   const r = await exec(cmd, args, { timeoutMs: o.timeoutMs ?? 60_000, env: o.env });
   if (r.code !== 0 && o.check !== false) {
     throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}): ${r.stderr || r.stdout}`);
@@ -114,13 +126,19 @@ async function sh(cmd: string, args: string[], o: { check?: boolean; timeoutMs?:
 }
 
 async function netnsList(): Promise<string[]> {
-  return (await sh('ip', ['netns', 'list'])).split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean);
+  return (await sh('ip', ['netns', 'list']))
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter(Boolean);
 }
 
 /** Starts a long-running process inside a namespace, detached, output to a log file. */
 function spawnIn(netns: string, cmd: string, args: string[], logFile: string): ChildProcess {
   const out = fs.openSync(logFile, 'a');
-  const child = spawn('nsenter', [`--net=/var/run/netns/${netns}`, cmd, ...args], { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn('nsenter', [`--net=/var/run/netns/${netns}`, cmd, ...args], {
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
   fs.closeSync(out);
   child.unref();
   return child;
@@ -166,27 +184,117 @@ async function createNetwork(slot: number, all: BenchHost[]): Promise<void> {
   }
 }
 
-async function makeTls(dir: string, serverIp: string): Promise<{ ca: string; cert: string; key: string; serverCert: string; serverKey: string }> {
+async function makeTls(
+  dir: string,
+  serverIp: string,
+): Promise<{ ca: string; cert: string; key: string; serverCert: string; serverKey: string }> {
   fs.mkdirSync(dir, { recursive: true });
-  const o = (args: string[]): Promise<string> => sh('openssl', args.map((a) => a.replace(/^@/, `${dir}/`)));
+  const o = (args: string[]): Promise<string> =>
+    sh(
+      'openssl',
+      args.map((a) => a.replace(/^@/, `${dir}/`)),
+    );
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await o(['req', '-x509', ...ec, '-keyout', '@ca-key.pem', '-out', '@ca.pem', '-days', '30', '-subj', '/CN=wa-cluster bench Docker CA (test only)', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  fs.writeFileSync(path.join(dir, 'server.cnf'), `subjectAltName=IP:${serverIp}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`);
-  fs.writeFileSync(path.join(dir, 'client.cnf'), 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+  await o([
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    '@ca-key.pem',
+    '-out',
+    '@ca.pem',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=wa-cluster bench Docker CA (test only)',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  fs.writeFileSync(
+    path.join(dir, 'server.cnf'),
+    `subjectAltName=IP:${serverIp}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'client.cnf'),
+    'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n',
+  );
   await o(['req', ...ec, '-keyout', '@server-key.pem', '-out', '@server.csr', '-subj', `/CN=${serverIp}`]);
-  await o(['x509', '-req', '-in', '@server.csr', '-CA', '@ca.pem', '-CAkey', '@ca-key.pem', '-CAcreateserial', '-out', '@server-cert.pem', '-days', '30', '-extfile', '@server.cnf']);
+  await o([
+    'x509',
+    '-req',
+    '-in',
+    '@server.csr',
+    '-CA',
+    '@ca.pem',
+    '-CAkey',
+    '@ca-key.pem',
+    '-CAcreateserial',
+    '-out',
+    '@server-cert.pem',
+    '-days',
+    '30',
+    '-extfile',
+    '@server.cnf',
+  ]);
   await o(['req', ...ec, '-keyout', '@key.pem', '-out', '@client.csr', '-subj', '/CN=wa-cluster bench client']);
-  await o(['x509', '-req', '-in', '@client.csr', '-CA', '@ca.pem', '-CAkey', '@ca-key.pem', '-CAcreateserial', '-out', '@cert.pem', '-days', '30', '-extfile', '@client.cnf']);
-  return { ca: path.join(dir, 'ca.pem'), cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem'), serverCert: path.join(dir, 'server-cert.pem'), serverKey: path.join(dir, 'server-key.pem') };
+  await o([
+    'x509',
+    '-req',
+    '-in',
+    '@client.csr',
+    '-CA',
+    '@ca.pem',
+    '-CAkey',
+    '@ca-key.pem',
+    '-CAcreateserial',
+    '-out',
+    '@cert.pem',
+    '-days',
+    '30',
+    '-extfile',
+    '@client.cnf',
+  ]);
+  return {
+    ca: path.join(dir, 'ca.pem'),
+    cert: path.join(dir, 'cert.pem'),
+    key: path.join(dir, 'key.pem'),
+    serverCert: path.join(dir, 'server-cert.pem'),
+    serverKey: path.join(dir, 'server-key.pem'),
+  };
 }
 
 async function startDockerd(h: BenchHost, extra: string[]): Promise<void> {
   fs.mkdirSync(h.dir, { recursive: true });
-  spawnIn(h.netns, 'dockerd', [
-    '--data-root', path.join(h.dir, 'data'), '--exec-root', path.join(h.dir, 'exec'), '--pidfile', path.join(h.dir, 'docker.pid'),
-    '-H', `unix://${h.socketPath}`, '--cgroup-parent', h.netns, ...extra,
-  ], path.join(h.dir, 'dockerd.log'));
-  await waitFor(`dockerd of ${h.name}`, async () => (await exec('docker', ['-H', `unix://${h.socketPath}`, 'version', '--format', '{{.Server.Version}}'], { timeoutMs: 5000 })).code === 0, 30_000);
+  spawnIn(
+    h.netns,
+    'dockerd',
+    [
+      '--data-root',
+      path.join(h.dir, 'data'),
+      '--exec-root',
+      path.join(h.dir, 'exec'),
+      '--pidfile',
+      path.join(h.dir, 'docker.pid'),
+      '-H',
+      `unix://${h.socketPath}`,
+      '--cgroup-parent',
+      h.netns,
+      ...extra,
+    ],
+    path.join(h.dir, 'dockerd.log'),
+  );
+  await waitFor(
+    `dockerd of ${h.name}`,
+    async () =>
+      (
+        await exec('docker', ['-H', `unix://${h.socketPath}`, 'version', '--format', '{{.Server.Version}}'], {
+          timeoutMs: 5000,
+        })
+      ).code === 0,
+    30_000,
+  );
 }
 
 async function startSshd(h: BenchHost, sshDir: string): Promise<{ identityFile: string; knownHostsFile: string }> {
@@ -200,17 +308,37 @@ async function startSshd(h: BenchHost, sshDir: string): Promise<{ identityFile: 
   }
   fs.copyFileSync(`${identityFile}.pub`, path.join(sshDir, 'authorized_keys'));
   const knownHostsFile = path.join(sshDir, 'known_hosts');
-  fs.writeFileSync(knownHostsFile, `${h.address} ${fs.readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
+  fs.writeFileSync(
+    knownHostsFile,
+    `${h.address} ${fs.readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`,
+  );
   const config = path.join(sshDir, 'sshd_config');
-  fs.writeFileSync(config, [
-    `ListenAddress ${h.address}`, 'Port 22', `HostKey ${hostKey}`, `PidFile ${path.join(sshDir, 'sshd.pid')}`,
-    `AuthorizedKeysFile ${path.join(sshDir, 'authorized_keys')}`, 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
-    'PermitRootLogin prohibit-password', 'UsePAM no', 'PrintMotd no', 'StrictModes no',
-    // `docker system dial-stdio` (what ssh:// Docker clients run) must reach this namespace's engine.
-    `SetEnv DOCKER_HOST=unix://${h.socketPath}`, '',
-  ].join('\n'));
+  fs.writeFileSync(
+    config,
+    [
+      `ListenAddress ${h.address}`,
+      'Port 22',
+      `HostKey ${hostKey}`,
+      `PidFile ${path.join(sshDir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${path.join(sshDir, 'authorized_keys')}`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin prohibit-password',
+      'UsePAM no',
+      'PrintMotd no',
+      'StrictModes no',
+      // `docker system dial-stdio` (what ssh:// Docker clients run) must reach this namespace's engine.
+      `SetEnv DOCKER_HOST=unix://${h.socketPath}`,
+      '',
+    ].join('\n'),
+  );
   fs.mkdirSync('/run/sshd', { recursive: true });
-  spawnIn(h.netns, '/usr/sbin/sshd', ['-f', config, '-E', path.join(sshDir, 'sshd.log')], path.join(sshDir, 'sshd.out'));
+  spawnIn(
+    h.netns,
+    '/usr/sbin/sshd',
+    ['-f', config, '-E', path.join(sshDir, 'sshd.log')],
+    path.join(sshDir, 'sshd.out'),
+  );
   await waitFor(`sshd of ${h.name}`, () => Promise.resolve(fs.existsSync(path.join(sshDir, 'sshd.pid'))), 10_000);
   return { identityFile, knownHostsFile };
 }
@@ -221,13 +349,29 @@ async function loadImages(h: BenchHost, images: string[]): Promise<void> {
 }
 
 function dockerEnv(h: BenchHost): NodeJS.ProcessEnv {
-  return { ...process.env, DOCKER_HOST: `unix://${h.socketPath}`, DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '', DOCKER_CONTEXT: '' };
+  return {
+    ...process.env,
+    DOCKER_HOST: `unix://${h.socketPath}`,
+    DOCKER_TLS_VERIFY: '',
+    DOCKER_CERT_PATH: '',
+    DOCKER_CONTEXT: '',
+  };
 }
 
 /** `docker-compose` against one bench host's engine, in the workspace. */
-export async function hostCompose(bench: Bench, h: BenchHost, args: string[], o: { check?: boolean } = {}): Promise<string> {
-  const files = h.name === 'db' ? ['-f', DB_COMPOSE] : ['-f', PROD_COMPOSE, '-f', IMAGE_OVERRIDE, '--env-file', `${h.name}.env`];
-  const r = await exec('docker-compose', ['-p', 'wa', ...files, ...args], { cwd: bench.dir, env: dockerEnv(h), timeoutMs: 180_000 });
+export async function hostCompose(
+  bench: Bench,
+  h: BenchHost,
+  args: string[],
+  o: { check?: boolean } = {},
+): Promise<string> {
+  const files =
+    h.name === 'db' ? ['-f', DB_COMPOSE] : ['-f', PROD_COMPOSE, '-f', IMAGE_OVERRIDE, '--env-file', `${h.name}.env`];
+  const r = await exec('docker-compose', ['-p', 'wa', ...files, ...args], {
+    cwd: bench.dir,
+    env: dockerEnv(h),
+    timeoutMs: 180_000,
+  });
   if (r.code !== 0 && o.check !== false) {
     throw new Error(`docker-compose ${args.join(' ')} on ${h.name} failed (${r.code}): ${r.stderr || r.stdout}`);
   }
@@ -237,7 +381,9 @@ export async function hostCompose(bench: Bench, h: BenchHost, args: string[], o:
 function writeWorkspace(b: Omit<Bench, 'inventoryPath'>, webFingerprint: string): string {
   fs.mkdirSync(b.dir, { recursive: true });
   fs.copyFileSync(sharedPath('fixtures', 'compose', 'installation', PROD_COMPOSE), path.join(b.dir, PROD_COMPOSE));
-  fs.writeFileSync(path.join(b.dir, IMAGE_OVERRIDE), `# wa-emulator images (EMULATOR, not WhatsApp) instead of docker.whatsapp.biz; nothing else changes.
+  fs.writeFileSync(
+    path.join(b.dir, IMAGE_OVERRIDE),
+    `# wa-emulator images (EMULATOR, not WhatsApp) instead of docker.whatsapp.biz; nothing else changes.
 services:
   waweb:
     image: wa-emulator/web:v\${WA_API_VERSION:?WA_API_VERSION is not set}
@@ -245,8 +391,11 @@ services:
     image: wa-emulator/coreapp:v\${WA_API_VERSION:?WA_API_VERSION is not set}
   master:
     image: wa-emulator/coreapp:v\${WA_API_VERSION:?WA_API_VERSION is not set}
-`);
-  fs.writeFileSync(path.join(b.dir, DB_COMPOSE), `# The cluster's database, on a host of its own (wa-api.md §5.3): the emulator's MySQL stand-in.
+`,
+  );
+  fs.writeFileSync(
+    path.join(b.dir, DB_COMPOSE),
+    `# The cluster's database, on a host of its own (wa-api.md §5.3): the emulator's MySQL stand-in.
 version: '3'
 volumes:
   mysqlData:
@@ -266,8 +415,11 @@ services:
       - mysqlData:/var/lib/mysql
     cap_drop:
       - MKNOD
-`);
-  fs.writeFileSync(path.join(b.dir, 'db.env'), `# The vendor's db.env, pointing at the database host.
+`,
+  );
+  fs.writeFileSync(
+    path.join(b.dir, 'db.env'),
+    `# The vendor's db.env, pointing at the database host.
 WA_DB_ENGINE=MYSQL
 WA_DB_HOSTNAME=${b.db.address}
 WA_DB_PORT=${DB_PORT}
@@ -276,15 +428,23 @@ WA_DB_PASSWORD=testpass
 WA_DB_CONNECTION_IDLE_TIMEOUT=180000
 # The web's API key (Authorization: Apikey …) for health checks (wa-api.md §1.4).
 WA_API_KEY=${b.apiKey}
-`);
+`,
+  );
   for (const h of b.hosts) {
-    fs.writeFileSync(path.join(b.dir, `${h.name}.env`), `# ${h.name}: the name other hosts reach it by, and the release to run.\nEXTERNAL_HOSTNAME=${h.address}\nWA_API_VERSION=${b.version}\n`);
+    fs.writeFileSync(
+      path.join(b.dir, `${h.name}.env`),
+      `# ${h.name}: the name other hosts reach it by, and the release to run.\nEXTERNAL_HOSTNAME=${h.address}\nWA_API_VERSION=${b.version}\n`,
+    );
   }
   const rel = (p: string): string => path.relative(b.dir, p);
   const endpoint = (h: BenchHost): string[] => {
     const lines = [`    docker: ${h.endpoint}`];
     if (h.access === 'ssh') {
-      lines.push('    ssh:', `      identityFile: ${b.ssh.identityFile}`, `      knownHostsFile: ${b.ssh.knownHostsFile}`);
+      lines.push(
+        '    ssh:',
+        `      identityFile: ${b.ssh.identityFile}`,
+        `      knownHostsFile: ${b.ssh.knownHostsFile}`,
+      );
     }
     if (h.access === 'tcp+tls') {
       lines.push('    tls:', `      ca: ${b.tls.ca}`, `      cert: ${b.tls.cert}`, `      key: ${b.tls.key}`);
@@ -339,7 +499,9 @@ export async function startHosts(o: BenchOptions): Promise<Bench> {
     throw new Error(`--hosts must be 1–8, got ${count}`);
   }
   if (process.getuid?.() !== 0) {
-    throw new Error('the multi-host bench creates network namespaces and runs dockerd: run it as root (sudo npm run emulator -- up --hosts N)');
+    throw new Error(
+      'the multi-host bench creates network namespaces and runs dockerd: run it as root (sudo npm run emulator -- up --hosts N)',
+    );
   }
   const log = o.log ?? (() => undefined);
   const n = names(slot);
@@ -347,26 +509,64 @@ export async function startHosts(o: BenchOptions): Promise<Bench> {
   const version = o.version ?? OLD_VERSION;
   try {
     await buildImages({ log });
-    log(`network: namespaces ${[n.switchNs, db.netns, ...hosts.map((h) => h.netns)].join(', ')} on ${n.subnet}.0/24 (bridge ${n.bridge})`);
+    log(
+      `network: namespaces ${[n.switchNs, db.netns, ...hosts.map((h) => h.netns)].join(', ')} on ${n.subnet}.0/24 (bridge ${n.bridge})`,
+    );
     await createNetwork(slot, [db, ...hosts]);
     fs.mkdirSync(n.runDir, { recursive: true });
     const tlsHost = hosts.find((h) => h.access === 'tcp+tls');
     const sshHost = hosts.find((h) => h.access === 'ssh');
     const tls = await makeTls(path.join(n.runDir, 'tls'), tlsHost?.address ?? `${n.subnet}.13`);
-    await Promise.all([db, ...hosts].map((h) => startDockerd(h, h === tlsHost ? ['-H', `tcp://${h.address}:2376`, '--tlsverify', '--tlscacert', tls.ca, '--tlscert', tls.serverCert, '--tlskey', tls.serverKey] : [])));
+    await Promise.all(
+      [db, ...hosts].map((h) =>
+        startDockerd(
+          h,
+          h === tlsHost
+            ? [
+                '-H',
+                `tcp://${h.address}:2376`,
+                '--tlsverify',
+                '--tlscacert',
+                tls.ca,
+                '--tlscert',
+                tls.serverCert,
+                '--tlskey',
+                tls.serverKey,
+              ]
+            : [],
+        ),
+      ),
+    );
     log(`engines up: ${[db, ...hosts].map((h) => `${h.name} ${h.endpoint}`).join(', ')}`);
-    const ssh = sshHost ? await startSshd(sshHost, path.join(n.runDir, 'ssh')) : { identityFile: '', knownHostsFile: '' };
+    const ssh = sshHost
+      ? await startSshd(sshHost, path.join(n.runDir, 'ssh'))
+      : { identityFile: '', knownHostsFile: '' };
     const t0 = Date.now();
     await loadImages(db, [DB_IMAGE_MYSQL]);
     for (const h of hosts) {
-      await loadImages(h, VERSIONS.flatMap((v) => [coreappImage(v), webImage(v)]));
+      await loadImages(
+        h,
+        VERSIONS.flatMap((v) => [coreappImage(v), webImage(v)]),
+      );
     }
     log(`images loaded into ${hosts.length + 1} engines in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const first = hosts[0];
     if (!first) {
       throw new Error('no cluster host');
     }
-    const partial = { slot, subnet: `${n.subnet}.0/24`, runDir: n.runDir, dir: path.resolve(o.dir), version, db, hosts, webUrl: `https://${first.address}:${WEB_PORT}`, apiKey: DEFAULT_API_KEY, ssh, tls: { ca: tls.ca, cert: tls.cert, key: tls.key } };
+    const partial = {
+      slot,
+      subnet: `${n.subnet}.0/24`,
+      runDir: n.runDir,
+      dir: path.resolve(o.dir),
+      version,
+      db,
+      hosts,
+      webUrl: `https://${first.address}:${WEB_PORT}`,
+      apiKey: DEFAULT_API_KEY,
+      ssh,
+      tls: { ca: tls.ca, cert: tls.cert, key: tls.key },
+    };
     const inventoryPath = writeWorkspace(partial, webFingerprint());
     const bench: Bench = { ...partial, inventoryPath };
     await hostCompose(bench, db, ['up', '-d']);
@@ -431,7 +631,9 @@ function cgroupDirs(parent: string): string[] {
   } catch {
     return [];
   }
-  return [CGROUP_ROOT, ...controllers.map((c) => path.join(CGROUP_ROOT, c))].map((d) => path.join(d, parent)).filter((d) => fs.existsSync(d));
+  return [CGROUP_ROOT, ...controllers.map((c) => path.join(CGROUP_ROOT, c))]
+    .map((d) => path.join(d, parent))
+    .filter((d) => fs.existsSync(d));
 }
 
 /** Removes an (empty of processes) cgroup folder, children first: cgroupfs removes a group with rmdir. */
@@ -453,7 +655,12 @@ function removeCgroup(dir: string): void {
  * bridge and the root veth; with `volumes` also the run folder (engine data, keys, certificates).
  * Addresses only the names of this slot; safe to call when nothing is up.
  */
-export async function stopHosts(o: { slot?: number; hosts?: number; volumes?: boolean; log?: (l: string) => void }): Promise<void> {
+export async function stopHosts(o: {
+  slot?: number;
+  hosts?: number;
+  volumes?: boolean;
+  log?: (l: string) => void;
+}): Promise<void> {
   const slot = o.slot ?? 0;
   checkSlot(slot);
   const n = names(slot);
@@ -464,9 +671,13 @@ export async function stopHosts(o: { slot?: number; hosts?: number; volumes?: bo
   for (const h of all) {
     if (fs.existsSync(h.socketPath) && readPid(path.join(h.dir, 'docker.pid')) !== undefined) {
       // Containers first, so their data goes with `down -v` and no shim outlives its engine.
-      const ids = (await exec('docker', ['-H', `unix://${h.socketPath}`, 'ps', '-aq'], { timeoutMs: 10_000 })).stdout.split('\n').filter(Boolean);
+      const ids = (await exec('docker', ['-H', `unix://${h.socketPath}`, 'ps', '-aq'], { timeoutMs: 10_000 })).stdout
+        .split('\n')
+        .filter(Boolean);
       if (ids.length > 0) {
-        await exec('docker', ['-H', `unix://${h.socketPath}`, 'rm', '-f', ...(o.volumes ? ['-v'] : []), ...ids], { timeoutMs: 60_000 });
+        await exec('docker', ['-H', `unix://${h.socketPath}`, 'rm', '-f', ...(o.volumes ? ['-v'] : []), ...ids], {
+          timeoutMs: 60_000,
+        });
       }
       if (o.volumes) {
         await exec('docker', ['-H', `unix://${h.socketPath}`, 'volume', 'prune', '-f'], { timeoutMs: 30_000 });

@@ -6,7 +6,9 @@ import { FakeClock } from '../../fakes/fakeClock';
 import { FakeTransport, json } from '../../fakes/fakeTransport';
 import { sharedPath } from '../../support/paths';
 
-const health04 = JSON.parse(fs.readFileSync(sharedPath('fixtures', 'health', '04-third-coreapp-standby.json'), 'utf8')) as unknown;
+const health04 = JSON.parse(
+  fs.readFileSync(sharedPath('fixtures', 'health', '04-third-coreapp-standby.json'), 'utf8'),
+) as unknown;
 const loginOk = (token: string) => () => json(200, { users: [{ token, expires_after: '2099-01-01 00:00:00+00:00' }] });
 
 async function rejects(p: Promise<unknown>, kind: string): Promise<ApiError> {
@@ -22,7 +24,9 @@ async function rejects(p: Promise<unknown>, kind: string): Promise<ApiError> {
 
 describe('api/client WaApiClient', () => {
   it('logs in with Basic once and reuses the token', async () => {
-    const t = new FakeTransport().on('POST /v1/users/login', loginOk('tok1')).on('GET /v1/health', () => json(200, health04));
+    const t = new FakeTransport()
+      .on('POST /v1/users/login', loginOk('tok1'))
+      .on('GET /v1/health', () => json(200, health04));
     const c = new WaApiClient({ transport: t.transport, auth: { kind: 'basic', user: 'admin', password: 'Secret-1' } });
     const h = await c.health();
     await c.health();
@@ -36,7 +40,11 @@ describe('api/client WaApiClient', () => {
   it('an expired token (401) logs in again once and retries', async () => {
     const t = new FakeTransport()
       .on('POST /v1/users/login', [loginOk('old'), loginOk('new')])
-      .on('GET /v1/health', (req) => (req.headers.authorization === 'Bearer old' ? json(401, { errors: [{ code: 1005, title: 'Access denied', details: 'Invalid credentials' }] }) : json(200, health04)));
+      .on('GET /v1/health', (req) =>
+        req.headers.authorization === 'Bearer old'
+          ? json(401, { errors: [{ code: 1005, title: 'Access denied', details: 'Invalid credentials' }] })
+          : json(200, health04),
+      );
     const c = new WaApiClient({ transport: t.transport, auth: { kind: 'basic', user: 'admin', password: 'p' } });
     await c.login();
     const h = await c.health();
@@ -46,7 +54,9 @@ describe('api/client WaApiClient', () => {
   });
 
   it('a wrong password is "unauthorized", with no retry loop', async () => {
-    const t = new FakeTransport().on('POST /v1/users/login', () => json(401, { errors: [{ code: 1005, title: 'Access denied', details: 'Invalid credentials' }] }));
+    const t = new FakeTransport().on('POST /v1/users/login', () =>
+      json(401, { errors: [{ code: 1005, title: 'Access denied', details: 'Invalid credentials' }] }),
+    );
     const c = new WaApiClient({ transport: t.transport, auth: { kind: 'basic', user: 'admin', password: 'wrong' } });
     await rejects(c.health(), 'unauthorized');
     assert.equal(t.count('POST /v1/users/login'), 1);
@@ -62,15 +72,22 @@ describe('api/client WaApiClient', () => {
 
   it('first login: 1024 is answered with new_password when one is configured', async () => {
     const t = new FakeTransport().on('POST /v1/users/login', (req) =>
-      req.body?.includes('new_password') ? json(200, { users: [{ token: 'fresh' }] }) : json(400, { errors: [{ code: 1024, title: 'Password Change Required' }] }),
+      req.body?.includes('new_password')
+        ? json(200, { users: [{ token: 'fresh' }] })
+        : json(400, { errors: [{ code: 1024, title: 'Password Change Required' }] }),
     );
-    const c = new WaApiClient({ transport: t.transport, auth: { kind: 'basic', user: 'admin', password: 'secret', newPassword: 'N3w-Passw0rd!' } });
+    const c = new WaApiClient({
+      transport: t.transport,
+      auth: { kind: 'basic', user: 'admin', password: 'secret', newPassword: 'N3w-Passw0rd!' },
+    });
     assert.equal(await c.login(), 'fresh');
     assert.deepEqual(JSON.parse(t.requests[1]!.body!), { new_password: 'N3w-Passw0rd!' });
   });
 
   it('first login without a new password → passwordChangeRequired', async () => {
-    const t = new FakeTransport().on('POST /v1/users/login', () => json(400, { errors: [{ code: 1024, title: 'Password Change Required' }] }));
+    const t = new FakeTransport().on('POST /v1/users/login', () =>
+      json(400, { errors: [{ code: 1024, title: 'Password Change Required' }] }),
+    );
     const c = new WaApiClient({ transport: t.transport, auth: { kind: 'basic', user: 'admin', password: 'secret' } });
     const e = await rejects(c.login(), 'passwordChangeRequired');
     assert.equal(e.apiCode, 1024);
@@ -78,7 +95,11 @@ describe('api/client WaApiClient', () => {
 
   it('Apikey auth is sent as-is and needs no login', async () => {
     const t = new FakeTransport().on('GET /v1/health', () => json(200, health04));
-    const c = new WaApiClient({ baseUrl: 'https://127.0.0.1:19090/', transport: t.transport, auth: { kind: 'apikey', key: 'k'.repeat(20) } });
+    const c = new WaApiClient({
+      baseUrl: 'https://127.0.0.1:19090/',
+      transport: t.transport,
+      auth: { kind: 'apikey', key: 'k'.repeat(20) },
+    });
     await c.health();
     assert.equal(t.requests[0]?.headers.authorization, `Apikey ${'k'.repeat(20)}`);
     assert.equal(t.requests[0]?.url, 'https://127.0.0.1:19090/v1/health');
@@ -86,7 +107,11 @@ describe('api/client WaApiClient', () => {
   });
 
   it('error envelope → typed api error with code, title, details', async () => {
-    const t = new FakeTransport().on('POST /v1/users/login', loginOk('t')).on('GET /v1/account/shards', () => json(400, { errors: [{ code: 1017, title: 'Not Primary Master', details: 'retry' }] }));
+    const t = new FakeTransport()
+      .on('POST /v1/users/login', loginOk('t'))
+      .on('GET /v1/account/shards', () =>
+        json(400, { errors: [{ code: 1017, title: 'Not Primary Master', details: 'retry' }] }),
+      );
     const c = new WaApiClient({ transport: t.transport, auth: { kind: 'basic', user: 'admin', password: 'p' } });
     const e = await rejects(c.getShards(), 'api');
     assert.equal(e.apiCode, 1017);
@@ -96,9 +121,16 @@ describe('api/client WaApiClient', () => {
   });
 
   it('the sunset registration block is explained in plain words', async () => {
-    const t = new FakeTransport().on('POST /v1/users/login', loginOk('t')).on('POST /v1/account', () => json(403, { errors: [{ code: 1005, title: 'Access denied', details: 'Unknown error: biz_link_on_prem_reg_blocked' }] }));
+    const t = new FakeTransport().on('POST /v1/users/login', loginOk('t')).on('POST /v1/account', () =>
+      json(403, {
+        errors: [{ code: 1005, title: 'Access denied', details: 'Unknown error: biz_link_on_prem_reg_blocked' }],
+      }),
+    );
     const c = new WaApiClient({ transport: t.transport, auth: { kind: 'basic', user: 'admin', password: 'p' } });
-    const e = await rejects(c.registerAccount({ cc: '1', phoneNumber: '6315550000', method: 'sms', cert: 'abc' }), 'registrationBlocked');
+    const e = await rejects(
+      c.registerAccount({ cc: '1', phoneNumber: '6315550000', method: 'sms', cert: 'abc' }),
+      'registrationBlocked',
+    );
     assert.equal(e.message, REGISTRATION_BLOCKED_EXPLANATION);
   });
 
@@ -110,14 +142,23 @@ describe('api/client WaApiClient', () => {
       .on('GET /v1/account/shards', () => json(200, { account: { shards: 2 }, meta: { version: 'v2.45.1' } }))
       .on('POST /v1/account/shards', () => json(201, { meta: {} }));
     const c = new WaApiClient({ transport: t.transport, auth: { kind: 'basic', user: 'admin', password: 'p' } });
-    assert.deepEqual(await c.registerAccount({ cc: '1', phoneNumber: '6315550000', method: 'sms', cert: 'abc' }), { status: 'codeSent', vname: 'Biz' });
-    assert.equal((await c.registerAccount({ cc: '1', phoneNumber: '6315550000', method: 'voice', cert: 'abc', pin: '123456' })).status, 'registered');
+    assert.deepEqual(await c.registerAccount({ cc: '1', phoneNumber: '6315550000', method: 'sms', cert: 'abc' }), {
+      status: 'codeSent',
+      vname: 'Biz',
+    });
+    assert.equal(
+      (await c.registerAccount({ cc: '1', phoneNumber: '6315550000', method: 'voice', cert: 'abc', pin: '123456' }))
+        .status,
+      'registered',
+    );
     await c.verifyAccount('123456');
     assert.equal(await c.getShards(), 2);
     assert.equal(c.lastVersion, 'v2.45.1');
     await c.setShards({ cc: '1', phoneNumber: '6315550000', shards: 2, cert: 'abc' });
     await rejects(c.setShards({ cc: '1', phoneNumber: '6315550000', shards: 3 as 2, cert: 'abc' }), 'api');
-    const sent = JSON.parse(t.requests.find((r) => r.url.endsWith('/v1/account/shards') && r.method === 'POST')!.body!) as Record<string, unknown>;
+    const sent = JSON.parse(
+      t.requests.find((r) => r.url.endsWith('/v1/account/shards') && r.method === 'POST')!.body!,
+    ) as Record<string, unknown>;
     assert.deepEqual(sent, { cc: '1', phone_number: '6315550000', shards: 2, cert: 'abc' });
   });
 
@@ -142,7 +183,11 @@ describe('api/client WaApiClient', () => {
   it('malformed bodies and transport failures are typed errors', async () => {
     const t = new FakeTransport()
       .on('POST /v1/users/login', loginOk('t'))
-      .on('GET /v1/health', [() => ({ status: 200, body: '<html>' }), () => json(200, { nope: 1 }), () => new ApiError('network', 'ECONNREFUSED', { code: 'ECONNREFUSED' })])
+      .on('GET /v1/health', [
+        () => ({ status: 200, body: '<html>' }),
+        () => json(200, { nope: 1 }),
+        () => new ApiError('network', 'ECONNREFUSED', { code: 'ECONNREFUSED' }),
+      ])
       .on('GET /v1/account/shards', () => json(200, { account: { shards: 'two' } }))
       .on('GET /v1/support', () => ({ status: 502, body: 'Bad gateway' }));
     const c = new WaApiClient({ transport: t.transport, auth: { kind: 'basic', user: 'admin', password: 'p' } });
@@ -167,7 +212,9 @@ describe('api/client WaApiClient', () => {
 
   it('token expiry is honoured with an injected clock', async () => {
     const clock = new FakeClock();
-    const t = new FakeTransport().on('POST /v1/users/login', () => json(200, { users: [{ token: 'x' }] })).on('GET /v1/health', () => json(200, health04));
+    const t = new FakeTransport()
+      .on('POST /v1/users/login', () => json(200, { users: [{ token: 'x' }] }))
+      .on('GET /v1/health', () => json(200, health04));
     const c = new WaApiClient({ transport: t.transport, auth: { kind: 'basic', user: 'a', password: 'p' }, clock });
     await c.health();
     await clock.advance(8 * 24 * 3600 * 1000);

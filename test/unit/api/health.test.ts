@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import { parseHealth, parseHealthText } from '../../../src/api/health';
 import { sharedPath } from '../../support/paths';
 
-const fixture = (name: string): unknown => JSON.parse(fs.readFileSync(sharedPath('fixtures', 'health', name), 'utf8')) as unknown;
+const fixture = (name: string): unknown =>
+  JSON.parse(fs.readFileSync(sharedPath('fixtures', 'health', name), 'utf8')) as unknown;
 
 describe('api/health parseHealth', () => {
   it('01: errors 1011 on three nodes, master2 primary and unregistered', () => {
@@ -25,12 +26,21 @@ describe('api/health parseHealth', () => {
     assert.ok(r.ok);
     assert.deepEqual(
       r.value.entries.map((e) => `${e.hostname}=${e.role}/${e.gatewayStatus}`),
-      ['master1=secondary_master/disconnected', 'master2=primary_master/connected', 'wacore1=coreapp/connected', 'wacore2=coreapp/connected', 'wacore3=coreapp/disconnected'],
+      [
+        'master1=secondary_master/disconnected',
+        'master2=primary_master/connected',
+        'wacore1=coreapp/connected',
+        'wacore2=coreapp/connected',
+        'wacore3=coreapp/disconnected',
+      ],
     );
   });
 
   it('single instance with meta version', () => {
-    const r = parseHealth({ health: { gateway_status: 'connected' }, meta: { api_status: 'stable', version: 'v2.45.1' } });
+    const r = parseHealth({
+      health: { gateway_status: 'connected' },
+      meta: { api_status: 'stable', version: 'v2.45.1' },
+    });
     assert.ok(r.ok);
     assert.equal(r.value.mode, 'single');
     assert.equal(r.value.version, 'v2.45.1');

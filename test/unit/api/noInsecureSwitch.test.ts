@@ -16,7 +16,12 @@ describe('src/ has no TLS verification switch-off and no AbortSignal.any + Abort
     const offenders: string[] = [];
     for (const file of sources(path.join(repoRoot, 'src'))) {
       const code = fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
-      for (const pattern of [/rejectUnauthorized/, /NODE_TLS_REJECT_UNAUTHORIZED/, /checkServerIdentity:\s*\(\)\s*=>\s*undefined/, /AbortSignal\.(any|timeout)\s*\(/]) {
+      for (const pattern of [
+        /rejectUnauthorized/,
+        /NODE_TLS_REJECT_UNAUTHORIZED/,
+        /checkServerIdentity:\s*\(\)\s*=>\s*undefined/,
+        /AbortSignal\.(any|timeout)\s*\(/,
+      ]) {
         if (pattern.test(code)) {
           offenders.push(`${path.relative(repoRoot, file)}: ${String(pattern)}`);
         }

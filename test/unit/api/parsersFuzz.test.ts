@@ -67,7 +67,9 @@ function confuse(v: unknown, r: () => number): unknown {
   const keys = Object.keys(v);
   const copy: Record<string, unknown> = { ...(v as Record<string, unknown>) };
   if (keys.length === 0 || r() < 0.15) {
-    copy[pick(r, ['__proto__', 'constructor', 'gateway_status', 'role', 'errors', 'health', 'meta', '', 'k'.repeat(1000)])] = confusingValue(r);
+    copy[
+      pick(r, ['__proto__', 'constructor', 'gateway_status', 'role', 'errors', 'health', 'meta', '', 'k'.repeat(1000)])
+    ] = confusingValue(r);
     return copy;
   }
   const k = pick(r, keys);
@@ -85,7 +87,10 @@ function mutateBody(valid: string, r: () => number): string {
     let t = valid;
     for (let i = 0, n = 1 + Math.floor(r() * 5); i < n; i++) {
       const at = Math.floor(r() * (t.length + 1));
-      t = t.slice(0, at) + pick(r, ['"', '{', '}', '[', ']', ',', ':', '\\', '\u0000', '\ud800', 'null', '1e999', '-', ' ']) + t.slice(at + (r() < 0.5 ? 1 : 0));
+      t =
+        t.slice(0, at) +
+        pick(r, ['"', '{', '}', '[', ']', ',', ':', '\\', '\u0000', '\ud800', 'null', '1e999', '-', ' ']) +
+        t.slice(at + (r() < 0.5 ? 1 : 0));
     }
     return t;
   }
@@ -95,16 +100,35 @@ function mutateBody(valid: string, r: () => number): string {
   if (op < 0.9) {
     const depth = pick(r, [100, 1000, 10_000, 100_000]);
     const asArray = r() < 0.5;
-    return r() < 0.5 ? deep(depth, confusingValue(r), asArray) : valid.replace(/"gateway_status":\s*"[a-z]+"/, `"gateway_status": ${deep(depth, 'connected', asArray)}`);
+    return r() < 0.5
+      ? deep(depth, confusingValue(r), asArray)
+      : valid.replace(/"gateway_status":\s*"[a-z]+"/, `"gateway_status": ${deep(depth, 'connected', asArray)}`);
   }
-  return pick(r, ['', ' ', 'null', '[]', '{}', '"health"', '<html><body>502 Bad Gateway</body></html>', '\ufeff{}', '{"health":null}', '{"health":[]}', '{"health":{}}', '{"users":[]}', '{"account":{"shards":0}}', '{"settings":[]}']);
+  return pick(r, [
+    '',
+    ' ',
+    'null',
+    '[]',
+    '{}',
+    '"health"',
+    '<html><body>502 Bad Gateway</body></html>',
+    '\ufeff{}',
+    '{"health":null}',
+    '{"health":[]}',
+    '{"health":{}}',
+    '{"users":[]}',
+    '{"account":{"shards":0}}',
+    '{"settings":[]}',
+  ]);
 }
 
 const isTyped = (e: unknown): boolean => e instanceof ApiError;
 
 describe('API and Docker-event parsers over malformed answers (seeded fuzz)', function () {
   this.timeout(120_000);
-  const healthBodies = fs.readdirSync(sharedPath('fixtures', 'health')).map((f) => fs.readFileSync(sharedPath('fixtures', 'health', f), 'utf8'));
+  const healthBodies = fs
+    .readdirSync(sharedPath('fixtures', 'health'))
+    .map((f) => fs.readFileSync(sharedPath('fixtures', 'health', f), 'utf8'));
 
   it(`health: ${CASES} mutated /v1/health answers parse to a report or a typed error, and build a snapshot`, () => {
     const r = rng(SEED);
@@ -129,9 +153,30 @@ describe('API and Docker-event parsers over malformed answers (seeded fuzz)', fu
   });
 
   const clientCases: { name: string; call: (c: WaApiClient) => Promise<unknown>; route: string; valid: string }[] = [
-    { name: 'shards', call: (c) => c.getShards(), route: 'GET /v1/account/shards', valid: JSON.stringify({ account: { shards: 2 }, meta: { version: 'v2.51.1' } }) },
-    { name: 'settings', call: (c) => c.getApplicationSettings(), route: 'GET /v1/settings/application', valid: JSON.stringify({ settings: { application: { heartbeat_interval: 5, unhealthy_interval: 30, webhooks: { url: 'https://x' } } }, meta: { version: 'v2.51.1' } }) },
-    { name: 'login', call: (c) => c.login(), route: 'POST /v1/users/login', valid: JSON.stringify({ users: [{ token: 'eyJhbGciOi', expires_after: '2026-01-08 00:00:00+00:00' }], meta: { version: 'v2.51.1' } }) },
+    {
+      name: 'shards',
+      call: (c) => c.getShards(),
+      route: 'GET /v1/account/shards',
+      valid: JSON.stringify({ account: { shards: 2 }, meta: { version: 'v2.51.1' } }),
+    },
+    {
+      name: 'settings',
+      call: (c) => c.getApplicationSettings(),
+      route: 'GET /v1/settings/application',
+      valid: JSON.stringify({
+        settings: { application: { heartbeat_interval: 5, unhealthy_interval: 30, webhooks: { url: 'https://x' } } },
+        meta: { version: 'v2.51.1' },
+      }),
+    },
+    {
+      name: 'login',
+      call: (c) => c.login(),
+      route: 'POST /v1/users/login',
+      valid: JSON.stringify({
+        users: [{ token: 'eyJhbGciOi', expires_after: '2026-01-08 00:00:00+00:00' }],
+        meta: { version: 'v2.51.1' },
+      }),
+    },
     { name: 'health (client)', call: (c) => c.health(), route: 'GET /v1/health', valid: healthBodies[2]! },
   ];
   for (const cc of clientCases) {
@@ -145,11 +190,18 @@ describe('API and Docker-event parsers over malformed answers (seeded fuzz)', fu
         if (cc.route !== 'POST /v1/users/login') {
           fake.on('POST /v1/users/login', () => ({ status: 200, body: login }));
         }
-        const client = new WaApiClient({ baseUrl: 'https://127.0.0.1:9090', transport: fake.transport, auth: { kind: 'basic', user: 'admin', password: 'p' } });
+        const client = new WaApiClient({
+          baseUrl: 'https://127.0.0.1:9090',
+          transport: fake.transport,
+          auth: { kind: 'basic', user: 'admin', password: 'p' },
+        });
         try {
           await cc.call(client);
         } catch (e) {
-          assert.ok(isTyped(e), `seed ${SEED} ${cc.name} case ${i} (HTTP ${status}): ${String(e)} on ${body.slice(0, 200)}`);
+          assert.ok(
+            isTyped(e),
+            `seed ${SEED} ${cc.name} case ${i} (HTTP ${status}): ${String(e)} on ${body.slice(0, 200)}`,
+          );
         }
       }
     });
@@ -158,20 +210,48 @@ describe('API and Docker-event parsers over malformed answers (seeded fuzz)', fu
   it(`Docker events: ${CASES} mutated event streams, split at random points, give events or nothing`, () => {
     const r = rng(SEED + 7);
     const valid = [
-      { status: 'die', id: 'a'.repeat(64), from: 'wa-emulator/coreapp:v2.51.1', Type: 'container', Action: 'die', Actor: { ID: 'a'.repeat(64), Attributes: { 'com.docker.compose.project': 'biz', 'com.docker.compose.service': 'wacore1', exitCode: '137', name: 'biz_wacore1_1' } }, time: 1700000000, timeNano: 1700000000000000000 },
-      { Type: 'container', Action: 'health_status: unhealthy', Actor: { ID: 'b'.repeat(64), Attributes: { name: 'biz_db_1' } }, time: 1700000001 },
+      {
+        status: 'die',
+        id: 'a'.repeat(64),
+        from: 'wa-emulator/coreapp:v2.51.1',
+        Type: 'container',
+        Action: 'die',
+        Actor: {
+          ID: 'a'.repeat(64),
+          Attributes: {
+            'com.docker.compose.project': 'biz',
+            'com.docker.compose.service': 'wacore1',
+            exitCode: '137',
+            name: 'biz_wacore1_1',
+          },
+        },
+        time: 1700000000,
+        timeNano: 1700000000000000000,
+      },
+      {
+        Type: 'container',
+        Action: 'health_status: unhealthy',
+        Actor: { ID: 'b'.repeat(64), Attributes: { name: 'biz_db_1' } },
+        time: 1700000001,
+      },
       { Type: 'network', Action: 'connect', Actor: { ID: 'n1', Attributes: {} } },
     ].map((e) => JSON.stringify(e));
     let events = 0;
     for (let i = 0; i < CASES; i++) {
-      const stream = Array.from({ length: 1 + Math.floor(r() * 4) }, () => (r() < 0.5 ? pick(r, valid) : mutateBody(pick(r, valid), r))).join('\n') + (r() < 0.8 ? '\n' : '');
-      const splitter = new JsonLineSplitter((v) => {
-        const ev = toEvent(v);
-        if (ev) {
-          events++;
-          assert.equal(typeof ev.containerId, "string");
-        }
-      }, () => undefined);
+      const stream =
+        Array.from({ length: 1 + Math.floor(r() * 4) }, () =>
+          r() < 0.5 ? pick(r, valid) : mutateBody(pick(r, valid), r),
+        ).join('\n') + (r() < 0.8 ? '\n' : '');
+      const splitter = new JsonLineSplitter(
+        (v) => {
+          const ev = toEvent(v);
+          if (ev) {
+            events++;
+            assert.equal(typeof ev.containerId, 'string');
+          }
+        },
+        () => undefined,
+      );
       let at = 0;
       while (at < stream.length) {
         const n = 1 + Math.floor(r() * (r() < 0.5 ? 200 : 65_536));
@@ -185,7 +265,10 @@ describe('API and Docker-event parsers over malformed answers (seeded fuzz)', fu
   it('a Docker event line that never ends is dropped at the line limit instead of growing without bound', () => {
     let bad = 0;
     let good = 0;
-    const splitter = new JsonLineSplitter(() => good++, () => bad++);
+    const splitter = new JsonLineSplitter(
+      () => good++,
+      () => bad++,
+    );
     const chunk = `{"Type":"container","Action":"die","x":"${'y'.repeat(64 * 1024)}`;
     for (let i = 0; i < 200; i++) {
       splitter.push(i === 0 ? chunk : 'y'.repeat(64 * 1024));

@@ -46,7 +46,9 @@ describe('api/transport: bounded answers and no credentials over plain http://',
         res.write('{"health":{"gateway_status":"conn', () => res.destroy());
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ health: { gateway_status: 'connected' }, users: [{ token: 't' }] }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ health: { gateway_status: 'connected' }, users: [{ token: 't' }] }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -56,10 +58,14 @@ describe('api/transport: bounded answers and no credentials over plain http://',
     return new Promise<void>((r) => server.close(() => r()));
   });
 
-  const get = (path: string) => createNodeTransport()({ method: 'GET', url: base + path, headers: {}, timeoutMs: 30_000 });
+  const get = (path: string) =>
+    createNodeTransport()({ method: 'GET', url: base + path, headers: {}, timeoutMs: 30_000 });
 
   it('an answer declaring 100 MB is refused from its header, as a typed error', async () => {
-    await assert.rejects(get('/huge-declared'), (e: unknown) => e instanceof ApiError && e.kind === 'malformed' && /larger than 16 MB/.test(e.message));
+    await assert.rejects(
+      get('/huge-declared'),
+      (e: unknown) => e instanceof ApiError && e.kind === 'malformed' && /larger than 16 MB/.test(e.message),
+    );
   });
 
   it('a 100 MB answer without a length stops at the limit with bounded memory', async () => {
@@ -76,15 +82,26 @@ describe('api/transport: bounded answers and no credentials over plain http://',
 
   it('refuses to send a password, token or API key to an http:// URL; nothing reaches the server', async () => {
     const before = hits;
-    for (const auth of [{ kind: 'basic', user: 'admin', password: 'secret' }, { kind: 'apikey', key: 'k'.repeat(20) }] as const) {
+    for (const auth of [
+      { kind: 'basic', user: 'admin', password: 'secret' },
+      { kind: 'apikey', key: 'k'.repeat(20) },
+    ] as const) {
       const c = new WaApiClient({ baseUrl: base, transport: createNodeTransport(), auth });
-      await assert.rejects(c.health(), (e: unknown) => e instanceof ApiError && e.kind === 'plainHttp' && /plain http:\/\//.test(e.message));
+      await assert.rejects(
+        c.health(),
+        (e: unknown) => e instanceof ApiError && e.kind === 'plainHttp' && /plain http:\/\//.test(e.message),
+      );
     }
     assert.equal(hits, before, 'no request was sent');
   });
 
   it('sends over http:// only when the user opted in for that URL', async () => {
-    const c = new WaApiClient({ baseUrl: base, transport: createNodeTransport(), auth: { kind: 'apikey', key: 'k'.repeat(20) }, allowPlainHttp: true });
+    const c = new WaApiClient({
+      baseUrl: base,
+      transport: createNodeTransport(),
+      auth: { kind: 'apikey', key: 'k'.repeat(20) },
+      allowPlainHttp: true,
+    });
     assert.equal((await c.health()).mode, 'single');
     assert.equal(lastAuthorization, `Apikey ${'k'.repeat(20)}`);
     // Without credentials there is nothing to protect.

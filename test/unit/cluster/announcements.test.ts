@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { Announcer, type ClusterChange, DEATH_WINDOW_MAX_MS, DEATH_WINDOW_MS, ExpectedChanges, historyLines } from '../../../src/cluster/announcements';
+import {
+  Announcer,
+  type ClusterChange,
+  DEATH_WINDOW_MAX_MS,
+  DEATH_WINDOW_MS,
+  ExpectedChanges,
+  historyLines,
+} from '../../../src/cluster/announcements';
 import { type ClusterEvent, type NodeChange } from '../../../src/cluster/diff';
 import { english } from '../../../src/util/translate';
 
@@ -12,9 +19,19 @@ function change(nodeChanges: NodeChange[], events: ClusterEvent[] = []): Cluster
     diff: { changedNodes: [], nodeChanges, events, clusterChanged: false, empty: false },
   } as unknown as ClusterChange;
 }
-const died = (node: string, exitCode?: number): NodeChange => ({ kind: 'containerDied', node, exitCode, message: `${node} stopped` });
+const died = (node: string, exitCode?: number): NodeChange => ({
+  kind: 'containerDied',
+  node,
+  exitCode,
+  message: `${node} stopped`,
+});
 const started = (node: string): NodeChange => ({ kind: 'containerStarted', node, message: `${node} started` });
-const failover = (from: string, to: string): ClusterEvent => ({ kind: 'failover', from, to, message: `${to} took over from ${from}` });
+const failover = (from: string, to: string): ClusterEvent => ({
+  kind: 'failover',
+  from,
+  to,
+  message: `${to} took over from ${from}`,
+});
 
 describe('announcements (which change is news)', () => {
   let now: number;
@@ -28,7 +45,9 @@ describe('announcements (which change is news)', () => {
   const messages = (a: { message: string }[]) => a.map((x) => x.message);
 
   it('a failover is announced exactly once: on the change that reports it, never on later polls', () => {
-    assert.deepEqual(messages(announcer.onChange('biz', change([], [failover('wacore1', 'wacore3')]), expected, now)), ['biz: failover, wacore3 took over from wacore1.']);
+    assert.deepEqual(messages(announcer.onChange('biz', change([], [failover('wacore1', 'wacore3')]), expected, now)), [
+      'biz: failover, wacore3 took over from wacore1.',
+    ]);
     for (let i = 0; i < 3; i++) {
       assert.deepEqual(announcer.onChange('biz', change([]), expected, (now += 1000)), []);
     }
@@ -75,7 +94,10 @@ describe('announcements (which change is news)', () => {
 
   it('one or two deaths are announced one by one, with their exit codes when known', () => {
     announcer.onChange('biz', change([died('wacore1', 1), died('wacore2')]), expected, now);
-    assert.deepEqual(messages(announcer.due(now + DEATH_WINDOW_MS)), ['biz: wacore1 stopped (exit 1).', 'biz: wacore2 stopped.']);
+    assert.deepEqual(messages(announcer.due(now + DEATH_WINDOW_MS)), [
+      'biz: wacore1 stopped (exit 1).',
+      'biz: wacore2 stopped.',
+    ]);
   });
 
   it('died and back within the window (a restart policy at work): one message, not two', () => {
@@ -89,7 +111,10 @@ describe('announcements (which change is news)', () => {
   it('a node announced as stopped gets a "running again" when it comes back; one never announced does not', () => {
     announcer.onChange('biz', change([died('wacore1', 0)]), expected, now);
     announcer.due(now + DEATH_WINDOW_MS);
-    assert.deepEqual(messages(announcer.onChange('biz', change([started('wacore1'), started('wacore2')]), expected, now + 10_000)), ['biz: wacore1 is running again.']);
+    assert.deepEqual(
+      messages(announcer.onChange('biz', change([started('wacore1'), started('wacore2')]), expected, now + 10_000)),
+      ['biz: wacore1 is running again.'],
+    );
   });
 
   it('a node that keeps dying is announced once until it is back', () => {
@@ -109,9 +134,13 @@ describe('announcements (which change is news)', () => {
   it('the engine lost and back is announced once each, however many polls report it', () => {
     const lost: ClusterEvent = { kind: 'engineUnreachable', message: 'connect ENOENT /var/run/docker.sock' };
     const back: ClusterEvent = { kind: 'engineRecovered', message: 'back' };
-    assert.deepEqual(messages(announcer.onChange('biz', change([], [lost]), expected, now)), ['biz: the Docker engine is unreachable (connect ENOENT /var/run/docker.sock).']);
+    assert.deepEqual(messages(announcer.onChange('biz', change([], [lost]), expected, now)), [
+      'biz: the Docker engine is unreachable (connect ENOENT /var/run/docker.sock).',
+    ]);
     assert.deepEqual(announcer.onChange('biz', change([], [lost]), expected, now), []);
-    assert.deepEqual(messages(announcer.onChange('biz', change([], [back]), expected, now)), ['biz: the Docker engine answers again.']);
+    assert.deepEqual(messages(announcer.onChange('biz', change([], [back]), expected, now)), [
+      'biz: the Docker engine answers again.',
+    ]);
     assert.deepEqual(announcer.onChange('biz', change([], [back]), expected, now), []);
   });
 
@@ -123,6 +152,9 @@ describe('announcements (which change is news)', () => {
   });
 
   it('the history keeps every node change and event, named by project', () => {
-    assert.deepEqual(historyLines('biz', change([died('wacore1', 1)], [failover('wacore1', 'wacore3')]).diff), ['biz: wacore1 stopped', 'biz: wacore3 took over from wacore1']);
+    assert.deepEqual(historyLines('biz', change([died('wacore1', 1)], [failover('wacore1', 'wacore3')]).diff), [
+      'biz: wacore1 stopped',
+      'biz: wacore3 took over from wacore1',
+    ]);
   });
 });

@@ -7,7 +7,10 @@ import { nodeFileReader } from '../../../src/compose/nodeReader';
 import { sharedPath } from '../../support/paths';
 
 function composeFilesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /compose[^/]*\.ya?ml$/.test(f)).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /compose[^/]*\.ya?ml$/.test(f))
+    .map((f) => path.join(dir, f));
 }
 
 describe('cluster/discovery', () => {
@@ -16,29 +19,53 @@ describe('cluster/discovery', () => {
     const clusters = discoverClusters({ candidates: composeFilesUnder(root), reader: nodeFileReader });
     const names = clusters.map((c) => path.relative(root, c.files[0] ?? '')).sort();
     // The alternatives in one folder (docker-compose.yml, prod-*) are one cluster: the biggest file describes it.
-    assert.deepEqual(names, ['history/docker-compose.pre-2d1734b-with-links.yml', 'installation/multiconnect-compose.yml', 'installation/postgres/multiconnect-compose.yml']);
+    assert.deepEqual(names, [
+      'history/docker-compose.pre-2d1734b-with-links.yml',
+      'installation/multiconnect-compose.yml',
+      'installation/postgres/multiconnect-compose.yml',
+    ]);
     assert.ok(!names.some((n) => n.includes('dbupgrade') || n.startsWith('monitoring')), names.join(', '));
     const mc = clusters.find((c) => c.files[0]?.endsWith('installation/multiconnect-compose.yml'));
     assert.ok(mc);
     assert.equal(mc.projectName, 'installation');
     assert.equal(mc.inferredApiUrl, 'https://127.0.0.1:9090');
-    assert.deepEqual(mc.declared.map((d) => `${d.name}:${d.kind}:${d.hostname ?? ''}`), [
-      'db:db:', 'waweb:web:waweb', 'master1:master:master1', 'master2:master:master2', 'wacore1:coreapp:wacore1', 'wacore2:coreapp:wacore2', 'wacore3:coreapp:wacore3',
-    ]);
+    assert.deepEqual(
+      mc.declared.map((d) => `${d.name}:${d.kind}:${d.hostname ?? ''}`),
+      [
+        'db:db:',
+        'waweb:web:waweb',
+        'master1:master:master1',
+        'master2:master:master2',
+        'wacore1:coreapp:wacore1',
+        'wacore2:coreapp:wacore2',
+        'wacore3:coreapp:wacore3',
+      ],
+    );
   });
 
   it('reads the version and project name from .env, and honours configured files and name', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-disc-'));
     try {
-      fs.copyFileSync(sharedPath('fixtures', 'compose', 'installation', 'multiconnect-compose.yml'), path.join(dir, 'multiconnect-compose.yml'));
+      fs.copyFileSync(
+        sharedPath('fixtures', 'compose', 'installation', 'multiconnect-compose.yml'),
+        path.join(dir, 'multiconnect-compose.yml'),
+      );
       fs.copyFileSync(sharedPath('fixtures', 'compose', 'installation', 'db.env'), path.join(dir, 'db.env'));
       fs.writeFileSync(path.join(dir, '.env'), 'WA_API_VERSION=2.53.2\nCOMPOSE_PROJECT_NAME=biz\n');
-      const [c] = discoverClusters({ candidates: [path.join(dir, 'multiconnect-compose.yml')], reader: nodeFileReader });
+      const [c] = discoverClusters({
+        candidates: [path.join(dir, 'multiconnect-compose.yml')],
+        reader: nodeFileReader,
+      });
       assert.ok(c);
       assert.equal(c.version, '2.53.2');
       assert.equal(c.projectName, 'biz');
       assert.equal(c.envFile, path.join(dir, '.env'));
-      const [named] = discoverClusters({ candidates: [], configuredFiles: [path.join(dir, 'multiconnect-compose.yml')], projectName: 'prod', reader: nodeFileReader });
+      const [named] = discoverClusters({
+        candidates: [],
+        configuredFiles: [path.join(dir, 'multiconnect-compose.yml')],
+        projectName: 'prod',
+        reader: nodeFileReader,
+      });
       assert.equal(named?.projectName, 'prod');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -46,18 +73,36 @@ describe('cluster/discovery', () => {
   });
 
   it('names projects the way Compose does', () => {
-    assert.equal(composeProjectName('/home/me/My Biz.Cluster', () => undefined), 'mybizcluster');
-    assert.equal(composeProjectName('/x/biz', (n) => (n === 'COMPOSE_PROJECT_NAME' ? 'other' : undefined)), 'other');
+    assert.equal(
+      composeProjectName('/home/me/My Biz.Cluster', () => undefined),
+      'mybizcluster',
+    );
+    assert.equal(
+      composeProjectName('/x/biz', (n) => (n === 'COMPOSE_PROJECT_NAME' ? 'other' : undefined)),
+      'other',
+    );
     // Compose v2 refuses a project name that starts with - or _ (`docker compose -p _biz`: invalid).
-    assert.equal(composeProjectName('/x/_Biz-1', () => undefined), 'biz-1');
-    assert.equal(composeProjectName('/x/biz', () => undefined, 'declared'), 'declared');
-    assert.equal(composeProjectName('/x/biz', (n) => (n === 'COMPOSE_PROJECT_NAME' ? 'env' : undefined), 'declared'), 'env');
+    assert.equal(
+      composeProjectName('/x/_Biz-1', () => undefined),
+      'biz-1',
+    );
+    assert.equal(
+      composeProjectName('/x/biz', () => undefined, 'declared'),
+      'declared',
+    );
+    assert.equal(
+      composeProjectName('/x/biz', (n) => (n === 'COMPOSE_PROJECT_NAME' ? 'env' : undefined), 'declared'),
+      'env',
+    );
   });
 
   it('takes the project name from the top-level name: of the files, as Compose v2 does (interpolated, last file wins)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-disc-name-'));
     try {
-      fs.copyFileSync(sharedPath('fixtures', 'compose', 'installation', 'multiconnect-compose.yml'), path.join(dir, 'multiconnect-compose.yml'));
+      fs.copyFileSync(
+        sharedPath('fixtures', 'compose', 'installation', 'multiconnect-compose.yml'),
+        path.join(dir, 'multiconnect-compose.yml'),
+      );
       fs.writeFileSync(path.join(dir, 'override.yml'), 'name: biz-${STAGE}\n');
       fs.writeFileSync(path.join(dir, '.env'), 'STAGE=prod\nWA_API_VERSION=2.51.1\n');
       const files = ['multiconnect-compose.yml', 'override.yml'].map((f) => path.join(dir, f));
@@ -69,7 +114,10 @@ describe('cluster/discovery', () => {
   });
 
   it('skips unreadable and non-cluster files without throwing', () => {
-    const clusters = discoverClusters({ candidates: ['/nonexistent/compose.yml', sharedPath('fixtures', 'compose-corpus', 'flask__compose.yaml')], reader: nodeFileReader });
+    const clusters = discoverClusters({
+      candidates: ['/nonexistent/compose.yml', sharedPath('fixtures', 'compose-corpus', 'flask__compose.yaml')],
+      reader: nodeFileReader,
+    });
     assert.deepEqual(clusters, []);
   });
 });

@@ -20,7 +20,9 @@ function setup(h: HealthReport = health('04-third-coreapp-standby.json')) {
     pollIntervalMs: 5000,
     health: () => {
       healthState.calls++;
-      return healthState.report instanceof ApiError ? Promise.reject(healthState.report) : Promise.resolve(healthState.report);
+      return healthState.report instanceof ApiError
+        ? Promise.reject(healthState.report)
+        : Promise.resolve(healthState.report);
     },
   });
   const changes: MonitorChange[] = [];
@@ -73,7 +75,14 @@ describe('cluster/monitor', () => {
     assert.ok(last.diff.nodeChanges.some((c) => c.kind === 'containerDied' && c.node === 'wacore1'));
     // Fast health polls follow the event, well before the 5 s interval.
     const calls = t.healthState.calls;
-    const promoted = parseHealth({ health: { 'master1:b28d835cd579': { gateway_status: 'disconnected', role: 'secondary_master' }, 'master2:7fe542d305b4': { gateway_status: 'connected', role: 'primary_master' }, 'wacore2:05e1a6d70665': { gateway_status: 'connected', role: 'coreapp' }, 'wacore3:23b50199bec2': { gateway_status: 'connected', role: 'coreapp' } } });
+    const promoted = parseHealth({
+      health: {
+        'master1:b28d835cd579': { gateway_status: 'disconnected', role: 'secondary_master' },
+        'master2:7fe542d305b4': { gateway_status: 'connected', role: 'primary_master' },
+        'wacore2:05e1a6d70665': { gateway_status: 'connected', role: 'coreapp' },
+        'wacore3:23b50199bec2': { gateway_status: 'connected', role: 'coreapp' },
+      },
+    });
     assert.ok(promoted.ok);
     t.healthState.report = promoted.value;
     await t.clock.advance(1000);
@@ -92,18 +101,28 @@ describe('cluster/monitor', () => {
     let answer: () => void = () => undefined;
     const realInspect = t.docker.inspect.bind(t.docker);
     // Docker answers inspect only after tearing the container down.
-    t.docker.inspect = (id) => new Promise((resolve, reject) => (answer = () => void realInspect(id).then(resolve, reject)));
+    t.docker.inspect = (id) =>
+      new Promise((resolve, reject) => (answer = () => void realInspect(id).then(resolve, reject)));
     t.docker.update('wacore1', { state: 'exited', exitCode: 137 });
     t.docker.emit({ action: 'die', containerId: w1.id, exitCode: 137 });
     const shown = t.changes.at(-1)!;
-    assert.equal(shown.snapshot.nodes.find((x) => x.name === 'wacore1')?.state, 'stopped', 'synchronously, before any inspect answer');
-    assert.ok(shown.diff.nodeChanges.some((c) => c.kind === 'containerDied' && c.node === 'wacore1' && c.exitCode === 137));
+    assert.equal(
+      shown.snapshot.nodes.find((x) => x.name === 'wacore1')?.state,
+      'stopped',
+      'synchronously, before any inspect answer',
+    );
+    assert.ok(
+      shown.diff.nodeChanges.some((c) => c.kind === 'containerDied' && c.node === 'wacore1' && c.exitCode === 137),
+    );
     const n = t.changes.length;
     answer();
     t.docker.inspect = realInspect;
     await flush();
     await t.clock.advance(0);
-    assert.ok(!t.changes.slice(n).some((c) => c.diff.nodeChanges.some((x) => x.kind === 'containerDied')), 'the reconciling inspect announces nothing twice');
+    assert.ok(
+      !t.changes.slice(n).some((c) => c.diff.nodeChanges.some((x) => x.kind === 'containerDied')),
+      'the reconciling inspect announces nothing twice',
+    );
     assert.equal(t.monitor.snapshot?.nodes.find((x) => x.name === 'wacore1')?.container?.exitCode, 137);
     t.monitor.dispose();
   });
@@ -125,7 +144,11 @@ describe('cluster/monitor', () => {
     t.docker.emit({ action: 'die', containerId: w1.id, exitCode: 1 });
     release();
     await flush();
-    assert.equal(t.monitor.snapshot?.nodes.find((x) => x.name === 'wacore1')?.state, 'stopped', 'the stale answer does not bring the dead node back');
+    assert.equal(
+      t.monitor.snapshot?.nodes.find((x) => x.name === 'wacore1')?.state,
+      'stopped',
+      'the stale answer does not bring the dead node back',
+    );
     t.monitor.dispose();
   });
 
@@ -154,13 +177,19 @@ describe('cluster/monitor', () => {
 
   it('an engine whose API is too old is "engine unreachable (apiTooOld)" although it lists containers; it is asked again only after a problem', async () => {
     const t = setup();
-    t.docker.pingError = new DockerError('apiTooOld', 'Docker at unix:///fake/docker.sock is 1.12.6 (API 1.24); API 1.25 or newer is needed. Upgrade Docker.');
+    t.docker.pingError = new DockerError(
+      'apiTooOld',
+      'Docker at unix:///fake/docker.sock is 1.12.6 (API 1.24); API 1.25 or newer is needed. Upgrade Docker.',
+    );
     t.listen();
     await t.clock.advance(0);
     const old = t.monitor.snapshot!;
     assert.equal(old.engine.reachable, false);
     assert.equal(old.engine.problem?.kind, 'apiTooOld');
-    assert.ok(old.nodes.every((n) => n.container === null), 'no container data from an engine we cannot trust');
+    assert.ok(
+      old.nodes.every((n) => n.container === null),
+      'no container data from an engine we cannot trust',
+    );
     t.docker.pingError = undefined;
     await t.clock.advance(5000);
     assert.equal(t.monitor.snapshot!.engine.reachable, true);

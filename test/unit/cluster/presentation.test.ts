@@ -3,7 +3,16 @@ import fs from 'node:fs';
 import { parseHealth, type HealthReport } from '../../../src/api/health';
 import { buildSnapshot } from '../../../src/cluster/snapshot';
 import {
-  clusterHealth, describeCluster, describeNode, describePort, formatUptime, lookOfState, nodeContextValue, nodeTooltip, orderNodes, statusBarText,
+  clusterHealth,
+  describeCluster,
+  describeNode,
+  describePort,
+  formatUptime,
+  lookOfState,
+  nodeContextValue,
+  nodeTooltip,
+  orderNodes,
+  statusBarText,
 } from '../../../src/cluster/presentation';
 import { type ClusterSnapshot } from '../../../src/cluster/types';
 import { walkthroughContainers } from '../../fakes/builders';
@@ -18,7 +27,13 @@ function health(name: string): HealthReport {
 }
 
 function snapshot(fixture: string, include?: string[], shards?: number): ClusterSnapshot {
-  return buildSnapshot({ now: NOW, project: 'biz', containers: walkthroughContainers(include ? { include } : {}), health: health(fixture), shards });
+  return buildSnapshot({
+    now: NOW,
+    project: 'biz',
+    containers: walkthroughContainers(include ? { include } : {}),
+    health: health(fixture),
+    shards,
+  });
 }
 
 const described = (s: ClusterSnapshot) => Object.fromEntries(orderNodes(s.nodes).map((n) => [n.name, describeNode(n)]));
@@ -58,8 +73,16 @@ describe('cluster/presentation', () => {
   });
 
   it('words a stopped container with its exit code and gives it context flags', () => {
-    const containers = walkthroughContainers().map((c) => (c.service === 'wacore1' ? { ...c, state: 'exited' as const, exitCode: 137, status: 'Exited (137)' } : c));
-    const s = buildSnapshot({ now: NOW, project: 'biz', containers, health: health('04-third-coreapp-standby.json'), shards: 2 });
+    const containers = walkthroughContainers().map((c) =>
+      c.service === 'wacore1' ? { ...c, state: 'exited' as const, exitCode: 137, status: 'Exited (137)' } : c,
+    );
+    const s = buildSnapshot({
+      now: NOW,
+      project: 'biz',
+      containers,
+      health: health('04-third-coreapp-standby.json'),
+      shards: 2,
+    });
     const node = s.nodes.find((n) => n.name === 'wacore1');
     assert.ok(node);
     assert.match(describeNode(node), /stopped \(exit 137\)/);
@@ -71,13 +94,22 @@ describe('cluster/presentation', () => {
     const wacore1 = s.nodes.find((n) => n.name === 'wacore1');
     const waweb = s.nodes.find((n) => n.name === 'waweb');
     assert.ok(wacore1 && waweb);
-    assert.match(nodeTooltip(wacore1, NOW), /\*\*1011\*\* Service not ready: Wacore is not instantiated\\\. Please check wacore log for details\\\./);
+    assert.match(
+      nodeTooltip(wacore1, NOW),
+      /\*\*1011\*\* Service not ready: Wacore is not instantiated\\\. Please check wacore log for details\\\./,
+    );
     assert.match(nodeTooltip(waweb, NOW), /\(https:\/\/127\.0\.0\.1:9090\)/);
   });
 
   it('describes ports and uptimes', () => {
-    assert.deepEqual(describePort({ containerPort: 443, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 9090 }), { text: '127.0.0.1:9090 → 443/tcp', url: 'https://127.0.0.1:9090' });
-    assert.equal(describePort({ containerPort: 6250, protocol: 'tcp', hostIp: undefined, hostPort: undefined }).text, '6250/tcp (not published)');
+    assert.deepEqual(describePort({ containerPort: 443, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 9090 }), {
+      text: '127.0.0.1:9090 → 443/tcp',
+      url: 'https://127.0.0.1:9090',
+    });
+    assert.equal(
+      describePort({ containerPort: 6250, protocol: 'tcp', hostIp: undefined, hostPort: undefined }).text,
+      '6250/tcp (not published)',
+    );
     assert.equal(formatUptime(59_000), '59s');
     assert.equal(formatUptime(3_600_000 * 3 + 60_000 * 5), '3h 5m');
     assert.equal(formatUptime(3_600_000 * 50), '2d 2h');
@@ -90,7 +122,15 @@ describe('cluster/presentation', () => {
   });
 
   it('says Docker is unreachable when nothing is known', () => {
-    const s = buildSnapshot({ now: NOW, project: 'biz', engine: { reachable: false, endpoint: 'unix:///var/run/docker.sock', problem: { kind: 'daemonDown', message: 'down' } } });
+    const s = buildSnapshot({
+      now: NOW,
+      project: 'biz',
+      engine: {
+        reachable: false,
+        endpoint: 'unix:///var/run/docker.sock',
+        problem: { kind: 'daemonDown', message: 'down' },
+      },
+    });
     assert.match(describeCluster(s), /Docker unreachable/);
     assert.equal(clusterHealth(s), 'error');
     assert.match(statusBarText(s), /Docker unreachable/);

@@ -35,13 +35,27 @@ describe('cluster snapshot: defects found by probing from outside (issue 12)', f
     const single = report({ health: { gateway_status: 'connected' } });
     const offline = buildSnapshot({ now: NOW, project: undefined, health: single });
     assert.match(snapshotToText(offline), /1\/1 shards connected/);
-    const withWebOnly = buildSnapshot({ now: NOW, project: 'one', health: single, containers: [container({ service: 'waweb', image: 'docker.whatsapp.biz/web:v2.51.1', project: 'one' })] });
+    const withWebOnly = buildSnapshot({
+      now: NOW,
+      project: 'one',
+      health: single,
+      containers: [container({ service: 'waweb', image: 'docker.whatsapp.biz/web:v2.51.1', project: 'one' })],
+    });
     assert.equal(withWebOnly.cluster.connectedCoreapps, 1);
     assert.equal(statusExitCode(offline), StatusExit.healthy);
   });
 
   it('terminal escapes in node names and error texts are shown escaped in text output', () => {
-    const r = parseHealthText(JSON.stringify({ health: { 'evil\u001b]0;owned\u0007\u001b[31m:abc': { role: 'coreapp', errors: [{ code: 1014, title: 'x\u001b[2J\u009b1;1H\r\u202e', details: 'a\nb' }] } } }));
+    const r = parseHealthText(
+      JSON.stringify({
+        health: {
+          'evil\u001b]0;owned\u0007\u001b[31m:abc': {
+            role: 'coreapp',
+            errors: [{ code: 1014, title: 'x\u001b[2J\u009b1;1H\r\u202e', details: 'a\nb' }],
+          },
+        },
+      }),
+    );
     assert.ok(r.ok);
     const text = snapshotToText(buildSnapshot({ now: NOW, project: 'p\u001b[0m', health: r.value }));
     // eslint-disable-next-line no-control-regex
@@ -56,20 +70,39 @@ describe('cluster snapshot: defects found by probing from outside (issue 12)', f
   });
 
   describe('status exit codes', () => {
-    const healthy = report({ health: { 'master1:aaaaaaaaaaaa': { gateway_status: 'disconnected', role: 'primary_master' }, 'wacore1:bbbbbbbbbbbb': { gateway_status: 'connected', role: 'coreapp' } } });
+    const healthy = report({
+      health: {
+        'master1:aaaaaaaaaaaa': { gateway_status: 'disconnected', role: 'primary_master' },
+        'wacore1:bbbbbbbbbbbb': { gateway_status: 'connected', role: 'coreapp' },
+      },
+    });
     it('0 when the API answered and nothing is wrong', () => {
       assert.equal(statusExitCode(buildSnapshot({ now: NOW, project: 'p', health: healthy })), StatusExit.healthy);
     });
     it('3 when the API could not be asked or understood (unreachable, certificate or pin refused, malformed, no credentials)', () => {
       for (const errorKind of ['network', 'timeout', 'tls', 'malformed', 'unauthorized', 'plainHttp']) {
-        const s = buildSnapshot({ now: NOW, project: 'p', api: { status: 'error', errorKind, message: errorKind, fingerprint256: undefined } });
+        const s = buildSnapshot({
+          now: NOW,
+          project: 'p',
+          api: { status: 'error', errorKind, message: errorKind, fingerprint256: undefined },
+        });
         assert.equal(statusExitCode(s), StatusExit.cannotTell, errorKind);
       }
-      assert.equal(statusExitCode(buildSnapshot({ now: NOW, project: 'p', containers: [container({ service: 'wacore1', project: 'p' })] })), StatusExit.cannotTell);
+      assert.equal(
+        statusExitCode(
+          buildSnapshot({ now: NOW, project: 'p', containers: [container({ service: 'wacore1', project: 'p' })] }),
+        ),
+        StatusExit.cannotTell,
+      );
     });
     it('1 when a node container is down, even if the API cannot be asked (a killed database)', () => {
       const db = container({ service: 'db', image: 'mysql:8.0.33', project: 'p', state: 'exited', exitCode: 137 });
-      const s = buildSnapshot({ now: NOW, project: 'p', containers: [db], api: { status: 'error', errorKind: 'http', message: 'HTTP 500', fingerprint256: undefined } });
+      const s = buildSnapshot({
+        now: NOW,
+        project: 'p',
+        containers: [db],
+        api: { status: 'error', errorKind: 'http', message: 'HTTP 500', fingerprint256: undefined },
+      });
       assert.equal(statusExitCode(s), StatusExit.degraded);
     });
   });

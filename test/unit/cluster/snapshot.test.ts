@@ -80,8 +80,21 @@ describe('cluster/snapshot from the four health fixtures (no Docker)', () => {
   });
 
   it('JSON contract: exact keys and vocabularies', () => {
-    const j = snapshotToJson(buildSnapshot({ now: NOW, project: 'biz', health: health('04-third-coreapp-standby.json'), containers: walkthroughContainers() }));
-    assert.deepEqual(Object.keys(j.cluster).sort(), ['connectedCoreapps', 'findings', 'registered', 'shards', 'version']);
+    const j = snapshotToJson(
+      buildSnapshot({
+        now: NOW,
+        project: 'biz',
+        health: health('04-third-coreapp-standby.json'),
+        containers: walkthroughContainers(),
+      }),
+    );
+    assert.deepEqual(Object.keys(j.cluster).sort(), [
+      'connectedCoreapps',
+      'findings',
+      'registered',
+      'shards',
+      'version',
+    ]);
     assert.equal(j.cluster.version, '2.45.1');
     for (const f of j.cluster.findings) {
       assert.deepEqual(Object.keys(f), ['id', 'severity', 'message']);
@@ -91,7 +104,10 @@ describe('cluster/snapshot from the four health fixtures (no Docker)', () => {
       assert.ok(NODE_ROLES.includes(n.role));
       assert.ok(NODE_STATES.includes(n.state));
     }
-    assert.deepEqual(j.nodes.map((n) => n.name), ['waweb', 'master1', 'master2', 'wacore1', 'wacore2', 'wacore3', 'db']);
+    assert.deepEqual(
+      j.nodes.map((n) => n.name),
+      ['waweb', 'master1', 'master2', 'wacore1', 'wacore2', 'wacore3', 'db'],
+    );
     assert.equal(j.nodes.find((n) => n.name === 'db')?.role, 'db');
     assert.equal(j.nodes.find((n) => n.name === 'waweb')?.container?.ports[0]?.host, 9090);
   });
@@ -100,7 +116,12 @@ describe('cluster/snapshot from the four health fixtures (no Docker)', () => {
 describe('cluster/snapshot merging Docker containers', () => {
   it('matches health keys to containers by short id and COREAPP_HOSTNAME', () => {
     const cs = walkthroughContainers();
-    const s = buildSnapshot({ now: NOW, project: 'biz', containers: cs, health: health('04-third-coreapp-standby.json') });
+    const s = buildSnapshot({
+      now: NOW,
+      project: 'biz',
+      containers: cs,
+      health: health('04-third-coreapp-standby.json'),
+    });
     for (const n of ['master1', 'master2', 'wacore1', 'wacore2', 'wacore3']) {
       assert.ok(byName(s, n).healthKey?.startsWith(`${n}:`), n);
       assert.ok(byName(s, n).container);
@@ -119,7 +140,9 @@ describe('cluster/snapshot merging Docker containers', () => {
   });
 
   it('a stopped container is "stopped" even if health still lists it; a missing one shows as declared', () => {
-    const cs = walkthroughContainers().map((c) => (c.service === 'wacore1' ? { ...c, state: 'exited' as const, exitCode: 137 } : c));
+    const cs = walkthroughContainers().map((c) =>
+      c.service === 'wacore1' ? { ...c, state: 'exited' as const, exitCode: 137 } : c,
+    );
     const s = buildSnapshot({
       now: NOW,
       project: 'biz',
@@ -141,15 +164,29 @@ describe('cluster/snapshot merging Docker containers', () => {
     const f = s.cluster.findings.find((x) => x.id === 'absent-from-health:wacore3');
     assert.ok(f);
     assert.match(f.message, /wacore3 is running but absent from \/v1\/health/);
-    const young = cs.map((c) => (c.service === 'wacore3' ? { ...c, startedAt: new Date(NOW - 5000).toISOString() } : c));
-    const s2 = buildSnapshot({ now: NOW, project: 'biz', containers: young, health: health('03-after-two-shards.json') });
+    const young = cs.map((c) =>
+      c.service === 'wacore3' ? { ...c, startedAt: new Date(NOW - 5000).toISOString() } : c,
+    );
+    const s2 = buildSnapshot({
+      now: NOW,
+      project: 'biz',
+      containers: young,
+      health: health('03-after-two-shards.json'),
+    });
     assert.equal(byName(s2, 'wacore3').state, 'starting');
     assert.ok(!ids(s2).some((i) => i.startsWith('absent-from-health')));
   });
 
   it('version mismatch between web and coreapps', () => {
-    const cs = walkthroughContainers().map((c) => (c.service === 'waweb' ? { ...c, image: 'docker.whatsapp.biz/web:v2.47.1' } : c));
-    const s = buildSnapshot({ now: NOW, project: 'biz', containers: cs, health: health('04-third-coreapp-standby.json') });
+    const cs = walkthroughContainers().map((c) =>
+      c.service === 'waweb' ? { ...c, image: 'docker.whatsapp.biz/web:v2.47.1' } : c,
+    );
+    const s = buildSnapshot({
+      now: NOW,
+      project: 'biz',
+      containers: cs,
+      health: health('04-third-coreapp-standby.json'),
+    });
     const f = s.cluster.findings.find((x) => x.id === 'version-mismatch')!;
     assert.equal(f.severity, 'error');
     assert.match(f.message, /Version mismatch between web \(2\.47\.1\) and coreapps\/masters \(2\.45\.1\)/);
@@ -160,9 +197,16 @@ describe('cluster/snapshot merging Docker containers', () => {
     const s = buildSnapshot({
       now: NOW,
       project: 'biz',
-      engine: { reachable: false, endpoint: 'unix:///var/run/docker.sock', problem: { kind: 'daemonDown', message: 'The Docker daemon is not running' } },
+      engine: {
+        reachable: false,
+        endpoint: 'unix:///var/run/docker.sock',
+        problem: { kind: 'daemonDown', message: 'The Docker daemon is not running' },
+      },
       health: health('04-third-coreapp-standby.json'),
-      declared: [{ name: 'waweb', kind: 'web' }, { name: 'db', kind: 'db' }],
+      declared: [
+        { name: 'waweb', kind: 'web' },
+        { name: 'db', kind: 'db' },
+      ],
     });
     assert.equal(s.cluster.findings[0]?.id, 'engine-unreachable');
     assert.equal(byName(s, 'wacore1').state, 'connected');
@@ -180,7 +224,12 @@ describe('cluster/snapshot merging Docker containers', () => {
   });
 
   it('web running but the API refuses connections → error once past the start grace', () => {
-    const s = buildSnapshot({ now: NOW, project: 'biz', containers: walkthroughContainers(), api: { status: 'error', errorKind: 'network', message: 'ECONNREFUSED', fingerprint256: undefined } });
+    const s = buildSnapshot({
+      now: NOW,
+      project: 'biz',
+      containers: walkthroughContainers(),
+      api: { status: 'error', errorKind: 'network', message: 'ECONNREFUSED', fingerprint256: undefined },
+    });
     assert.equal(byName(s, 'waweb').state, 'error');
     assert.ok(ids(s).includes('api-unreachable'));
   });
@@ -192,19 +241,56 @@ describe('cluster/snapshot merging Docker containers', () => {
       container({ service: 'wacore', containerNumber: 3, idPrefix: 'a3', oneoff: true }),
     ];
     const s = buildSnapshot({ now: NOW, project: 'biz', containers: cs });
-    assert.deepEqual(s.nodes.map((n) => n.name), ['wacore-1', 'wacore-2']);
+    assert.deepEqual(
+      s.nodes.map((n) => n.name),
+      ['wacore-1', 'wacore-2'],
+    );
   });
 
   it('while Compose recreates a service, its old (renamed) container is not a second node', () => {
-    const old = container({ service: 'master2', containerNumber: 1, idPrefix: 'b1', name: 'b1b1b1b1b1b1_biz_master2_1', state: 'exited', createdAt: NOW - 60_000 });
-    const replacement = container({ service: 'master2', containerNumber: 1, idPrefix: 'c1', name: 'biz_master2_1', state: 'created', createdAt: NOW - 1000 });
-    const s = buildSnapshot({ now: NOW, project: 'biz', containers: [old, replacement, container({ service: 'wacore1', containerNumber: 1, idPrefix: 'd1' })] });
-    assert.deepEqual(s.nodes.map((n) => n.name), ['master2', 'wacore1']);
+    const old = container({
+      service: 'master2',
+      containerNumber: 1,
+      idPrefix: 'b1',
+      name: 'b1b1b1b1b1b1_biz_master2_1',
+      state: 'exited',
+      createdAt: NOW - 60_000,
+    });
+    const replacement = container({
+      service: 'master2',
+      containerNumber: 1,
+      idPrefix: 'c1',
+      name: 'biz_master2_1',
+      state: 'created',
+      createdAt: NOW - 1000,
+    });
+    const s = buildSnapshot({
+      now: NOW,
+      project: 'biz',
+      containers: [old, replacement, container({ service: 'wacore1', containerNumber: 1, idPrefix: 'd1' })],
+    });
+    assert.deepEqual(
+      s.nodes.map((n) => n.name),
+      ['master2', 'wacore1'],
+    );
     assert.equal(byName(s, 'master2').container?.id.slice(0, 2), 'c1');
   });
 
-  it('a recreated node\'s lingering old health entry gets a name of its own', () => {
-    const r = parseHealth({ health: { 'wacore1:35a5fabfc79d': { gateway_status: 'connected', role: 'coreapp' }, 'wacore1:0123456789ab': { errors: [{ code: 1014, title: 'Internal error', details: 'Connection refused. Please check if wacore is running: wacore1:6253' }] } } });
+  it("a recreated node's lingering old health entry gets a name of its own", () => {
+    const r = parseHealth({
+      health: {
+        'wacore1:35a5fabfc79d': { gateway_status: 'connected', role: 'coreapp' },
+        'wacore1:0123456789ab': {
+          errors: [
+            {
+              code: 1014,
+              title: 'Internal error',
+              details: 'Connection refused. Please check if wacore is running: wacore1:6253',
+            },
+          ],
+        },
+      },
+    });
     assert.ok(r.ok);
     const s = buildSnapshot({ now: NOW, project: 'biz', health: r.value });
     const names = s.nodes.map((n) => n.name);
@@ -215,8 +301,19 @@ describe('cluster/snapshot merging Docker containers', () => {
   it('findings are worded through the given translator; their ids do not change', () => {
     const marked = (m: string, ...a: (string | number)[]) => `«${english(m, ...a)}»`;
     for (const file of ['01-up-before-register.json', '03-after-two-shards.json', '04-third-coreapp-standby.json']) {
-      const plain = buildSnapshot({ now: NOW, project: 'biz', containers: walkthroughContainers(), health: health(file) });
-      const worded = buildSnapshot({ now: NOW, project: 'biz', containers: walkthroughContainers(), health: health(file), translate: marked });
+      const plain = buildSnapshot({
+        now: NOW,
+        project: 'biz',
+        containers: walkthroughContainers(),
+        health: health(file),
+      });
+      const worded = buildSnapshot({
+        now: NOW,
+        project: 'biz',
+        containers: walkthroughContainers(),
+        health: health(file),
+        translate: marked,
+      });
       assert.ok(plain.cluster.findings.length > 0, file);
       assert.deepEqual(ids(worded), ids(plain));
       for (const f of worded.cluster.findings) {
@@ -226,8 +323,31 @@ describe('cluster/snapshot merging Docker containers', () => {
   });
 
   it('single-instance health is attached to the coreapp', () => {
-    const cs = [container({ service: 'wacore' }), container({ service: 'waweb', image: 'docker.whatsapp.biz/web:v2.45.1' })];
-    const s = buildSnapshot({ now: NOW, project: 'biz', containers: cs, health: { mode: 'single', version: 'v2.45.1', entries: [{ key: '', hostname: '', containerId: undefined, gatewayStatus: 'connected', unknownGatewayStatus: undefined, role: undefined, unknownRole: undefined, errors: [] }] } });
+    const cs = [
+      container({ service: 'wacore' }),
+      container({ service: 'waweb', image: 'docker.whatsapp.biz/web:v2.45.1' }),
+    ];
+    const s = buildSnapshot({
+      now: NOW,
+      project: 'biz',
+      containers: cs,
+      health: {
+        mode: 'single',
+        version: 'v2.45.1',
+        entries: [
+          {
+            key: '',
+            hostname: '',
+            containerId: undefined,
+            gatewayStatus: 'connected',
+            unknownGatewayStatus: undefined,
+            role: undefined,
+            unknownRole: undefined,
+            errors: [],
+          },
+        ],
+      },
+    });
     assert.equal(byName(s, 'wacore').state, 'connected');
     assert.equal(s.cluster.shards, 1);
   });
@@ -241,7 +361,11 @@ describe('cluster/snapshot merging Docker containers', () => {
   });
 
   it('other node errors become error findings with a hint', () => {
-    const r = parseHealth({ health: { 'wacore1:35a5fabfc79d': { errors: [{ code: 1014, title: 'Internal error', details: 'Connection timed out' }] } } });
+    const r = parseHealth({
+      health: {
+        'wacore1:35a5fabfc79d': { errors: [{ code: 1014, title: 'Internal error', details: 'Connection timed out' }] },
+      },
+    });
     assert.ok(r.ok);
     const s = buildSnapshot({ now: NOW, project: 'biz', health: r.value });
     assert.equal(byName(s, 'wacore1').state, 'error');

@@ -1,7 +1,20 @@
 import assert from 'node:assert/strict';
 import { type ClusterNode, type ClusterSnapshot, type DeclaredService } from '../../../src/cluster/types';
-import { checkTargetVersion, interruptedUpgradeMessage, oneShotExitCode, planUpgrade, possiblePaths, type PlanInput, type UpgradePlan } from '../../../src/cluster/upgradePlan';
-import { runUpgrade, type UpgradeJournalEntry, type UpgradePorts, UpgradeStopped } from '../../../src/cluster/upgradeRunner';
+import {
+  checkTargetVersion,
+  interruptedUpgradeMessage,
+  oneShotExitCode,
+  planUpgrade,
+  possiblePaths,
+  type PlanInput,
+  type UpgradePlan,
+} from '../../../src/cluster/upgradePlan';
+import {
+  runUpgrade,
+  type UpgradeJournalEntry,
+  type UpgradePorts,
+  UpgradeStopped,
+} from '../../../src/cluster/upgradeRunner';
 import { isAbortError } from '../../../src/util/abort';
 import { english as t } from '../../../src/util/translate';
 import { container } from '../../fakes/builders';
@@ -23,7 +36,11 @@ const HA = ['db', 'waweb', 'master1', 'master2', 'wacore1', 'wacore2'];
 const DBUPGRADE = { service: 'dbupgrade', files: ['/c/dbupgrade-compose.yml'] };
 
 /** A snapshot in which `running` run on `version` (db has none), the others are not created. */
-function snapshot(running: readonly string[], version: string, state: ClusterNode['state'] = 'connected'): ClusterSnapshot {
+function snapshot(
+  running: readonly string[],
+  version: string,
+  state: ClusterNode['state'] = 'connected',
+): ClusterSnapshot {
   const nodes = DECLARED.map((d) => ({
     name: d.name,
     service: d.name,
@@ -37,8 +54,18 @@ function snapshot(running: readonly string[], version: string, state: ClusterNod
 
 function input(p: Partial<PlanInput> = {}): PlanInput {
   return {
-    project: 'biz', current: OLD, version: NEW, path: 'dbupgrade', upgradeService: DBUPGRADE, declared: DECLARED, snapshot: snapshot(HA, OLD),
-    envFile: '/c/.env', envFileLabel: '.env', fileLabel: (f) => f.split('/').pop()!, clusterFiles: ['/c/multiconnect-compose.yml'], ...p,
+    project: 'biz',
+    current: OLD,
+    version: NEW,
+    path: 'dbupgrade',
+    upgradeService: DBUPGRADE,
+    declared: DECLARED,
+    snapshot: snapshot(HA, OLD),
+    envFile: '/c/.env',
+    envFileLabel: '.env',
+    fileLabel: (f) => f.split('/').pop()!,
+    clusterFiles: ['/c/multiconnect-compose.yml'],
+    ...p,
   };
 }
 
@@ -53,27 +80,43 @@ class Ports implements UpgradePorts {
   readonly docker = new FakeDocker();
   readonly clock = new FakeClock();
   readonly lines: string[] = [];
-  readonly composeCalls: { sub: readonly string[]; env: Readonly<Record<string, string>>; files?: readonly string[] | undefined }[] = [];
+  readonly composeCalls: {
+    sub: readonly string[];
+    env: Readonly<Record<string, string>>;
+    files?: readonly string[] | undefined;
+  }[] = [];
   readonly env = new Map<string, string>([['/c/.env', `# kept\nCOMPOSE_HTTP_TIMEOUT=120\nWA_API_VERSION=${OLD}\n`]]);
   readonly journaled: (UpgradeJournalEntry | string)[] = [];
   readonly cancel = new AbortController();
   /** What each look at the cluster sees (the last repeats). */
-  looks: { snapshot: ClusterSnapshot; apiVersion: string | undefined }[] = [{ snapshot: snapshot(HA, NEW), apiVersion: NEW }];
+  looks: { snapshot: ClusterSnapshot; apiVersion: string | undefined }[] = [
+    { snapshot: snapshot(HA, NEW), apiVersion: NEW },
+  ];
   composeFails: Error | undefined;
   expected: (readonly string[] | undefined)[] = [];
-  readonly journal = { begin: (e: UpgradeJournalEntry) => void this.journaled.push(e), end: (p: string) => void this.journaled.push(`end ${p}`) };
+  readonly journal = {
+    begin: (e: UpgradeJournalEntry) => void this.journaled.push(e),
+    end: (p: string) => void this.journaled.push(`end ${p}`),
+  };
   readonly ui = {
-    progress: <T>(_title: string, work: (signal: AbortSignal, report: (m: string) => void) => Promise<T>) => work(this.cancel.signal, (m) => this.lines.push(`progress: ${m}`)),
+    progress: <T>(_title: string, work: (signal: AbortSignal, report: (m: string) => void) => Promise<T>) =>
+      work(this.cancel.signal, (m) => this.lines.push(`progress: ${m}`)),
     log: (line: string) => void this.lines.push(line),
   };
 
-  compose(sub: readonly string[], opts: { env: Readonly<Record<string, string>>; files?: readonly string[] }): Promise<void> {
+  compose(
+    sub: readonly string[],
+    opts: { env: Readonly<Record<string, string>>; files?: readonly string[] },
+  ): Promise<void> {
     this.composeCalls.push({ sub, env: opts.env, files: opts.files });
     if (this.composeFails) {
       return Promise.reject(this.composeFails);
     }
     if (sub.includes('dbupgrade')) {
-      this.docker.containers = [...this.docker.containers, container({ service: 'dbupgrade', project: 'biz', state: 'exited', exitCode: 0 })];
+      this.docker.containers = [
+        ...this.docker.containers,
+        container({ service: 'dbupgrade', project: 'biz', state: 'exited', exitCode: 0 }),
+      ];
     }
     return Promise.resolve();
   }
@@ -108,19 +151,33 @@ describe('upgrade plan (what happens, and every reason to stop before anything c
     assert.deepEqual(possiblePaths(DBUPGRADE, '2.22.9'), ['downtime']);
     assert.deepEqual(possiblePaths(undefined, NEW), ['downtime']);
     const none = planUpgrade(input({ upgradeService: undefined }), t);
-    assert.ok(!none.ok && /No DB upgrade service was found beside multiconnect-compose\.yml.*Nothing was changed/.test(none.message));
+    assert.ok(
+      !none.ok &&
+        /No DB upgrade service was found beside multiconnect-compose\.yml.*Nothing was changed/.test(none.message),
+    );
     const old = planUpgrade(input({ version: '2.22.9', current: '2.21.0' }), t);
     assert.ok(!old.ok && /from version 2\.23 on; upgrade to 2\.22\.9 with downtime/.test(old.message));
   });
 
   it('the DB upgrade path stops when the database does not run', () => {
-    const r = planUpgrade(input({ snapshot: snapshot(HA.filter((s) => s !== 'db'), OLD) }), t);
+    const r = planUpgrade(
+      input({
+        snapshot: snapshot(
+          HA.filter((s) => s !== 'db'),
+          OLD,
+        ),
+      }),
+      t,
+    );
     assert.ok(!r.ok && /database of biz does not run.*Nothing was changed/.test(r.message));
   });
 
   it('with the DB upgrade service: DB upgrade, then .env, then recreate and verify what ran (the spare stays off)', () => {
     const p = plan();
-    assert.deepEqual(p.steps.map((s) => s.kind), ['dbUpgrade', 'setVersion', 'recreate', 'verify']);
+    assert.deepEqual(
+      p.steps.map((s) => s.kind),
+      ['dbUpgrade', 'setVersion', 'recreate', 'verify'],
+    );
     assert.deepEqual(p.steps[2], { kind: 'recreate', services: HA });
     assert.equal(p.question, 'Upgrade biz from 2.51.1 to 2.53.2?');
     assert.match(p.detail, /^1\. Run the DB upgrade service dbupgrade with version 2\.53\.2/);
@@ -130,9 +187,15 @@ describe('upgrade plan (what happens, and every reason to stop before anything c
   });
 
   it('with downtime: no DB upgrade step; with nothing running: only .env', () => {
-    assert.deepEqual(plan({ path: 'downtime' }).steps.map((s) => s.kind), ['setVersion', 'recreate', 'verify']);
+    assert.deepEqual(
+      plan({ path: 'downtime' }).steps.map((s) => s.kind),
+      ['setVersion', 'recreate', 'verify'],
+    );
     const idle = plan({ path: 'downtime', snapshot: snapshot([], OLD) });
-    assert.deepEqual(idle.steps.map((s) => s.kind), ['setVersion']);
+    assert.deepEqual(
+      idle.steps.map((s) => s.kind),
+      ['setVersion'],
+    );
     assert.match(idle.detail, /Nothing runs now: the next Up starts 2\.53\.2/);
   });
 
@@ -141,12 +204,19 @@ describe('upgrade plan (what happens, and every reason to stop before anything c
     assert.equal(oneShotExitCode(1, { state: 'exited', exitCode: 1, restartCount: 0 }), 1);
     assert.equal(oneShotExitCode(0, { state: 'restarting', exitCode: 0, restartCount: 1 }), 1);
     assert.equal(oneShotExitCode(0, { state: 'running', exitCode: 3, restartCount: 2 }), 3);
-    assert.equal(oneShotExitCode(0, { state: 'running', exitCode: undefined, restartCount: 0 }), undefined, 'still running: wait again');
+    assert.equal(
+      oneShotExitCode(0, { state: 'running', exitCode: undefined, restartCount: 0 }),
+      undefined,
+      'still running: wait again',
+    );
   });
 
   it('an upgrade cut short is reported on the next start with what to do, per step', () => {
     const e = { project: 'biz', from: OLD, to: NEW };
-    assert.match(interruptedUpgradeMessage({ ...e, step: 'dbUpgrade' }, t), /interrupted while the DB upgrade ran\. The nodes were not restarted and \.env still names 2\.51\.1/);
+    assert.match(
+      interruptedUpgradeMessage({ ...e, step: 'dbUpgrade' }, t),
+      /interrupted while the DB upgrade ran\. The nodes were not restarted and \.env still names 2\.51\.1/,
+    );
     assert.match(interruptedUpgradeMessage({ ...e, step: 'setVersion' }, t), /set WA_API_VERSION back to 2\.51\.1/);
     assert.match(interruptedUpgradeMessage({ ...e, step: 'verify' }, t), /restarted on 2\.53\.2.*run Up/);
   });
@@ -155,16 +225,28 @@ describe('upgrade plan (what happens, and every reason to stop before anything c
 describe('upgrade runner (the plan against the Docker port, Compose and the UI)', () => {
   it('OLD → NEW with the DB upgrade service: DB upgrade with the new version, .env (other lines kept), recreate, verify', async () => {
     const ports = new Ports();
-    ports.looks = [{ snapshot: snapshot(HA, NEW, 'starting'), apiVersion: undefined }, { snapshot: snapshot(HA, NEW), apiVersion: NEW }];
+    ports.looks = [
+      { snapshot: snapshot(HA, NEW, 'starting'), apiVersion: undefined },
+      { snapshot: snapshot(HA, NEW), apiVersion: NEW },
+    ];
     const done = runUpgrade(plan(), ports, t, { timeoutMs: 60_000 });
     await ports.clock.advance(5000);
     assert.equal((await done).message, 'biz runs version 2.53.2.');
-    assert.deepEqual(ports.composeCalls.map((c) => c.sub.join(' ')), ['up -d --force-recreate dbupgrade', `up -d ${HA.join(' ')}`]);
+    assert.deepEqual(
+      ports.composeCalls.map((c) => c.sub.join(' ')),
+      ['up -d --force-recreate dbupgrade', `up -d ${HA.join(' ')}`],
+    );
     assert.deepEqual(ports.composeCalls[0]!.files, DBUPGRADE.files);
-    assert.ok(ports.composeCalls.every((c) => c.env.WA_API_VERSION === NEW), 'the shell\'s WA_API_VERSION never wins over .env');
+    assert.ok(
+      ports.composeCalls.every((c) => c.env.WA_API_VERSION === NEW),
+      "the shell's WA_API_VERSION never wins over .env",
+    );
     assert.equal(ports.env.get('/c/.env'), `# kept\nCOMPOSE_HTTP_TIMEOUT=120\nWA_API_VERSION=${NEW}\n`);
     assert.ok(ports.lines.includes('progress: waweb: uninitialized'), 'progress says what it waits for');
-    assert.deepEqual(ports.journaled.map((j) => (typeof j === 'string' ? j : j.step)), ['dbUpgrade', 'setVersion', 'recreate', 'verify', 'end biz']);
+    assert.deepEqual(
+      ports.journaled.map((j) => (typeof j === 'string' ? j : j.step)),
+      ['dbUpgrade', 'setVersion', 'recreate', 'verify', 'end biz'],
+    );
   });
 
   it('a failing DB upgrade stops before restarting: nothing else runs, .env unchanged, the container stopped, its last lines shown', async () => {
@@ -180,8 +262,15 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
       return Promise.resolve();
     };
     const envBefore = ports.env.get('/c/.env');
-    await assert.rejects(runUpgrade(plan(), ports, t), (err: Error) =>
-      err instanceof UpgradeStopped && /DB upgrade to 2\.53\.2 failed/.test(err.message) && /exited with 1/.test(err.message) && /Database upgrade failed/.test(err.message) && /NOT started/.test(err.message));
+    await assert.rejects(
+      runUpgrade(plan(), ports, t),
+      (err: Error) =>
+        err instanceof UpgradeStopped &&
+        /DB upgrade to 2\.53\.2 failed/.test(err.message) &&
+        /exited with 1/.test(err.message) &&
+        /Database upgrade failed/.test(err.message) &&
+        /NOT started/.test(err.message),
+    );
     assert.equal(ports.env.get('/c/.env'), envBefore);
     assert.equal(ports.composeCalls.length, 1, 'no node was recreated');
     assert.equal(ports.docker.stopped.length, 1, 'the failed upgrade container is stopped, not restarting in a loop');
@@ -191,7 +280,9 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
   it('a DB upgrade container restarted by its policy has failed, although docker wait said 0', async () => {
     const ports = new Ports();
     ports.compose = function (this: Ports) {
-      this.docker.containers = [container({ service: 'dbupgrade', project: 'biz', state: 'restarting', exitCode: 0, restartCount: 1 })];
+      this.docker.containers = [
+        container({ service: 'dbupgrade', project: 'biz', state: 'restarting', exitCode: 0, restartCount: 1 }),
+      ];
       return Promise.resolve();
     };
     await assert.rejects(runUpgrade(plan(), ports, t), /exited with 1/);
@@ -199,13 +290,19 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
 
   it('stops with a clear message when Docker is unreachable or the DB upgrade container is missing', async () => {
     const noDocker = Object.assign(new Ports(), { docker: undefined });
-    await assert.rejects(runUpgrade(plan(), noDocker, t), /Docker is not reachable, so the DB upgrade cannot be watched\. Nothing was changed\./);
+    await assert.rejects(
+      runUpgrade(plan(), noDocker, t),
+      /Docker is not reachable, so the DB upgrade cannot be watched\. Nothing was changed\./,
+    );
     const missing = new Ports();
     missing.compose = () => Promise.resolve();
-    await assert.rejects(runUpgrade(plan(), missing, t), /DB upgrade container of biz was not found after "up -d dbupgrade"\. The cluster was not changed/);
+    await assert.rejects(
+      runUpgrade(plan(), missing, t),
+      /DB upgrade container of biz was not found after "up -d dbupgrade"\. The cluster was not changed/,
+    );
   });
 
-  it('a Compose failure is a failure with Compose\'s text, and .env is untouched when it happens in the DB upgrade', async () => {
+  it("a Compose failure is a failure with Compose's text, and .env is untouched when it happens in the DB upgrade", async () => {
     const ports = new Ports();
     ports.composeFails = new Error('docker-compose up failed with exit code 1: no such image');
     await assert.rejects(runUpgrade(plan(), ports, t), /no such image/);
@@ -216,7 +313,12 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
     const ports = new Ports();
     ports.looks = [{ snapshot: snapshot(HA, OLD), apiVersion: OLD }];
     const done = runUpgrade(plan({ path: 'downtime' }), ports, t, { timeoutMs: 10_000 });
-    const outcome = assert.rejects(done, (err: Error) => err instanceof UpgradeStopped && /not every node is up on it after 10 s \(waweb runs 2\.51\.1\)/.test(err.message));
+    const outcome = assert.rejects(
+      done,
+      (err: Error) =>
+        err instanceof UpgradeStopped &&
+        /not every node is up on it after 10 s \(waweb runs 2\.51\.1\)/.test(err.message),
+    );
     await ports.clock.advance(11_000);
     await outcome;
   });
@@ -224,10 +326,15 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
   it('a DB upgrade that never exits: stopped waiting, the cluster still on its old version', async () => {
     const ports = new Ports();
     ports.compose = function (this: Ports) {
-      this.docker.containers = [container({ service: 'dbupgrade', project: 'biz', state: 'running', exitCode: undefined })];
+      this.docker.containers = [
+        container({ service: 'dbupgrade', project: 'biz', state: 'running', exitCode: undefined }),
+      ];
       return Promise.resolve();
     };
-    const done = assert.rejects(runUpgrade(plan(), ports, t, { timeoutMs: 5000 }), /Stopped waiting for the DB upgrade container .*no exit after 5 s.*still runs its old version/s);
+    const done = assert.rejects(
+      runUpgrade(plan(), ports, t, { timeoutMs: 5000 }),
+      /Stopped waiting for the DB upgrade container .*no exit after 5 s.*still runs its old version/s,
+    );
     await ports.clock.advance(6000);
     await done;
   });

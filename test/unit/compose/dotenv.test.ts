@@ -11,9 +11,15 @@ import { repoRoot } from '../../support/paths';
 const fixtures = path.join(repoRoot, 'test/fixtures/dotenv/compose-go');
 
 /** The KEY → value map Compose would build, and the lines it would refuse. */
-function read(text: string, env: Record<string, string> = {}): { values: Record<string, string | undefined>; problems: string[] } {
+function read(
+  text: string,
+  env: Record<string, string> = {},
+): { values: Record<string, string | undefined>; problems: string[] } {
   const f = parseDotenv('/w/.env', text, (n) => env[n]);
-  return { values: Object.fromEntries(f.entries.map((e) => [e.key, e.value])), problems: f.problems.map((p) => p.message) };
+  return {
+    values: Object.fromEntries(f.entries.map((e) => [e.key, e.value])),
+    problems: f.problems.map((p) => p.message),
+  };
 }
 
 function fixture(name: string): Record<string, string | undefined> {
@@ -22,7 +28,7 @@ function fixture(name: string): Record<string, string | undefined> {
   return r.values;
 }
 
-describe('dotenv: Compose\'s own test cases', () => {
+describe("dotenv: Compose's own test cases", () => {
   it('the two cases a review found: `A: one` is accepted, `B="\\$HOME"` stays literal', () => {
     assert.deepEqual(read('A: one\nB="\\$HOME"\n', { HOME: '/root' }).values, { A: 'one', B: '$HOME' });
   });
@@ -95,11 +101,25 @@ describe('dotenv: Compose\'s own test cases', () => {
   });
 
   it('TestParseBytes: keys with [ ], dots and letters of any script', () => {
-    assert.deepEqual(read('\na=b\na[1]=c\na.propertyKey=d\nárvíztűrő-TÜKÖRFÚRÓGÉP=ÁRVÍZTŰRŐ-tükörfúrógép\n').values, { a: 'b', 'a[1]': 'c', 'a.propertyKey': 'd', 'árvíztűrő-TÜKÖRFÚRÓGÉP': 'ÁRVÍZTŰRŐ-tükörfúrógép' });
+    assert.deepEqual(read('\na=b\na[1]=c\na.propertyKey=d\nárvíztűrő-TÜKÖRFÚRÓGÉP=ÁRVÍZTŰRŐ-tükörfúrógép\n').values, {
+      a: 'b',
+      'a[1]': 'c',
+      'a.propertyKey': 'd',
+      'árvíztűrő-TÜKÖRFÚRÓGÉP': 'ÁRVÍZTŰRŐ-tükörfúrógép',
+    });
   });
 
   it('TestUnterminatedQuotes', () => {
-    for (const line of ['KEY="', 'KEY="value', 'KEY="value\\"', 'KEY="value\'', "KEY='", "KEY='value", "KEY='value\\'", 'KEY=\'value"']) {
+    for (const line of [
+      'KEY="',
+      'KEY="value',
+      'KEY="value\\"',
+      'KEY="value\'',
+      "KEY='",
+      "KEY='value",
+      "KEY='value\\'",
+      'KEY=\'value"',
+    ]) {
       assert.match(read(line).problems.join(), /Unterminated/, line);
     }
   });
@@ -122,27 +142,63 @@ describe('dotenv: Compose\'s own test cases', () => {
   });
 
   it('TestVariableStringValueSeparator: a double-quoted value spans lines', () => {
-    assert.deepEqual(read('TEST_URLS="stratum+tcp://stratum.antpool.com:3333\nstratum+tcp://stratum.antpool.com:443"').values, { TEST_URLS: 'stratum+tcp://stratum.antpool.com:3333\nstratum+tcp://stratum.antpool.com:443' });
+    assert.deepEqual(
+      read('TEST_URLS="stratum+tcp://stratum.antpool.com:3333\nstratum+tcp://stratum.antpool.com:443"').values,
+      { TEST_URLS: 'stratum+tcp://stratum.antpool.com:3333\nstratum+tcp://stratum.antpool.com:443' },
+    );
   });
 
-  it('TestInheritedEnvVariable*: a bare KEY takes the environment\'s value, or is unset', () => {
+  it("TestInheritedEnvVariable*: a bare KEY takes the environment's value, or is unset", () => {
     assert.deepEqual(read('TEST_VAR\n', { TEST_VAR: 'from env' }).values, { TEST_VAR: 'from env' });
     assert.deepEqual(read('NOT_FOUND\n').values, { NOT_FOUND: undefined });
   });
 
   it('fixtures: plain.env, quoted.env, unquoted.env, exported.env, equals.env, substitutions.env, special.env', () => {
-    assert.deepEqual(fixture('plain.env'), { OPTION_A: '1', OPTION_B: '2', OPTION_C: '3', OPTION_D: '4', OPTION_E: '5', 456: 'ABC', OPTION_F: '', OPTION_G: '', OPTION_H: 'my string' });
+    assert.deepEqual(fixture('plain.env'), {
+      OPTION_A: '1',
+      OPTION_B: '2',
+      OPTION_C: '3',
+      OPTION_D: '4',
+      OPTION_E: '5',
+      456: 'ABC',
+      OPTION_F: '',
+      OPTION_G: '',
+      OPTION_H: 'my string',
+    });
     assert.deepEqual(fixture('quoted.env'), {
-      OPTION_A: '1', OPTION_B: '2', OPTION_C: '', OPTION_D: '\\n', OPTION_E: '1', OPTION_F: '2', OPTION_G: '', OPTION_H: '\n', OPTION_I: "echo 'asd'",
-      OPTION_J: 'first line\nsecond line\nthird line\nand so on', OPTION_K: "Let's go!", OPTION_Z: 'last value',
+      OPTION_A: '1',
+      OPTION_B: '2',
+      OPTION_C: '',
+      OPTION_D: '\\n',
+      OPTION_E: '1',
+      OPTION_F: '2',
+      OPTION_G: '',
+      OPTION_H: '\n',
+      OPTION_I: "echo 'asd'",
+      OPTION_J: 'first line\nsecond line\nthird line\nand so on',
+      OPTION_K: "Let's go!",
+      OPTION_Z: 'last value',
     });
     assert.deepEqual(fixture('unquoted.env'), {
-      OPTION_A: 'some quoted phrase', OPTION_B: 'first one with an unquoted phrase', OPTION_C: 'then another one with an unquoted phrase',
-      OPTION_D: 'then another one with an unquoted phrase special è char', OPTION_E: 'then another one quoted phrase',
+      OPTION_A: 'some quoted phrase',
+      OPTION_B: 'first one with an unquoted phrase',
+      OPTION_C: 'then another one with an unquoted phrase',
+      OPTION_D: 'then another one with an unquoted phrase special è char',
+      OPTION_E: 'then another one quoted phrase',
     });
     assert.deepEqual(fixture('exported.env'), { OPTION_A: '2', OPTION_B: '\\n' });
     assert.deepEqual(fixture('equals.env'), { OPTION_A: 'postgres://localhost:5432/database?sslmode=disable' });
-    assert.deepEqual(fixture('substitutions.env'), { OPTION_A: '1', OPTION_B: '1', OPTION_C: '1', OPTION_D: '1_1', OPTION_E: '' });
-    assert.deepEqual(fixture('special.env'), { 'VAR.WITH.DOTS': 'dots', VAR_WITH_UNDERSCORES: 'underscores', 'VAR-WITH-DASHES': 'dashes' });
+    assert.deepEqual(fixture('substitutions.env'), {
+      OPTION_A: '1',
+      OPTION_B: '1',
+      OPTION_C: '1',
+      OPTION_D: '1_1',
+      OPTION_E: '',
+    });
+    assert.deepEqual(fixture('special.env'), {
+      'VAR.WITH.DOTS': 'dots',
+      VAR_WITH_UNDERSCORES: 'underscores',
+      'VAR-WITH-DASHES': 'dashes',
+    });
   });
 });

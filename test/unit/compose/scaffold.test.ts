@@ -9,7 +9,11 @@ function lintScaffold(files: Record<string, string>) {
   const dir = '/virtual/cluster';
   const texts = new Map(Object.entries(files).map(([k, v]) => [path.join(dir, k), v]));
   const file = path.join(dir, 'multiconnect-compose.yml');
-  return lintFiles({ files: [{ path: file, text: texts.get(file) ?? '' }], reader: { read: (p) => texts.get(p) }, env: {} });
+  return lintFiles({
+    files: [{ path: file, text: texts.get(file) ?? '' }],
+    reader: { read: (p) => texts.get(p) },
+    env: {},
+  });
 }
 
 describe('scaffold generator', () => {
@@ -18,9 +22,15 @@ describe('scaffold generator', () => {
       it(`${engine}, 2 masters, ${coreapps} coreapps: lints clean (no finding at all)`, () => {
         const files = generateScaffold({ engine, masters: 2, coreapps });
         const { findings, project } = lintScaffold({ ...files });
-        assert.deepEqual(findings.map((f) => `${f.rule} ${f.message}`), []);
+        assert.deepEqual(
+          findings.map((f) => `${f.rule} ${f.message}`),
+          [],
+        );
         const roles = [...project.services.values()].map((s) => s.role).sort();
-        assert.deepEqual(roles, ['coreapp', 'coreapp', 'db', 'master', 'master', 'web', ...(coreapps === 3 ? ['coreapp'] : [])].sort());
+        assert.deepEqual(
+          roles,
+          ['coreapp', 'coreapp', 'db', 'master', 'master', 'web', ...(coreapps === 3 ? ['coreapp'] : [])].sort(),
+        );
       });
     }
   }
@@ -35,14 +45,27 @@ describe('scaffold generator', () => {
   });
 
   it('honours the registry prefix, web port and db image', () => {
-    const files = generateScaffold({ engine: 'postgres', registry: 'wa-emulator', webPort: 9443, dbImage: 'postgres:14', coreapps: 2 });
+    const files = generateScaffold({
+      engine: 'postgres',
+      registry: 'wa-emulator',
+      webPort: 9443,
+      dbImage: 'postgres:14',
+      coreapps: 2,
+    });
     const text = files['multiconnect-compose.yml'];
     assert.match(text, /image: wa-emulator\/coreapp:v\$\{WA_API_VERSION/);
     assert.match(text, /"9443:443"/);
     assert.match(text, /image: postgres:14/);
     const { findings } = lintScaffold({ ...files });
-    assert.deepEqual(findings.map((f) => `${f.rule} ${f.message}`), []);
-    const p = loadProject({ files: [{ path: '/v/multiconnect-compose.yml', text }], reader: { read: () => undefined }, env: { WA_API_VERSION: '2.41.2' } });
+    assert.deepEqual(
+      findings.map((f) => `${f.rule} ${f.message}`),
+      [],
+    );
+    const p = loadProject({
+      files: [{ path: '/v/multiconnect-compose.yml', text }],
+      reader: { read: () => undefined },
+      env: { WA_API_VERSION: '2.41.2' },
+    });
     assert.equal(p.services.get('waweb')?.role, 'web');
   });
 

@@ -13,7 +13,11 @@ describe('settings schema', () => {
   });
 
   it('keeps valid values', () => {
-    const { settings, problems } = parseSettings({ apiUrl: 'https://10.0.0.5:9090', pollIntervalSeconds: 2, composeFiles: ['a.yml', 'b.yml'] });
+    const { settings, problems } = parseSettings({
+      apiUrl: 'https://10.0.0.5:9090',
+      pollIntervalSeconds: 2,
+      composeFiles: ['a.yml', 'b.yml'],
+    });
     assert.deepEqual(problems, []);
     assert.equal(settings.apiUrl, 'https://10.0.0.5:9090');
     assert.equal(settings.pollIntervalSeconds, 2);
@@ -21,12 +25,21 @@ describe('settings schema', () => {
   });
 
   it('replaces each invalid value by its default and names the setting', () => {
-    const { settings, problems } = parseSettings({ apiUrl: 'not a url', pollIntervalSeconds: 0, apiCertificateFingerprint: 'AB:CD', apiUser: 'ops' });
+    const { settings, problems } = parseSettings({
+      apiUrl: 'not a url',
+      pollIntervalSeconds: 0,
+      apiCertificateFingerprint: 'AB:CD',
+      apiUser: 'ops',
+    });
     assert.equal(settings.apiUrl, 'https://127.0.0.1:9090');
     assert.equal(settings.pollIntervalSeconds, 5);
     assert.equal(settings.apiCertificateFingerprint, '');
     assert.equal(settings.apiUser, 'ops');
-    assert.deepEqual(problems.map((p) => p.key).sort(), ['waCluster.api.certificateFingerprint', 'waCluster.api.url', 'waCluster.health.pollIntervalSeconds']);
+    assert.deepEqual(problems.map((p) => p.key).sort(), [
+      'waCluster.api.certificateFingerprint',
+      'waCluster.api.url',
+      'waCluster.health.pollIntervalSeconds',
+    ]);
   });
 
   it('rejects wrong types without throwing', () => {

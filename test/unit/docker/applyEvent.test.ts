@@ -5,7 +5,18 @@ import { container } from '../../fakes/builders';
 
 const at = Date.parse('2026-01-01T10:00:00Z');
 function ev(action: DockerEvent['action'], containerId: string, extra: Partial<DockerEvent> = {}): DockerEvent {
-  return { action, containerId, health: undefined, name: undefined, service: undefined, project: 'biz', exitCode: undefined, time: at, timeNano: BigInt(at) * 1_000_000n, ...extra };
+  return {
+    action,
+    containerId,
+    health: undefined,
+    name: undefined,
+    service: undefined,
+    project: 'biz',
+    exitCode: undefined,
+    time: at,
+    timeNano: BigInt(at) * 1_000_000n,
+    ...extra,
+  };
 }
 
 describe('docker/events applyEvent (what an event says, before inspect answers)', () => {
@@ -66,7 +77,12 @@ describe('docker/events applyEvent (what an event says, before inspect answers)'
   });
 
   it('applyEvents replays in order (kill → die → stop → start ends running)', () => {
-    const out = applyEvents(list, [ev('kill', running.id), ev('die', running.id, { exitCode: 143 }), ev('stop', running.id), ev('start', running.id)]);
+    const out = applyEvents(list, [
+      ev('kill', running.id),
+      ev('die', running.id, { exitCode: 143 }),
+      ev('stop', running.id),
+      ev('start', running.id),
+    ]);
     assert.equal(out?.[0]?.state, 'running');
     assert.equal(applyEvents(list, []), list);
   });

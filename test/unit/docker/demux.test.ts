@@ -14,7 +14,12 @@ describe('docker/demux', () => {
   it('demultiplexes stdout/stderr frames split at arbitrary byte boundaries', () => {
     const lines: LogLine[] = [];
     const d = new LogDemuxer((l) => lines.push(l), { tty: false, timestamps: true });
-    const all = Buffer.concat([frame(1, '2026-01-01T00:00:00.000000001Z hello\n2026-01-01T00:00:01Z wor'), frame(2, '2026-01-01T00:00:02Z oops\n'), frame(1, 'ld\n'), frame(1, 'no newline')]);
+    const all = Buffer.concat([
+      frame(1, '2026-01-01T00:00:00.000000001Z hello\n2026-01-01T00:00:01Z wor'),
+      frame(2, '2026-01-01T00:00:02Z oops\n'),
+      frame(1, 'ld\n'),
+      frame(1, 'no newline'),
+    ]);
     for (let i = 0; i < all.length; i += 5) {
       d.push(all.subarray(i, i + 5));
     }
@@ -32,13 +37,19 @@ describe('docker/demux', () => {
     const d = new LogDemuxer((l) => lines.push(l), { tty: true, timestamps: false });
     d.push(Buffer.from('a\r\nb\n'));
     d.end();
-    assert.deepEqual(lines.map((l) => l.text), ['a', 'b']);
+    assert.deepEqual(
+      lines.map((l) => l.text),
+      ['a', 'b'],
+    );
   });
 
   it('JsonLineSplitter copes with split and unterminated objects; bad lines reported', () => {
     const got: unknown[] = [];
     const bad: string[] = [];
-    const s = new JsonLineSplitter((v) => got.push(v), (l) => bad.push(l));
+    const s = new JsonLineSplitter(
+      (v) => got.push(v),
+      (l) => bad.push(l),
+    );
     s.push('{"a":1}\n{"b"');
     s.push(':2}\nnot json\n');
     s.push('{"c":3}');

@@ -22,18 +22,33 @@ describe('docker/errors classifyDockerError', () => {
     for (const code of ['ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']) {
       assert.equal(classifyDockerError(e({ code }), 'tcp://far:2375').kind, 'unreachable');
     }
-    assert.equal(classifyDockerError(e({ message: 'All configured authentication methods failed' }), 'ssh://x').kind, 'unreachable');
+    assert.equal(
+      classifyDockerError(e({ message: 'All configured authentication methods failed' }), 'ssh://x').kind,
+      'unreachable',
+    );
   });
   it('API version too old', () => {
-    const a = classifyDockerError(e({ statusCode: 400, json: { message: 'client version 1.41 is too new. Maximum supported API version is 1.24' } }), sock);
+    const a = classifyDockerError(
+      e({
+        statusCode: 400,
+        json: { message: 'client version 1.41 is too new. Maximum supported API version is 1.24' },
+      }),
+      sock,
+    );
     assert.equal(a.kind, 'apiTooOld');
-    assert.equal(classifyDockerError(e({ statusCode: 400, message: 'minimum supported API version is 1.24' }), sock).kind, 'apiTooOld');
+    assert.equal(
+      classifyDockerError(e({ statusCode: 400, message: 'minimum supported API version is 1.24' }), sock).kind,
+      'apiTooOld',
+    );
     assert.ok(apiVersionAtLeast('1.41', '1.25'));
     assert.ok(!apiVersionAtLeast('1.24', '1.25'));
     assert.ok(apiVersionAtLeast('2.0', '1.25'));
   });
   it('404, 409, abort, anything else', () => {
-    assert.equal(classifyDockerError(e({ statusCode: 404, json: { message: 'No such container: x' } }), sock).kind, 'notFound');
+    assert.equal(
+      classifyDockerError(e({ statusCode: 404, json: { message: 'No such container: x' } }), sock).kind,
+      'notFound',
+    );
     assert.equal(classifyDockerError(e({ statusCode: 409 }), sock).kind, 'conflict');
     assert.equal(classifyDockerError(e({ name: 'AbortError' }), sock).kind, 'aborted');
     assert.equal(classifyDockerError('weird', sock).kind, 'other');
@@ -43,15 +58,27 @@ describe('docker/errors classifyDockerError', () => {
 
 describe('docker/client maskEnv', () => {
   it('masks secret-looking values only', () => {
-    assert.deepEqual(maskEnv(['WA_DB_PASSWORD=testpass', 'WA_API_KEY=abcdefabcdef', 'WA_SECRET=s', 'MYSQL_ROOT_PASSWORD=x', 'WA_WEB_JWT_CRYPTO_KEY=k', 'COREAPP_HOSTNAME=wacore1', 'EMPTY_PASSWORD=', 'NOVALUE']), {
-      WA_DB_PASSWORD: '***',
-      WA_API_KEY: '***',
-      WA_SECRET: '***',
-      MYSQL_ROOT_PASSWORD: '***',
-      WA_WEB_JWT_CRYPTO_KEY: '***',
-      COREAPP_HOSTNAME: 'wacore1',
-      EMPTY_PASSWORD: '',
-      NOVALUE: '',
-    });
+    assert.deepEqual(
+      maskEnv([
+        'WA_DB_PASSWORD=testpass',
+        'WA_API_KEY=abcdefabcdef',
+        'WA_SECRET=s',
+        'MYSQL_ROOT_PASSWORD=x',
+        'WA_WEB_JWT_CRYPTO_KEY=k',
+        'COREAPP_HOSTNAME=wacore1',
+        'EMPTY_PASSWORD=',
+        'NOVALUE',
+      ]),
+      {
+        WA_DB_PASSWORD: '***',
+        WA_API_KEY: '***',
+        WA_SECRET: '***',
+        MYSQL_ROOT_PASSWORD: '***',
+        WA_WEB_JWT_CRYPTO_KEY: '***',
+        COREAPP_HOSTNAME: 'wacore1',
+        EMPTY_PASSWORD: '',
+        NOVALUE: '',
+      },
+    );
   });
 });

@@ -29,19 +29,48 @@ function harness(failFirst = 0) {
   );
   // Counted on the engine's side of the fake: streams handed out and not yet closed.
   const openStreams = () => streams.filter((p) => !p.destroyed && !p.writableEnded).length;
-  return { clock, streams, events, states, s, openStreams, opens: () => opens, setFailures: (n: number) => (failures = n) };
+  return {
+    clock,
+    streams,
+    events,
+    states,
+    s,
+    openStreams,
+    opens: () => opens,
+    setFailures: (n: number) => (failures = n),
+  };
 }
 
-const ev = (action: string, id = 'c1', extra: Record<string, string> = {}) => JSON.stringify({ Type: 'container', Action: action, Actor: { ID: id, Attributes: { name: 'biz_wacore1_1', 'com.docker.compose.service': 'wacore1', 'com.docker.compose.project': 'biz', ...extra } }, time: 1767225600, timeNano: 1767225600123456000 }) + '\n';
+const ev = (action: string, id = 'c1', extra: Record<string, string> = {}) =>
+  JSON.stringify({
+    Type: 'container',
+    Action: action,
+    Actor: {
+      ID: id,
+      Attributes: {
+        name: 'biz_wacore1_1',
+        'com.docker.compose.service': 'wacore1',
+        'com.docker.compose.project': 'biz',
+        ...extra,
+      },
+    },
+    time: 1767225600,
+    timeNano: 1767225600123456000,
+  }) + '\n';
 
 describe('docker/events EventStream', () => {
   it('delivers typed events from a newline-delimited stream', async () => {
     const h = harness();
     await flush();
     assert.deepEqual(h.states, ['connecting', 'connected']);
-    h.streams[0]!.write(ev('start') + ev('health_status: unhealthy') + ev('die', 'c1', { exitCode: '137' }) + ev('exec_start: sh'));
+    h.streams[0]!.write(
+      ev('start') + ev('health_status: unhealthy') + ev('die', 'c1', { exitCode: '137' }) + ev('exec_start: sh'),
+    );
     await flush();
-    assert.deepEqual(h.events.map((e) => e.action), ['start', 'health_status', 'die']);
+    assert.deepEqual(
+      h.events.map((e) => e.action),
+      ['start', 'health_status', 'die'],
+    );
     assert.equal(h.events[1]!.health, 'unhealthy');
     assert.equal(h.events[2]!.exitCode, 137);
     assert.equal(h.events[0]!.service, 'wacore1');

@@ -8,10 +8,35 @@ import { maskEnv } from '../../../src/docker/client';
 import { MASK, Redactor, isSecretName } from '../../../src/util/redact';
 
 const secretNames = [
-  'WA_DB_PASSWORD', 'MYSQL_ROOT_PASSWORD', 'POSTGRES_PASSWORD', 'WA_API_KEY', 'WA_SECRET', 'WA_WEB_JWT_CRYPTO_KEY', 'GITHUB_TOKEN',
-  'AWS_SECRET_ACCESS_KEY', 'DB_PASS', 'DB_PASSWD', 'SMTP_CREDENTIALS', 'PRIVATE_KEY', 'KEY', 'BASIC_AUTH', 'WA_AUTH_HEADER', 'PGPASSFILE_PWD', 'PASSPHRASE', 'SSH_PASSPHRASE',
+  'WA_DB_PASSWORD',
+  'MYSQL_ROOT_PASSWORD',
+  'POSTGRES_PASSWORD',
+  'WA_API_KEY',
+  'WA_SECRET',
+  'WA_WEB_JWT_CRYPTO_KEY',
+  'GITHUB_TOKEN',
+  'AWS_SECRET_ACCESS_KEY',
+  'DB_PASS',
+  'DB_PASSWD',
+  'SMTP_CREDENTIALS',
+  'PRIVATE_KEY',
+  'KEY',
+  'BASIC_AUTH',
+  'WA_AUTH_HEADER',
+  'PGPASSFILE_PWD',
+  'PASSPHRASE',
+  'SSH_PASSPHRASE',
 ];
-const plainNames = ['WA_DB_HOSTNAME', 'WA_DB_PORT', 'COREAPP_HOSTNAME', 'WA_API_VERSION', 'PATH', 'MYSQL_USER', 'WA_APP_MULTICONNECT', 'HOSTNAME'];
+const plainNames = [
+  'WA_DB_HOSTNAME',
+  'WA_DB_PORT',
+  'COREAPP_HOSTNAME',
+  'WA_API_VERSION',
+  'PATH',
+  'MYSQL_USER',
+  'WA_APP_MULTICONNECT',
+  'HOSTNAME',
+];
 
 describe('docker inspect masking (typed view and bundle, one pattern)', () => {
   const env = [...secretNames, ...plainNames].map((n) => `${n}=value-of-${n.toLowerCase()}`);
@@ -27,8 +52,12 @@ describe('docker inspect masking (typed view and bundle, one pattern)', () => {
     }
   });
 
-  it('the bundle\'s raw inspect masks the same names, and no secret value survives anywhere in it', () => {
-    const raw = { Id: 'abc', Config: { Env: env, Labels: { 'com.docker.compose.service': 'wacore1' } }, HostConfig: { Binds: [] } };
+  it("the bundle's raw inspect masks the same names, and no secret value survives anywhere in it", () => {
+    const raw = {
+      Id: 'abc',
+      Config: { Env: env, Labels: { 'com.docker.compose.service': 'wacore1' } },
+      HostConfig: { Binds: [] },
+    };
     const out = new Redactor().json(raw) as { Config: { Env: string[] } };
     const byName = new Map(out.Config.Env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
     const typed = maskEnv(env);

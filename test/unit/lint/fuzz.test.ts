@@ -10,11 +10,15 @@ const COUNT = 20_000;
 /** Quick fixes applied (and re-linted) per input in CI; the long run applies all of them. */
 const MAX_FIXES = 5;
 
-type Share = Omit<FuzzStats, 'failures'> & { failures: { index: number; kind: string; reason: string; saved: string }[] };
+type Share = Omit<FuzzStats, 'failures'> & {
+  failures: { index: number; kind: string; reason: string; saved: string }[];
+};
 
 function runShare(from: number, count: number): Promise<Share> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(path.join(__dirname, '../../fuzz/worker.js'), { workerData: { seed: SEED, from, count, maxFixes: MAX_FIXES } });
+    const w = new Worker(path.join(__dirname, '../../fuzz/worker.js'), {
+      workerData: { seed: SEED, from, count, maxFixes: MAX_FIXES },
+    });
     w.once('message', (m: Share) => resolve(m));
     w.once('error', reject);
     w.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`fuzz worker exited with ${code}`))));
@@ -26,7 +30,15 @@ describe('linting never throws (fuzz)', function () {
 
   it('every saved crashing input (test/fixtures/fuzz-crashes) now passes', () => {
     for (const { name, input } of loadCrashes()) {
-      const stats: FuzzStats = { inputs: 0, fixesApplied: 0, worstMs: 0, worstKind: '', maxHeapMB: 0, byKind: {}, failures: [] };
+      const stats: FuzzStats = {
+        inputs: 0,
+        fixesApplied: 0,
+        worstMs: 0,
+        worstKind: '',
+        maxHeapMB: 0,
+        byKind: {},
+        failures: [],
+      };
       assert.equal(check(input, stats, 1000), undefined, name);
     }
   });
@@ -34,14 +46,38 @@ describe('linting never throws (fuzz)', function () {
   it(`${COUNT} seeded mutated inputs: no exception, no internal-error, < ${LIMITS.ms} ms CPU each, quick fixes keep YAML valid and clear their finding`, async () => {
     const workers = Math.max(1, Math.min(2, os.availableParallelism()));
     const per = Math.ceil(COUNT / workers);
-    const shares = await Promise.all(Array.from({ length: workers }, (_, k) => runShare(k * per, Math.min(per, COUNT - k * per))));
+    const shares = await Promise.all(
+      Array.from({ length: workers }, (_, k) => runShare(k * per, Math.min(per, COUNT - k * per))),
+    );
     const inputs = shares.reduce((n, s) => n + s.inputs, 0);
     const failures = shares.flatMap((s) => s.failures);
-    assert.deepEqual(failures.map((f) => `input ${f.index} (${f.kind}): ${f.reason.split('\n')[0]} [saved: ${f.saved}]`), []);
+    assert.deepEqual(
+      failures.map((f) => `input ${f.index} (${f.kind}): ${f.reason.split('\n')[0]} [saved: ${f.saved}]`),
+      [],
+    );
     assert.equal(inputs, COUNT);
     assert.ok(shares.reduce((n, s) => n + s.fixesApplied, 0) > 1000, 'quick fixes were exercised');
     const kinds = new Set(shares.flatMap((s) => Object.keys(s.byKind)));
-    for (const k of ['text', 'structure', 'bytes', 'huge-map', 'many-services', 'deep-flow', 'deep-block', 'alias-bomb', 'extends-self', 'extends-cycle', 'extends-files', 'include-self', 'env-fifo', 'env-devices', 'dotenv-fifo', 'bom-crlf-tabs', 'invalid-utf8', 'utf16']) {
+    for (const k of [
+      'text',
+      'structure',
+      'bytes',
+      'huge-map',
+      'many-services',
+      'deep-flow',
+      'deep-block',
+      'alias-bomb',
+      'extends-self',
+      'extends-cycle',
+      'extends-files',
+      'include-self',
+      'env-fifo',
+      'env-devices',
+      'dotenv-fifo',
+      'bom-crlf-tabs',
+      'invalid-utf8',
+      'utf16',
+    ]) {
       assert.ok(kinds.has(k), `no ${k} input`);
     }
   });

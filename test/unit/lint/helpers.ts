@@ -9,7 +9,11 @@ export const fixturesDir = path.join(repoRoot, 'test/fixtures/compose');
 
 /** Lints compose files from disk as one project, with an empty shell environment. */
 export function lintPaths(files: string[], env: Record<string, string> = {}): LintResult {
-  return lintFiles({ files: files.map((f) => ({ path: f, text: fs.readFileSync(f, 'utf8') })), reader: nodeFileReader, env });
+  return lintFiles({
+    files: files.map((f) => ({ path: f, text: fs.readFileSync(f, 'utf8') })),
+    reader: nodeFileReader,
+    env,
+  });
 }
 
 /** A reader over in-memory texts, falling back to disk. */
@@ -26,12 +30,18 @@ export function fmtRange(f: Finding): string {
  * Applies the fixes of `rule` one at a time (re-linting in between) to in-memory copies of the
  * project's files and returns the final lint result and texts.
  */
-export function applyRuleFixes(files: string[], rule: string, env: Record<string, string> = {}): { result: LintResult; texts: Map<string, string>; applied: number } {
+export function applyRuleFixes(
+  files: string[],
+  rule: string,
+  env: Record<string, string> = {},
+): { result: LintResult; texts: Map<string, string>; applied: number } {
   let texts = new Map<string, string>();
-  const load = (): LintResult => lintFiles({
-    files: files.map((f) => ({ path: f, text: texts.get(f) ?? fs.readFileSync(f, 'utf8') })),
-    reader: overlayReader(texts), env,
-  });
+  const load = (): LintResult =>
+    lintFiles({
+      files: files.map((f) => ({ path: f, text: texts.get(f) ?? fs.readFileSync(f, 'utf8') })),
+      reader: overlayReader(texts),
+      env,
+    });
   let result = load();
   let applied = 0;
   for (let i = 0; i < 20; i++) {

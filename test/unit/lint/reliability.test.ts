@@ -11,9 +11,14 @@ import { applyRuleFixes, fixturesDir, lintPaths, overlayReader } from './helpers
 
 /** Defects found by probing the linter as an attacker or a careless user would (issue 12); each kept as its reproducer. */
 
-const lintText = (text: string, opts: { file?: string; overlay?: Map<string, string>; envFile?: string } = {}): Finding[] =>
+const lintText = (
+  text: string,
+  opts: { file?: string; overlay?: Map<string, string>; envFile?: string } = {},
+): Finding[] =>
   lintFiles({
-    files: [{ path: opts.file ?? '/p/compose.yml', text }], reader: overlayReader(opts.overlay ?? new Map<string, string>()), env: {},
+    files: [{ path: opts.file ?? '/p/compose.yml', text }],
+    reader: overlayReader(opts.overlay ?? new Map<string, string>()),
+    env: {},
     ...(opts.envFile ? { envFile: opts.envFile } : {}),
   }).findings;
 
@@ -41,7 +46,12 @@ describe('reliability: special files are never read whole', function () {
   const lintOnDisk = (compose: string, envFile?: string): Finding[] => {
     const file = path.join(dir, 'compose.yml');
     fs.writeFileSync(file, compose);
-    return lintFiles({ files: [{ path: file, text: compose }], reader: nodeFileReader, env: {}, ...(envFile ? { envFile } : {}) }).findings;
+    return lintFiles({
+      files: [{ path: file, text: compose }],
+      reader: nodeFileReader,
+      env: {},
+      ...(envFile ? { envFile } : {}),
+    }).findings;
   };
 
   for (const target of ['/dev/zero', '/dev/urandom', 'FIFO', 'directory']) {
@@ -56,7 +66,11 @@ describe('reliability: special files are never read whole', function () {
   }
 
   it('extends.file, .env and --env-file that are a FIFO or a device give unreadable-file too', () => {
-    assert.ok(rules(lintOnDisk(`services:\n  a:\n    image: x\n    extends: { file: ${fifo}, service: b }\n`)).includes('unreadable-file'));
+    assert.ok(
+      rules(lintOnDisk(`services:\n  a:\n    image: x\n    extends: { file: ${fifo}, service: b }\n`)).includes(
+        'unreadable-file',
+      ),
+    );
     assert.ok(rules(lintOnDisk('services:\n  a:\n    image: x\n', fifo)).includes('unreadable-file'));
     assert.ok(rules(lintOnDisk('services:\n  a:\n    image: x\n', '/dev/zero')).includes('unreadable-file'));
     fs.rmSync(path.join(dir, '.env'), { force: true });
@@ -82,19 +96,28 @@ describe('reliability: special files are never read whole', function () {
 describe('reliability: YAML anchors, aliases and merge keys', () => {
   it('the base cluster written with anchors and merge keys has no finding (Compose accepts it)', () => {
     const { findings } = lintPaths([path.join(fixturesDir, 'anchors/multiconnect-compose.yml')]);
-    assert.deepEqual(findings.map((f) => `${f.rule} ${f.range.start.line + 1} ${f.message}`), []);
+    assert.deepEqual(
+      findings.map((f) => `${f.rule} ${f.range.start.line + 1} ${f.message}`),
+      [],
+    );
   });
 
   it('restart: *r is the anchored policy: no "no restart policy", and no quick fix writing a second restart', () => {
-    const text = 'x: &r unless-stopped\nservices:\n  master1:\n    image: docker.whatsapp.biz/coreapp:v2.41.2\n    restart: *r\n    environment:\n      WA_MASTER_NODE: 1\n';
+    const text =
+      'x: &r unless-stopped\nservices:\n  master1:\n    image: docker.whatsapp.biz/coreapp:v2.41.2\n    restart: *r\n    environment:\n      WA_MASTER_NODE: 1\n';
     assert.ok(!rules(lintText(text)).includes('wa-restart-policy'));
     const no = lintText(text.replace('&r unless-stopped', '&r "no"')).find((f) => f.rule === 'wa-restart-policy');
     assert.ok(no?.message.includes('restart: no'), no?.message);
   });
 
   it('explicit keys win over merged ones, and the first merged map wins over later ones (YAML merge, as Compose)', () => {
-    const text = 'x-a: &a {image: a, restart: "no"}\nx-b: &b {image: b, hostname: hb}\nservices:\n  s:\n    <<: [*a, *b]\n    restart: always\n';
-    const { project } = lintFiles({ files: [{ path: '/p/compose.yml', text }], reader: overlayReader(new Map()), env: {} });
+    const text =
+      'x-a: &a {image: a, restart: "no"}\nx-b: &b {image: b, hostname: hb}\nservices:\n  s:\n    <<: [*a, *b]\n    restart: always\n';
+    const { project } = lintFiles({
+      files: [{ path: '/p/compose.yml', text }],
+      reader: overlayReader(new Map()),
+      env: {},
+    });
     const s = project.services.get('s');
     assert.equal(s?.image?.value, 'a');
     assert.equal(s?.restart?.value, 'always');
@@ -104,11 +127,18 @@ describe('reliability: YAML anchors, aliases and merge keys', () => {
   it('an alias bomb is refused with a clear finding, quickly', () => {
     let t = 'x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
     for (let k = 1; k < 10; k++) {
-      t += `x${k}: &x${k} [${Array(9).fill(`*x${k - 1}`).join(', ')}]\n`;
+      t += `x${k}: &x${k} [${Array(9)
+        .fill(`*x${k - 1}`)
+        .join(', ')}]\n`;
     }
     let findings: Finding[] = [];
-    const ms = cpuMs(() => { findings = lintText(`${t}services:\n  a:\n    image: x\n    command: *x9\n`); });
-    assert.ok(findings.some((f) => f.rule === 'yaml-syntax' && /alias bomb/.test(f.message)), rules(findings).join(', '));
+    const ms = cpuMs(() => {
+      findings = lintText(`${t}services:\n  a:\n    image: x\n    command: *x9\n`);
+    });
+    assert.ok(
+      findings.some((f) => f.rule === 'yaml-syntax' && /alias bomb/.test(f.message)),
+      rules(findings).join(', '),
+    );
     assert.ok(ms < 2000, `${ms} ms`);
   });
 
@@ -120,12 +150,18 @@ describe('reliability: YAML anchors, aliases and merge keys', () => {
         fs.copyFileSync(path.join(dir, f), path.join(tmp, f));
       }
       const file = path.join(tmp, 'multiconnect-compose.yml');
-      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('WA_APP_MULTICONNECT: 1\n', 'WA_APP_MULTICONNECT: |\n'));
+      fs.writeFileSync(
+        file,
+        fs.readFileSync(file, 'utf8').replace('WA_APP_MULTICONNECT: 1\n', 'WA_APP_MULTICONNECT: |\n'),
+      );
       const before = lintPaths([file]).findings;
       assert.ok(rules(before).includes('wa-multiconnect-flag'), rules(before).join(', '));
       const { result, applied, texts } = applyRuleFixes([file], 'wa-multiconnect-flag');
       assert.ok(applied > 0);
-      assert.deepEqual(result.findings.map((f) => `${f.rule} ${f.range.start.line + 1} ${f.message}`), []);
+      assert.deepEqual(
+        result.findings.map((f) => `${f.rule} ${f.range.start.line + 1} ${f.message}`),
+        [],
+      );
       assert.match(texts.get(file) ?? '', /WA_APP_MULTICONNECT: 1\n +WEBAPP_EXTERNAL_PORTS/);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
@@ -137,19 +173,29 @@ describe('reliability: size, depth, cycles and encodings', function () {
   this.timeout(60_000);
 
   it('the duplicate-key check is linear in the size of a map (20k and 40k keys)', () => {
-    const map = (n: number): string => `services:\n  a:\n    image: x\n    environment:\n${Array.from({ length: n }, (_, k) => `      K${k}: v\n`).join('')}      K7: dup\n`;
+    const map = (n: number): string =>
+      `services:\n  a:\n    image: x\n    environment:\n${Array.from({ length: n }, (_, k) => `      K${k}: v\n`).join('')}      K7: dup\n`;
     let dup: Finding[] = [];
-    const small = cpuMs(() => { dup = lintText(map(20_000)); });
+    const small = cpuMs(() => {
+      dup = lintText(map(20_000));
+    });
     const large = cpuMs(() => lintText(map(40_000)));
     assert.ok(dup.some((f) => f.rule === 'yaml-syntax' && f.message.includes('`K7`')));
-    assert.ok(large < small * 3.5 + 200, `20k keys ${small.toFixed(0)} ms, 40k keys ${large.toFixed(0)} ms: not linear`);
+    assert.ok(
+      large < small * 3.5 + 200,
+      `20k keys ${small.toFixed(0)} ms, 40k keys ${large.toFixed(0)} ms: not linear`,
+    );
   });
 
   it('port-conflict and wa-hostname-mismatch are linear in the service count (1,000 and 4,000 services)', () => {
-    const services = (n: number): string => `services:\n${Array.from({ length: n }, (_, k) => `  wacore${k}:\n    image: docker.whatsapp.biz/coreapp:v2.41.2\n    ports: ["${10000 + k}:6250"]\n    environment:\n      COREAPP_HOSTNAME: wacore${k}\n`).join('')}`;
+    const services = (n: number): string =>
+      `services:\n${Array.from({ length: n }, (_, k) => `  wacore${k}:\n    image: docker.whatsapp.biz/coreapp:v2.41.2\n    ports: ["${10000 + k}:6250"]\n    environment:\n      COREAPP_HOSTNAME: wacore${k}\n`).join('')}`;
     const one = cpuMs(() => lintText(services(1000)));
     const four = cpuMs(() => lintText(services(4000)));
-    assert.ok(four < one * 8 + 300, `1,000 services ${one.toFixed(0)} ms, 4,000 services ${four.toFixed(0)} ms: not linear`);
+    assert.ok(
+      four < one * 8 + 300,
+      `1,000 services ${one.toFixed(0)} ms, 4,000 services ${four.toFixed(0)} ms: not linear`,
+    );
   });
 
   it('extends cycles (itself, within a file, across files) and include of itself are circular-reference findings', () => {
@@ -160,15 +206,25 @@ describe('reliability: size, depth, cycles and encodings', function () {
     const across = lintText('services:\n  a:\n    image: x\n    extends: { file: b.yml, service: b }\n', {
       overlay: new Map([['/p/b.yml', 'services:\n  b:\n    extends: { file: compose.yml, service: a }\n']]),
     });
-    assert.ok(across.some((f) => f.rule === 'circular-reference' && f.message.includes('b.yml#b')), rules(across).join(', '));
+    assert.ok(
+      across.some((f) => f.rule === 'circular-reference' && f.message.includes('b.yml#b')),
+      rules(across).join(', '),
+    );
     const include = lintText('include:\n  - compose.yml\nservices:\n  a:\n    image: x\n');
     assert.ok(include.some((f) => f.rule === 'circular-reference' && f.message.includes('include')));
-    const viaOther = lintText('include: [b.yml]\nservices:\n  a:\n    image: x\n', { overlay: new Map([['/p/b.yml', 'include:\n  - path: compose.yml\n']]) });
-    assert.ok(viaOther.some((f) => f.rule === 'circular-reference' && f.message.includes('compose.yml → b.yml → compose.yml')));
+    const viaOther = lintText('include: [b.yml]\nservices:\n  a:\n    image: x\n', {
+      overlay: new Map([['/p/b.yml', 'include:\n  - path: compose.yml\n']]),
+    });
+    assert.ok(
+      viaOther.some((f) => f.rule === 'circular-reference' && f.message.includes('compose.yml → b.yml → compose.yml')),
+    );
   });
 
   it('10,000-deep nesting is one clear finding, not "Maximum call stack size exceeded"', () => {
-    for (const text of [`a: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`, Array.from({ length: 10_000 }, (_, k) => `${' '.repeat(k)}k${k}:\n`).join('')]) {
+    for (const text of [
+      `a: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`,
+      Array.from({ length: 10_000 }, (_, k) => `${' '.repeat(k)}k${k}:\n`).join(''),
+    ]) {
       const findings = lintText(text);
       assert.equal(findings.filter((f) => f.rule === 'yaml-syntax').length, 1);
       assert.ok(!findings.some((f) => /call stack/i.test(f.message)));
@@ -180,7 +236,10 @@ describe('reliability: size, depth, cycles and encodings', function () {
     const bad = Buffer.from('services:\n  a:\n    image: x\n', 'utf8');
     bad[24] = 0xff;
     const utf8 = lintText(bad.toString('utf8'));
-    assert.ok(utf8.some((f) => f.rule === 'yaml-syntax' && /not valid UTF-8/.test(f.message)), rules(utf8).join(', '));
+    assert.ok(
+      utf8.some((f) => f.rule === 'yaml-syntax' && /not valid UTF-8/.test(f.message)),
+      rules(utf8).join(', '),
+    );
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-utf16-'));
     try {
       const file = path.join(dir, 'compose.yml');
@@ -188,7 +247,10 @@ describe('reliability: size, depth, cycles and encodings', function () {
       const r = readTextFile(file);
       const text = r && 'text' in r ? r.text : '';
       const utf16 = lintText(text);
-      assert.ok(utf16.some((f) => /UTF-16/.test(f.message)), utf16.map((f) => f.message).join('\n'));
+      assert.ok(
+        utf16.some((f) => /UTF-16/.test(f.message)),
+        utf16.map((f) => f.message).join('\n'),
+      );
       assert.ok(!utf16.some((f) => /must be a mapping/.test(f.message)));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -198,9 +260,15 @@ describe('reliability: size, depth, cycles and encodings', function () {
   it('a UTF-8 byte order mark does not shift columns', () => {
     const text = 'services:\n  a:\n    image: x\n    image: y\n';
     const plain = lintText(text).map((f) => f.range);
-    assert.deepEqual(lintText(`\ufeff${text}`).map((f) => f.range), plain);
+    assert.deepEqual(
+      lintText(`\ufeff${text}`).map((f) => f.range),
+      plain,
+    );
     assert.deepEqual(positionAt(parseCompose('/p/c.yml', '\ufeffa: 1\n'), 1), { line: 0, column: 0 });
-    assert.deepEqual(lintText('\ufeffbad key\n').map((f) => f.range.start.column), lintText('bad key\n').map((f) => f.range.start.column));
+    assert.deepEqual(
+      lintText('\ufeffbad key\n').map((f) => f.range.start.column),
+      lintText('bad key\n').map((f) => f.range.start.column),
+    );
   });
 
   it('collection keys (`? [a]`) do not make the YAML library print a warning (process warning → stderr)', async () => {

@@ -12,7 +12,12 @@ import { sharedPath } from '../../support/paths';
 const mark: Translate = (m, ...a) => `«${english(m, ...a)}»`;
 const unmark = (s: string): string => s.replace(/[«»]/g, '');
 
-const VENDOR = ['installation/multiconnect-compose.yml', 'installation/docker-compose.yml', 'installation/dbupgrade-compose.yml', 'history/docker-compose.pre-2d1734b-with-links.yml'];
+const VENDOR = [
+  'installation/multiconnect-compose.yml',
+  'installation/docker-compose.yml',
+  'installation/dbupgrade-compose.yml',
+  'history/docker-compose.pre-2d1734b-with-links.yml',
+];
 
 /** Broken compose files, written to trip as many rules (and as many messages of the compose loader) as possible. */
 const INLINE: Record<string, string> = {
@@ -76,7 +81,8 @@ unknownTop: 2
   '/p/list/docker-compose.yml': '- a\n',
   '/p/alias/docker-compose.yml': 'a: *nowhere\n',
   '/p/cycle/docker-compose.yml': 'include: [docker-compose.yml]\nservices:\n  a:\n    image: x\n    extends: a\n',
-  '/p/special/docker-compose.yml': 'services:\n  a:\n    image: x\n    env_file: [fifo.env, dir.env, device.env, big.env]\n',
+  '/p/special/docker-compose.yml':
+    'services:\n  a:\n    image: x\n    env_file: [fifo.env, dir.env, device.env, big.env]\n',
   '/p/deep/docker-compose.yml': `a: ${'['.repeat(1000)}`,
   '/p/bomb/docker-compose.yml': `a: &a [x, x, x, x, x, x, x, x, x, x]\n${[...'bcdefg'].map((c, i) => `${c}: &${c} [${Array(10).fill(`*${'abcdefg'[i]}`).join(', ')}]`).join('\n')}\n`,
   '/p/utf8/docker-compose.yml': 'services:\n  a:\n    image: \ufffd\n',
@@ -110,7 +116,10 @@ function shape(f: Finding): unknown {
 
 describe('lint messages go through the translator', () => {
   it('marks every message and fix title of every rule (rules, ranges and edits as in English)', () => {
-    const reader: FileReader = { read: (p) => INLINE[p] ?? ENV_FILES[p] ?? (REFUSED[p] ? undefined : nodeFileReader.read(p)), refusal: (p) => REFUSED[p] };
+    const reader: FileReader = {
+      read: (p) => INLINE[p] ?? ENV_FILES[p] ?? (REFUSED[p] ? undefined : nodeFileReader.read(p)),
+      refusal: (p) => REFUSED[p],
+    };
     const projects = [...VENDOR.map(vendorFile), ...Object.entries(INLINE).map(([path, text]) => ({ path, text }))];
     const rules = new Set<string>();
     for (const file of projects) {
@@ -125,21 +134,45 @@ describe('lint messages go through the translator', () => {
         assert.match(f.message, /^«[\s\S]*»$/, `${file.path}: ${f.rule} is not worded through t: ${f.message}`);
         assert.equal(unmark(f.message), e.message);
         if (f.fix) {
-          assert.match(f.fix.title, /^«[\s\S]*»$/, `${file.path}: the fix title of ${f.rule} is not worded through t: ${f.fix.title}`);
+          assert.match(
+            f.fix.title,
+            /^«[\s\S]*»$/,
+            `${file.path}: the fix title of ${f.rule} is not worded through t: ${f.fix.title}`,
+          );
           assert.equal(unmark(f.fix.title), e.fix?.title);
         }
       });
     }
-    assert.deepEqual(ALL_RULES.map((r) => r.id).filter((id) => !rules.has(id)), [], 'rules the files above do not trip');
+    assert.deepEqual(
+      ALL_RULES.map((r) => r.id).filter((id) => !rules.has(id)),
+      [],
+      'rules the files above do not trip',
+    );
   });
 
   it('words the parts of a compose-schema message through the translator too', () => {
     const file = '/p/schema/docker-compose.yml';
     const text = INLINE[file] ?? '';
-    const messages = lintFiles({ files: [{ path: file, text }], reader: { read: (p) => ENV_FILES[p] }, env: {} }, { t: mark }).findings.map((f) => f.message);
-    assert.ok(messages.includes('«Unknown key `imag` in «service `web`»: Compose rejects the file. Did you mean `image`? Remove it or prefix it with `x-`.»'), messages.join('\n'));
-    assert.ok(messages.includes('«Unknown key `unknownTop` in «the top level»: Compose rejects the file. Remove it or prefix it with `x-`.»'), messages.join('\n'));
-    assert.ok(messages.includes('««`ports` of service `web`» has the wrong type («a number»): expected array.»'), messages.join('\n'));
+    const messages = lintFiles(
+      { files: [{ path: file, text }], reader: { read: (p) => ENV_FILES[p] }, env: {} },
+      { t: mark },
+    ).findings.map((f) => f.message);
+    assert.ok(
+      messages.includes(
+        '«Unknown key `imag` in «service `web`»: Compose rejects the file. Did you mean `image`? Remove it or prefix it with `x-`.»',
+      ),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.includes(
+        '«Unknown key `unknownTop` in «the top level»: Compose rejects the file. Remove it or prefix it with `x-`.»',
+      ),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.includes('««`ports` of service `web`» has the wrong type («a number»): expected array.»'),
+      messages.join('\n'),
+    );
   });
 
   it('words the glossary hovers (variables and images) through the translator', () => {
@@ -164,6 +197,14 @@ describe('lint messages go through the translator', () => {
       }
       assert.equal(unmark(marked), describeImage(image, role, resolved, english));
     }
-    assert.equal(describeImage('docker.whatsapp.biz/coreapp:v${WA_API_VERSION}', 'master', 'docker.whatsapp.biz/coreapp:v2.41.2', english).split('\n').length, 5);
+    assert.equal(
+      describeImage(
+        'docker.whatsapp.biz/coreapp:v${WA_API_VERSION}',
+        'master',
+        'docker.whatsapp.biz/coreapp:v2.41.2',
+        english,
+      ).split('\n').length,
+      5,
+    );
   });
 });

@@ -7,7 +7,8 @@ import { fmtRange, lintPaths } from './helpers';
 const vendor = (...p: string[]): string => sharedPath('fixtures', 'compose', ...p);
 
 function composeFilesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((f) => /\.ya?ml$/.test(f))
     .map((f) => path.join(dir, f))
     .sort();
@@ -17,14 +18,20 @@ describe('vendor compose files (shared/fixtures/compose)', () => {
   it('every file lints without crashing', () => {
     for (const f of composeFilesUnder(vendor())) {
       const { findings } = lintPaths([f]);
-      assert.ok(!findings.some((x) => x.rule === 'internal-error'), `${f}: ${JSON.stringify(findings.filter((x) => x.rule === 'internal-error'))}`);
+      assert.ok(
+        !findings.some((x) => x.rule === 'internal-error'),
+        `${f}: ${JSON.stringify(findings.filter((x) => x.rule === 'internal-error'))}`,
+      );
     }
   });
 
   for (const f of ['installation/multiconnect-compose.yml', 'installation/postgres/multiconnect-compose.yml']) {
     it(`${f} (with its db.env) has no error-severity finding; the missing WA_API_VERSION is a warning`, () => {
       const { findings } = lintPaths([vendor(...f.split('/'))]);
-      assert.deepEqual(findings.filter((x) => x.severity === 'error').map((x) => `${x.rule} ${fmtRange(x)} ${x.message}`), []);
+      assert.deepEqual(
+        findings.filter((x) => x.severity === 'error').map((x) => `${x.rule} ${fmtRange(x)} ${x.message}`),
+        [],
+      );
       const missing = findings.filter((x) => x.rule === 'required-variable');
       assert.equal(missing.length, 6, 'one per WhatsApp image');
       assert.ok(missing.every((x) => x.severity === 'warning' && x.message.includes('WA_API_VERSION')));
@@ -32,7 +39,12 @@ describe('vendor compose files (shared/fixtures/compose)', () => {
   }
 
   it('the single-instance and prod files keep network_mode: bridge while addressing services by name (wa-network-mode-bridge)', () => {
-    for (const f of ['installation/docker-compose.yml', 'installation/postgres/docker-compose.yml', 'installation/prod-docker-compose.yml', 'installation/dbupgrade-compose.yml']) {
+    for (const f of [
+      'installation/docker-compose.yml',
+      'installation/postgres/docker-compose.yml',
+      'installation/prod-docker-compose.yml',
+      'installation/dbupgrade-compose.yml',
+    ]) {
       const { findings } = lintPaths([vendor(...f.split('/'))]);
       const bridge = findings.filter((x) => x.rule === 'wa-network-mode-bridge');
       assert.ok(bridge.length > 0, `${f}: no wa-network-mode-bridge finding`);
@@ -46,7 +58,10 @@ describe('vendor compose files (shared/fixtures/compose)', () => {
 
   it('the pre-2d1734b file uses legacy links (wa-legacy-links)', () => {
     const { findings } = lintPaths([vendor('history', 'docker-compose.pre-2d1734b-with-links.yml')]);
-    assert.deepEqual(findings.filter((x) => x.rule === 'wa-legacy-links').map((x) => fmtRange(x)), ['48:5-48:10', '70:5-70:10']);
+    assert.deepEqual(
+      findings.filter((x) => x.rule === 'wa-legacy-links').map((x) => fmtRange(x)),
+      ['48:5-48:10', '70:5-70:10'],
+    );
   });
 
   it('dbupgrade-compose.yml cannot reach the cluster DB by name (wa-dbupgrade)', () => {
@@ -62,7 +77,11 @@ describe('vendor compose files (shared/fixtures/compose)', () => {
       const text = fs.readFileSync(f, 'utf8');
       const uses = (text.match(/\$\{WA_API_VERSION:\?/g) ?? []).length;
       const { findings } = lintPaths([f]);
-      assert.equal(findings.filter((x) => x.rule === 'required-variable' && x.message.startsWith('`WA_API_VERSION`')).length, uses, f);
+      assert.equal(
+        findings.filter((x) => x.rule === 'required-variable' && x.message.startsWith('`WA_API_VERSION`')).length,
+        uses,
+        f,
+      );
     }
   });
 
@@ -81,7 +100,11 @@ describe('compose corpus (shared/fixtures/compose-corpus, 39 valid files)', () =
     const errors: string[] = [];
     for (const f of files) {
       const { findings } = lintPaths([path.join(dir, f)]);
-      errors.push(...findings.filter((x) => x.severity === 'error' || x.rule === 'internal-error').map((x) => `${f}:${fmtRange(x)} ${x.rule} ${x.message}`));
+      errors.push(
+        ...findings
+          .filter((x) => x.severity === 'error' || x.rule === 'internal-error')
+          .map((x) => `${f}:${fmtRange(x)} ${x.rule} ${x.message}`),
+      );
     }
     assert.deepEqual(errors, []);
   });

@@ -3,7 +3,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type DiagnosticsApi, bundleName, collectDiagnosticsBundle, logFileStems } from '../../../src/cluster/diagnosticsBundle';
+import {
+  type DiagnosticsApi,
+  bundleName,
+  collectDiagnosticsBundle,
+  logFileStems,
+} from '../../../src/cluster/diagnosticsBundle';
 import { DockerError } from '../../../src/docker/errors';
 import { type LogLine, type LogOptions } from '../../../src/docker/types';
 import { isAbortError } from '../../../src/util/abort';
@@ -17,7 +22,11 @@ const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.payload.sig';
 /** FakeDocker with per-container log lines and raw inspect JSON. */
 class LogDocker extends FakeDocker {
   override inspectRaw(id: string): Promise<unknown> {
-    return Promise.resolve({ Id: id, Config: { Env: [`WA_DB_PASSWORD=${DB_PASSWORD}`, 'WA_DB_HOSTNAME=db', `WA_API_KEY=${API_KEY}`], Image: 'x' }, HostConfig: { Binds: [] } });
+    return Promise.resolve({
+      Id: id,
+      Config: { Env: [`WA_DB_PASSWORD=${DB_PASSWORD}`, 'WA_DB_HOSTNAME=db', `WA_API_KEY=${API_KEY}`], Image: 'x' },
+      HostConfig: { Binds: [] },
+    });
   }
 
   logLines = new Map<string, LogLine[]>();
@@ -58,27 +67,49 @@ describe('diagnostics bundle', () => {
     docker.containers = walkthroughContainers();
     for (const c of docker.containers) {
       docker.logLines.set(c.id, [
-        { stream: 'stdout', text: `I 2026-01-02 3:00:00.000 UTC 28 main.cpp:9] ${c.service} started`, timestamp: '2026-01-02T03:00:00.000000001Z' },
-        { stream: 'stderr', text: `W 2026-01-02 3:00:01.000 UTC 28 db.cpp:12] connecting with password ${DB_PASSWORD}`, timestamp: '2026-01-02T03:00:01Z' },
+        {
+          stream: 'stdout',
+          text: `I 2026-01-02 3:00:00.000 UTC 28 main.cpp:9] ${c.service} started`,
+          timestamp: '2026-01-02T03:00:00.000000001Z',
+        },
+        {
+          stream: 'stderr',
+          text: `W 2026-01-02 3:00:01.000 UTC 28 db.cpp:12] connecting with password ${DB_PASSWORD}`,
+          timestamp: '2026-01-02T03:00:01Z',
+        },
         { stream: 'stdout', text: `GET /v1/health Authorization: Bearer ${TOKEN}`, timestamp: '2026-01-02T03:00:02Z' },
       ]);
     }
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('writes every node\'s logs, masked inspect, compose config, API JSON, versions and a README, plus a zip', async () => {
+  it("writes every node's logs, masked inspect, compose config, API JSON, versions and a README, plus a zip", async () => {
     const api: DiagnosticsApi = {
       health: () => Promise.resolve({ mode: 'cluster', version: 'v2.45.1', entries: [] }),
       support: () => Promise.resolve({ debug_info: 'x', token: TOKEN }),
     };
     const compose = {
       command: { command: 'docker-compose', baseArgs: [], version: '1.29.2', flavor: 'v1' as const },
-      config: () => Promise.resolve({ exitCode: 0, stderr: '', stdout: `services:\n  db:\n    environment:\n      MYSQL_ROOT_PASSWORD: rootpw-777\n  waweb:\n    environment:\n      WA_DB_PASSWORD: ${DB_PASSWORD}\n` }),
+      config: () =>
+        Promise.resolve({
+          exitCode: 0,
+          stderr: '',
+          stdout: `services:\n  db:\n    environment:\n      MYSQL_ROOT_PASSWORD: rootpw-777\n  waweb:\n    environment:\n      WA_DB_PASSWORD: ${DB_PASSWORD}\n`,
+        }),
     };
     const progress: string[] = [];
     const r = await collectDiagnosticsBundle({
-      docker, project: 'biz', api, compose, sinceMs: now - 3 * 3600_000, windowLabel: 'last 3 hours',
-      outDir: dir, extensionVersion: '0.1.0', knownSecrets: ['admin-Pw-42'], now: () => now, onProgress: (m) => progress.push(m),
+      docker,
+      project: 'biz',
+      api,
+      compose,
+      sinceMs: now - 3 * 3600_000,
+      windowLabel: 'last 3 hours',
+      outDir: dir,
+      extensionVersion: '0.1.0',
+      knownSecrets: ['admin-Pw-42'],
+      now: () => now,
+      onProgress: (m) => progress.push(m),
     });
     assert.equal(r.name, 'wa-diagnostics-biz-20260102-030405');
     assert.equal(r.failed, 0, JSON.stringify(r.parts.filter((p) => p.status !== 'ok')));
@@ -87,7 +118,14 @@ describe('diagnostics bundle', () => {
       assert.ok(files.includes(path.join('logs', `${s}.log`)), `logs/${s}.log`);
       assert.ok(files.includes(path.join('inspect', `${s}.json`)), `inspect/${s}.json`);
     }
-    for (const f of ['README.txt', 'compose-config.yml', 'versions.json', 'containers.txt', path.join('api', 'health.json'), path.join('api', 'support.json')]) {
+    for (const f of [
+      'README.txt',
+      'compose-config.yml',
+      'versions.json',
+      'containers.txt',
+      path.join('api', 'health.json'),
+      path.join('api', 'support.json'),
+    ]) {
       assert.ok(files.includes(f), f);
     }
     const log = fs.readFileSync(path.join(r.folder, 'logs', 'wacore1.log'), 'utf8');
@@ -101,8 +139,16 @@ describe('diagnostics bundle', () => {
       assert.ok(!all.includes(secret), `bundle contains ${secret}`);
     }
     assert.ok(fs.readFileSync(path.join(r.folder, 'compose-config.yml'), 'utf8').includes('MYSQL_ROOT_PASSWORD: ***'));
-    const versions = JSON.parse(fs.readFileSync(path.join(r.folder, 'versions.json'), 'utf8')) as { extension: string; docker: { version: string }; compose: { version: string }; cluster: string };
-    assert.deepEqual([versions.extension, versions.docker.version, versions.compose.version, versions.cluster], ['0.1.0', '20.10.24', '1.29.2', 'v2.45.1']);
+    const versions = JSON.parse(fs.readFileSync(path.join(r.folder, 'versions.json'), 'utf8')) as {
+      extension: string;
+      docker: { version: string };
+      compose: { version: string };
+      cluster: string;
+    };
+    assert.deepEqual(
+      [versions.extension, versions.docker.version, versions.compose.version, versions.cluster],
+      ['0.1.0', '20.10.24', '1.29.2', 'v2.45.1'],
+    );
     const readme = fs.readFileSync(path.join(r.folder, 'README.txt'), 'utf8');
     assert.match(readme, /Everything was collected/);
     assert.match(readme, /logs\/wacore3\.log/);
@@ -119,7 +165,15 @@ describe('diagnostics bundle', () => {
   it('lists failed and skipped parts in the README and still writes the rest', async () => {
     docker.failLogsOf.add('wacore2');
     const compose = { config: () => Promise.reject(new Error('docker-compose config failed with exit code 1')) };
-    const r = await collectDiagnosticsBundle({ docker, project: 'biz', compose, sinceMs: undefined, outDir: dir, extensionVersion: '0.1.0', now: () => now });
+    const r = await collectDiagnosticsBundle({
+      docker,
+      project: 'biz',
+      compose,
+      sinceMs: undefined,
+      outDir: dir,
+      extensionVersion: '0.1.0',
+      now: () => now,
+    });
     assert.equal(r.failed, 2);
     const readme = fs.readFileSync(path.join(r.folder, 'README.txt'), 'utf8');
     assert.match(readme, /logs\/wacore2\.log +FAILED: .*boom/);
@@ -135,7 +189,14 @@ describe('diagnostics bundle', () => {
 
   it('still writes a bundle when Docker is down', async () => {
     docker.setDown(new DockerError('daemonDown', 'Docker is not running'));
-    const r = await collectDiagnosticsBundle({ docker, project: 'biz', sinceMs: undefined, outDir: dir, extensionVersion: '0.1.0', now: () => now });
+    const r = await collectDiagnosticsBundle({
+      docker,
+      project: 'biz',
+      sinceMs: undefined,
+      outDir: dir,
+      extensionVersion: '0.1.0',
+      now: () => now,
+    });
     assert.ok(r.failed >= 2);
     const readme = fs.readFileSync(path.join(r.folder, 'README.txt'), 'utf8');
     assert.match(readme, /Docker engine: +not reachable/);
@@ -145,14 +206,30 @@ describe('diagnostics bundle', () => {
   it('an unwritable folder is a failure with the reason, not a cancel', async () => {
     const file = path.join(dir, 'not-a-folder');
     fs.writeFileSync(file, '');
-    await assert.rejects(collectDiagnosticsBundle({ docker, project: 'biz', sinceMs: undefined, outDir: path.join(file, 'sub'), extensionVersion: '0.1.0' }), (err: Error) =>
-      !isAbortError(err) && /The diagnostics bundle could not be written to .*not-a-folder.*ENOTDIR/.test(err.message));
+    await assert.rejects(
+      collectDiagnosticsBundle({
+        docker,
+        project: 'biz',
+        sinceMs: undefined,
+        outDir: path.join(file, 'sub'),
+        extensionVersion: '0.1.0',
+      }),
+      (err: Error) =>
+        !isAbortError(err) &&
+        /The diagnostics bundle could not be written to .*not-a-folder.*ENOTDIR/.test(err.message),
+    );
   });
 
   it('cleans up and rejects with an AbortError when cancelled', async () => {
     const ac = new AbortController();
     const r = collectDiagnosticsBundle({
-      docker, project: 'biz', sinceMs: undefined, outDir: dir, extensionVersion: '0.1.0', now: () => now, signal: ac.signal,
+      docker,
+      project: 'biz',
+      sinceMs: undefined,
+      outDir: dir,
+      extensionVersion: '0.1.0',
+      now: () => now,
+      signal: ac.signal,
       onProgress: (m) => {
         if (m === 'Logs of master2') {
           ac.abort();
@@ -164,7 +241,11 @@ describe('diagnostics bundle', () => {
   });
 
   it('names files per service, or per container when a service is scaled', () => {
-    const cs = [container({ service: 'wacore', name: 'biz-wacore-1', idPrefix: 'aa' }), container({ service: 'wacore', name: 'biz-wacore-2', idPrefix: 'bb' }), container({ service: 'db', idPrefix: 'cc' })];
+    const cs = [
+      container({ service: 'wacore', name: 'biz-wacore-1', idPrefix: 'aa' }),
+      container({ service: 'wacore', name: 'biz-wacore-2', idPrefix: 'bb' }),
+      container({ service: 'db', idPrefix: 'cc' }),
+    ];
     assert.deepEqual([...logFileStems(cs).values()], ['biz-wacore-1', 'biz-wacore-2', 'db']);
     assert.equal(bundleName('my proj', now), 'wa-diagnostics-my_proj-20260102-030405');
   });

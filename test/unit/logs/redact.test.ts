@@ -4,7 +4,18 @@ import { maskEnv } from '../../../src/docker/client';
 
 describe('redact', () => {
   it('recognises the secret variable names of a WhatsApp cluster', () => {
-    for (const n of ['WA_DB_PASSWORD', 'MYSQL_ROOT_PASSWORD', 'MYSQL_PASSWORD', 'POSTGRES_PASSWORD', 'WA_API_KEY', 'WA_SECRET', 'GITHUB_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'DB_PASS', 'SMTP_CREDENTIALS']) {
+    for (const n of [
+      'WA_DB_PASSWORD',
+      'MYSQL_ROOT_PASSWORD',
+      'MYSQL_PASSWORD',
+      'POSTGRES_PASSWORD',
+      'WA_API_KEY',
+      'WA_SECRET',
+      'GITHUB_TOKEN',
+      'AWS_SECRET_ACCESS_KEY',
+      'DB_PASS',
+      'SMTP_CREDENTIALS',
+    ]) {
       assert.ok(isSecretName(n), n);
     }
     for (const n of ['WA_DB_HOSTNAME', 'WA_DB_PORT', 'COREAPP_HOSTNAME', 'WA_API_VERSION', 'PATH', 'MYSQL_USER']) {
@@ -13,8 +24,12 @@ describe('redact', () => {
   });
 
   it('harvests secret values from env lists and compose YAML', () => {
-    assert.deepEqual(secretValuesFromEnv(['WA_DB_PASSWORD=hunter22', 'WA_DB_HOSTNAME=db', 'X_TOKEN=', 'WA_API_KEY=***']), ['hunter22']);
-    const yaml = 'services:\n  db:\n    environment:\n      MYSQL_ROOT_PASSWORD: "rootpw99"\n      MYSQL_USER: testuser\n      - WA_API_KEY=key-12345 # comment\n';
+    assert.deepEqual(
+      secretValuesFromEnv(['WA_DB_PASSWORD=hunter22', 'WA_DB_HOSTNAME=db', 'X_TOKEN=', 'WA_API_KEY=***']),
+      ['hunter22'],
+    );
+    const yaml =
+      'services:\n  db:\n    environment:\n      MYSQL_ROOT_PASSWORD: "rootpw99"\n      MYSQL_USER: testuser\n      - WA_API_KEY=key-12345 # comment\n';
     assert.deepEqual(secretValuesFromText(yaml), ['rootpw99', 'key-12345']);
   });
 
@@ -26,12 +41,19 @@ describe('redact', () => {
     assert.equal(r.text('{"new_password": "abc def", "user": "x"}'), `{"new_password": "${MASK}", "user": "x"}`);
     assert.equal(r.text('connecting with s3cr3t-value now'), `connecting with ${MASK} now`);
     assert.equal(r.text('mysql://root:pw1234@db:3306/x'), `mysql://root:${MASK}@db:3306/x`);
-    assert.equal(r.text('I 2024-12-05 8:43:19.183 UTC 28 main.cpp:9] started'), 'I 2024-12-05 8:43:19.183 UTC 28 main.cpp:9] started');
+    assert.equal(
+      r.text('I 2024-12-05 8:43:19.183 UTC 28 main.cpp:9] started'),
+      'I 2024-12-05 8:43:19.183 UTC 28 main.cpp:9] started',
+    );
   });
 
   it('deep-masks inspect JSON', () => {
     const r = new Redactor();
-    const v = r.json({ Config: { Env: ['WA_DB_PASSWORD=pw123456', 'WA_DB_HOSTNAME=db'], Hostname: 'abc' }, Labels: { 'x.token': 'tok-999' }, Args: ['--password=zzz999'] }) as { Config: { Env: string[] }; Labels: Record<string, string>; Args: string[] };
+    const v = r.json({
+      Config: { Env: ['WA_DB_PASSWORD=pw123456', 'WA_DB_HOSTNAME=db'], Hostname: 'abc' },
+      Labels: { 'x.token': 'tok-999' },
+      Args: ['--password=zzz999'],
+    }) as { Config: { Env: string[] }; Labels: Record<string, string>; Args: string[] };
     assert.deepEqual(v.Config.Env, [`WA_DB_PASSWORD=${MASK}`, 'WA_DB_HOSTNAME=db']);
     assert.equal(v.Labels['x.token'], MASK);
     assert.deepEqual(v.Args, [`--password=${MASK}`]);
@@ -49,8 +71,31 @@ describe('redact: learning', () => {
 
 describe('one secret-name pattern for masking (docker/client.ts) and redaction (util/redact.ts)', () => {
   // Names that must be secret on both paths, and names that must stay readable on both.
-  const secret = ['WA_DB_PASSWORD', 'MYSQL_ROOT_PASSWORD', 'WA_API_KEY', 'WA_WEB_JWT_CRYPTO_KEY', 'WA_SECRET', 'DB_PASS', 'DBPASS', 'MY_PWD', 'AUTH_TOKEN', 'PRIVATE_KEY', 'AWS_CREDENTIALS', 'KEY', 'BASIC_AUTH'];
-  const plain = ['COREAPP_HOSTNAME', 'WA_DB_HOSTNAME', 'WA_DB_PORT', 'WA_API_VERSION', 'WA_APP_MULTICONNECT', 'PATH', 'KEYBOARD', 'HOSTNAME'];
+  const secret = [
+    'WA_DB_PASSWORD',
+    'MYSQL_ROOT_PASSWORD',
+    'WA_API_KEY',
+    'WA_WEB_JWT_CRYPTO_KEY',
+    'WA_SECRET',
+    'DB_PASS',
+    'DBPASS',
+    'MY_PWD',
+    'AUTH_TOKEN',
+    'PRIVATE_KEY',
+    'AWS_CREDENTIALS',
+    'KEY',
+    'BASIC_AUTH',
+  ];
+  const plain = [
+    'COREAPP_HOSTNAME',
+    'WA_DB_HOSTNAME',
+    'WA_DB_PORT',
+    'WA_API_VERSION',
+    'WA_APP_MULTICONNECT',
+    'PATH',
+    'KEYBOARD',
+    'HOSTNAME',
+  ];
 
   it('masks and redacts the same names, and only those', () => {
     const env = [...secret, ...plain].map((n) => `${n}=value-${n.toLowerCase()}-1234`);

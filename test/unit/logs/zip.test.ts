@@ -27,7 +27,13 @@ describe('zip of a folder (fflate, streamed)', () => {
     const t = spawnSync('unzip', ['-t', path.join(dir, 'b.zip')], { encoding: 'utf8' });
     assert.equal(t.status, 0, t.stdout + t.stderr);
     assert.match(t.stdout, /No errors detected/);
-    assert.equal(execFileSync('unzip', ['-p', path.join(dir, 'b.zip'), 'bundle/logs/wacore1.log'], { encoding: 'utf8', maxBuffer: 10_000_000 }), log);
+    assert.equal(
+      execFileSync('unzip', ['-p', path.join(dir, 'b.zip'), 'bundle/logs/wacore1.log'], {
+        encoding: 'utf8',
+        maxBuffer: 10_000_000,
+      }),
+      log,
+    );
     const entries = unzipSync(fs.readFileSync(path.join(dir, 'b.zip')));
     assert.deepEqual(Buffer.from(entries['bundle/random.bin']!), bin);
     assert.equal(strFromU8(entries['bundle/ünïcode.txt']!), 'ok');

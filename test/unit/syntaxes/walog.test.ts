@@ -24,7 +24,10 @@ describe('walog TextMate grammar', () => {
     const wasm = fs.readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm'));
     await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
     const registry = new Registry({
-      onigLib: Promise.resolve({ createOnigScanner: (p) => new oniguruma.OnigScanner(p), createOnigString: (s) => new oniguruma.OnigString(s) }),
+      onigLib: Promise.resolve({
+        createOnigScanner: (p) => new oniguruma.OnigScanner(p),
+        createOnigString: (s) => new oniguruma.OnigString(s),
+      }),
       loadGrammar: () => {
         const file = path.join(repoRoot, 'syntaxes/walog.tmLanguage.json');
         return Promise.resolve(parseRawGrammar(fs.readFileSync(file, 'utf8'), file));
@@ -52,7 +55,10 @@ describe('walog TextMate grammar', () => {
   });
 
   it('highlights error codes', () => {
-    const tokens = tokenize(grammar, 'W 2024-12-05 8:43:19.183 UTC 28 gw.cpp:77] health error code 1011 Service not ready');
+    const tokens = tokenize(
+      grammar,
+      'W 2024-12-05 8:43:19.183 UTC 28 gw.cpp:77] health error code 1011 Service not ready',
+    );
     assert.match(scopeOf(tokens, '1011'), /constant\.numeric\.error-code/);
   });
 

@@ -47,21 +47,51 @@ async function main(): Promise<void> {
   const port = (tcp.address() as AddressInfo).port;
   const socketPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wa-gc-')), 'docker.sock');
   const unix = await hungServer(socketPath);
-  const endpoint = resolveDockerEndpoint({ setting: `unix://${socketPath}`, env: {}, homeDir: os.tmpdir(), platform: 'linux', readFile: () => undefined, exists: () => false });
+  const endpoint = resolveDockerEndpoint({
+    setting: `unix://${socketPath}`,
+    env: {},
+    homeDir: os.tmpdir(),
+    platform: 'linux',
+    readFile: () => undefined,
+    exists: () => false,
+  });
   if (!endpoint.ok) {
     throw endpoint.error;
   }
 
-  await measure('api transport', () => createNodeTransport()({ method: 'GET', url: `http://127.0.0.1:${port}/v1/health`, headers: {}, timeoutMs: TIMEOUT_MS }));
+  await measure('api transport', () =>
+    createNodeTransport()({
+      method: 'GET',
+      url: `http://127.0.0.1:${port}/v1/health`,
+      headers: {},
+      timeoutMs: TIMEOUT_MS,
+    }),
+  );
   // A caller's own signal alongside the timeout: the combination that lost the timer.
   const caller = new AbortController();
-  await measure('api transport with a caller signal', () => createNodeTransport()({ method: 'GET', url: `http://127.0.0.1:${port}/v1/health`, headers: {}, timeoutMs: TIMEOUT_MS, signal: caller.signal }));
-  await measure('docker client', () => DockerodeClient.fromEndpoint(endpoint.value, { timeoutMs: TIMEOUT_MS }).listContainers(undefined, caller.signal));
-  await measure('raw inspector', () => DockerodeClient.fromEndpoint(endpoint.value, { timeoutMs: TIMEOUT_MS }).inspectRaw('0123456789ab', caller.signal));
-  await measure('signalWithTimeout alone', () => new Promise((_resolve, reject) => {
-    const owned = signalWithTimeout([caller.signal], TIMEOUT_MS);
-    owned.signal.addEventListener('abort', () => reject(owned.signal.reason as Error));
-  }));
+  await measure('api transport with a caller signal', () =>
+    createNodeTransport()({
+      method: 'GET',
+      url: `http://127.0.0.1:${port}/v1/health`,
+      headers: {},
+      timeoutMs: TIMEOUT_MS,
+      signal: caller.signal,
+    }),
+  );
+  await measure('docker client', () =>
+    DockerodeClient.fromEndpoint(endpoint.value, { timeoutMs: TIMEOUT_MS }).listContainers(undefined, caller.signal),
+  );
+  await measure('raw inspector', () =>
+    DockerodeClient.fromEndpoint(endpoint.value, { timeoutMs: TIMEOUT_MS }).inspectRaw('0123456789ab', caller.signal),
+  );
+  await measure(
+    'signalWithTimeout alone',
+    () =>
+      new Promise((_resolve, reject) => {
+        const owned = signalWithTimeout([caller.signal], TIMEOUT_MS);
+        owned.signal.addEventListener('abort', () => reject(owned.signal.reason as Error));
+      }),
+  );
 
   clearInterval(collector);
   tcp.closeAllConnections();
@@ -71,7 +101,10 @@ async function main(): Promise<void> {
   fs.rmSync(path.dirname(socketPath), { recursive: true, force: true });
 }
 
-void main().then(() => process.exit(0), (e: unknown) => {
-  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(1);
-});
+void main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

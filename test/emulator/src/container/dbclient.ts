@@ -56,7 +56,10 @@ export class DbClient extends EventEmitter {
   private socket: net.Socket | undefined;
   private buffer = '';
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: DbReply) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: DbReply) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   connected = false;
 
   constructor(private readonly cfg: DbConfig) {
@@ -77,7 +80,10 @@ export class DbClient extends EventEmitter {
         }
         socket.destroy();
       };
-      const timer = setTimeout(() => fail(connectError(cfg, Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }))), timeoutMs);
+      const timer = setTimeout(
+        () => fail(connectError(cfg, Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }))),
+        timeoutMs,
+      );
       socket.setEncoding('utf8');
       socket.on('error', (e: NodeJS.ErrnoException) => {
         clearTimeout(timer);
@@ -88,7 +94,11 @@ export class DbClient extends EventEmitter {
       socket.on('close', () => {
         clearTimeout(timer);
         if (!settled) {
-          fail(cfg.engine === 'PGSQL' ? 'server closed the connection unexpectedly' : `Lost connection to MySQL server at 'reading initial communication packet'`);
+          fail(
+            cfg.engine === 'PGSQL'
+              ? 'server closed the connection unexpectedly'
+              : `Lost connection to MySQL server at 'reading initial communication packet'`,
+          );
           return;
         }
         if (stage === 'ready') {
@@ -111,11 +121,17 @@ export class DbClient extends EventEmitter {
           if (stage === 'greeting') {
             if (msg.engine !== cfg.engine) {
               // Talking MySQL to a Postgres server (or the reverse) fails at the handshake.
-              fail(cfg.engine === 'PGSQL' ? 'received invalid response to SSL negotiation' : `Lost connection to MySQL server at 'reading initial communication packet', system error: 0`);
+              fail(
+                cfg.engine === 'PGSQL'
+                  ? 'received invalid response to SSL negotiation'
+                  : `Lost connection to MySQL server at 'reading initial communication packet', system error: 0`,
+              );
               return;
             }
             stage = 'auth';
-            socket.write(JSON.stringify({ op: 'auth', user: cfg.user, password: cfg.password, engine: cfg.engine }) + '\n');
+            socket.write(
+              JSON.stringify({ op: 'auth', user: cfg.user, password: cfg.password, engine: cfg.engine }) + '\n',
+            );
           } else if (stage === 'auth') {
             clearTimeout(timer);
             if (msg.ok === true) {

@@ -43,7 +43,11 @@ function log(kind: 'info' | 'warn' | 'error', msg: string): void {
   if (flavor === 'postgres') {
     pgLog(kind === 'error' ? 'FATAL' : 'LOG', msg);
   } else {
-    mysqlLog(kind === 'error' ? 'ERROR' : kind === 'warn' ? 'Warning' : 'System', kind === 'error' ? 'MY-010000' : 'MY-010931', msg);
+    mysqlLog(
+      kind === 'error' ? 'ERROR' : kind === 'warn' ? 'Warning' : 'System',
+      kind === 'error' ? 'MY-010000' : 'MY-010931',
+      msg,
+    );
   }
 }
 
@@ -79,7 +83,12 @@ export function runDbServer(argv: string[]): void {
   let users: UserRecord[];
   if (fs.existsSync(usersFile)) {
     users = JSON.parse(fs.readFileSync(usersFile, 'utf8')) as UserRecord[];
-    log('info', flavor === 'postgres' ? 'PostgreSQL Database directory appears to contain a database; Skipping initialization' : `[Entrypoint]: Database files already present; skipping initialization (${dataDir})`);
+    log(
+      'info',
+      flavor === 'postgres'
+        ? 'PostgreSQL Database directory appears to contain a database; Skipping initialization'
+        : `[Entrypoint]: Database files already present; skipping initialization (${dataDir})`,
+    );
   } else {
     users = [];
     const add = (user: string, password: string): void => {
@@ -89,13 +98,17 @@ export function runDbServer(argv: string[]): void {
     if (flavor === 'mysql') {
       const root = process.env.MYSQL_ROOT_PASSWORD;
       if (root === undefined && !process.env.MYSQL_ALLOW_EMPTY_PASSWORD && !process.env.MYSQL_RANDOM_ROOT_PASSWORD) {
-        process.stdout.write('[ERROR] [Entrypoint]: Database is uninitialized and password option is not specified\n    You need to specify one of the following as an environment variable:\n    - MYSQL_ROOT_PASSWORD\n    - MYSQL_ALLOW_EMPTY_PASSWORD\n    - MYSQL_RANDOM_ROOT_PASSWORD\n');
+        process.stdout.write(
+          '[ERROR] [Entrypoint]: Database is uninitialized and password option is not specified\n    You need to specify one of the following as an environment variable:\n    - MYSQL_ROOT_PASSWORD\n    - MYSQL_ALLOW_EMPTY_PASSWORD\n    - MYSQL_RANDOM_ROOT_PASSWORD\n',
+        );
         process.exit(1);
       }
       add('root', root ?? '');
       if (process.env.MYSQL_USER && process.env.MYSQL_USER !== 'root') {
         if (!process.env.MYSQL_PASSWORD) {
-          process.stdout.write('[ERROR] [Entrypoint]: MYSQL_USER specified, but missing MYSQL_PASSWORD; MYSQL_USER will not be created\n');
+          process.stdout.write(
+            '[ERROR] [Entrypoint]: MYSQL_USER specified, but missing MYSQL_PASSWORD; MYSQL_USER will not be created\n',
+          );
         } else {
           add(process.env.MYSQL_USER, process.env.MYSQL_PASSWORD);
         }
@@ -104,7 +117,9 @@ export function runDbServer(argv: string[]): void {
     } else {
       const pw = process.env.POSTGRES_PASSWORD;
       if (!pw && process.env.POSTGRES_HOST_AUTH_METHOD !== 'trust') {
-        process.stdout.write('Error: Database is uninitialized and superuser password is not specified.\n       You must specify POSTGRES_PASSWORD to a non-empty value for the\n       superuser. For example, "-e POSTGRES_PASSWORD=password" on "docker run".\n');
+        process.stdout.write(
+          'Error: Database is uninitialized and superuser password is not specified.\n       You must specify POSTGRES_PASSWORD to a non-empty value for the\n       superuser. For example, "-e POSTGRES_PASSWORD=password" on "docker run".\n',
+        );
         process.exit(1);
       }
       add(env('POSTGRES_USER', 'postgres'), pw ?? '');
@@ -235,10 +250,16 @@ export function runDbServer(argv: string[]): void {
             authed = true;
             socket.write(JSON.stringify({ ok: true }) + '\n');
           } else {
-            const error = flavor === 'postgres'
-              ? `password authentication failed for user "${user}"`
-              : `Access denied for user '${user}'@'${peer}' (using password: ${password ? 'YES' : 'NO'})`;
-            log('warn', flavor === 'postgres' ? `password authentication failed for user "${user}" (connection from ${peer})` : `Access denied for user '${user}'@'${peer}' (using password: ${password ? 'YES' : 'NO'})`);
+            const error =
+              flavor === 'postgres'
+                ? `password authentication failed for user "${user}"`
+                : `Access denied for user '${user}'@'${peer}' (using password: ${password ? 'YES' : 'NO'})`;
+            log(
+              'warn',
+              flavor === 'postgres'
+                ? `password authentication failed for user "${user}" (connection from ${peer})`
+                : `Access denied for user '${user}'@'${peer}' (using password: ${password ? 'YES' : 'NO'})`,
+            );
             socket.end(JSON.stringify({ ok: false, error }) + '\n');
           }
           continue;
@@ -253,12 +274,19 @@ export function runDbServer(argv: string[]): void {
       pgLog('LOG', `listening on IPv4 address "0.0.0.0", port ${port}`);
       pgLog('LOG', 'database system is ready to accept connections');
     } else {
-      mysqlLog('System', 'MY-010931', `/usr/sbin/mysqld: ready for connections. Version: '${serverVersion}'  socket: '/var/run/mysqld/mysqld.sock'  port: ${port}  MySQL Community Server - GPL (wa-emulator).`);
+      mysqlLog(
+        'System',
+        'MY-010931',
+        `/usr/sbin/mysqld: ready for connections. Version: '${serverVersion}'  socket: '/var/run/mysqld/mysqld.sock'  port: ${port}  MySQL Community Server - GPL (wa-emulator).`,
+      );
     }
   });
   const stop = (): void => {
     flush();
-    log('info', flavor === 'postgres' ? 'received fast shutdown request' : '/usr/sbin/mysqld: Shutdown complete (wa-emulator).');
+    log(
+      'info',
+      flavor === 'postgres' ? 'received fast shutdown request' : '/usr/sbin/mysqld: Shutdown complete (wa-emulator).',
+    );
     process.exit(0);
   };
   process.on('SIGTERM', stop);

@@ -30,7 +30,10 @@ export function crash(reason: string): never {
   coreLog('C', 'main.cpp:88', `fatal: ${reason}`);
   try {
     fs.mkdirSync('/usr/local/waent/logs', { recursive: true });
-    fs.writeFileSync(`/usr/local/waent/logs/wa-service-${containerId()}-crash.log`, `${new Date().toISOString()} crash: ${reason}\n`);
+    fs.writeFileSync(
+      `/usr/local/waent/logs/wa-service-${containerId()}-crash.log`,
+      `${new Date().toISOString()} crash: ${reason}\n`,
+    );
   } catch {
     // best effort
   }
@@ -46,7 +49,12 @@ export function scheduleCrashFromEnv(): void {
 }
 
 /** Handles `/_emulator/faults` (GET shows, POST merges, DELETE clears). Returns true when handled. */
-export function handleFaultControl(req: http.IncomingMessage, body: string, res: http.ServerResponse, onChange?: () => void): boolean {
+export function handleFaultControl(
+  req: http.IncomingMessage,
+  body: string,
+  res: http.ServerResponse,
+  onChange?: () => void,
+): boolean {
   const url = new URL(req.url ?? '/', 'http://x');
   if (url.pathname !== '/_emulator/faults') {
     return false;
@@ -60,7 +68,9 @@ export function handleFaultControl(req: http.IncomingMessage, body: string, res:
       return true;
     }
     if (patch.crash === true) {
-      res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ crashing: true }), () => crash('crash requested through /_emulator/faults'));
+      res
+        .writeHead(202, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ crashing: true }), () => crash('crash requested through /_emulator/faults'));
       return true;
     }
     for (const k of Object.keys(faults) as (keyof Faults)[]) {

@@ -81,7 +81,10 @@ export function effectiveSettings(stored: unknown): AppSettings {
   const out: Record<string, unknown> = { ...d };
   for (const [k, v] of Object.entries(stored as Record<string, unknown>)) {
     const base = out[k];
-    out[k] = base && typeof base === 'object' && !Array.isArray(base) && v && typeof v === 'object' && !Array.isArray(v) ? { ...base, ...v } : v;
+    out[k] =
+      base && typeof base === 'object' && !Array.isArray(base) && v && typeof v === 'object' && !Array.isArray(v)
+        ? { ...base, ...v }
+        : v;
   }
   return out as AppSettings;
 }

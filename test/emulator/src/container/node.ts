@@ -3,7 +3,16 @@
 import http from 'node:http';
 import { DbClient, dbConfigFromEnv } from './dbclient';
 import { faults, handleFaultControl, readBody } from './faults';
-import { ALLOWED_SHARDS, KEYS, MASTER_LEASE, NODE_TTL_MS, effectiveSettings, type NodeRow, type Registration, type ShardMap } from './model';
+import {
+  ALLOWED_SHARDS,
+  KEYS,
+  MASTER_LEASE,
+  NODE_TTL_MS,
+  effectiveSettings,
+  type NodeRow,
+  type Registration,
+  type ShardMap,
+} from './model';
 import { compareVersions, containerId, coreLog, env, envFlag, envNumber, errorText, imageVersion, sleep } from './util';
 
 const INTERNAL_PORTS = [6250, 6251, 6252, 6253];
@@ -12,7 +21,8 @@ const LEASE_MS = envNumber('WA_EMULATOR_LEASE_MS', 5000);
 const MIGRATION_MS = envNumber('WA_EMULATOR_MIGRATION_MS', 1500);
 const CONNECT_MS = envNumber('WA_EMULATOR_CONNECT_MS', 1000);
 
-type HealthAnswer = { gateway_status: string; role?: string } | { errors: { code: number; title: string; details: string }[] };
+type HealthAnswer =
+  { gateway_status: string; role?: string } | { errors: { code: number; title: string; details: string }[] };
 
 export async function runDbUpgrade(): Promise<void> {
   const version = imageVersion();
@@ -27,7 +37,11 @@ export async function runDbUpgrade(): Promise<void> {
   }
   const schema = await db.get<{ version: string }>(KEYS.schema);
   if (envFlag('WA_EMULATOR_FAIL_UPGRADE')) {
-    coreLog('E', 'dbupgrade.cpp:77', 'Database upgrade failed: migration step "message" aborted (injected by WA_EMULATOR_FAIL_UPGRADE)');
+    coreLog(
+      'E',
+      'dbupgrade.cpp:77',
+      'Database upgrade failed: migration step "message" aborted (injected by WA_EMULATOR_FAIL_UPGRADE)',
+    );
     await sleep(200);
     process.exit(1);
   }
@@ -42,7 +56,11 @@ export async function runDbUpgrade(): Promise<void> {
     }
     await db.set(KEYS.schema, { version, by: 'dbupgrade' });
   } else if (compareVersions(version, schema.version) < 0) {
-    coreLog('E', 'dbupgrade.cpp:104', `Database schema v${schema.version} is newer than this build v${version}; refusing to downgrade`);
+    coreLog(
+      'E',
+      'dbupgrade.cpp:104',
+      `Database schema v${schema.version} is newer than this build v${version}; refusing to downgrade`,
+    );
     process.exit(1);
   } else {
     coreLog('I', 'dbupgrade.cpp:108', `Database schema already at v${version}; nothing to do`);
@@ -68,12 +86,32 @@ export async function runNode(): Promise<void> {
   const cid = containerId();
   const name = env('COREAPP_HOSTNAME', cid);
   const key = multiconnect ? `${name}:${cid}` : cid;
-  const advertised = env('COREAPP_EXTERNAL_PORTS', INTERNAL_PORTS.join(',')).split(',').map((p) => Number(p.trim()));
-  const row: NodeRow = { key, name, cid, role: isMaster ? 'master' : 'coreapp', version, host: name, ports: advertised, multiconnect, startedAt: Date.now() };
-  coreLog('I', 'main.cpp:52', `WhatsApp Business API ${isMaster ? 'master' : 'coreapp'} v${version} (wa-emulator) starting: node ${key}, multiconnect=${multiconnect ? 1 : 0}`);
+  const advertised = env('COREAPP_EXTERNAL_PORTS', INTERNAL_PORTS.join(','))
+    .split(',')
+    .map((p) => Number(p.trim()));
+  const row: NodeRow = {
+    key,
+    name,
+    cid,
+    role: isMaster ? 'master' : 'coreapp',
+    version,
+    host: name,
+    ports: advertised,
+    multiconnect,
+    startedAt: Date.now(),
+  };
+  coreLog(
+    'I',
+    'main.cpp:52',
+    `WhatsApp Business API ${isMaster ? 'master' : 'coreapp'} v${version} (wa-emulator) starting: node ${key}, multiconnect=${multiconnect ? 1 : 0}`,
+  );
 
   const dbc = dbConfigFromEnv();
-  coreLog('D', 'config.cpp:33', `WA_DB_ENGINE=${dbc.engine} WA_DB_HOSTNAME=${dbc.host} WA_DB_PORT=${dbc.port} WA_DB_USERNAME=${dbc.user} COREAPP_HOSTNAME=${name} COREAPP_EXTERNAL_PORTS=${advertised.join(',')}`);
+  coreLog(
+    'D',
+    'config.cpp:33',
+    `WA_DB_ENGINE=${dbc.engine} WA_DB_HOSTNAME=${dbc.host} WA_DB_PORT=${dbc.port} WA_DB_USERNAME=${dbc.user} COREAPP_HOSTNAME=${name} COREAPP_EXTERNAL_PORTS=${advertised.join(',')}`,
+  );
   const db = new DbClient(dbc);
   try {
     await db.connect();
@@ -82,12 +120,22 @@ export async function runNode(): Promise<void> {
     coreLog('C', 'configstore.cpp:77', 'Unable to initialize ConfigStore');
     process.exit(1);
   }
-  coreLog('I', 'datastore.cpp:162', `connected to ${dbConfigFromEnv().engine === 'PGSQL' ? 'PostgreSQL' : 'MySQL'} at ${dbConfigFromEnv().host}:${dbConfigFromEnv().port}`);
+  coreLog(
+    'I',
+    'datastore.cpp:162',
+    `connected to ${dbConfigFromEnv().engine === 'PGSQL' ? 'PostgreSQL' : 'MySQL'} at ${dbConfigFromEnv().host}:${dbConfigFromEnv().port}`,
+  );
   let dbOk = true;
   let lastReconnect = 0;
   const onDisconnect = (): void => {
     dbOk = false;
-    coreLog('E', 'datastore.cpp:201', faults.dropDb ? 'database connection dropped (fault injection)' : 'Lost connection to database server during query');
+    coreLog(
+      'E',
+      'datastore.cpp:201',
+      faults.dropDb
+        ? 'database connection dropped (fault injection)'
+        : 'Lost connection to database server during query',
+    );
   };
   db.on('disconnected', onDisconnect);
 
@@ -113,7 +161,15 @@ export async function runNode(): Promise<void> {
 
   const health = (): HealthAnswer => {
     if (!dbOk) {
-      return { errors: [{ code: 1023, title: 'Database error occurred', details: 'Lost connection to the database. Please check wacore log for details.' }] };
+      return {
+        errors: [
+          {
+            code: 1023,
+            title: 'Database error occurred',
+            details: 'Lost connection to the database. Please check wacore log for details.',
+          },
+        ],
+      };
     }
     const role = isMaster ? (primary ? 'primary_master' : 'secondary_master') : 'coreapp';
     if (uninitialized()) {
@@ -129,7 +185,15 @@ export async function runNode(): Promise<void> {
       if (isMaster && primary) {
         return { gateway_status: 'unregistered', role };
       }
-      return { errors: [{ code: 1011, title: 'Service not ready', details: 'Wacore is not instantiated. Please check wacore log for details.' }] };
+      return {
+        errors: [
+          {
+            code: 1011,
+            title: 'Service not ready',
+            details: 'Wacore is not instantiated. Please check wacore log for details.',
+          },
+        ],
+      };
     }
     if (isMaster) {
       return { gateway_status: primary && shardCount > 1 ? 'connected' : 'disconnected', role };
@@ -143,7 +207,9 @@ export async function runNode(): Promise<void> {
   const json = (res: http.ServerResponse, status: number, body: unknown): void => {
     const text = JSON.stringify(body);
     const send = (): void => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(faults.malformedJson ? text.slice(0, Math.max(1, Math.floor(text.length / 2))) : text);
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(faults.malformedJson ? text.slice(0, Math.max(1, Math.floor(text.length / 2))) : text);
     };
     if (faults.slowMs > 0) {
       setTimeout(send, faults.slowMs);
@@ -152,64 +218,78 @@ export async function runNode(): Promise<void> {
     }
   };
 
-  const servers = INTERNAL_PORTS.map((port, index) => http.createServer((req, res) => {
-    void (async () => {
-      const body = await readBody(req).catch(() => '');
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      if (index === 3 && handleFaultControl(req, body, res, () => {
-        if (faults.dropDb) {
-          db.close();
-        }
-      })) {
-        return;
-      }
-      if (index === 3 && path === '/health') {
-        if (faults.hangHealth) {
-          return; // never answer
-        }
-        json(res, 200, health());
-      } else if (index === 3 && path === '/stats') {
-        json(res, 200, { key, version, stats });
-      } else if (index === 2 && path === '/heartbeat') {
-        stats.heartbeats_answered++;
-        json(res, 200, { key, version, ok: true });
-      } else {
-        stats.endpoint_requests++;
-        json(res, 404, { errors: [{ code: 1006, title: 'Resource not found', details: `unknown path ${path}` }] });
-      }
-    })();
-  }).listen(port));
+  const servers = INTERNAL_PORTS.map((port, index) =>
+    http
+      .createServer((req, res) => {
+        void (async () => {
+          const body = await readBody(req).catch(() => '');
+          const path = new URL(req.url ?? '/', 'http://x').pathname;
+          if (
+            index === 3 &&
+            handleFaultControl(req, body, res, () => {
+              if (faults.dropDb) {
+                db.close();
+              }
+            })
+          ) {
+            return;
+          }
+          if (index === 3 && path === '/health') {
+            if (faults.hangHealth) {
+              return; // never answer
+            }
+            json(res, 200, health());
+          } else if (index === 3 && path === '/stats') {
+            json(res, 200, { key, version, stats });
+          } else if (index === 2 && path === '/heartbeat') {
+            stats.heartbeats_answered++;
+            json(res, 200, { key, version, ok: true });
+          } else {
+            stats.endpoint_requests++;
+            json(res, 404, { errors: [{ code: 1006, title: 'Resource not found', details: `unknown path ${path}` }] });
+          }
+        })();
+      })
+      .listen(port),
+  );
 
   // Heartbeats: the primary master asks every coreapp every heartbeat_interval (wa-api.md §3).
   const heartbeatOnce = async (): Promise<void> => {
     const timeout = Math.min(2000, settings.heartbeat_interval * 1000);
-    await Promise.all(rows.filter((r) => r.role === 'coreapp' && r.multiconnect).map(async (r) => {
-      const port = r.ports[2] ?? 6252;
-      try {
-        await httpGet(r.host, port, '/heartbeat', timeout);
-        lastOk.set(r.key, Date.now());
-        if (heartbeatFailing.delete(r.key)) {
-          coreLog('I', 'heartbeat.cpp:88', `heartbeat to ${r.key} (${r.host}:${port}) OK again`);
-        }
-      } catch (e) {
-        if (!heartbeatFailing.has(r.key)) {
-          heartbeatFailing.add(r.key);
-          coreLog('W', 'heartbeat.cpp:93', `heartbeat to ${r.key} (${r.host}:${port}) failed: ${errorText(e)}`);
-        }
-      }
-    }));
+    await Promise.all(
+      rows
+        .filter((r) => r.role === 'coreapp' && r.multiconnect)
+        .map(async (r) => {
+          const port = r.ports[2] ?? 6252;
+          try {
+            await httpGet(r.host, port, '/heartbeat', timeout);
+            lastOk.set(r.key, Date.now());
+            if (heartbeatFailing.delete(r.key)) {
+              coreLog('I', 'heartbeat.cpp:88', `heartbeat to ${r.key} (${r.host}:${port}) OK again`);
+            }
+          } catch (e) {
+            if (!heartbeatFailing.has(r.key)) {
+              heartbeatFailing.add(r.key);
+              coreLog('W', 'heartbeat.cpp:93', `heartbeat to ${r.key} (${r.host}:${port}) failed: ${errorText(e)}`);
+            }
+          }
+        }),
+    );
   };
   let heartbeatTimer: NodeJS.Timeout | undefined;
   const heartbeatLoop = (): void => {
-    heartbeatTimer = setTimeout(() => {
-      void (async () => {
-        if (primary && dbOk && multiconnect) {
-          await heartbeatOnce();
-          await manage();
-        }
-        heartbeatLoop();
-      })();
-    }, Math.max(100, settings.heartbeat_interval * 1000));
+    heartbeatTimer = setTimeout(
+      () => {
+        void (async () => {
+          if (primary && dbOk && multiconnect) {
+            await heartbeatOnce();
+            await manage();
+          }
+          heartbeatLoop();
+        })();
+      },
+      Math.max(100, settings.heartbeat_interval * 1000),
+    );
   };
 
   const manage = async (): Promise<void> => {
@@ -221,14 +301,22 @@ export async function runNode(): Promise<void> {
     // Silent = no heartbeat answer for unhealthy_interval while heartbeats were failing (or the node
     // is gone). A node whose last heartbeat answered is not silent just because the next one is
     // not due yet (e.g. right after unhealthy_interval was lowered below heartbeat_interval).
-    const answering = (k: string): boolean => lastOk.has(k) && !heartbeatFailing.has(k) && rows.some((r) => r.key === k);
+    const answering = (k: string): boolean =>
+      lastOk.has(k) && !heartbeatFailing.has(k) && rows.some((r) => r.key === k);
     const healthy = (k: string): boolean => answering(k) || now - (lastOk.get(k) ?? -Infinity) <= unhealthyMs;
     const next = owners.slice(0, shardCount);
     while (next.length < shardCount) {
       next.push(null);
     }
     const candidates = rows
-      .filter((r) => r.role === 'coreapp' && r.multiconnect && schema !== null && compareVersions(r.version, schema) <= 0 && healthy(r.key))
+      .filter(
+        (r) =>
+          r.role === 'coreapp' &&
+          r.multiconnect &&
+          schema !== null &&
+          compareVersions(r.version, schema) <= 0 &&
+          healthy(r.key),
+      )
       .sort((a, b) => a.name.localeCompare(b.name) || a.key.localeCompare(b.key));
     for (let i = 0; i < shardCount; i++) {
       const owner = next[i];
@@ -240,7 +328,11 @@ export async function runNode(): Promise<void> {
         if (answering(owner) || now - last <= unhealthyMs) {
           continue;
         }
-        coreLog('W', 'shardmgr.cpp:140', `shard ${i}: primary coreapp ${owner} silent for more than unhealthy_interval (${settings.unhealthy_interval}s); replacing it`);
+        coreLog(
+          'W',
+          'shardmgr.cpp:140',
+          `shard ${i}: primary coreapp ${owner} silent for more than unhealthy_interval (${settings.unhealthy_interval}s); replacing it`,
+        );
       }
       const pick = candidates.find((c) => !next.includes(c.key));
       next[i] = pick?.key ?? null;
@@ -249,7 +341,11 @@ export async function runNode(): Promise<void> {
         unassignedLogged.delete(i);
       } else if (!unassignedLogged.has(i)) {
         unassignedLogged.add(i);
-        coreLog('W', 'shardmgr.cpp:155', `shard ${i} of ${shardCount} has no primary coreapp: not enough healthy secondary coreapps (run shards + 1 coreapps)`);
+        coreLog(
+          'W',
+          'shardmgr.cpp:155',
+          `shard ${i} of ${shardCount} has no primary coreapp: not enough healthy secondary coreapps (run shards + 1 coreapps)`,
+        );
       }
     }
     if (JSON.stringify(next) !== JSON.stringify(owners)) {
@@ -316,11 +412,21 @@ export async function runNode(): Promise<void> {
       } else if (compareVersions(version, schema) > 0) {
         migrating = true;
         const from = schema;
-        coreLog('I', 'schema.cpp:36', `upgrading database schema from v${from} to v${version}; nodes report uninitialized meanwhile`);
+        coreLog(
+          'I',
+          'schema.cpp:36',
+          `upgrading database schema from v${from} to v${version}; nodes report uninitialized meanwhile`,
+        );
         setTimeout(() => {
-          void db.set(KEYS.schema, { version, by: key }).then(() => coreLog('I', 'schema.cpp:40', `database schema upgraded to v${version}`), (e) => coreLog('E', 'schema.cpp:41', `schema upgrade failed: ${errorText(e)}`)).finally(() => {
-            migrating = false;
-          });
+          void db
+            .set(KEYS.schema, { version, by: key })
+            .then(
+              () => coreLog('I', 'schema.cpp:40', `database schema upgraded to v${version}`),
+              (e) => coreLog('E', 'schema.cpp:41', `schema upgrade failed: ${errorText(e)}`),
+            )
+            .finally(() => {
+              migrating = false;
+            });
         }, MIGRATION_MS);
       }
     }
@@ -330,11 +436,19 @@ export async function runNode(): Promise<void> {
     await manage();
 
     // Coreapp side: connect when the shard map names this node.
-    const mine = multiconnect ? owners.map((o, i) => (o === key ? i : -1)).filter((i) => i >= 0) : registered && !uninitialized() ? [0] : [];
+    const mine = multiconnect
+      ? owners.map((o, i) => (o === key ? i : -1)).filter((i) => i >= 0)
+      : registered && !uninitialized()
+        ? [0]
+        : [];
     if (!isMaster) {
       if (mine.length > 0 && myShards.length === 0) {
         connectingSince = Date.now();
-        coreLog('I', 'chatd.cpp:77', `primary coreapp for shard(s) ${mine.join(',')} of ${shardCount}: connecting to WhatsApp servers`);
+        coreLog(
+          'I',
+          'chatd.cpp:77',
+          `primary coreapp for shard(s) ${mine.join(',')} of ${shardCount}: connecting to WhatsApp servers`,
+        );
         setTimeout(() => {
           if (myShards.length > 0) {
             coreLog('I', 'chatd.cpp:81', 'connected to WhatsApp servers');
@@ -353,13 +467,19 @@ export async function runNode(): Promise<void> {
       return;
     }
     ticking = true;
-    tick().catch((e) => coreLog('W', 'main.cpp:120', `tick failed: ${errorText(e)}`)).finally(() => {
-      ticking = false;
-    });
+    tick()
+      .catch((e) => coreLog('W', 'main.cpp:120', `tick failed: ${errorText(e)}`))
+      .finally(() => {
+        ticking = false;
+      });
   }, TICK_MS);
   await tick().catch((e) => coreLog('W', 'main.cpp:120', `tick failed: ${errorText(e)}`));
   heartbeatLoop();
-  coreLog('I', 'main.cpp:130', `listening on ports ${INTERNAL_PORTS.join(',')} (advertised ${row.host}:${advertised.join(',')})`);
+  coreLog(
+    'I',
+    'main.cpp:130',
+    `listening on ports ${INTERNAL_PORTS.join(',')} (advertised ${row.host}:${advertised.join(',')})`,
+  );
 
   const stop = (sig: string): void => {
     coreLog('I', 'main.cpp:140', `received ${sig}, shutting down`);
@@ -374,7 +494,9 @@ export async function runNode(): Promise<void> {
     if (!dbOk) {
       done();
     }
-    void Promise.all([db.del(KEYS.nodes + key), isMaster ? db.release(MASTER_LEASE, key) : Promise.resolve()]).catch(() => undefined).finally(done);
+    void Promise.all([db.del(KEYS.nodes + key), isMaster ? db.release(MASTER_LEASE, key) : Promise.resolve()])
+      .catch(() => undefined)
+      .finally(done);
     setTimeout(done, 2000);
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -31,7 +31,11 @@ function probe(host: string, port: number): Promise<string | null> {
   });
 }
 
-export async function runWait(kind: 'mysql' | 'postgres', args: string[], launchInProcess: () => Promise<void>): Promise<void> {
+export async function runWait(
+  kind: 'mysql' | 'postgres',
+  args: string[],
+  launchInProcess: () => Promise<void>,
+): Promise<void> {
   const host = process.env.WA_DB_HOSTNAME ?? 'db';
   const port = Number(process.env.WA_DB_PORT ?? '3306');
   const label = kind === 'mysql' ? 'MySQL' : 'PostgreSQL';

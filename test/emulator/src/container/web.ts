@@ -5,7 +5,17 @@ import https from 'node:https';
 import http from 'node:http';
 import { DbClient, dbConfigFromEnv } from './dbclient';
 import { faults, handleFaultControl, readBody } from './faults';
-import { ALLOWED_SHARDS, KEYS, MASTER_LEASE, NODE_TTL_MS, defaultSettings, effectiveSettings, type NodeRow, type PendingRegistration, type Registration } from './model';
+import {
+  ALLOWED_SHARDS,
+  KEYS,
+  MASTER_LEASE,
+  NODE_TTL_MS,
+  defaultSettings,
+  effectiveSettings,
+  type NodeRow,
+  type PendingRegistration,
+  type Registration,
+} from './model';
 import { httpGet } from './node';
 import { containerId, env, envNumber, errorText, imageVersion, sleep } from './util';
 
@@ -30,17 +40,28 @@ interface TokenRecord {
   expiresAt: number;
 }
 class HttpError extends Error {
-  constructor(readonly status: number, readonly error: ApiError) {
+  constructor(
+    readonly status: number,
+    readonly error: ApiError,
+  ) {
     super(error.details);
   }
 }
 
 const E = {
-  auth: (details = 'Invalid credentials.'): HttpError => new HttpError(401, { code: 1005, title: 'Access denied', details }),
+  auth: (details = 'Invalid credentials.'): HttpError =>
+    new HttpError(401, { code: 1005, title: 'Access denied', details }),
   forbidden: (details: string): HttpError => new HttpError(403, { code: 1005, title: 'Access denied', details }),
-  missing: (p: string): HttpError => new HttpError(400, { code: 1008, title: 'Required parameter is missing', details: `Missing required parameter: ${p}` }),
-  invalid: (details: string): HttpError => new HttpError(400, { code: 1009, title: 'Parameter value is not valid', details }),
-  notRequired: (p: string): HttpError => new HttpError(400, { code: 1010, title: 'Parameter not required', details: `Unknown parameter: ${p}` }),
+  missing: (p: string): HttpError =>
+    new HttpError(400, {
+      code: 1008,
+      title: 'Required parameter is missing',
+      details: `Missing required parameter: ${p}`,
+    }),
+  invalid: (details: string): HttpError =>
+    new HttpError(400, { code: 1009, title: 'Parameter value is not valid', details }),
+  notRequired: (p: string): HttpError =>
+    new HttpError(400, { code: 1010, title: 'Parameter not required', details: `Unknown parameter: ${p}` }),
   notFound: (details: string): HttpError => new HttpError(404, { code: 1006, title: 'Resource not found', details }),
   notReady: (details: string): HttpError => new HttpError(503, { code: 1011, title: 'Service not ready', details }),
   internal: (details: string): HttpError => new HttpError(500, { code: 1014, title: 'Internal error', details }),
@@ -62,15 +83,20 @@ function passwordProblem(pw: string): string | null {
 }
 
 function webLog(level: 'info' | 'warn' | 'error', msg: string): void {
-  process.stdout.write(`${new Date().toISOString().replace('T', ' ').slice(0, 19)}: (web.log) ${level.toUpperCase()} ${msg}\n`);
+  process.stdout.write(
+    `${new Date().toISOString().replace('T', ' ').slice(0, 19)}: (web.log) ${level.toUpperCase()} ${msg}\n`,
+  );
 }
 
 function accessLog(req: http.IncomingMessage, status: number, bytes: number): void {
   const d = new Date();
-  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()] ?? 'Jan';
+  const mon =
+    ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()] ?? 'Jan';
   const p2 = (n: number): string => String(n).padStart(2, '0');
   const ip = (req.socket.remoteAddress ?? '-').replace(/^::ffff:/, '');
-  process.stdout.write(`${ip} - - [${p2(d.getUTCDate())}/${mon}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000] "${req.method ?? '-'} ${req.url ?? '-'} HTTP/${req.httpVersion}" ${status} ${bytes}\n`);
+  process.stdout.write(
+    `${ip} - - [${p2(d.getUTCDate())}/${mon}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000] "${req.method ?? '-'} ${req.url ?? '-'} HTTP/${req.httpVersion}" ${status} ${bytes}\n`,
+  );
 }
 
 /** vname from a certificate: our own JSON cert `{"vname":…}` or the longest printable run of the decoded bytes. */
@@ -124,7 +150,13 @@ export function runWeb(): Promise<void> {
         webLog('info', `connected to database ${cfg.host}:${cfg.port}`);
         if (!(await db.get(KEYS.users + 'admin'))) {
           const salt = crypto.randomBytes(8).toString('hex');
-          await db.set(KEYS.users + 'admin', { username: 'admin', salt, hash: hashPassword('secret', salt), mustChange: true, admin: true } satisfies UserRecord);
+          await db.set(KEYS.users + 'admin', {
+            username: 'admin',
+            salt,
+            hash: hashPassword('secret', salt),
+            mustChange: true,
+            admin: true,
+          } satisfies UserRecord);
         }
         return;
       } catch (e) {
@@ -185,7 +217,9 @@ export function runWeb(): Promise<void> {
   const liveRows = async (): Promise<NodeRow[]> => {
     const list = await db.list(KEYS.nodes);
     const now = await db.now();
-    return Object.values(list as Record<string, NodeRow>).filter((r) => (r.lastSeen ?? 0) >= now - NODE_TTL_MS).sort((a, b) => a.key.localeCompare(b.key));
+    return Object.values(list as Record<string, NodeRow>)
+      .filter((r) => (r.lastSeen ?? 0) >= now - NODE_TTL_MS)
+      .sort((a, b) => a.key.localeCompare(b.key));
   };
   const requirePrimaryMaster = async (): Promise<void> => {
     if (!multiconnect) {
@@ -203,12 +237,29 @@ export function runWeb(): Promise<void> {
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        return { errors: [{ code: 1014, title: 'Internal error', details: `Invalid response from wacore: ${host}:${port}` }] };
+        return {
+          errors: [{ code: 1014, title: 'Internal error', details: `Invalid response from wacore: ${host}:${port}` }],
+        };
       }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? '';
-      const what = code === 'ETIMEDOUT' ? 'Connection timed out' : code === 'ECONNREFUSED' ? 'Connection refused' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'Host not found' : errorText(e);
-      return { errors: [{ code: 1014, title: 'Internal error', details: `${what}. Please check if wacore is running: ${host}:${port}` }] };
+      const what =
+        code === 'ETIMEDOUT'
+          ? 'Connection timed out'
+          : code === 'ECONNREFUSED'
+            ? 'Connection refused'
+            : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+              ? 'Host not found'
+              : errorText(e);
+      return {
+        errors: [
+          {
+            code: 1014,
+            title: 'Internal error',
+            details: `${what}. Please check if wacore is running: ${host}:${port}`,
+          },
+        ],
+      };
     }
   };
 
@@ -270,7 +321,11 @@ export function runWeb(): Promise<void> {
         await db.set(KEYS.users + username, user);
         webLog('info', `password changed for user ${username}`);
       } else if (user.mustChange) {
-        throw new HttpError(400, { code: 1024, title: 'Password Change Required', details: 'Password change required. Send new_password in the login request.' });
+        throw new HttpError(400, {
+          code: 1024,
+          title: 'Password Change Required',
+          details: 'Password change required. Send new_password in the login request.',
+        });
       }
       const token = crypto.randomBytes(48).toString('base64url');
       const expiresAt = Date.now() + TOKEN_TTL_S * 1000;
@@ -296,14 +351,20 @@ export function runWeb(): Promise<void> {
         return [200, { health: { gateway_status: h.gateway_status } }];
       }
       const rows = (await liveRows()).filter((r) => r.multiconnect);
-      const entries = await Promise.all(rows.map(async (r) => [r.key, await nodeHealth(r.host, r.ports[3] ?? 6253)] as const));
+      const entries = await Promise.all(
+        rows.map(async (r) => [r.key, await nodeHealth(r.host, r.ports[3] ?? 6253)] as const),
+      );
       return [200, { health: Object.fromEntries(entries) }];
     }
     if (method === 'POST' && p === '/v1/account') {
       await requireAdmin(req);
       if (faults.regSunset) {
         webLog('warn', 'registration blocked: biz_link_on_prem_reg_blocked');
-        throw new HttpError(403, { code: 1005, title: 'Access denied', details: 'Unknown error: biz_link_on_prem_reg_blocked' });
+        throw new HttpError(403, {
+          code: 1005,
+          title: 'Access denied',
+          details: 'Unknown error: biz_link_on_prem_reg_blocked',
+        });
       }
       const b = parse();
       const cc = str(b, 'cc');
@@ -325,7 +386,14 @@ export function runWeb(): Promise<void> {
         return [201, {}];
       }
       const vname = vnameFromCert(cert);
-      await db.set(KEYS.pending, { cc, phone_number: phone, vname, method: methodName, code: verifyCode, at: Date.now() } satisfies PendingRegistration);
+      await db.set(KEYS.pending, {
+        cc,
+        phone_number: phone,
+        vname,
+        method: methodName,
+        code: verifyCode,
+        at: Date.now(),
+      } satisfies PendingRegistration);
       webLog('info', `registration code sent by ${methodName} to +${cc} ${phone}: ${verifyCode}`);
       return [202, { account: [{ vname }] }];
     }
@@ -341,7 +409,13 @@ export function runWeb(): Promise<void> {
         throw E.invalid('Invalid verification code.');
       }
       const prev = await db.get<Registration>(KEYS.registration);
-      await db.set(KEYS.registration, { cc: pending.cc, phone_number: pending.phone_number, vname: pending.vname, verified: true, registeredAt: Date.now() } satisfies Registration);
+      await db.set(KEYS.registration, {
+        cc: pending.cc,
+        phone_number: pending.phone_number,
+        vname: pending.vname,
+        verified: true,
+        registeredAt: Date.now(),
+      } satisfies Registration);
       await db.del(KEYS.pending);
       if (prev && (prev.cc !== pending.cc || prev.phone_number !== pending.phone_number)) {
         await db.del(KEYS.shardmap);
@@ -399,7 +473,7 @@ export function runWeb(): Promise<void> {
             throw E.invalid(`Parameter ${k} must be a positive number of seconds.`);
           }
         }
-        const stored = ((await db.get<Record<string, unknown>>(KEYS.settings)) ?? {});
+        const stored = (await db.get<Record<string, unknown>>(KEYS.settings)) ?? {};
         await db.set(KEYS.settings, { ...stored, ...b });
         return [200, {}];
       }
@@ -438,7 +512,9 @@ export function runWeb(): Promise<void> {
       }
       const current = (await db.get<{ count: number }>(KEYS.shards))?.count ?? 1;
       if (payload.shards !== current) {
-        throw E.invalid(`The backup was taken with ${payload.shards} shard(s) but this cluster has ${current}; restore onto the same shard layout.`);
+        throw E.invalid(
+          `The backup was taken with ${payload.shards} shard(s) but this cluster has ${current}; restore onto the same shard layout.`,
+        );
       }
       await db.set(KEYS.settings, payload.settings);
       await db.set(KEYS.registration, payload.registration);
@@ -452,31 +528,52 @@ export function runWeb(): Promise<void> {
       const reg = await db.get<Registration>(KEYS.registration);
       const schema = await db.get<{ version: string }>(KEYS.schema);
       const rows = await liveRows();
-      return [200, {
-        support: {
-          context: 'wa-emulator',
-          db_engine: cfg.engine === 'PGSQL' ? 'PostgreSQL' : 'MySQL',
-          db_info: `${cfg.host}:${cfg.port}`,
-          debug_info: reg?.verified ? `+${reg.cc}${reg.phone_number}` : 'unregistered',
-          description: `WhatsApp Business API v${version} (wa-emulator build)`,
-          device_iso8601: new Date().toISOString(),
-          env: Object.keys(process.env).filter((k) => k.startsWith('WA_') && !/PASSWORD|KEY|SECRET/.test(k)).sort(),
-          expire_timestamp: Math.floor((startedAt + 180 * 86400 * 1000) / 1000),
-          multi_connect: multiconnect,
-          nodes: rows.map((r) => ({ node: r.key, role: r.role, version: `v${r.version}` })),
-          os_name: 'Linux',
-          os_version: 'wa-emulator',
-          schema: { cluster: schema?.version ?? null, config: schema?.version ?? null, message: schema?.version ?? null },
-          socket_conn: rows.length > 0 ? 'UP' : 'DN',
+      return [
+        200,
+        {
+          support: {
+            context: 'wa-emulator',
+            db_engine: cfg.engine === 'PGSQL' ? 'PostgreSQL' : 'MySQL',
+            db_info: `${cfg.host}:${cfg.port}`,
+            debug_info: reg?.verified ? `+${reg.cc}${reg.phone_number}` : 'unregistered',
+            description: `WhatsApp Business API v${version} (wa-emulator build)`,
+            device_iso8601: new Date().toISOString(),
+            env: Object.keys(process.env)
+              .filter((k) => k.startsWith('WA_') && !/PASSWORD|KEY|SECRET/.test(k))
+              .sort(),
+            expire_timestamp: Math.floor((startedAt + 180 * 86400 * 1000) / 1000),
+            multi_connect: multiconnect,
+            nodes: rows.map((r) => ({ node: r.key, role: r.role, version: `v${r.version}` })),
+            os_name: 'Linux',
+            os_version: 'wa-emulator',
+            schema: {
+              cluster: schema?.version ?? null,
+              config: schema?.version ?? null,
+              message: schema?.version ?? null,
+            },
+            socket_conn: rows.length > 0 ? 'UP' : 'DN',
+          },
         },
-      }];
+      ];
     }
     if (method === 'GET' && (p === '/v1/metrics' || p === '/metrics')) {
       await authenticate(req, true);
       const m = {
-        web_uptime: { type: 'gauge', help: 'Webapp uptime in seconds', data: [{ labels: { node: webKey }, value: Math.floor((Date.now() - startedAt) / 1000) }] },
-        web_requests: { type: 'counter', help: 'Number of API requests', data: [{ labels: { node: webKey }, value: counters.requests }] },
-        api_requests_duration_ms_sum: { type: 'counter', help: 'Sum of API request durations in ms', data: [{ labels: { node: webKey }, value: counters.durationMs }] },
+        web_uptime: {
+          type: 'gauge',
+          help: 'Webapp uptime in seconds',
+          data: [{ labels: { node: webKey }, value: Math.floor((Date.now() - startedAt) / 1000) }],
+        },
+        web_requests: {
+          type: 'counter',
+          help: 'Number of API requests',
+          data: [{ labels: { node: webKey }, value: counters.requests }],
+        },
+        api_requests_duration_ms_sum: {
+          type: 'counter',
+          help: 'Sum of API request durations in ms',
+          data: [{ labels: { node: webKey }, value: counters.durationMs }],
+        },
       };
       if (url.searchParams.get('format') === 'prometheus') {
         return [200, prometheus(m)];
@@ -487,29 +584,56 @@ export function runWeb(): Promise<void> {
       await authenticate(req, true);
       requireDb();
       const rows = (await liveRows()).filter((r) => r.role === 'coreapp');
-      const per = await Promise.all(rows.map(async (r) => {
-        try {
-          const s = JSON.parse(await httpGet(r.host, r.ports[3] ?? 6253, '/stats', NODE_TIMEOUT_MS)) as { stats: Record<string, number> };
-          return { node: r.key, stats: s.stats };
-        } catch {
-          return { node: r.key, stats: { endpoint_requests: 0, callback_requests: 0 } };
-        }
-      }));
-      const metric = (type: string, help: string, pick: (s: Record<string, number>) => number): unknown => ({ type, help, data: per.map((x) => ({ labels: { node: x.node }, value: pick(x.stats) })) });
+      const per = await Promise.all(
+        rows.map(async (r) => {
+          try {
+            const s = JSON.parse(await httpGet(r.host, r.ports[3] ?? 6253, '/stats', NODE_TIMEOUT_MS)) as {
+              stats: Record<string, number>;
+            };
+            return { node: r.key, stats: s.stats };
+          } catch {
+            return { node: r.key, stats: { endpoint_requests: 0, callback_requests: 0 } };
+          }
+        }),
+      );
+      const metric = (type: string, help: string, pick: (s: Record<string, number>) => number): unknown => ({
+        type,
+        help,
+        data: per.map((x) => ({ labels: { node: x.node }, value: pick(x.stats) })),
+      });
       const app = {
         callback_queue_size: metric('gauge', 'Callback queue size', () => 0),
         callback_requests: metric('counter', 'Callback requests', (s) => s.callback_requests ?? 0),
         endpoint_requests: metric('counter', 'Endpoint requests', (s) => s.endpoint_requests ?? 0),
       };
       if (url.searchParams.get('format') === 'prometheus') {
-        return [200, prometheus(app as Record<string, { type: string; help: string; data: { labels: Record<string, string>; value: number }[] }>)];
+        return [
+          200,
+          prometheus(
+            app as Record<
+              string,
+              { type: string; help: string; data: { labels: Record<string, string>; value: number }[] }
+            >,
+          ),
+        ];
       }
       return [200, { stats: { app } }];
     }
     if (method === 'GET' && p === '/v1/stats/db') {
       await authenticate(req, true);
       const zero = (help: string): unknown => ({ type: 'gauge', help, data: [{ labels: {}, value: 0 }] });
-      return [200, { stats: { db: { db_contacts: zero('Contacts'), db_messages: zero('Messages'), db_message_receipts: zero('Message receipts') } } }];
+      return [
+        200,
+        {
+          stats: {
+            db: {
+              db_contacts: zero('Contacts'),
+              db_messages: zero('Messages'),
+              db_message_receipts: zero('Message receipts'),
+            },
+          },
+        },
+      ];
     }
     if (method === 'GET' && p === '/v1/certificates/external/ca') {
       await authenticate(req, false);
@@ -524,7 +648,8 @@ export function runWeb(): Promise<void> {
       const body = await readBody(req).catch(() => '');
       const url = new URL(req.url ?? '/', 'https://x');
       const finish = (status: number, payload: unknown, contentType = 'application/json'): void => {
-        let text = typeof payload === 'string' && contentType !== 'application/json' ? payload : JSON.stringify(payload);
+        let text =
+          typeof payload === 'string' && contentType !== 'application/json' ? payload : JSON.stringify(payload);
         if (faults.malformedJson && contentType === 'application/json') {
           text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
         }
@@ -548,17 +673,27 @@ export function runWeb(): Promise<void> {
         }
         const m = /^\/_emulator\/nodes\/([^/]+)\/faults$/.exec(url.pathname);
         if (m && dbError === null) {
-          const rows = (await liveRows()).filter((r) => r.name === decodeURIComponent(m[1] ?? '') || r.key === decodeURIComponent(m[1] ?? ''));
-          const results = await Promise.all(rows.map((r) => forward(r.host, r.ports[3] ?? 6253, req.method ?? 'GET', '/_emulator/faults', body)));
-          res.writeHead(rows.length ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify({ nodes: rows.map((r, i) => ({ node: r.key, result: results[i] })) }));
+          const rows = (await liveRows()).filter(
+            (r) => r.name === decodeURIComponent(m[1] ?? '') || r.key === decodeURIComponent(m[1] ?? ''),
+          );
+          const results = await Promise.all(
+            rows.map((r) => forward(r.host, r.ports[3] ?? 6253, req.method ?? 'GET', '/_emulator/faults', body)),
+          );
+          res
+            .writeHead(rows.length ? 200 : 404, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ nodes: rows.map((r, i) => ({ node: r.key, result: results[i] })) }));
           return;
         }
         if (url.pathname === '/_emulator/state' && dbError === null) {
           const v = await db.mget([KEYS.schema, KEYS.registration, KEYS.shards, KEYS.shardmap]);
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version, master: await db.holder(MASTER_LEASE), nodes: await liveRows(), ...v }));
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ version, master: await db.holder(MASTER_LEASE), nodes: await liveRows(), ...v }));
           return;
         }
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unknown emulator control path' }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: 'unknown emulator control path' }));
         return;
       }
       if (faults.hangHealth && url.pathname.replace(/\/+$/, '') === '/v1/health') {
@@ -582,7 +717,12 @@ export function runWeb(): Promise<void> {
       }
     })();
   });
-  server.listen(443, () => webLog('info', `listening on :443 (HTTPS); WEBAPP_HOSTNAME=${env('WEBAPP_HOSTNAME', '-')} WEBAPP_EXTERNAL_PORTS=${env('WEBAPP_EXTERNAL_PORTS', '-')}`));
+  server.listen(443, () =>
+    webLog(
+      'info',
+      `listening on :443 (HTTPS); WEBAPP_HOSTNAME=${env('WEBAPP_HOSTNAME', '-')} WEBAPP_EXTERNAL_PORTS=${env('WEBAPP_EXTERNAL_PORTS', '-')}`,
+    ),
+  );
   const stop = (): void => {
     webLog('info', 'shutting down');
     clearInterval(dbWatch);
@@ -621,12 +761,16 @@ function decrypt(data: string, password: string): string {
   return Buffer.concat([d.update(raw.subarray(50)), d.final()]).toString('utf8');
 }
 
-function prometheus(m: Record<string, { type: string; help: string; data: { labels: Record<string, string>; value: number }[] }>): string {
+function prometheus(
+  m: Record<string, { type: string; help: string; data: { labels: Record<string, string>; value: number }[] }>,
+): string {
   const lines: string[] = [];
   for (const [name, v] of Object.entries(m)) {
     lines.push(`# HELP ${name} ${v.help}`, `# TYPE ${name} ${v.type}`);
     for (const d of v.data) {
-      const labels = Object.entries(d.labels).map(([k, x]) => `${k}="${x}"`).join(',');
+      const labels = Object.entries(d.labels)
+        .map(([k, x]) => `${k}="${x}"`)
+        .join(',');
       lines.push(`${name}${labels ? `{${labels}}` : ''} ${d.value}`);
     }
   }
@@ -635,18 +779,21 @@ function prometheus(m: Record<string, { type: string; help: string; data: { labe
 
 function forward(host: string, port: number, method: string, path: string, body: string): Promise<unknown> {
   return new Promise((resolve) => {
-    const req = http.request({ host, port, method, path, timeout: 3000, headers: { 'content-type': 'application/json' } }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (data += c));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(data) as unknown);
-        } catch {
-          resolve(data);
-        }
-      });
-    });
+    const req = http.request(
+      { host, port, method, path, timeout: 3000, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (data += c));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(data) as unknown);
+          } catch {
+            resolve(data);
+          }
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (e) => resolve({ error: e.message }));
     req.end(body);
