@@ -368,18 +368,23 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
 
     // 8. README and zip.
     throwIfAborted(signal);
-    const readme = readmeText({
-      name,
-      input,
-      startedAt,
-      engine,
-      containers,
-      parts,
-      logsOk,
-      masked: redact.knownCount + redact.learned.size,
-      redact,
-    });
-    write('README.txt', readme);
+    // Written again when the zip fails, so the folder's README says so.
+    const writeReadme = (): void =>
+      write(
+        'README.txt',
+        readmeText({
+          name,
+          input,
+          startedAt,
+          engine,
+          containers,
+          parts,
+          logsOk,
+          masked: redact.knownCount + redact.learned.size,
+          redact,
+        }),
+      );
+    writeReadme();
     progress('Zip', (steps - 1) / steps);
     let zipOk: string | undefined = zipPath;
     try {
@@ -395,20 +400,7 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
         status: 'failed',
         detail: errorText(e),
       });
-      write(
-        'README.txt',
-        readmeText({
-          name,
-          input,
-          startedAt,
-          engine,
-          containers,
-          parts,
-          logsOk,
-          masked: redact.knownCount + redact.learned.size,
-          redact,
-        }),
-      );
+      writeReadme();
     }
     progress('Done', 1);
     return { name, folder, zipPath: zipOk, parts, failed: parts.filter((p) => p.status === 'failed').length };

@@ -389,6 +389,21 @@ class Ctx {
       .filter((s): s is Str => s !== undefined);
   }
 
+  /** `depends_on` / `networks`: the long form's keys (a map), or the short form's list. */
+  private keysOrList(src: ComposeSource, node: unknown): Str[] {
+    if (!isMap(node)) {
+      return this.strList(src, node);
+    }
+    return entries(node).map((d) => ({
+      value: d.key,
+      raw: d.key,
+      unresolved: false,
+      span: spanOf(src, d.keyNode),
+      node: d.keyNode,
+      source: src,
+    }));
+  }
+
   /** Reads and parses a compose file named by `extends.file` or `include`, recording why when it cannot. */
   private readCompose(p: string, span: Span): ComposeSource | undefined {
     const known = this.project.sources.get(p);
@@ -568,28 +583,10 @@ class Ctx {
           }
           break;
         case 'depends_on':
-          svc.dependsOn = isMap(v)
-            ? entries(v).map((d) => ({
-                value: d.key,
-                raw: d.key,
-                unresolved: false,
-                span: spanOf(src, d.keyNode),
-                node: d.keyNode,
-                source: src,
-              }))
-            : this.strList(src, v);
+          svc.dependsOn = this.keysOrList(src, v);
           break;
         case 'networks':
-          svc.networks = isMap(v)
-            ? entries(v).map((d) => ({
-                value: d.key,
-                raw: d.key,
-                unresolved: false,
-                span: spanOf(src, d.keyNode),
-                node: d.keyNode,
-                source: src,
-              }))
-            : this.strList(src, v);
+          svc.networks = this.keysOrList(src, v);
           break;
         case 'links':
           svc.links = this.strList(src, v);
