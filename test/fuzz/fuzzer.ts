@@ -565,6 +565,12 @@ export function check(input: FuzzInput, stats: FuzzStats, maxFixes: number): str
 }
 
 /** Runs inputs [from, from + count) of `seed`; stops collecting after `maxFailures`. */
+
+/** Counters of a fuzz run before its first input. */
+export function emptyStats(): FuzzStats {
+  return { inputs: 0, fixesApplied: 0, worstMs: 0, worstKind: '', maxHeapMB: 0, byKind: {}, failures: [] };
+}
+
 export function runFuzz(opts: {
   seed: number;
   count: number;
@@ -576,15 +582,7 @@ export function runFuzz(opts: {
 }): FuzzStats {
   const seeds = loadSeeds();
   const sp = makeSpecialFiles();
-  const stats: FuzzStats = {
-    inputs: 0,
-    fixesApplied: 0,
-    worstMs: 0,
-    worstKind: '',
-    maxHeapMB: 0,
-    byKind: {},
-    failures: [],
-  };
+  const stats = emptyStats();
   try {
     const indexes = opts.only ?? Array.from({ length: opts.count }, (_, k) => (opts.from ?? 0) + k);
     for (const i of indexes) {
