@@ -292,6 +292,10 @@ describe('engine faults (Docker): classified, recovered, one subscription and on
     const guarded = new DockerProxy(path.join(os.tmpdir(), `wa-engine-faults-perm-${process.pid}.sock`));
     await guarded.start();
     fs.chmodSync(guarded.path, 0o600);
+    // The unprivileged user must reach the compiled monitor: a clone made by `mktemp -d` sits in a 0700 folder.
+    for (let dir = repoRoot; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+      fs.chmodSync(dir, fs.statSync(dir).mode | 0o011);
+    }
     const child = spawn(
       process.execPath,
       [path.join(repoRoot, 'out/test/support/monitorProcess.js'), `unix://${guarded.path}`, project],
