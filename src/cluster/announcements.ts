@@ -1,5 +1,5 @@
 import { type Translate } from '../util/translate';
-import { type SnapshotDiff } from './diff';
+import { type ClusterEvent, type SnapshotDiff } from './diff';
 import { type ClusterSnapshot } from './types';
 
 /**
@@ -29,9 +29,31 @@ export const DEATH_WINDOW_MAX_MS = 8000;
 /** The key under which a lost Docker engine is remembered (node names never contain a space). */
 const ENGINE = 'docker engine';
 
-/** The lines the extension's log keeps as the cluster's history: what changed, and when. */
-export function historyLines(project: string, diff: SnapshotDiff): string[] {
-  return [...diff.nodeChanges, ...diff.events].map((c) => `${project}: ${c.message}`);
+/**
+ * The lines the extension's log keeps as the cluster's history: what changed, and when. A shard
+ * move that a change on purpose caused is written as what it is, not as a failover.
+ */
+export function historyLines(project: string, change: ClusterChange, expected?: ExpectedChanges): string[] {
+  return [...change.diff.nodeChanges, ...change.diff.events].map((c) =>
+    c.kind === 'failover' && expected && isCausedOnPurpose(project, change, c, expected)
+      ? `${project}: shard moved ${c.from}→${c.to} (${c.from} was changed on purpose: no failover)`
+      : `${project}: ${c.message}`,
+  );
+}
+
+/**
+ * Whether a failover is the consequence of what the user asked for: the old owner's container was
+ * stopped or recreated on purpose (Upgrade, Down, Stop), so the masters moving its shard is no news.
+ * A spare that the user just started taking over from a node that died on its own still is news.
+ */
+export function isCausedOnPurpose(
+  project: string,
+  change: ClusterChange,
+  failover: Extract<ClusterEvent, { kind: 'failover' }>,
+  expected: ExpectedChanges,
+): boolean {
+  const service = change.snapshot.nodes.find((n) => n.name === failover.from)?.service;
+  return expected.isExpected(project, service ?? failover.from);
 }
 
 /**
@@ -88,7 +110,7 @@ export class Announcer {
       this.down.set(project, down);
     }
     for (const e of change.diff.events) {
-      if (e.kind === 'failover') {
+      if (e.kind === 'failover' && !isCausedOnPurpose(project, change, e, expected)) {
         out.push({
           project,
           severity: 'warning',

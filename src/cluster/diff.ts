@@ -70,7 +70,7 @@ export class DiffTracker {
    * it soon after is no failover; a node that has been a standby for a while and then takes a
    * shard over is one.
    */
-  private pausedOwners = new Map<string, number>();
+  private pausedOwners = new Map<string, { at: number; shards: number | null }>();
   /** Shard owners and primary master from the last snapshot in which the application answered. */
   private lastAnswered: AnsweredView | undefined;
   constructor(private readonly memoryMs = 10 * 60_000) {}
@@ -225,16 +225,16 @@ export class DiffTracker {
         if (failed) {
           this.lostOwners.push({ node: n, at: next.takenAt });
         } else {
-          this.pausedOwners.set(n, next.takenAt);
+          this.pausedOwners.set(n, { at: next.takenAt, shards: was.shards });
         }
         events.push({ kind: 'shardOwnerLost', node: n, message: `${n} no longer owns a shard` });
       }
     }
     for (const n of is.owners) {
       if (!was.owners.has(n)) {
-        const pausedAt = this.pausedOwners.get(n);
+        const paused = this.pausedOwners.get(n);
         this.pausedOwners.delete(n);
-        if (pausedAt !== undefined && next.takenAt - pausedAt <= RECONNECT_MS) {
+        if (paused !== undefined && next.takenAt - paused.at <= RECONNECT_MS) {
           continue;
         }
         const own = this.lostOwners.findIndex((l) => l.node === n);
@@ -243,9 +243,9 @@ export class DiffTracker {
           this.lostOwners.splice(own, 1);
           continue;
         }
-        const lost = this.lostOwners.shift();
-        if (lost) {
-          events.push({ kind: 'failover', from: lost.node, to: n, message: `failover ${lost.node}→${n}` });
+        const from = this.lostOwners.shift()?.node ?? this.replacedOwner(n, is, next);
+        if (from) {
+          events.push({ kind: 'failover', from, to: n, message: `failover ${from}→${n}` });
         }
       }
     }
@@ -260,6 +260,27 @@ export class DiffTracker {
       });
     }
   }
+
+  /**
+   * The owner whose shard `taker` took over although it still looks healthy: it stopped answering
+   * the masters in time (hung, overloaded) while its container runs, so the masters promoted a
+   * spare and health shows the old owner as a standby. With the shard count unchanged since it let
+   * go, that is a failover, not a hand-over (re-sharding changes the count; a reconnect regains its
+   * own shard).
+   */
+  private replacedOwner(taker: string, is: AnsweredView, next: ClusterSnapshot): string | undefined {
+    for (const [node, paused] of this.pausedOwners) {
+      if (next.takenAt - paused.at > RECONNECT_MS) {
+        this.pausedOwners.delete(node);
+        continue;
+      }
+      if (node !== taker && !is.owners.has(node) && paused.shards !== null && paused.shards === next.cluster.shards) {
+        this.pausedOwners.delete(node);
+        return node;
+      }
+    }
+    return undefined;
+  }
 }
 
 /** What a snapshot in which the application answered says about shard owners and the primary master. */
@@ -267,6 +288,7 @@ interface AnsweredView {
   readonly at: number;
   readonly owners: ReadonlySet<string>;
   readonly primaryMaster: string | undefined;
+  readonly shards: number | null;
 }
 
 function answeredView(s: ClusterSnapshot): AnsweredView {
@@ -274,6 +296,7 @@ function answeredView(s: ClusterSnapshot): AnsweredView {
     at: s.takenAt,
     owners: new Set(s.nodes.filter((n) => n.shardOwner).map((n) => n.name)),
     primaryMaster: s.cluster.primaryMaster,
+    shards: s.cluster.shards,
   };
 }
 

@@ -317,7 +317,7 @@ export class ClusterSessions implements vscode.Disposable {
     });
     const session = new Session(cluster, monitor, apiUrl, api, (s, change) => {
       // The output channel keeps the cluster's history: what changed, and when.
-      for (const line of historyLines(cluster.projectName, change.diff)) {
+      for (const line of historyLines(cluster.projectName, change, this.expected)) {
         this.log.info(line);
       }
       this.clusterChanged.fire({ session: s, change });

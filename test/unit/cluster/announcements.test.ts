@@ -152,9 +152,37 @@ describe('announcements (which change is news)', () => {
   });
 
   it('the history keeps every node change and event, named by project', () => {
-    assert.deepEqual(historyLines('biz', change([died('wacore1', 1)], [failover('wacore1', 'wacore3')]).diff), [
+    assert.deepEqual(historyLines('biz', change([died('wacore1', 1)], [failover('wacore1', 'wacore3')]), expected), [
       'biz: wacore1 stopped',
       'biz: wacore3 took over from wacore1',
+    ]);
+  });
+
+  it('an upgrade recreating every node moves the shards: no failover announced, and the history says what it was', () => {
+    // Upgrade's verify step: every container changes on purpose until the cluster is back.
+    expected.expect('biz', 10 * 60_000);
+    const moves = change([], [failover('wacore3', 'wacore2'), failover('wacore2', 'wacore1')]);
+    assert.deepEqual(announcer.onChange('biz', moves, expected, (now += 40_000)), []);
+    assert.deepEqual(historyLines('biz', moves, expected), [
+      'biz: shard moved wacore3→wacore2 (wacore3 was changed on purpose: no failover)',
+      'biz: shard moved wacore2→wacore1 (wacore2 was changed on purpose: no failover)',
+    ]);
+  });
+
+  it('a spare the user just started taking over from an owner that died on its own is still a failover', () => {
+    // Add Coreapp (up -d wacore3) a moment ago: only wacore3 is expected to change.
+    expected.expect('biz', 15_000, ['wacore3']);
+    assert.deepEqual(
+      messages(announcer.onChange('biz', change([], [failover('wacore1', 'wacore3')]), expected, (now += 5000))),
+      ['biz: failover, wacore3 took over from wacore1.'],
+    );
+  });
+
+  it('once the expected window is over, a failover is news again', () => {
+    expected.expect('biz', 15_000);
+    now += 16_000;
+    assert.deepEqual(messages(announcer.onChange('biz', change([], [failover('wacore2', 'wacore3')]), expected, now)), [
+      'biz: failover, wacore3 took over from wacore2.',
     ]);
   });
 });

@@ -217,6 +217,100 @@ describe('cluster/diff', () => {
     );
   });
 
+  describe('a failover only the poll sees (the owner hangs, its container keeps running: no Docker event)', () => {
+    const cs = walkthroughContainers();
+    const h = (w1: string, w2: string, w3: string) => {
+      const r = parseHealth({
+        health: {
+          'master1:b28d835cd579': { gateway_status: 'disconnected', role: 'secondary_master' },
+          'master2:7fe542d305b4': { gateway_status: 'connected', role: 'primary_master' },
+          'wacore1:35a5fabfc79d': { gateway_status: w1, role: 'coreapp' },
+          'wacore2:05e1a6d70665': { gateway_status: w2, role: 'coreapp' },
+          'wacore3:23b50199bec2': { gateway_status: w3, role: 'coreapp' },
+        },
+      });
+      assert.ok(r.ok);
+      return r.value;
+    };
+    const at = (ms: number, w1: string, w2: string, w3: string, previous?: ReturnType<typeof buildSnapshot>) =>
+      buildSnapshot({ now: NOW + ms, project: 'biz', containers: cs, health: h(w1, w2, w3), previous });
+    const failovers = (d: ReturnType<DiffTracker['diff']>) =>
+      d.events.filter((e) => e.kind === 'failover').map((e) => e.message);
+
+    it('the old owner shows as a healthy standby before the spare connects: one failover, announced once', () => {
+      const t = new DiffTracker();
+      const s0 = at(0, 'connected', 'connected', 'disconnected');
+      t.diff(undefined, s0);
+      // The masters gave wacore1's shard away (it stopped answering heartbeats); it says so itself.
+      const s1 = at(5000, 'disconnected', 'connected', 'disconnected', s0);
+      assert.deepEqual(failovers(t.diff(s0, s1)), []);
+      const s2 = at(6000, 'disconnected', 'connected', 'connecting', s1);
+      assert.deepEqual(failovers(t.diff(s1, s2)), []);
+      const s3 = at(8000, 'disconnected', 'connected', 'connected', s2);
+      assert.deepEqual(failovers(t.diff(s2, s3)), ['failover wacore1→wacore3']);
+      const s4 = at(9000, 'disconnected', 'connected', 'connected', s3);
+      assert.deepEqual(failovers(t.diff(s3, s4)), [], 'never again on later polls');
+    });
+
+    it('both in one poll: the owner standby and the spare connected', () => {
+      const t = new DiffTracker();
+      const s0 = at(0, 'connected', 'connected', 'disconnected');
+      t.diff(undefined, s0);
+      const s1 = at(5000, 'disconnected', 'connected', 'connected', s0);
+      assert.deepEqual(failovers(t.diff(s0, s1)), ['failover wacore1→wacore3']);
+    });
+
+    it('an owner that reconnects to its own shard is no failover; nor is a standby gaining a new shard (1 → 2)', () => {
+      const t = new DiffTracker();
+      const s0 = at(0, 'connected', 'connected', 'disconnected');
+      t.diff(undefined, s0);
+      const s1 = at(1000, 'connecting', 'connected', 'disconnected', s0);
+      t.diff(s0, s1);
+      const s2 = at(3000, 'connected', 'connected', 'disconnected', s1);
+      assert.deepEqual(failovers(t.diff(s1, s2)), []);
+      const u = new DiffTracker();
+      const one = buildSnapshot({
+        now: NOW,
+        project: 'biz',
+        containers: cs,
+        health: h('connected', 'disconnected', 'disconnected'),
+        shards: 1,
+      });
+      u.diff(undefined, one);
+      const two = buildSnapshot({
+        now: NOW + 2000,
+        project: 'biz',
+        containers: cs,
+        health: h('connected', 'connected', 'disconnected'),
+        shards: 2,
+        previous: one,
+      });
+      assert.deepEqual(failovers(u.diff(one, two)), []);
+    });
+
+    it('re-sharding that changes the count moves shards without a failover', () => {
+      const t = new DiffTracker();
+      const two = buildSnapshot({
+        now: NOW,
+        project: 'biz',
+        containers: cs,
+        health: h('connected', 'connected', 'disconnected'),
+        shards: 2,
+      });
+      t.diff(undefined, two);
+      // 2 → 4 (say): the masters hand out every shard again; wacore2 lets go in the same poll.
+      const four = buildSnapshot({
+        now: NOW + 2000,
+        project: 'biz',
+        containers: cs,
+        health: h('connected', 'disconnected', 'connected'),
+        shards: 4,
+        previous: two,
+      });
+      assert.deepEqual(failovers(t.diff(two, four)), []);
+    });
+  });
+
   it('a health poll that fails while the owner dies does not hide the failover the next answer shows', () => {
     const cs = walkthroughContainers();
     const dead = cs.map((c) => (c.service === 'wacore1' ? { ...c, state: 'exited' as const, exitCode: 0 } : c));
