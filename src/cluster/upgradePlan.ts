@@ -23,8 +23,11 @@ export type UpgradeStep =
   | { readonly kind: 'setVersion'; readonly envFile: string }
   /** `up -d` the services that ran before, on the new version. */
   | { readonly kind: 'recreate'; readonly services: readonly string[] }
-  /** Watch until every recreated node runs the new version and none is still starting. */
-  | { readonly kind: 'verify'; readonly services: readonly string[] };
+  /**
+   * Watch until every recreated node runs the new version, none is still starting, and as many
+   * shards are connected on the new version as were before (`shards`; 0: none were).
+   */
+  | { readonly kind: 'verify'; readonly services: readonly string[]; readonly shards: number };
 
 export interface UpgradePlan {
   readonly project: string;
@@ -150,21 +153,43 @@ export function planUpgrade(
   steps.push({ kind: 'setVersion', envFile: input.envFile });
   lines.push(t('{0}. Set WA_API_VERSION={1} in {2}.', lines.length + 1, version, input.envFileLabel));
   if (services.length > 0) {
-    steps.push({ kind: 'recreate', services }, { kind: 'verify', services });
+    const shards = connectedShards(input.snapshot);
+    steps.push({ kind: 'recreate', services }, { kind: 'verify', services, shards });
+    // Only the WhatsApp nodes have a version; the others (db) are named as kept.
+    const versioned = services.filter((s) => isVersioned(kindOf(s)));
+    const kept = services.filter((s) => !isVersioned(kindOf(s)));
     lines.push(
-      t(
-        '{0}. Recreate {1} on {2} ("up -d"); the API is unavailable meanwhile.',
-        lines.length + 1,
-        services.join(', '),
-        version,
-      ),
+      kept.length > 0
+        ? t(
+            '{0}. Recreate {1} on {2} ("up -d"; {3} keeps running); the API is unavailable meanwhile.',
+            lines.length + 1,
+            versioned.join(', '),
+            version,
+            kept.join(', '),
+          )
+        : t(
+            '{0}. Recreate {1} on {2} ("up -d"); the API is unavailable meanwhile.',
+            lines.length + 1,
+            versioned.join(', '),
+            version,
+          ),
+    );
+    lines.push(
+      shards > 0
+        ? t(
+            '{0}. Wait until every node runs {1} and {2}/{2} shards are connected again (failovers meanwhile are expected, not announced).',
+            lines.length + 1,
+            version,
+            shards,
+          )
+        : t('{0}. Wait until every node runs {1}.', lines.length + 1, version),
     );
   } else {
     lines.push(t('Nothing runs now: the next Up starts {0}.', version));
   }
   lines.push(
     t(
-      'Volumes are kept. Take a backup first (Settings backup, or a database dump): a schema upgrade cannot be undone by going back to {0}.',
+      'Volumes are kept. A schema upgrade cannot be undone by going back to {0}: back up first.',
       input.current ?? t('the old version'),
     ),
   );
@@ -182,33 +207,128 @@ export function planUpgrade(
   };
 }
 
-/** Whether every WhatsApp node of `services` runs `version` and none is still starting; else what is still missing. */
+/** The nodes that carry WA_API_VERSION (their image is tagged with it); db and others have no version. */
+function isVersioned(kind: DeclaredService['kind'] | undefined): boolean {
+  return kind === 'web' || kind === 'master' || kind === 'coreapp';
+}
+
+/** Shards connected in a snapshot (0 when health is not known): what the upgrade must bring back. */
+export function connectedShards(snapshot: ClusterSnapshot | undefined): number {
+  return snapshot?.cluster?.healthMode ? snapshot.nodes.filter((n) => n.shardOwner).length : 0;
+}
+
+/**
+ * What the upgrade still waits for, in words (undefined: done): every WhatsApp node of `services`
+ * runs `version` and none is still starting, the API reports `version`, and `shards` coreapps on
+ * `version` are connected. This is also the progress message.
+ */
 export function pendingUpgrade(
   snapshot: ClusterSnapshot,
   services: readonly string[],
   version: string,
   apiVersion: string | undefined,
+  shards: number,
   t: Translate,
 ): string | undefined {
   for (const name of services) {
     const node = snapshot.nodes.find((n) => n.service === name);
-    if (!node || (node.kind !== 'web' && node.kind !== 'master' && node.kind !== 'coreapp')) {
+    if (!node || !isVersioned(node.kind)) {
       continue;
     }
     if (node.container?.state !== 'running') {
-      return t('{0} is not running', name);
+      return t('waiting for {0} to run (it is not running)', name);
     }
     if (node.container.version !== version) {
-      return t('{0} runs {1}', name, node.container.version ?? '?');
+      return t('waiting for {0} to run {1} (it runs {2})', name, version, node.container.version ?? '?');
     }
     if (node.state === 'starting') {
-      return `${name}: ${node.stateReason}`;
+      return t('waiting for {0}: {1}', name, node.stateReason);
     }
   }
-  if (apiVersion !== undefined && apiVersion !== version) {
-    return t('the API reports version {0}', apiVersion);
+  if (apiVersion !== version) {
+    if (apiVersion === undefined && shards === 0) {
+      return undefined;
+    }
+    return apiVersion === undefined
+      ? t('waiting for /v1/health to answer')
+      : t('waiting for the API to report {0} (it reports {1})', version, apiVersion);
+  }
+  if (shards > 0) {
+    // Owners on the new version only: a stale health entry of a removed container does not count.
+    const connected = snapshot.nodes.filter((n) => n.shardOwner && n.container?.version === version).length;
+    if (connected < shards) {
+      return t('waiting for {0}/{1} shards connected on {2} ({3}/{1} now)', shards, shards, version, connected);
+    }
   }
   return undefined;
+}
+
+/** Local images as Docker lists them: each image's `repo:tag` names. */
+export interface LocalImage {
+  readonly repoTags: readonly string[];
+}
+
+/** The `repo:tag` names of `required` that no local image carries, in order, without repeats. */
+export function missingImages(required: readonly string[], local: readonly LocalImage[]): string[] {
+  const present = new Set(local.flatMap((i) => i.repoTags.map(withDefaultTag)));
+  return [...new Set(required)].filter((r) => !present.has(withDefaultTag(r)));
+}
+
+function withDefaultTag(ref: string): string {
+  const slash = ref.lastIndexOf('/');
+  return ref.lastIndexOf(':') > slash ? ref : `${ref}:latest`;
+}
+
+/** The refusal, in one line, when images of the target version are not on this engine (undefined: all present). */
+export function missingImagesMessage(version: string, missing: readonly string[], t: Translate): string | undefined {
+  if (missing.length === 0) {
+    return undefined;
+  }
+  return t(
+    'Version {0} cannot be used: {1} not on this Docker engine (docker pull, or docker load, first). Nothing was changed.',
+    version,
+    missing.join(', '),
+  );
+}
+
+/**
+ * The versions that could be upgraded to with local images only: for every repository of the
+ * cluster's WhatsApp images (`repos`, e.g. docker.whatsapp.biz/coreapp), a `v<version>` tag is
+ * present. Newest first.
+ */
+export function localVersions(repos: readonly string[], local: readonly LocalImage[]): string[] {
+  const tagsOf = new Map<string, Set<string>>();
+  for (const ref of local.flatMap((i) => i.repoTags)) {
+    const m = /^(.+):v(\d+\.\d+\.\d+)$/.exec(ref);
+    if (m) {
+      const versions = tagsOf.get(m[1]!) ?? new Set<string>();
+      versions.add(m[2]!);
+      tagsOf.set(m[1]!, versions);
+    }
+  }
+  const unique = [...new Set(repos)];
+  if (unique.length === 0) {
+    return [];
+  }
+  const [first, ...rest] = unique.map((r) => tagsOf.get(r) ?? new Set<string>());
+  return [...first!].filter((v) => rest.every((s) => s.has(v))).sort(compareVersionsDescending);
+}
+
+function compareVersionsDescending(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    const d = (pb[i] ?? 0) - (pa[i] ?? 0);
+    if (d !== 0) {
+      return d;
+    }
+  }
+  return 0;
+}
+
+/** `docker.whatsapp.biz/coreapp` of `docker.whatsapp.biz/coreapp:v2.51.1`: the repository of a versioned image. */
+export function imageRepository(ref: string): string | undefined {
+  return /^(.+):v\d+\.\d+\.\d+$/.exec(ref)?.[1];
 }
 
 /**

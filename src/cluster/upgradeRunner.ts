@@ -77,6 +77,8 @@ export class UpgradeStopped extends Error {
 export interface UpgradeOutcome {
   /** What the user is told at the end. */
   readonly message: string;
+  /** `warning`: everything was changed, but the cluster did not come back as it was within the time limit. */
+  readonly severity: 'info' | 'warning';
 }
 
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -94,6 +96,7 @@ export async function runUpgrade(
     `# Upgrade ${plan.project} from ${plan.from ?? '?'} to ${plan.to} (${plan.path === 'dbupgrade' ? 'with the DB upgrade service' : 'with downtime'})`,
   );
   let ran = false;
+  let verified: UpgradeOutcome | undefined;
   try {
     for (const step of plan.steps) {
       await ports.journal?.begin({
@@ -121,8 +124,9 @@ export async function runUpgrade(
           });
           break;
         case 'verify':
+          // Recreating the shard owners moves the shards (a failover the upgrade causes): no news while it settles.
           ports.expectChanges(timeoutMs);
-          await waitForVersion(plan, step.services, ports, t, timeoutMs);
+          verified = await waitForCluster(plan, step, ports, t, timeoutMs);
           break;
       }
     }
@@ -132,11 +136,14 @@ export async function runUpgrade(
     }
     await ports.journal?.end(plan.project);
   }
-  return {
-    message: ran
-      ? t('{0} runs version {1}.', plan.project, plan.to)
-      : t('{0} is set to version {1}; nothing was running, so the next Up starts it.', plan.project, plan.to),
-  };
+  return (
+    verified ?? {
+      severity: 'info',
+      message: ran
+        ? t('{0} runs version {1}.', plan.project, plan.to)
+        : t('{0} is set to version {1}; nothing was running, so the next Up starts it.', plan.project, plan.to),
+    }
+  );
 }
 
 /**
@@ -281,40 +288,82 @@ async function runDbUpgrade(
       ),
     );
   }
+  // Done: its exit code and last lines are in the output above; the stopped container would only linger in the tree.
+  try {
+    await ports.compose(['rm', '-f', '-s', upgrade.service], {
+      title: t('Removing the finished DB upgrade container {0}…', container.name),
+      env: { WA_API_VERSION: plan.to },
+      files: upgrade.files,
+    });
+  } catch (err) {
+    if (isAbortError(err)) {
+      throw err;
+    }
+    ports.ui.log(
+      `# removing ${container.name}: ${errorText(err)} (it stays; remove it with "docker rm ${container.name}")`,
+    );
+  }
 }
 
-async function waitForVersion(
+/**
+ * Watches until the cluster is back as it was, on the new version ({@link pendingUpgrade}), with
+ * progress saying what it waits for. Past the time limit everything has been changed already, so
+ * that is a warning naming what is missing, not a stop.
+ */
+async function waitForCluster(
   plan: UpgradePlan,
-  services: readonly string[],
+  step: Extract<UpgradeStep, { kind: 'verify' }>,
   ports: UpgradePorts,
   t: Translate,
   timeoutMs: number,
-): Promise<void> {
+): Promise<UpgradeOutcome> {
   let pending: string = t('no answer yet');
-  await bounded(
-    ports,
-    t('Waiting for {0} to run {1}…', plan.project, plan.to),
-    timeoutMs,
-    async (signal, report) => {
-      for (;;) {
-        const { snapshot, apiVersion } = await ports.observe(signal);
-        const missing = pendingUpgrade(snapshot, services, plan.to, apiVersion, t);
-        if (missing === undefined) {
-          return;
+  try {
+    await bounded(
+      ports,
+      t('Waiting for {0} to run {1}…', plan.project, plan.to),
+      timeoutMs,
+      async (signal, report) => {
+        for (;;) {
+          const { snapshot, apiVersion } = await ports.observe(signal);
+          const missing = pendingUpgrade(snapshot, step.services, plan.to, apiVersion, step.shards, t);
+          if (missing === undefined) {
+            return;
+          }
+          if (missing !== pending) {
+            ports.ui.log(`# ${missing}`);
+          }
+          pending = missing;
+          report(pending);
+          await sleep(1000, signal, ports.clock);
         }
-        pending = missing;
-        report(pending);
-        await sleep(1000, signal, ports.clock);
-      }
-    },
-    () =>
-      t(
-        '{0} was started with version {1}, but not every node is up on it after {2} s ({3}). Check the node logs; the database may still be migrating.',
+      },
+      () => pending,
+    );
+  } catch (err) {
+    if (!(err instanceof UpgradeStopped)) {
+      throw err;
+    }
+    ports.ui.log(`# ${plan.project}: still ${pending} after ${Math.round(timeoutMs / 1000)} s`);
+    return {
+      severity: 'warning',
+      message: t(
+        '{0} was started on version {1}, but after {2} s it is still {3}. Check the WA Cluster view and the node logs; the database may still be migrating.',
         plan.project,
         plan.to,
         Math.round(timeoutMs / 1000),
         pending,
       ),
+    };
+  }
+  ports.ui.log(
+    `# ${plan.project} runs ${plan.to}${step.shards > 0 ? `, ${step.shards}/${step.shards} shards connected` : ''}`,
   );
-  ports.ui.log(`# ${plan.project} runs ${plan.to}`);
+  return {
+    severity: 'info',
+    message:
+      step.shards > 0
+        ? t('{0} runs version {1}: {2}/{2} shards connected.', plan.project, plan.to, step.shards)
+        : t('{0} runs version {1}.', plan.project, plan.to),
+  };
 }

@@ -12,7 +12,7 @@ import { statusText, validTime } from './containerStatus';
 import { DockerError, classifyDockerError, isEngineProblem } from './errors';
 import { EventStream } from './events';
 import { type DockerPort, type EventHandlers, type EventSubscription } from './port';
-import { containerInspectSchema, containerListSchema, versionSchema, waitSchema } from './schemas';
+import { containerInspectSchema, containerListSchema, imageListSchema, versionSchema, waitSchema } from './schemas';
 import {
   ComposeLabels,
   type ContainerDetails,
@@ -416,6 +416,15 @@ export class DockerodeClient implements DockerPort {
         } as object) as Promise<unknown>,
       (opts.timeoutSeconds ?? 10) * 1000,
     );
+  }
+
+  async listImages(signal?: AbortSignal): Promise<{ id: string; repoTags: string[] }[]> {
+    const raw = await this.call(
+      'List images',
+      signal,
+      (abortSignal) => this.docker.listImages({ abortSignal } as Dockerode.ListImagesOptions) as Promise<unknown>,
+    );
+    return this.parse(imageListSchema, raw, 'List images').map((i) => ({ id: i.Id, repoTags: i.RepoTags }));
   }
 
   /** start/stop answer 304 when already in that state: that is success. */

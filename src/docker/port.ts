@@ -48,4 +48,6 @@ export interface DockerPort {
   start(id: string, signal?: AbortSignal): Promise<void>;
   stop(id: string, opts?: { timeoutSeconds?: number; signal?: AbortSignal }): Promise<void>;
   restart(id: string, opts?: { timeoutSeconds?: number; signal?: AbortSignal }): Promise<void>;
+  /** The engine's images, by their `repo:tag` names (dangling ones have none). */
+  listImages(signal?: AbortSignal): Promise<{ readonly id: string; readonly repoTags: readonly string[] }[]>;
 }

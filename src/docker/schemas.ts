@@ -97,3 +97,16 @@ export const versionSchema = z
   .loose();
 
 export const waitSchema = z.object({ StatusCode: z.number() }).loose();
+
+/** `GET /images/json`: an image's `repo:tag` names (null or `<none>:<none>` for dangling ones). */
+export const imageListSchema = z.array(
+  z
+    .object({
+      Id: z.string(),
+      RepoTags: z
+        .array(z.string())
+        .nullish()
+        .transform((v) => (v ?? []).filter((t) => t !== '<none>:<none>')),
+    })
+    .loose(),
+);

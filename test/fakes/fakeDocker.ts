@@ -22,6 +22,8 @@ export class FakeDocker implements DockerPort {
   /** What `wait` resolves with, one answer per call (the last repeats); default 0. */
   waitAnswers: number[] = [];
   readonly stopped: string[] = [];
+  /** What `listImages` lists (`repo:tag` names). */
+  images: { id: string; repoTags: string[] }[] = [];
 
   get activeSubscriptions(): number {
     return this.subscriptions.size;
@@ -132,5 +134,9 @@ export class FakeDocker implements DockerPort {
 
   restart(): Promise<void> {
     return Promise.resolve();
+  }
+
+  listImages(): Promise<{ id: string; repoTags: string[] }[]> {
+    return this.down ? Promise.reject(this.down) : Promise.resolve(this.images);
   }
 }
