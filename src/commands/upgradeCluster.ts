@@ -5,19 +5,27 @@ import { type DiscoveredCluster } from '../cluster/discovery';
 import { type ClusterSnapshot } from '../cluster/types';
 import {
   checkTargetVersion,
+  imageRepository,
   interruptedUpgradeMessage,
+  localVersions,
+  missingImages,
+  missingImagesMessage,
   planUpgrade,
   possiblePaths,
+  type LocalImage,
   type UpgradePath,
   type UpgradeService,
 } from '../cluster/upgradePlan';
 import { runUpgrade, type UpgradeJournal, type UpgradeJournalEntry, type UpgradePorts } from '../cluster/upgradeRunner';
 import { nodeFileReader } from '../compose/nodeReader';
 import { loadProject } from '../compose/project';
-import { ComposeRunner } from '../docker/compose';
+import { WA_ROLES } from '../compose/roles';
+import { ComposeError, ComposeRunner } from '../docker/compose';
+import { composeFailureCause } from '../docker/composeFailure';
 import { type ClusterSession } from '../host/clusterSessions';
 import { type Services } from '../host/services';
 import { systemClock } from '../util/abort';
+import { backupCluster } from './backupCluster';
 import { isOptionsArg, pickCluster } from './pickCluster';
 
 /** What a script or task may pass instead of answering the prompts (the confirmation is always asked). */
@@ -85,6 +93,81 @@ export function findUpgradeService(
     }
   }
   return undefined;
+}
+
+/** The images the WhatsApp services (and the DB upgrade service) use with WA_API_VERSION=`version`, as Compose resolves them. */
+function targetImages(
+  cluster: Pick<DiscoveredCluster, 'files' | 'envFile'>,
+  upgradeService: UpgradeService | undefined,
+  version: string,
+): string[] {
+  const images: string[] = [];
+  for (const files of [cluster.files, upgradeService?.files ?? []]) {
+    const texts = files.map((p) => ({ path: p, text: nodeFileReader.read(p) ?? '' }));
+    if (texts.length === 0) {
+      continue;
+    }
+    const project = loadProject({
+      files: texts,
+      reader: nodeFileReader,
+      // As the runner passes it: the target version wins over .env.
+      env: { ...process.env, WA_API_VERSION: version },
+      ...(cluster.envFile ? { envFile: cluster.envFile } : {}),
+    });
+    for (const s of project.services.values()) {
+      if (WA_ROLES.includes(s.role) && s.image?.value) {
+        images.push(s.image.value);
+      }
+    }
+  }
+  return images;
+}
+
+/**
+ * Asks for the target version: the versions whose images are all on this engine, or any typed
+ * one (checked as it is typed). No registry is asked for its tags.
+ */
+async function askVersion(
+  project: string,
+  current: string | undefined,
+  offered: readonly string[],
+): Promise<string | undefined> {
+  const t = vscode.l10n.t;
+  const pick = vscode.window.createQuickPick<vscode.QuickPickItem>();
+  pick.title = t('Upgrade {0}', project);
+  pick.placeholder = current
+    ? t('New WA_API_VERSION (now {0}), without the leading "v": pick a local one or type it', current)
+    : t('New WA_API_VERSION, without the leading "v": pick a local one or type it');
+  pick.ignoreFocusOut = true;
+  const local = offered
+    .filter((v) => v !== current)
+    .map((v) => ({ label: v, description: t('images present locally') }));
+  const update = () => {
+    const typed = pick.value.trim();
+    const problem = typed ? checkTargetVersion(typed, current, t) : undefined;
+    const exact = local.some((i) => i.label === typed);
+    pick.items = [
+      ...(typed && !exact ? [{ label: typed, description: problem ?? t('typed'), alwaysShow: true }] : []),
+      ...local,
+    ];
+  };
+  update();
+  return new Promise<string | undefined>((resolve) => {
+    pick.onDidChangeValue(update);
+    pick.onDidAccept(() => {
+      const chosen = (pick.selectedItems[0]?.label ?? pick.value).trim();
+      if (!chosen || checkTargetVersion(chosen, current, t) !== undefined) {
+        return; // the item says why; the picker stays open
+      }
+      resolve(chosen);
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      resolve(undefined);
+      pick.dispose();
+    });
+    pick.show();
+  });
 }
 
 /** A snapshot now, and the version /v1/health reports (undefined when it does not answer). */
@@ -162,19 +245,20 @@ export async function upgradeCluster(services: Services, arg?: unknown): Promise
   }
   const c = session.cluster;
   const current = c.version;
+  const docker = services.docker;
+  let images: LocalImage[] | undefined;
+  try {
+    images = docker ? await docker.listImages() : undefined;
+  } catch (err) {
+    services.log.warn(`list images: ${err instanceof Error ? err.message : String(err)}`);
+  }
   let version = options?.version?.trim();
   if (version === undefined) {
-    version = (
-      await vscode.window.showInputBox({
-        title: vscode.l10n.t('Upgrade {0}', c.projectName),
-        prompt: current
-          ? vscode.l10n.t('New WA_API_VERSION (now {0}), without the leading "v"', current)
-          : vscode.l10n.t('New WA_API_VERSION, without the leading "v"'),
-        placeHolder: '2.53.2',
-        ignoreFocusOut: true,
-        validateInput: (v) => checkTargetVersion(v, current, t),
-      })
-    )?.trim();
+    const repos = c.declared
+      .filter((d) => d.kind === 'web' || d.kind === 'master' || d.kind === 'coreapp')
+      .map((d) => (d.image ? imageRepository(d.image) : undefined))
+      .filter((r): r is string => r !== undefined);
+    version = await askVersion(c.projectName, current, localVersions(repos, images ?? []));
     if (!version) {
       return;
     }
@@ -235,21 +319,66 @@ export async function upgradeCluster(services: Services, arg?: unknown): Promise
     throw new Error(planned.message);
   }
   const plan = planned.plan;
+  // Every image of the target must be here before anything changes (Compose would try to pull it).
+  if (images) {
+    const refused = missingImagesMessage(version, missingImages(targetImages(c, upgradeService, version), images), t);
+    if (refused) {
+      throw new Error(refused);
+    }
+  }
   if (!(await services.compose.checkBeforeRun(session, vscode.l10n.t('Upgrade')))) {
     return;
   }
-  const go = vscode.l10n.t('Upgrade');
-  if ((await vscode.window.showWarningMessage(plan.question, { modal: true, detail: plan.detail }, go)) !== go) {
+  // Enter (the first button) does nothing: upgrading is always an explicit choice.
+  const notNow: vscode.MessageItem = { title: vscode.l10n.t('Not Now') };
+  const backUp: vscode.MessageItem = { title: vscode.l10n.t('Back Up and Upgrade') };
+  const go: vscode.MessageItem = { title: vscode.l10n.t('Upgrade') };
+  const answer = await vscode.window.showWarningMessage(
+    plan.question,
+    { modal: true, detail: plan.detail },
+    notNow,
+    backUp,
+    go,
+  );
+  if (answer === backUp) {
+    const file = await backupCluster(services, { cluster: c.id });
+    if (!file) {
+      return; // cancelled or failed: Back Up has said why; nothing was changed
+    }
+    services.log.info(`backed up ${c.projectName} to ${file} before upgrading to ${version}`);
+  } else if (answer !== go) {
     return;
   }
-  const outcome = await runUpgrade(
-    plan,
-    editorPorts(services, session),
-    t,
-    options?.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {},
-  );
-  await services.sessions.rediscover();
-  void vscode.window.showInformationMessage(outcome.message);
+  let outcome;
+  try {
+    outcome = await runUpgrade(
+      plan,
+      editorPorts(services, session),
+      t,
+      options?.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {},
+    );
+  } catch (err) {
+    if (!(err instanceof ComposeError && err.kind === 'failed')) {
+      throw err;
+    }
+    // The cause in one line; Compose's whole output is one click away.
+    services.log.error(`upgrade ${c.projectName}: ${err.message}`);
+    const showOutput = vscode.l10n.t('Show Output');
+    const cause = composeFailureCause(err.stderr) ?? vscode.l10n.t('exit code {0}', err.exitCode ?? '?');
+    const choice = await vscode.window.showErrorMessage(
+      vscode.l10n.t('Upgrade of {0} to {1} stopped: Compose failed: {2}', c.projectName, version, cause),
+      showOutput,
+    );
+    if (choice === showOutput) {
+      services.compose.show();
+    }
+    return;
+  } finally {
+    await services.sessions.rediscover();
+  }
+  void (outcome.severity === 'warning'
+    ? vscode.window.showWarningMessage(outcome.message)
+    : vscode.window.showInformationMessage(outcome.message));
 }
 
 /** On start: an upgrade that was in progress when the window closed is reported once, with what to do. */

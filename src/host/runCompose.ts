@@ -32,6 +32,11 @@ export class ComposeConsole implements vscode.Disposable {
     return this.channel;
   }
 
+  /** Reveals the "WA Cluster: Compose" channel (a failure's full output). */
+  show(): void {
+    this.output.show(true);
+  }
+
   /** Appends a line to the "WA Cluster: Compose" channel (steps that are not Compose commands, e.g. waits). */
   append(line: string): void {
     this.output.appendLine(line);
