@@ -278,7 +278,9 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
     await page.screenshot({ path: path.join(screenshots, 'explorer-06-upgrade-confirmation.png') });
     await dialog.locator('.monaco-button', { hasText: /^Upgrade$/ }).click();
     await page
-      .locator('.notifications-toasts', { hasText: `${project} runs version ${emulator.NEW_VERSION}.` })
+      .locator('.notifications-toasts', {
+        hasText: `${project} runs version ${emulator.NEW_VERSION}: 2/2 shards connected.`,
+      })
       .waitFor({ timeout: 120_000 });
     const rows = await waitForRows(
       page,
