@@ -19,6 +19,7 @@ export const Commands = {
   showLogs: 'waCluster.logs.show',
   showAllLogs: 'waCluster.logs.showAll',
   collectDiagnostics: 'waCluster.diagnostics.collect',
+  verifyCode: 'waCluster.verifyCode',
 } as const;
 
 /**
@@ -37,6 +38,7 @@ export const TRUSTED_ONLY_COMMANDS: readonly string[] = [
   Commands.backup,
   Commands.restore,
   Commands.collectDiagnostics,
+  Commands.verifyCode,
 ];
 
 export const Views = {

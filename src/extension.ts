@@ -16,6 +16,7 @@ import { backupCluster } from './commands/backupCluster';
 import { restoreCluster } from './commands/restoreCluster';
 import { signIn } from './commands/signIn';
 import { signOut } from './commands/signOut';
+import { verifyCode } from './commands/verifyCode';
 import { SettingsStore } from './config/settings';
 import { Commands, Views } from './constants';
 import { ApiAccess } from './host/apiAccess';
@@ -111,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     registerCommand(Commands.showLogs, log, (arg) => showNodeLogs(services, logDocuments, arg)),
     registerCommand(Commands.showAllLogs, log, (arg) => showAllLogs(services, logDocuments, arg)),
     registerCommand(Commands.collectDiagnostics, log, (arg) => collectDiagnostics(services, arg)),
+    registerCommand(Commands.verifyCode, log, (arg) => verifyCode(services, arg)),
     registerCommand(Commands.focusExplorer, log, () => vscode.commands.executeCommand(`${Views.nodes}.focus`)),
   );
   void sessions.rediscover().then(updateActivity);

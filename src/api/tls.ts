@@ -144,3 +144,16 @@ export const TLS_ERROR_CODES = new Set([
   'ERR_TLS_CERT_PIN_MISMATCH',
   'HOSTNAME_MISMATCH',
 ]);
+
+/**
+ * The shell command that prints, on the Docker host, the SHA-256 fingerprint of the certificate
+ * the web container serves on its published port: what to compare with before trusting it
+ * (OpenSSL prints the same `AA:BB:…` form as {@link ProbedCertificate.fingerprint256}). On the
+ * host itself no network lies between the command and the container.
+ */
+export function fingerprintCommand(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  const port = url.port || '443';
+  const name = url.hostname.replace(/^\[|\]$/g, '');
+  return `openssl s_client -connect 127.0.0.1:${port} -servername ${name} </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256`;
+}

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { downArgs } from '../cluster/downPlan';
 import { type Services } from '../host/services';
+import { confirmDestroy } from './confirmDestroy';
 import { isOptionsArg, pickCluster } from './pickCluster';
 
 /** What a script, task or test may pass instead of answering the prompts (deleting volumes always asks). */
@@ -9,10 +11,12 @@ interface DownOptions {
 }
 
 /**
- * "WA Cluster: Down": `docker-compose down`, keeping the data; with "delete volumes" also the
- * database and media volumes, after a modal confirmation that names what is lost.
+ * "WA Cluster: Down": `docker-compose down --remove-orphans` (the DB upgrade container goes too),
+ * keeping the data; with "delete volumes" also the database and media volumes, after a modal
+ * that names what is lost, offers Back Up first, and the project name typed.
  */
-export async function clusterDown({ sessions, compose }: Services, arg?: unknown): Promise<void> {
+export async function clusterDown(services: Services, arg?: unknown): Promise<void> {
+  const { sessions, compose } = services;
   const options = isOptionsArg<DownOptions>(arg, ['volumes', 'cluster']) ? arg : undefined;
   const session = await pickCluster(sessions, options?.cluster ?? arg);
   if (!session) {
@@ -39,27 +43,23 @@ export async function clusterDown({ sessions, compose }: Services, arg?: unknown
     }
     volumes = picked.volumes;
   }
-  if (volumes) {
-    const destroy = vscode.l10n.t('Delete Volumes');
-    const answer = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Delete every volume of {0}?', session.cluster.projectName),
-      {
-        modal: true,
-        detail: vscode.l10n.t(
-          'This runs "down -v": the database (registration, shards, settings) and the media volume are deleted for good. Take a backup first if you may need them.',
-        ),
-      },
-      destroy,
-    );
-    if (answer !== destroy) {
-      return;
-    }
+  if (
+    volumes &&
+    !(await confirmDestroy(services, session, {
+      question: vscode.l10n.t('Delete every volume of {0}?', session.cluster.projectName),
+      detail: vscode.l10n.t(
+        'This runs "down -v": the database (registration, shards, settings) and the media volume are deleted for good. Back up first if you may need them.',
+      ),
+      proceed: vscode.l10n.t('Delete Without Backup'),
+    }))
+  ) {
+    return;
   }
   const runner = await compose.runnerFor(session);
   await compose.runVisibly(
     session,
     runner,
-    ['down', ...(volumes ? ['-v'] : [])],
+    downArgs({ volumes }),
     volumes
       ? vscode.l10n.t('Taking {0} down and deleting its volumes…', session.cluster.projectName)
       : vscode.l10n.t('Taking {0} down (data kept)…', session.cluster.projectName),

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { generateScaffold, scaffoldOptionsSchema, type ScaffoldFiles } from '../compose/scaffold';
 import { DEFAULT_INVENTORY_FILE } from '../inventory/inventory';
+import { safeFirst } from '../util/safeChoice';
 import { generateProductionScaffold, type ProductionScaffoldOptions } from '../inventory/scaffold';
 
 interface Choice<T> extends vscode.QuickPickItem {
@@ -201,23 +202,30 @@ async function writeScaffold(
   folder: vscode.Uri,
   files: ScaffoldFiles | Readonly<Record<string, string>>,
 ): Promise<boolean> {
-  const existing: string[] = [];
+  const existingNames: string[] = [];
   for (const name of Object.keys(files)) {
     try {
       await vscode.workspace.fs.stat(vscode.Uri.joinPath(folder, name));
-      existing.push(vscode.workspace.asRelativePath(vscode.Uri.joinPath(folder, name)));
+      existingNames.push(name);
     } catch {
       // not there: nothing to overwrite
     }
   }
-  if (existing.length > 0) {
-    const replace = vscode.l10n.t('Replace');
+  if (existingNames.length > 0) {
+    const existing = existingNames.map((n) => vscode.workspace.asRelativePath(vscode.Uri.joinPath(folder, n)));
+    const show = { title: vscode.l10n.t('Open the Existing Files'), risky: false };
+    const replace = { title: vscode.l10n.t('Replace'), risky: true };
     const answer = await vscode.window.showWarningMessage(
       vscode.l10n.t('Replace {0}?', existing.join(', ')),
       { modal: true, detail: vscode.l10n.t('Their current content is lost.') },
-      replace,
+      ...safeFirst([show, replace]),
     );
-    if (answer !== replace) {
+    if (answer?.title === show.title) {
+      for (const name of existingNames) {
+        await vscode.window.showTextDocument(vscode.Uri.joinPath(folder, name), { preview: false });
+      }
+    }
+    if (answer?.title !== replace.title) {
       return false;
     }
   }

@@ -3,10 +3,12 @@ import { ApiError, REGISTRATION_BLOCKED_EXPLANATION } from '../api/errors';
 import { type Services } from '../host/services';
 import { askAccount } from './accountPrompts';
 import { pickSignedInCluster } from './pickCluster';
+import { askAndVerifyCode } from './verifyCode';
 
 /**
  * "WA Cluster: Register Number": `POST /v1/account` (code by SMS or voice), then
- * `POST /v1/account/verify` with the code; the tree then shows one coreapp connected.
+ * `POST /v1/account/verify` with the code (a refused code is asked again); the tree then shows
+ * one coreapp connected.
  */
 export async function registerNumber({ sessions, access }: Services, arg?: unknown): Promise<void> {
   const target = await pickSignedInCluster(sessions, arg);
@@ -53,20 +55,16 @@ export async function registerNumber({ sessions, access }: Services, arg?: unkno
     }
     throw err;
   }
-  if (result.status === 'codeSent') {
-    const code = await vscode.window.showInputBox({
-      title: vscode.l10n.t('Verify +{0} {1}', account.cc, account.phoneNumber),
-      prompt: vscode.l10n.t('The code WhatsApp sent by {0}', method.label),
-      ignoreFocusOut: true,
-      validateInput: (v) => (/^\d{3}-?\d{3}$/.test(v) ? undefined : vscode.l10n.t('6 digits')),
-    });
-    if (code === undefined) {
-      void vscode.window.showInformationMessage(
-        vscode.l10n.t('The number is not verified yet: run Register Number again when the code arrives.'),
-      );
-      return;
-    }
-    await api.verifyAccount(code.replace('-', ''));
+  if (
+    result.status === 'codeSent' &&
+    !(await askAndVerifyCode(api, `+${account.cc} ${account.phoneNumber}`, method.label))
+  ) {
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        'The number is not verified yet: run Verify Code when the code arrives (Register Number would request a new one).',
+      ),
+    );
+    return;
   }
   await session.monitor.refresh();
   void vscode.window.showInformationMessage(

@@ -12,6 +12,7 @@ import {
   parseBackupFile,
 } from '../cluster/backupFile';
 import { type Services } from '../host/services';
+import { confirmDestroy } from './confirmDestroy';
 import { isOptionsArg, pickSignedInCluster } from './pickCluster';
 
 /** What a script or task may pass instead of answering the prompts (the confirmation is always asked). */
@@ -93,11 +94,13 @@ function mismatchTexts(m: BackupMismatch): string[] {
 
 /**
  * "WA Cluster: Restore": `POST /v1/settings/restore` with a `.wabackup` file and its password,
- * after a modal confirmation (the cluster's current settings are replaced). API refusals (wrong
+ * after the confirmation of confirmDestroy.ts (Back Up First, the project name typed: the cluster's
+ * current settings are replaced). API refusals (wrong
  * password, different shard layout) are shown with the API's explanation and resolve to
  * `{ restored: false, message }`.
  */
-export async function restoreCluster({ sessions, log }: Services, arg?: unknown): Promise<RestoreOutcome | undefined> {
+export async function restoreCluster(services: Services, arg?: unknown): Promise<RestoreOutcome | undefined> {
+  const { sessions, log } = services;
   const options = isOptionsArg<RestoreOptions>(arg, ['cluster', 'password', 'file']) ? arg : undefined;
   const target = await pickSignedInCluster(sessions, options?.cluster ?? arg);
   if (!target) {
@@ -130,7 +133,6 @@ export async function restoreCluster({ sessions, log }: Services, arg?: unknown)
     shards: snapshot.cluster.shards,
   });
   const warnings = mismatchTexts(mismatch);
-  const restore = vscode.l10n.t('Restore');
   const detail = [
     describeBackup(backup),
     vscode.l10n.t(
@@ -139,12 +141,12 @@ export async function restoreCluster({ sessions, log }: Services, arg?: unknown)
     ),
     ...warnings,
   ].join('\n\n');
-  const answer = await vscode.window.showWarningMessage(
-    vscode.l10n.t('Restore {0} from {1}?', project, path.basename(file)),
-    { modal: true, detail },
-    restore,
-  );
-  if (answer !== restore) {
+  const confirmed = await confirmDestroy(services, session, {
+    question: vscode.l10n.t('Restore {0} from {1}?', project, path.basename(file)),
+    detail,
+    proceed: vscode.l10n.t('Restore Without Backup'),
+  });
+  if (!confirmed) {
     return undefined;
   }
   const password =

@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
 import { WaApiClient, isPlainHttp, plainHttpAllowedFor } from '../api/client';
 import { ApiError } from '../api/errors';
-import { probeCertificate } from '../api/tls';
+import { fingerprintCommand, probeCertificate } from '../api/tls';
+import { isRefusedPassword } from '../cluster/refusals';
 import { createNodeTransport } from '../api/transport';
 import { type Services } from '../host/services';
+import { askUntilAccepted, type Asked, MAX_TRIES } from '../util/retry';
+import { safeFirst } from '../util/safeChoice';
 import { pickCluster } from './pickCluster';
 
 /**
@@ -30,7 +33,8 @@ export async function signIn({ sessions, access, settings, log }: Services, arg?
         ),
       );
     }
-    const proceed = vscode.l10n.t('Send in Clear Text');
+    const settingsChoice = { title: vscode.l10n.t('Open Settings'), risky: false };
+    const proceed = { title: vscode.l10n.t('Send in Clear Text'), risky: true };
     const choice = await vscode.window.showWarningMessage(
       vscode.l10n.t('{0} is plain http://: your password and token will travel unencrypted.', url),
       {
@@ -39,9 +43,12 @@ export async function signIn({ sessions, access, settings, log }: Services, arg?
           'You allowed this URL in waCluster.api.allowPlainHttp. Anyone on the network path can read the credentials and take over the cluster.',
         ),
       },
-      proceed,
+      ...safeFirst([settingsChoice, proceed]),
     );
-    if (choice !== proceed) {
+    if (choice?.title === settingsChoice.title) {
+      await vscode.commands.executeCommand('workbench.action.openSettings', 'waCluster.api');
+    }
+    if (choice?.title !== proceed.title) {
       return false;
     }
     log.warn(`signing in to ${url} over plain http:// (allowed by waCluster.api.allowPlainHttp)`);
@@ -62,8 +69,10 @@ export async function signIn({ sessions, access, settings, log }: Services, arg?
     );
     const known = access.trustedCertificate(url);
     if (!cert.trusted && known?.fingerprint256 !== cert.fingerprint256) {
-      const trust = vscode.l10n.t('Trust This Certificate');
+      const copy = { title: vscode.l10n.t('Copy the Check Command'), risky: false };
+      const trust = { title: vscode.l10n.t('Trust This Certificate'), risky: true };
       const changed = known !== undefined;
+      const check = fingerprintCommand(url);
       const choice = await vscode.window.showWarningMessage(
         changed
           ? vscode.l10n.t(
@@ -80,16 +89,25 @@ export async function signIn({ sessions, access, settings, log }: Services, arg?
         {
           modal: true,
           detail: vscode.l10n.t(
-            'Subject: {0}\nIssuer: {1}\nValid until: {2}\nSHA-256 fingerprint:\n{3}\n\nCompare the fingerprint with the one of the web container before you trust it. Only this exact certificate will be trusted, for this cluster only.',
+            'Subject: {0}\nIssuer: {1}\nValid until: {2}\nSHA-256 fingerprint:\n{3}\n\nBefore you trust it, compare the fingerprint with the one the web container serves, printed on the Docker host by:\n{4}\nOnly this exact certificate will be trusted, for this cluster only.',
             cert.subject,
             cert.issuer,
             cert.validTo,
             cert.fingerprint256,
+            check,
           ),
         },
-        trust,
+        ...safeFirst([copy, trust]),
       );
-      if (choice !== trust) {
+      if (choice?.title === copy.title) {
+        await vscode.env.clipboard.writeText(check);
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t(
+            'The command is on the clipboard: run it on the Docker host, then Sign In again and trust the certificate if the fingerprints match.',
+          ),
+        );
+      }
+      if (choice?.title !== trust.title) {
         return false;
       }
       await access.trustCertificate(url, { fingerprint256: cert.fingerprint256, pem: cert.pem });
@@ -97,22 +115,8 @@ export async function signIn({ sessions, access, settings, log }: Services, arg?
     }
   }
 
-  const password = await vscode.window.showInputBox({
-    title: vscode.l10n.t('Sign in to {0}', url),
-    prompt: vscode.l10n.t(
-      'Password of the API user "{0}" (change the user in the setting waCluster.api.user). It is kept in VS Code\'s secret storage only.',
-      user,
-    ),
-    password: true,
-    ignoreFocusOut: true,
-    validateInput: (v) => (v.length === 0 ? vscode.l10n.t('Enter the password') : undefined),
-  });
-  if (password === undefined) {
-    return false;
-  }
   const transport = createNodeTransport(access.trust(url, settings.value));
-  let finalPassword = password;
-  const attempt = (newPassword?: string) =>
+  const attempt = (password: string, newPassword?: string) =>
     vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -132,23 +136,48 @@ export async function signIn({ sessions, access, settings, log }: Services, arg?
         await client.login({ signal: controller.signal });
       },
     );
+  let outcome: Asked<string | undefined>;
   try {
-    await attempt();
+    // A wrong password asks again (up to MAX_TRIES), without the certificate questions again.
+    outcome = await askUntilAccepted({
+      ask: (tryNumber) =>
+        vscode.window.showInputBox({
+          title:
+            tryNumber === 1
+              ? vscode.l10n.t('Sign in to {0}', url)
+              : vscode.l10n.t('Sign in to {0}: wrong password, try {1} of {2}', url, tryNumber, MAX_TRIES),
+          prompt: vscode.l10n.t(
+            'Password of the API user "{0}" (change the user in the setting waCluster.api.user). It is kept in VS Code\'s secret storage only.',
+            user,
+          ),
+          password: true,
+          ignoreFocusOut: true,
+          validateInput: (v) => (v.length === 0 ? vscode.l10n.t('Enter the password') : undefined),
+        }),
+      submit: async (password): Promise<string | undefined> => {
+        try {
+          await attempt(password);
+          return password;
+        } catch (err) {
+          if (!(err instanceof ApiError && err.kind === 'passwordChangeRequired')) {
+            throw err;
+          }
+        }
+        const newPassword = await askNewPassword();
+        if (newPassword !== undefined) {
+          await attempt(password, newPassword);
+        }
+        return newPassword;
+      },
+      refused: isRefusedPassword,
+    });
   } catch (err) {
-    if (!(err instanceof ApiError && err.kind === 'passwordChangeRequired')) {
-      throw signInError(err, url);
-    }
-    const newPassword = await askNewPassword();
-    if (newPassword === undefined) {
-      return false;
-    }
-    try {
-      await attempt(newPassword);
-    } catch (e) {
-      throw signInError(e, url);
-    }
-    finalPassword = newPassword;
+    throw signInError(err, url);
   }
+  if (outcome.kind === 'cancelled' || outcome.value === undefined) {
+    return false;
+  }
+  const finalPassword = outcome.value;
   await access.storePassword(url, user, finalPassword);
   log.info(`signed in to ${url} as ${user}`);
   await sessions.reconnect();

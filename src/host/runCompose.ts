@@ -3,6 +3,7 @@ import { runGate } from '../cluster/runGate';
 import { nodeFileReader } from '../compose/nodeReader';
 import { type SettingsStore } from '../config/settings';
 import { type ComposeRunner } from '../docker/compose';
+import { safeFirst } from '../util/safeChoice';
 import { type ClusterSession, type ClusterSessions } from './clusterSessions';
 
 /** The services a Compose command names (`up -d wacore3` → wacore3); undefined when it acts on all (`down`). */
@@ -76,20 +77,21 @@ export class ComposeConsole implements vscode.Disposable {
     if (gate.kind === 'go') {
       return true;
     }
-    const show = vscode.l10n.t('Show Problems');
+    // Enter shows the problems; going on is the explicit second button.
+    const show = { title: vscode.l10n.t('Show Problems'), risky: false };
+    const goOn = { title: gate.goOn, risky: true };
     const answer = await vscode.window.showWarningMessage(
       gate.question,
       {
         modal: true,
         detail: `${vscode.workspace.asRelativePath(gate.first.file)}:${gate.first.range.start.line + 1}: ${gate.first.message}`,
       },
-      gate.goOn,
-      show,
+      ...safeFirst([show, goOn]),
     );
-    if (answer === show) {
+    if (answer?.title === show.title) {
       await vscode.commands.executeCommand('workbench.actions.view.problems');
     }
-    return answer === gate.goOn;
+    return answer?.title === goOn.title;
   }
 
   /**

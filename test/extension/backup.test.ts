@@ -63,13 +63,14 @@ describe('backup and restore on an emulated cluster (extension host)', function 
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Restore as a user would: the command, with its real confirmation answered "Restore". */
+  /** Restore as a user would: the command, with its real confirmation answered "Restore Without Backup" and the project name typed. */
   async function restoreConfirmed(args: {
     cluster: string;
     password: string;
     file: string;
   }): Promise<RestoreOutcome | undefined> {
-    const dialogs = answerDialogs({ answers: [[new RegExp(`^Restore ${project} from .*\\?$`), 'Restore']] });
+    const question = new RegExp(`^Restore ${project} from .*\\?$`);
+    const dialogs = answerDialogs({ answers: [[question, 'Restore Without Backup']], inputs: [[question, project]] });
     try {
       return await vscode.commands.executeCommand<RestoreOutcome | undefined>('waCluster.restore', args);
     } finally {

@@ -100,10 +100,27 @@ describe('cluster lifecycle commands (extension host, real Compose)', function (
     assert.deepEqual(errors[0]!.items, ['Show Log']);
   });
 
-  it('Down keeps the data volumes unless asked to delete them', async () => {
+  it('Down keeps the data volumes unless asked to delete them, and removes the DB upgrade container', async () => {
+    // What an upgrade leaves: the DB upgrade container, from its own compose file under the cluster's project name.
+    await emulator.compose(ws, ['up', '--no-start', 'dbupgrade'], { files: [path.join(dir, 'dbupgrade-compose.yml')] });
+    const all = async () =>
+      (
+        await emulator.exec('docker', [
+          'ps',
+          '-a',
+          '--filter',
+          `label=com.docker.compose.project=${project}`,
+          '--format',
+          '{{.Label "com.docker.compose.service"}}',
+        ])
+      ).stdout
+        .split('\n')
+        .filter(Boolean);
+    assert.ok((await all()).includes('dbupgrade'), 'the DB upgrade container exists before Down');
     const dialogs = answerDialogs();
     await vscode.commands.executeCommand('waCluster.down', { cluster: session()!.cluster.id, volumes: false });
     assert.deepEqual(await running(), []);
+    assert.deepEqual(await all(), [], 'no container of the project is left, the DB upgrade one included');
     const volumes = await emulator.exec('docker', [
       'volume',
       'ls',

@@ -88,11 +88,17 @@ type ShowMessage = (message: string, ...rest: unknown[]) => Thenable<unknown>;
  * Answers the extension's real dialogs the way a user would, and records every notification.
  * `answers`: for a message matching the pattern, the button (by its title) the user clicks; a
  * modal with no matching answer is dismissed (Escape), a toast is left alone. Quick picks are
- * answered by `picks` (placeholder or title pattern → item label), the folder dialog by
- * `openFolder`. Call `restore()` when done.
+ * answered by `picks` (placeholder or title pattern → item label), input boxes by `inputs`
+ * (title pattern → the text typed; refused, i.e. left open and then escaped, when its
+ * validateInput objects), the folder dialog by `openFolder`. Call `restore()` when done.
  */
 export function answerDialogs(
-  opts: { answers?: readonly [RegExp, string][]; picks?: readonly [RegExp, string][]; openFolder?: string } = {},
+  opts: {
+    answers?: readonly [RegExp, string][];
+    picks?: readonly [RegExp, string][];
+    inputs?: readonly [RegExp, string][];
+    openFolder?: string;
+  } = {},
 ): { shown: Shown[]; restore(): void } {
   const shown: Shown[] = [];
   const w = vscode.window as unknown as Record<string, unknown>;
@@ -102,6 +108,7 @@ export function answerDialogs(
     error: w.showErrorMessage,
     pick: w.showQuickPick,
     open: w.showOpenDialog,
+    input: w.showInputBox,
   };
   const fake =
     (severity: Shown['severity']): ShowMessage =>
@@ -124,12 +131,20 @@ export function answerDialogs(
     const label = opts.picks?.find(([re]) => re.test(`${options?.title ?? ''} ${options?.placeHolder ?? ''}`))?.[1];
     return label === undefined ? undefined : list.find((i) => (typeof i === 'string' ? i : i.label) === label);
   };
+  w.showInputBox = async (options?: vscode.InputBoxOptions) => {
+    const typed = opts.inputs?.find(([re]) => re.test(options?.title ?? ''))?.[1];
+    if (typed === undefined) {
+      return undefined;
+    }
+    return (await options?.validateInput?.(typed)) ? undefined : typed;
+  };
   w.showOpenDialog = () =>
     Promise.resolve(opts.openFolder === undefined ? undefined : [vscode.Uri.file(opts.openFolder)]);
   return {
     shown,
     restore: () => {
       w.showOpenDialog = saved.open;
+      w.showInputBox = saved.input;
       w.showInformationMessage = saved.info;
       w.showWarningMessage = saved.warning;
       w.showErrorMessage = saved.error;

@@ -191,6 +191,11 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
   it('sets 2 shards through "Set Shards", starts the spare through "Add Coreapp" (screenshot)', async () => {
     await runCommand('WA Cluster: Set Shards');
     await answer('Shards for', '2');
+    // 2 shards on 2 coreapps leave no spare (Add Coreapp starts it next): the explicit second choice.
+    await page
+      .locator('.monaco-dialog-box', { hasText: 'leave no spare' })
+      .locator('.monaco-button', { hasText: /^Set Anyway$/ })
+      .click();
     await waitForRows(page, '2 shards', (r) => /2\/2 shards connected/.test(row(r, project)));
     await runCommand('WA Cluster: Add Coreapp');
     const rows = await waitForRows(
@@ -340,7 +345,8 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
     await modal.waitFor({ timeout: 30_000 });
     assert.match(await modal.innerText(), /changes made since the backup are lost/);
     await page.screenshot({ path: path.join(screenshots, 'explorer-07-restore-confirmation.png') });
-    await modal.locator('.monaco-button', { hasText: /^Restore$/ }).click();
+    await modal.locator('.monaco-button', { hasText: /^Restore Without Backup$/ }).click();
+    await answer(`Type the project name, ${project}, to confirm`, project);
     await answer(`Restore ${project}: backup password`, backupPassword);
     await page
       .locator('.notifications-toasts', { hasText: `${project} restored from ${written[0]}.` })
