@@ -48,13 +48,20 @@ export class ExpectedChanges {
     this.expected.set(project, { until: this.now() + ms, services: services ? new Set(services) : undefined });
   }
 
-  /** Whether a change of the project's service (any service when omitted) is the user's own doing right now. */
-  isExpected(project: string, service?: string): boolean {
+  /**
+   * Whether a change of the project's service (any service when omitted) is the user's own doing
+   * right now. `named`: only when a command named that very service (Stop of one node); a command
+   * on the whole project does not cover it.
+   */
+  isExpected(project: string, service?: string, named = false): boolean {
     const e = this.expected.get(project);
     if (!e || e.until <= this.now()) {
       return false;
     }
-    return !e.services || service === undefined || e.services.has(service);
+    if (!e.services) {
+      return !named;
+    }
+    return service === undefined || e.services.has(service);
   }
 }
 
@@ -87,8 +94,10 @@ export class Announcer {
       down = new Set();
       this.down.set(project, down);
     }
+    const serviceOf = (node: string): string | undefined => change.snapshot.nodes.find((n) => n.name === node)?.service;
     for (const e of change.diff.events) {
-      if (e.kind === 'failover') {
+      // A failover away from a node the user stopped or restarted was announced before it happened.
+      if (e.kind === 'failover' && !expected.isExpected(project, serviceOf(e.from) ?? e.from, true)) {
         out.push({
           project,
           severity: 'warning',
@@ -106,7 +115,6 @@ export class Announcer {
       }
     }
     // Containers the user started, stopped or recreated on purpose are no news.
-    const serviceOf = (node: string): string | undefined => change.snapshot.nodes.find((n) => n.name === node)?.service;
     for (const c of change.diff.nodeChanges) {
       if (c.kind === 'containerDied' && !down.has(c.node) && !expected.isExpected(project, serviceOf(c.node))) {
         down.add(c.node);
@@ -115,6 +123,11 @@ export class Announcer {
     }
     for (const c of change.diff.nodeChanges) {
       if (c.kind === 'containerStarted' && down.delete(c.node)) {
+        if (expected.isExpected(project, serviceOf(c.node))) {
+          // Brought back by the user (Start, Up): what they asked for, not news.
+          this.pending.get(project)?.nodes.delete(c.node);
+          continue;
+        }
         const pending = this.pending.get(project)?.nodes;
         if (pending?.has(c.node)) {
           // Died and back within the window (a restart policy at work): one message, not two.
