@@ -19,6 +19,12 @@ export const Commands = {
   showLogs: 'waCluster.logs.show',
   showAllLogs: 'waCluster.logs.showAll',
   collectDiagnostics: 'waCluster.diagnostics.collect',
+  startNode: 'waCluster.node.start',
+  stopNode: 'waCluster.node.stop',
+  restartNode: 'waCluster.node.restart',
+  recreateNode: 'waCluster.node.recreate',
+  showHealth: 'waCluster.showHealth',
+  openComposeAt: 'waCluster.openComposeAt',
 } as const;
 
 /**
@@ -37,6 +43,11 @@ export const TRUSTED_ONLY_COMMANDS: readonly string[] = [
   Commands.backup,
   Commands.restore,
   Commands.collectDiagnostics,
+  Commands.startNode,
+  Commands.stopNode,
+  Commands.restartNode,
+  Commands.recreateNode,
+  Commands.showHealth,
 ];
 
 export const Views = {

@@ -34,6 +34,9 @@ export type AddCoreappPlan =
       readonly template: string;
       /** 0-based line of the new service's key. */
       readonly line: number;
+      /** The same change as one insertion into the old text (for an undoable editor edit). */
+      readonly insertAt: number;
+      readonly inserted: string;
     }
   | { readonly ok: false; readonly reason: string };
 
@@ -176,7 +179,17 @@ export function planAddCoreapp(input: AddCoreappInput, t: Translate = english): 
     return { ok: false, reason: t('Adding {0} would make the compose file fail the linter: {1}', service, fresh[0]!) };
   }
   const line = newText.slice(0, blockEnd + 1).split('\n').length - 1;
-  return { ok: true, file: def.source.path, text: newText, service, hostname, template: template.name, line };
+  return {
+    ok: true,
+    file: def.source.path,
+    text: newText,
+    service,
+    hostname,
+    template: template.name,
+    line,
+    insertAt: blockEnd,
+    inserted: `\n${block}`,
+  };
 }
 
 /**
@@ -189,7 +202,11 @@ function movePorts(
   inBlock: (span: { file: string; start: number; end: number }) => boolean,
   t: Translate,
 ):
-  | { ok: true; edits: { span: { start: number; end: number }; from: string; to: string }[]; moved: Map<number, number> }
+  | {
+      ok: true;
+      edits: { span: { start: number; end: number }; from: string; to: string }[];
+      moved: Map<number, number>;
+    }
   | { ok: false; reason: string } {
   const fixed = template.ports.filter((p) => p.published !== undefined);
   const moved = new Map<number, number>();
@@ -214,7 +231,10 @@ function movePorts(
     if (p.unresolved || !inBlock(p.span) || !p.raw.includes(`${from}:${target}`)) {
       return {
         ok: false,
-        reason: t('{0} publishes fixed host ports in a form this command cannot move: add the new coreapp by hand.', template.name),
+        reason: t(
+          '{0} publishes fixed host ports in a form this command cannot move: add the new coreapp by hand.',
+          template.name,
+        ),
       };
     }
     edits.push({ span: p.span, from: `${from}:${target}`, to: `${to}:${target}` });

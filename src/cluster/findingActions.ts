@@ -1,3 +1,4 @@
+import { type Project } from '../compose/project';
 import { type Finding } from './types';
 
 /**
@@ -51,4 +52,24 @@ export function findingAction(finding: Finding): FindingAction | undefined {
     default:
       return undefined;
   }
+}
+
+/** Where a service is defined (its key in the last file that defines it), else the top of the first file. */
+export function composeLocation(
+  project: Project,
+  service: string | undefined,
+): { file: string; line: number; column: number } | undefined {
+  const s = service === undefined ? undefined : project.services.get(service);
+  const source = s ? project.sources.get(s.keySpan.file) : undefined;
+  if (s && source) {
+    const offset = s.keySpan.start;
+    const starts = source.lineStarts;
+    let line = 0;
+    while (line + 1 < starts.length && starts[line + 1]! <= offset) {
+      line++;
+    }
+    return { file: s.keySpan.file, line, column: offset - starts[line]! };
+  }
+  const first = project.files[0];
+  return first ? { file: first.path, line: 0, column: 0 } : undefined;
 }

@@ -56,7 +56,9 @@ export function computeFindings(
     out.push({
       id: 'not-registered',
       severity: 'info',
-      message: t('The number is not registered yet: coreapps stay "not ready" (1011) until it is (POST /v1/account).'),
+      message: t(
+        'The number is not registered yet: coreapps stay "not ready" (1011) until it is. Click to register it.',
+      ),
     });
   }
 

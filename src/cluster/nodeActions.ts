@@ -141,7 +141,10 @@ export function actionImpact(
 }
 
 /** How long the user's own action keeps its consequences quiet: the stop itself, then a failover. */
-export function expectedQuietMs(impact: ActionImpact | undefined, unhealthyIntervalS = DEFAULT_UNHEALTHY_INTERVAL_S): number {
+export function expectedQuietMs(
+  impact: ActionImpact | undefined,
+  unhealthyIntervalS = DEFAULT_UNHEALTHY_INTERVAL_S,
+): number {
   // A failover shows up after unhealthy_interval plus a heartbeat or two and a health poll.
   return impact ? (unhealthyIntervalS + 60) * 1000 : 30_000;
 }

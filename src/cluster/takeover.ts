@@ -45,7 +45,11 @@ export class TakeoverWatch {
    * The takeovers pending at `now`, while a standby coreapp runs. Past the interval a takeover
    * is "due any moment" for a grace period (heartbeats and polls lag), then no longer claimed.
    */
-  pending(snapshot: ClusterSnapshot, now: number, unhealthyIntervalS = DEFAULT_UNHEALTHY_INTERVAL_S): PendingTakeover[] {
+  pending(
+    snapshot: ClusterSnapshot,
+    now: number,
+    unhealthyIntervalS = DEFAULT_UNHEALTHY_INTERVAL_S,
+  ): PendingTakeover[] {
     const spares = snapshot.nodes
       .filter((n) => n.kind === 'coreapp' && n.standby && n.container?.state === 'running')
       .map((n) => n.name);

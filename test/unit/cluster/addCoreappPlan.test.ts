@@ -31,7 +31,7 @@ describe('Add Coreapp: a new coreapp service in the compose file', () => {
     assert.equal(nextServiceName('wacore2', new Set(['wacore1', 'wacore2', 'wacore7'])), 'wacore8');
   });
 
-  it('copies the vendor file\'s last coreapp as wacore4 with its own COREAPP_HOSTNAME, keeps every comment, lints clean', () => {
+  it("copies the vendor file's last coreapp as wacore4 with its own COREAPP_HOSTNAME, keeps every comment, lints clean", () => {
     const text = fs.readFileSync(path.join(vendorDir, 'multiconnect-compose.yml'), 'utf8');
     const { dir, file } = workspace(text);
     try {
@@ -43,7 +43,7 @@ describe('Add Coreapp: a new coreapp service in the compose file', () => {
       // The rest of the file is byte for byte what it was: the new block is only inserted.
       const lines = p.text.split('\n');
       assert.equal(lines[p.line], '  wacore4:');
-      const found = lines.findIndex((l, i) => i > p.line && /^\S|^  \S|^$/.test(l));
+      const found = lines.findIndex((l, i) => i > p.line && /^\S|^ {2}\S|^$/.test(l));
       const end = found < 0 ? lines.length : found;
       const copied = lines.slice(p.line, end).join('\n');
       assert.match(copied, /COREAPP_HOSTNAME: "wacore4"/);
@@ -88,7 +88,10 @@ describe('Add Coreapp: a new coreapp service in the compose file', () => {
     try {
       const p = plan(file, text);
       assert.ok(p.ok, p.ok ? '' : p.reason);
-      assert.match(p.text, /  wacore2:\n[\s\S]*"9091-9094:6250-6253"[\s\S]*COREAPP_EXTERNAL_PORTS: "9091,9092,9093,9094"\n      COREAPP_HOSTNAME: wacore2 # per node\n$/);
+      assert.match(
+        p.text,
+        / {2}wacore2:\n[\s\S]*"9091-9094:6250-6253"[\s\S]*COREAPP_EXTERNAL_PORTS: "9091,9092,9093,9094"\n {6}COREAPP_HOSTNAME: wacore2 # per node\n$/,
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -56,7 +56,12 @@ function afterDown(): ClusterSnapshot {
     project: 'biz',
     declared: DECLARED,
     containers: [],
-    api: { status: 'error', errorKind: 'network', message: 'connect ECONNREFUSED 127.0.0.1:9090', fingerprint256: undefined },
+    api: {
+      status: 'error',
+      errorKind: 'network',
+      message: 'connect ECONNREFUSED 127.0.0.1:9090',
+      fingerprint256: undefined,
+    },
     shards: 2,
   });
 }
@@ -168,7 +173,9 @@ describe('quiet on purpose: a cluster that is down', () => {
       now: NOW,
       project: 'biz',
       declared: DECLARED,
-      containers: walkthroughContainers().map((c) => (c.service === 'db' ? { ...c, image: 'wa-emulator/db:mysql-8.0.33' } : c)),
+      containers: walkthroughContainers().map((c) =>
+        c.service === 'db' ? { ...c, image: 'wa-emulator/db:mysql-8.0.33' } : c,
+      ),
     });
     assert.deepEqual(names(up), ['db', 'waweb', 'master1', 'master2', 'wacore1', 'wacore2', 'wacore3']);
     assert.deepEqual(names(afterDown()), names(up));
@@ -197,7 +204,11 @@ describe('quiet on purpose: a cluster that is down', () => {
       declaredOnly.nodes.some((n) => n.name === 'dbupgrade'),
       false,
     );
-    const busy = buildSnapshot({ now: NOW, project: 'biz', containers: [...walkthroughContainers(), upgrade('running')] });
+    const busy = buildSnapshot({
+      now: NOW,
+      project: 'biz',
+      containers: [...walkthroughContainers(), upgrade('running')],
+    });
     assert.ok(busy.nodes.some((n) => n.name === 'dbupgrade'));
   });
 });
