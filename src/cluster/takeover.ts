@@ -34,9 +34,11 @@ export class TakeoverWatch {
         this.lost.delete(n.name);
       }
     }
-    const c = change.snapshot.cluster;
-    // Every shard has an owner again (a failover the diff did not pair): nothing is pending.
-    if (c.shards !== null && c.connectedCoreapps >= c.shards) {
+    // Every shard has a running owner again (a failover the diff did not pair): nothing is pending.
+    // Counted from running owners, not from /v1/health's connected entries: health may still list
+    // the stopped owner as connected until the master notices.
+    const shards = change.snapshot.cluster.shards;
+    if (shards !== null && change.snapshot.nodes.filter((n) => n.shardOwner).length >= shards) {
       this.lost.clear();
     }
   }
