@@ -20,6 +20,12 @@ export const Commands = {
   showAllLogs: 'waCluster.logs.showAll',
   collectDiagnostics: 'waCluster.diagnostics.collect',
   verifyCode: 'waCluster.verifyCode',
+  startNode: 'waCluster.node.start',
+  stopNode: 'waCluster.node.stop',
+  restartNode: 'waCluster.node.restart',
+  recreateNode: 'waCluster.node.recreate',
+  showHealth: 'waCluster.showHealth',
+  openComposeAt: 'waCluster.openComposeAt',
 } as const;
 
 /**
@@ -39,6 +45,11 @@ export const TRUSTED_ONLY_COMMANDS: readonly string[] = [
   Commands.restore,
   Commands.collectDiagnostics,
   Commands.verifyCode,
+  Commands.startNode,
+  Commands.stopNode,
+  Commands.restartNode,
+  Commands.recreateNode,
+  Commands.showHealth,
 ];
 
 export const Views = {

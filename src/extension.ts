@@ -29,6 +29,13 @@ import { Services } from './host/services';
 import { ClusterTreeProvider } from './views/clusterTreeProvider';
 import { LogDocumentProvider } from './views/logDocuments';
 import { ClusterStatusBar } from './views/statusBar';
+import { startNode } from './commands/startNode';
+import { stopNode } from './commands/stopNode';
+import { restartNode } from './commands/restartNode';
+import { recreateNode } from './commands/recreateNode';
+import { showHealth } from './commands/showHealth';
+import { openComposeAt } from './commands/openComposeAt';
+import { HealthDocumentProvider } from './views/healthDocuments';
 
 /** Internals handed to the extension-host tests only (returned when running in test mode). */
 export interface TestApi {
@@ -57,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   const statusBar = new ClusterStatusBar(sessions);
   const notifier = new ClusterNotifier(sessions, settings, log);
   const logDocuments = new LogDocumentProvider(log);
+  const healthDocuments = new HealthDocumentProvider();
 
   // Monitors poll only while someone can see the result: the view, or a focused window (status bar).
   const updateActivity = () => sessions.setActive(treeView.visible || vscode.window.state.focused);
@@ -114,6 +122,13 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     registerCommand(Commands.collectDiagnostics, log, (arg) => collectDiagnostics(services, arg)),
     registerCommand(Commands.verifyCode, log, (arg) => verifyCode(services, arg)),
     registerCommand(Commands.focusExplorer, log, () => vscode.commands.executeCommand(`${Views.nodes}.focus`)),
+    healthDocuments,
+    registerCommand(Commands.startNode, log, (arg) => startNode(services, arg)),
+    registerCommand(Commands.stopNode, log, (arg) => stopNode(services, arg)),
+    registerCommand(Commands.restartNode, log, (arg) => restartNode(services, arg)),
+    registerCommand(Commands.recreateNode, log, (arg) => recreateNode(services, arg)),
+    registerCommand(Commands.showHealth, log, (arg) => showHealth(services, healthDocuments, arg)),
+    registerCommand(Commands.openComposeAt, log, (cluster, service) => openComposeAt(services, cluster, service)),
   );
   void sessions.rediscover().then(updateActivity);
   void reportInterruptedUpgrades(services);

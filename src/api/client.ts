@@ -187,6 +187,11 @@ export class WaApiClient {
     return r.value;
   }
 
+  /** `GET /v1/health` as answered: the HTTP status and the body verbatim, nothing parsed or dropped ("Show Health"). */
+  async healthAnswer(opts: CallOptions = {}): Promise<{ status: number; body: string }> {
+    return this.authorized('GET', '/v1/health', undefined, opts, true);
+  }
+
   /** `POST /v1/account`: 201 = already registered, 202 = code sent (then {@link verifyAccount}). */
   async registerAccount(
     req: RegisterRequest,

@@ -53,7 +53,8 @@ export function isCausedOnPurpose(
   expected: ExpectedChanges,
 ): boolean {
   const service = change.snapshot.nodes.find((n) => n.name === failover.from)?.service;
-  return expected.isExpected(project, service ?? failover.from);
+  // `named`: an Up of the whole project does not cover a failover; Upgrade and Stop name the nodes they change.
+  return expected.isExpected(project, service ?? failover.from, true);
 }
 
 /**
@@ -70,13 +71,20 @@ export class ExpectedChanges {
     this.expected.set(project, { until: this.now() + ms, services: services ? new Set(services) : undefined });
   }
 
-  /** Whether a change of the project's service (any service when omitted) is the user's own doing right now. */
-  isExpected(project: string, service?: string): boolean {
+  /**
+   * Whether a change of the project's service (any service when omitted) is the user's own doing
+   * right now. `named`: only when a command named that very service (Stop of one node); a command
+   * on the whole project does not cover it.
+   */
+  isExpected(project: string, service?: string, named = false): boolean {
     const e = this.expected.get(project);
     if (!e || e.until <= this.now()) {
       return false;
     }
-    return !e.services || service === undefined || e.services.has(service);
+    if (!e.services) {
+      return !named;
+    }
+    return service === undefined || e.services.has(service);
   }
 }
 
@@ -109,6 +117,7 @@ export class Announcer {
       down = new Set();
       this.down.set(project, down);
     }
+    const serviceOf = (node: string): string | undefined => change.snapshot.nodes.find((n) => n.name === node)?.service;
     for (const e of change.diff.events) {
       if (e.kind === 'failover' && !isCausedOnPurpose(project, change, e, expected)) {
         out.push({
@@ -128,7 +137,6 @@ export class Announcer {
       }
     }
     // Containers the user started, stopped or recreated on purpose are no news.
-    const serviceOf = (node: string): string | undefined => change.snapshot.nodes.find((n) => n.name === node)?.service;
     for (const c of change.diff.nodeChanges) {
       if (c.kind === 'containerDied' && !down.has(c.node) && !expected.isExpected(project, serviceOf(c.node))) {
         down.add(c.node);
@@ -137,6 +145,11 @@ export class Announcer {
     }
     for (const c of change.diff.nodeChanges) {
       if (c.kind === 'containerStarted' && down.delete(c.node)) {
+        if (expected.isExpected(project, serviceOf(c.node))) {
+          // Brought back by the user (Start, Up): what they asked for, not news.
+          this.pending.get(project)?.nodes.delete(c.node);
+          continue;
+        }
         const pending = this.pending.get(project)?.nodes;
         if (pending?.has(c.node)) {
           // Died and back within the window (a restart policy at work): one message, not two.

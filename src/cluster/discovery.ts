@@ -82,7 +82,13 @@ function isClusterProject(project: Project): boolean {
 function declaredService(s: Service): DeclaredService {
   const hostname =
     s.role === 'web' ? s.environment.get('WEBAPP_HOSTNAME')?.value : s.environment.get('COREAPP_HOSTNAME')?.value;
-  return { name: s.name, kind: roleToKind[s.role], hostname, image: s.image?.value };
+  return {
+    name: s.name,
+    kind: roleToKind[s.role],
+    hostname,
+    image: s.image?.value,
+    ...(s.role === 'dbupgrade' ? { dbUpgrade: true } : {}),
+  };
 }
 
 function inferApiUrl(project: Project): string | undefined {

@@ -4,6 +4,22 @@ import { hintFor } from '../api/errors';
 import { type ApiStatus, type ClusterNode, type ClusterSummary, type EngineStatus, type Finding } from './types';
 
 /**
+ * Whether the cluster is down: Docker answers and none of its web, master or coreapp containers
+ * runs (after Down, or before the first Up). Then an unreachable API is the expected consequence
+ * of what the user did, not a problem to warn about.
+ */
+export function isDown(engine: EngineStatus, api: ApiStatus, nodes: readonly ClusterNode[]): boolean {
+  return (
+    engine.reachable &&
+    api.status !== 'ok' &&
+    nodes.some((n) => n.container !== null || n.declared) &&
+    nodes.every(
+      (n) => !(n.kind === 'web' || n.kind === 'master' || n.kind === 'coreapp') || n.container?.state !== 'running',
+    )
+  );
+}
+
+/**
  * Cluster-level findings: what an operator should know, in plain words (wa-api.md §3, §5), worded
  * through `t`. Ids never change with the language.
  */
@@ -23,7 +39,7 @@ export function computeFindings(
       message: t('Docker engine unreachable: {0}', engine.problem.message),
     });
   }
-  if (api.status === 'error') {
+  if (api.status === 'error' && !isDown(engine, api, nodes)) {
     const id =
       api.errorKind === 'tls'
         ? 'api-certificate'
@@ -40,7 +56,9 @@ export function computeFindings(
     out.push({
       id: 'not-registered',
       severity: 'info',
-      message: t('The number is not registered yet: coreapps stay "not ready" (1011) until it is (POST /v1/account).'),
+      message: t(
+        'The number is not registered yet: coreapps stay "not ready" (1011) until it is. Click to register it.',
+      ),
     });
   }
 

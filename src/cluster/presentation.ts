@@ -1,4 +1,6 @@
 import { type Translate, english } from '../util/translate';
+import { isDown } from './findings';
+import { nodeActions } from './nodeActions';
 import { type ClusterNode, type ClusterSnapshot, type Finding, type NodeKind, type NodeState } from './types';
 
 /**
@@ -192,13 +194,25 @@ export function nodeContextValue(node: ClusterNode): string {
   if (node.errors.length > 0) {
     flags.push('errors');
   }
+  // `canStart`, `canStop`, …: what the node's context menu offers (cluster/nodeActions.ts).
+  for (const action of nodeActions(node)) {
+    flags.push(`can${action.charAt(0).toUpperCase()}${action.slice(1)}`);
+  }
   return ['waCluster.node', ...flags].join('+');
+}
+
+/** Whether the cluster is down (after Down, or before the first Up): see {@link isDown}. */
+export function isClusterDown(snapshot: ClusterSnapshot): boolean {
+  return isDown(snapshot.engine, snapshot.api, snapshot.nodes);
 }
 
 /** The cluster root's description: "v2.53.2 · 2/2 shards connected · registered"; `signedIn`: the API has credentials. */
 export function describeCluster(snapshot: ClusterSnapshot, t: Translate = english, signedIn = false): string {
   const parts: string[] = [];
   const c = snapshot.cluster;
+  if (isClusterDown(snapshot)) {
+    return t('down');
+  }
   if (!snapshot.engine.reachable && snapshot.nodes.every((n) => n.container === null)) {
     parts.push(t('Docker unreachable'));
   }
@@ -234,7 +248,7 @@ export function clusterHealth(snapshot: ClusterSnapshot): 'ok' | 'warning' | 'er
   if (!snapshot.engine.reachable && waNodes.every((n) => n.container === null)) {
     return 'error';
   }
-  if (waNodes.length === 0 || waNodes.every((n) => n.state === 'stopped')) {
+  if (waNodes.length === 0 || waNodes.every((n) => n.state === 'stopped') || isClusterDown(snapshot)) {
     return 'stopped';
   }
   if (waNodes.some((n) => n.state === 'error') || snapshot.cluster.findings.some((f) => f.severity === 'error')) {
@@ -284,6 +298,9 @@ export function statusBarText(snapshot: ClusterSnapshot, t: Translate = english)
   if (!snapshot.engine.reachable && snapshot.nodes.every((n) => n.container === null)) {
     return `${dot} ${t('WA: Docker unreachable')}`;
   }
+  if (isClusterDown(snapshot)) {
+    return `${dot} ${t('WA down')}`;
+  }
   if (c.shards !== null && c.shards > 0 && c.registered !== false) {
     return `${dot} WA ${Math.min(c.connectedCoreapps, c.shards)}/${c.shards}`;
   }
@@ -296,4 +313,36 @@ export function statusBarText(snapshot: ClusterSnapshot, t: Translate = english)
   }
   const running = created.filter((n) => n.container?.state === 'running').length;
   return `${dot} ${t('WA {0}/{1} up', running, created.length)}`;
+}
+
+/**
+ * Why the cluster is amber or red, one line per reason (the status bar's tooltip): the findings
+ * that are warnings or errors, nodes that stopped after having run, an unregistered number.
+ * Empty when the cluster is fine or down.
+ */
+export function healthReasons(snapshot: ClusterSnapshot, t: Translate = english): string[] {
+  const health = clusterHealth(snapshot);
+  if (health === 'ok' || health === 'stopped') {
+    return [];
+  }
+  const reasons = snapshot.cluster.findings
+    .filter((f) => f.severity === 'error' || f.severity === 'warning')
+    .map((f) => f.message);
+  const waNodes = snapshot.nodes.filter((n) => n.kind !== 'other');
+  for (const n of waNodes) {
+    if (n.state === 'error' && !snapshot.cluster.findings.some((f) => f.nodes?.includes(n.name))) {
+      reasons.push(t('{0}: {1}', n.name, n.stateReason));
+    }
+  }
+  const stopped = waNodes.filter((n) => n.state === 'stopped' && n.container !== null).map((n) => n.name);
+  if (stopped.length > 0) {
+    reasons.push(stopped.length === 1 ? t('{0} is stopped.', stopped[0]!) : t('{0} are stopped.', stopped.join(', ')));
+  }
+  if (snapshot.cluster.registered === false) {
+    reasons.push(t('The number is not registered.'));
+  }
+  if (reasons.length === 0 && !snapshot.engine.reachable) {
+    reasons.push(t('Docker unreachable'));
+  }
+  return reasons;
 }

@@ -1,5 +1,6 @@
 import { type HealthEntry, type HealthReport } from '../api/health';
 import { type ContainerDetails } from '../docker/types';
+import { isTruthyFlag } from '../compose/roles';
 import { classifyContainer, classifyName, normalizeVersion, versionFromImage } from './classify';
 import { type Translate } from '../util/translate';
 import { computeFindings } from './findings';
@@ -52,9 +53,13 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
   const engine =
     input.engine ?? (input.containers ? { reachable: true, endpoint: undefined, problem: undefined } : ENGINE_UNKNOWN);
   const api = input.api ?? (input.health ? { ...API_OFF, status: 'ok' as const } : API_OFF);
+  const declaredUpgrades = new Set((input.declared ?? []).filter((d) => d.dbUpgrade).map((d) => d.name));
   const containers = currentReplicas(
     (input.containers ?? []).filter(
-      (c) => !c.oneoff && (input.project === undefined || c.project === undefined || c.project === input.project),
+      (c) =>
+        !c.oneoff &&
+        (input.project === undefined || c.project === undefined || c.project === input.project) &&
+        !finishedDbUpgrade(c, declaredUpgrades),
     ),
   );
   const entries = input.health?.entries ?? [];
@@ -94,11 +99,13 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
     });
   }
   for (const d of input.declared ?? []) {
-    if (!drafts.some((x) => x.service === d.name)) {
+    // A DB-upgrade job that is not running is no node (it ran, or runs only during an upgrade).
+    if (!d.dbUpgrade && !drafts.some((x) => x.service === d.name)) {
       drafts.push({
         name: d.name,
         service: d.name,
-        kind: d.kind,
+        // The kind a container of this service would get, so the order never depends on state.
+        kind: d.kind !== 'other' ? d.kind : classifyContainer(d.image ?? '', {}, d.name),
         container: undefined,
         entry: undefined,
         declared: true,
@@ -416,6 +423,12 @@ function deriveState(
     return { state: 'starting', reason: 'started recently, not in /v1/health yet' };
   }
   return { state: 'unknown', reason: 'running but absent from /v1/health' };
+}
+
+/** A DB-upgrade container (WA_DB_UPGRADE=1, or a declared DB-upgrade service) that has finished. */
+function finishedDbUpgrade(c: ContainerDetails, declaredUpgrades: ReadonlySet<string>): boolean {
+  const upgrade = isTruthyFlag(c.env.WA_DB_UPGRADE) || (c.service !== undefined && declaredUpgrades.has(c.service));
+  return upgrade && c.state !== 'running' && c.state !== 'restarting';
 }
 
 function young(c: NodeContainer, _now: number): boolean {

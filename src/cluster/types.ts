@@ -34,6 +34,8 @@ export interface DeclaredService {
   /** COREAPP_HOSTNAME (masters/coreapps) or WEBAPP_HOSTNAME, after interpolation. */
   readonly hostname?: string | undefined;
   readonly image?: string | undefined;
+  /** The DB-upgrade job (WA_DB_UPGRADE=1): a one-off run, never a node of the cluster. */
+  readonly dbUpgrade?: boolean | undefined;
 }
 
 export interface NodeContainer {

@@ -125,14 +125,14 @@ export async function runUpgrade(
           break;
         case 'verify':
           // Recreating the shard owners moves the shards (a failover the upgrade causes): no news while it settles.
-          ports.expectChanges(timeoutMs);
+          ports.expectChanges(timeoutMs, step.services);
           verified = await waitForCluster(plan, step, ports, t, timeoutMs);
           break;
       }
     }
   } finally {
     if (ran) {
-      ports.expectChanges(SETTLE_MS);
+      ports.expectChanges(SETTLE_MS, recreatedServices(plan));
     }
     await ports.journal?.end(plan.project);
   }
@@ -366,4 +366,9 @@ async function waitForCluster(
         ? t('{0} runs version {1}: {2}/{2} shards connected.', plan.project, plan.to, step.shards)
         : t('{0} runs version {1}.', plan.project, plan.to),
   };
+}
+
+/** The services the upgrade recreates: their containers and the shard moves they cause are no news. */
+function recreatedServices(plan: UpgradePlan): string[] {
+  return plan.steps.flatMap((s) => (s.kind === 'recreate' ? [...s.services] : []));
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { type MonitorChange } from '../cluster/monitor';
 import {
   clusterLook,
+  isClusterDown,
   describeCluster,
   describeNode,
   describePort,
@@ -12,7 +13,10 @@ import {
   orderNodes,
   type Look,
 } from '../cluster/presentation';
-import { type ClusterNode, type Finding } from '../cluster/types';
+import { findingAction } from '../cluster/findingActions';
+import { DEFAULT_UNHEALTHY_INTERVAL_S } from '../cluster/nodeActions';
+import { describeTakeover, TakeoverWatch } from '../cluster/takeover';
+import { type ClusterNode, type ClusterSnapshot, type Finding } from '../cluster/types';
 import { ViewStates } from '../cluster/viewState';
 import { Commands } from '../constants';
 import { type ClusterSession, type ClusterSessions } from '../host/clusterSessions';
@@ -95,6 +99,10 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
   readonly onDidChangeTreeData = this.changed.event;
   private readonly elements = new Map<string, TreeElement>();
   private readonly subscriptions: vscode.Disposable[];
+  /** Per cluster: shard owners that stopped answering, until a spare took over (cluster/takeover.ts). */
+  private readonly takeovers = new Map<string, { watch: TakeoverWatch; intervalS: number }>();
+  /** Ticks the countdown of a pending takeover once a second, only while one is pending. */
+  private countdown: NodeJS.Timeout | undefined;
 
   constructor(private readonly sessions: ClusterSessions) {
     this.subscriptions = [
@@ -124,7 +132,29 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     );
   }
 
+  private takeoverOf(session: ClusterSession): { watch: TakeoverWatch; intervalS: number } {
+    let t = this.takeovers.get(session.cluster.id);
+    if (!t) {
+      t = { watch: new TakeoverWatch(), intervalS: DEFAULT_UNHEALTHY_INTERVAL_S };
+      this.takeovers.set(session.cluster.id, t);
+    }
+    return t;
+  }
+
   private onClusterChange(session: ClusterSession, change: MonitorChange): void {
+    const takeover = this.takeoverOf(session);
+    takeover.watch.onChange(change);
+    if (change.diff.events.some((e) => e.kind === 'shardOwnerLost') && session.api) {
+      // The cluster's own unhealthy_interval, when the API tells it (admin only); else the default.
+      void session.api.getApplicationSettings({ timeoutMs: 3000 }).then(
+        (a) => {
+          if (typeof a.unhealthy_interval === 'number' && a.unhealthy_interval > 0) {
+            takeover.intervalS = a.unhealthy_interval;
+          }
+        },
+        () => undefined,
+      );
+    }
     const root = this.clusterElement(session);
     const structural =
       change.diff.clusterChanged || change.diff.nodeChanges.some((c) => c.kind === 'added' || c.kind === 'removed');
@@ -177,7 +207,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
             ),
         ),
       );
-    } else if (snapshot?.api.status === 'error') {
+    } else if (snapshot?.api.status === 'error' && !isClusterDown(snapshot)) {
       const tls = snapshot.api.errorKind === 'tls';
       const id = `${root.id}/action:${tls ? 'trust' : 'apiError'}`;
       this.elements.delete(id);
@@ -198,6 +228,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
         ),
       );
     }
+    if (snapshot) {
+      out.push(...this.takeoverRows(root, session, snapshot));
+    }
     for (const f of snapshot?.cluster.findings ?? []) {
       const id = `${root.id}/finding:${f.id}`;
       this.elements.set(id, new FindingElement(id, root, f));
@@ -209,6 +242,59 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       );
     }
     return out;
+  }
+
+  /** "wacore1 stopped answering: a spare (wacore3) takes over its shard in about 25 s", ticking. */
+  private takeoverRows(root: ClusterElement, session: ClusterSession, snapshot: ClusterSnapshot): ActionElement[] {
+    const takeover = this.takeoverOf(session);
+    const pending = takeover.watch.pending(snapshot, Date.now(), takeover.intervalS);
+    if (pending.length > 0 && !this.countdown) {
+      this.countdown = setTimeout(() => {
+        this.countdown = undefined;
+        this.changed.fire(root);
+      }, 1000);
+    }
+    return pending.map((p) => {
+      const id = `${root.id}/takeover:${p.node}`;
+      const row = new ActionElement(
+        id,
+        root,
+        describeTakeover(p, vscode.l10n.t),
+        '',
+        { command: Commands.showHealth, title: vscode.l10n.t('Show Health'), arguments: [session.cluster.id] },
+        { icon: 'sync~spin', color: 'charts.yellow' },
+      );
+      this.elements.set(id, row);
+      return row;
+    });
+  }
+
+  /** The command a finding row runs when clicked (cluster/findingActions.ts decides which). */
+  private findingCommand(finding: FindingElement): vscode.Command | undefined {
+    const clusterId = finding.parent.sessionId;
+    const action = findingAction(finding.finding);
+    switch (action?.kind) {
+      case undefined:
+        return undefined;
+      case 'registerNumber':
+        return { command: Commands.registerNumber, title: vscode.l10n.t('Register Number'), arguments: [clusterId] };
+      case 'setShards':
+        return { command: Commands.setShards, title: vscode.l10n.t('Set Shards'), arguments: [clusterId] };
+      case 'addCoreapp':
+        return { command: Commands.addCoreapp, title: vscode.l10n.t('Add Coreapp'), arguments: [clusterId] };
+      case 'signIn':
+        return { command: Commands.signIn, title: vscode.l10n.t('Sign In'), arguments: [clusterId] };
+      case 'showLogs': {
+        const node = this.elements.get(`${finding.parent.id}/node:${action.node}`);
+        return node ? { command: Commands.showLogs, title: vscode.l10n.t('Show Logs'), arguments: [node] } : undefined;
+      }
+      case 'openCompose':
+        return {
+          command: Commands.openComposeAt,
+          title: vscode.l10n.t('Open Compose File'),
+          arguments: [clusterId, action.service],
+        };
+    }
   }
 
   private nodeDetails(element: NodeElement): DetailElement[] {
@@ -286,7 +372,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       const item = new vscode.TreeItem(element.finding.message, vscode.TreeItemCollapsibleState.None);
       item.id = element.id;
       item.iconPath = themeIcon(findingLook(element.finding));
-      item.tooltip = element.finding.message;
+      const command = this.findingCommand(element);
+      item.tooltip = command ? `${element.finding.message}\n\n${command.title}` : element.finding.message;
+      item.command = command;
       item.contextValue = `waCluster.finding+${element.finding.severity}`;
       return item;
     }
@@ -320,6 +408,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
   }
 
   dispose(): void {
+    clearTimeout(this.countdown);
     for (const d of this.subscriptions) {
       d.dispose();
     }

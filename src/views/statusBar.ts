@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { clusterHealth, describeCluster, statusBarText } from '../cluster/presentation';
+import { clusterHealth, describeCluster, healthReasons, statusBarText } from '../cluster/presentation';
 import { Commands } from '../constants';
 import { type ClusterSessions } from '../host/clusterSessions';
 
@@ -26,6 +26,11 @@ export class ClusterStatusBar implements vscode.Disposable {
     return this.item.text;
   }
 
+  /** The tooltip shown now (for tests). */
+  get tooltip(): string {
+    return typeof this.item.tooltip === 'string' ? this.item.tooltip : (this.item.tooltip?.value ?? '');
+  }
+
   update(): void {
     // Clusters that run come first (worst first); one that is not running only when nothing runs.
     const rank = { error: 0, warning: 1, ok: 2, stopped: 3 } as const;
@@ -41,8 +46,14 @@ export class ClusterStatusBar implements vscode.Disposable {
     const health = clusterHealth(snapshot);
     this.item.text =
       statusBarText(snapshot, vscode.l10n.t) + (withSnapshots.length > 1 ? ` (+${withSnapshots.length - 1})` : '');
+    // Amber or red says why: the reasons of each cluster in trouble (cluster/presentation.ts).
     this.item.tooltip = withSnapshots
-      .map((s) => `${s.cluster.projectName}: ${describeCluster(s.snapshot!, vscode.l10n.t, s.api !== undefined)}`)
+      .map((s) =>
+        [
+          `${s.cluster.projectName}: ${describeCluster(s.snapshot!, vscode.l10n.t, s.api !== undefined)}`,
+          ...healthReasons(s.snapshot!, vscode.l10n.t).map((r) => `• ${r}`),
+        ].join('\n'),
+      )
       .join('\n');
     this.item.backgroundColor =
       health === 'error'

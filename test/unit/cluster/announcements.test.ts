@@ -160,7 +160,7 @@ describe('announcements (which change is news)', () => {
 
   it('an upgrade recreating every node moves the shards: no failover announced, and the history says what it was', () => {
     // Upgrade's verify step: every container changes on purpose until the cluster is back.
-    expected.expect('biz', 10 * 60_000);
+    expected.expect('biz', 10 * 60_000, ['wacore1', 'wacore2', 'wacore3']);
     const moves = change([], [failover('wacore3', 'wacore2'), failover('wacore2', 'wacore1')]);
     assert.deepEqual(announcer.onChange('biz', moves, expected, (now += 40_000)), []);
     assert.deepEqual(historyLines('biz', moves, expected), [
@@ -179,10 +179,46 @@ describe('announcements (which change is news)', () => {
   });
 
   it('once the expected window is over, a failover is news again', () => {
-    expected.expect('biz', 15_000);
+    expected.expect('biz', 15_000, ['wacore2']);
     now += 16_000;
     assert.deepEqual(messages(announcer.onChange('biz', change([], [failover('wacore2', 'wacore3')]), expected, now)), [
       'biz: failover, wacore3 took over from wacore2.',
+    ]);
+  });
+
+  it('a node the user starts again after it died is no news (Start, Up of that service); the history still has it', () => {
+    announcer.onChange('biz', change([died('wacore1', 137)]), expected, now);
+    assert.deepEqual(messages(announcer.due(now + DEATH_WINDOW_MAX_MS)), ['biz: wacore1 stopped (exit 137).']);
+    expected.expect('biz', 30_000, ['wacore1']);
+    const back = change([started('wacore1')]);
+    assert.deepEqual(announcer.onChange('biz', back, expected, (now += 10_000)), []);
+    assert.deepEqual(historyLines('biz', back), ['biz: wacore1 started']);
+    // Forgotten as down: a later death of its own accord is news again.
+    now += 60_000;
+    announcer.onChange('biz', change([died('wacore1', 1)]), expected, now);
+    assert.deepEqual(messages(announcer.due(now + DEATH_WINDOW_MAX_MS)), ['biz: wacore1 stopped (exit 1).']);
+  });
+
+  it('Stop, Start and Restart of one node from the tree make no toast for that node, and the failover it causes is no news', () => {
+    expected.expect('biz', 90_000, ['wacore1']);
+    assert.deepEqual(announcer.onChange('biz', change([died('wacore1', 0)]), expected, now), []);
+    assert.deepEqual(
+      announcer.onChange('biz', change([], [failover('wacore1', 'wacore3')]), expected, (now += 35_000)),
+      [],
+    );
+    assert.deepEqual(announcer.onChange('biz', change([started('wacore1')]), expected, (now += 1000)), []);
+    assert.deepEqual(announcer.due(now + DEATH_WINDOW_MAX_MS), []);
+  });
+
+  it('a failover away from a node nobody named is still news, even while another node is being started', () => {
+    expected.expect('biz', 90_000, ['wacore4']);
+    assert.deepEqual(messages(announcer.onChange('biz', change([], [failover('wacore1', 'wacore3')]), expected, now)), [
+      'biz: failover, wacore3 took over from wacore1.',
+    ]);
+    // A command on the whole project (Up of everything) does not cover a failover either.
+    expected.expect('biz', 90_000);
+    assert.deepEqual(messages(announcer.onChange('biz', change([], [failover('wacore2', 'wacore1')]), expected, now)), [
+      'biz: failover, wacore1 took over from wacore2.',
     ]);
   });
 });
