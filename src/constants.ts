@@ -19,6 +19,7 @@ export const Commands = {
   showLogs: 'waCluster.logs.show',
   showAllLogs: 'waCluster.logs.showAll',
   collectDiagnostics: 'waCluster.diagnostics.collect',
+  filterLogs: 'waCluster.logs.filter',
 } as const;
 
 /**

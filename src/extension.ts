@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { refresh } from './commands/refresh';
 import { collectDiagnostics } from './commands/collectDiagnostics';
 import { showAllLogs } from './commands/showAllLogs';
+import { filterLogs } from './commands/filterLogs';
 import { showNodeLogs } from './commands/showNodeLogs';
 import { showLog } from './commands/showLog';
 import { registerComposeDiagnostics } from './diagnostics/composeDiagnostics';
@@ -111,6 +112,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     registerCommand(Commands.showLogs, log, (arg) => showNodeLogs(services, logDocuments, arg)),
     registerCommand(Commands.showAllLogs, log, (arg) => showAllLogs(services, logDocuments, arg)),
     registerCommand(Commands.collectDiagnostics, log, (arg) => collectDiagnostics(services, arg)),
+    registerCommand(Commands.filterLogs, log, (arg) => filterLogs(logDocuments, arg)),
     registerCommand(Commands.focusExplorer, log, () => vscode.commands.executeCommand(`${Views.nodes}.focus`)),
   );
   void sessions.rediscover().then(updateActivity);
