@@ -385,16 +385,16 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     let readme = '';
     const writeReadme = (): void => {
       readme = `${readmeText({
-          name,
-          input,
-          startedAt,
-          engine,
-          containers,
-          parts,
-          logsOk,
-          masked: redact.knownCount + redact.learned.size,
-          redact,
-        })}\n`;
+        name,
+        input,
+        startedAt,
+        engine,
+        containers,
+        parts,
+        logsOk,
+        masked: redact.knownCount + redact.learned.size,
+        redact,
+      })}\n`;
       write('README.txt', readme);
     };
     writeReadme();

@@ -74,7 +74,7 @@ export function statedLevel(text: string): LogLevel | undefined {
   const m =
     /^\S+(?: \S+)?: \(\S+\) ([A-Z]+)\b/.exec(text) ??
     /\[(ERROR|Warning|WARNING|Note|NOTE|System|SYSTEM|INFO|DEBUG|WARN)\]/.exec(text) ??
-    /\b(LOG|WARNING|ERROR|FATAL|PANIC|DEBUG\d?|INFO|NOTICE|STATEMENT|DETAIL|HINT):  /.exec(text) ??
+    /\b(LOG|WARNING|ERROR|FATAL|PANIC|DEBUG\d?|INFO|NOTICE|STATEMENT|DETAIL|HINT): {2}/.exec(text) ??
     /^\s*(?:level=)?(ERROR|WARN(?:ING)?|INFO|DEBUG|TRACE|FATAL)\b/i.exec(text);
   return m ? LEVEL_WORDS[m[1]!.toUpperCase().replace(/\d$/, '')] : undefined;
 }
@@ -130,7 +130,9 @@ export function classifyLines(lines: readonly string[], node?: string): Classifi
 }
 
 /** The filter's regular expression, or the reason it is not one. */
-export function compileFilterText(text: string | undefined): { ok: true; re: RegExp | undefined } | { ok: false; message: string } {
+export function compileFilterText(
+  text: string | undefined,
+): { ok: true; re: RegExp | undefined } | { ok: false; message: string } {
   if (!text) {
     return { ok: true, re: undefined };
   }

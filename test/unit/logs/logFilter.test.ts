@@ -21,10 +21,16 @@ const OUR_POLL = '172.18.0.1 - - [02/Jan/2026:03:00:04 +0000] "GET /v1/health HT
 
 describe('log filter', () => {
   it('reads the level each container format states', () => {
-    assert.deepEqual(
-      [CORE_W, CORE_I, CORE_D, CORE_C, WEB_WARN, MYSQL_WARN, PG_ERROR, 'plain text'].map(statedLevel),
-      ['warning', 'info', 'debug', 'error', 'warning', 'warning', 'error', undefined],
-    );
+    assert.deepEqual([CORE_W, CORE_I, CORE_D, CORE_C, WEB_WARN, MYSQL_WARN, PG_ERROR, 'plain text'].map(statedLevel), [
+      'warning',
+      'info',
+      'debug',
+      'error',
+      'warning',
+      'warning',
+      'error',
+      undefined,
+    ]);
   });
 
   it("tells our own health polling from other clients' requests by path and User-Agent", () => {
@@ -36,7 +42,10 @@ describe('log filter', () => {
     assert.equal(isOwnHealthPoll(OUR_POLL.replace('"wa-cluster"', '"wa-cluster-monitor"')), false);
     assert.equal(isOwnHealthPoll(OUR_POLL.replace('/v1/health', '/v1/support')), false);
     assert.equal(isOwnHealthPoll(OUR_POLL.replace('GET', 'POST')), false);
-    assert.equal(isOwnHealthPoll('172.18.0.1 - - [02/Jan/2026:03:00:04 +0000] "GET /v1/health HTTP/1.1" 200 312'), false);
+    assert.equal(
+      isOwnHealthPoll('172.18.0.1 - - [02/Jan/2026:03:00:04 +0000] "GET /v1/health HTTP/1.1" 200 312'),
+      false,
+    );
     assert.equal(isOwnHealthPoll(`[waweb] ${OUR_POLL}`), false, 'classifyLines strips the node prefix first');
   });
 
@@ -88,10 +97,7 @@ describe('log filter', () => {
     assert.equal(noteTimestamp('stopped', state, now, '2026-01-02T03:00:04.1Z'), state.finishedAt);
     assert.equal(noteTimestamp('running', state, now), state.startedAt);
     // Docker's zero time, a missing container or a stop time before the last line: when we noticed.
-    assert.equal(
-      noteTimestamp('stopped', { finishedAt: '0001-01-01T00:00:00Z' }, now),
-      new Date(now).toISOString(),
-    );
+    assert.equal(noteTimestamp('stopped', { finishedAt: '0001-01-01T00:00:00Z' }, now), new Date(now).toISOString());
     assert.equal(noteTimestamp('stopped', undefined, now), new Date(now).toISOString());
     assert.equal(noteTimestamp('stopped', state, now, '2026-01-02T03:00:04.9Z'), new Date(now).toISOString());
   });
