@@ -13,39 +13,19 @@ interface WindowChoice extends vscode.QuickPickItem {
 /** The period WADebug collects (`docker logs` for 3 hours, wa-api.md §6): the one preselected. */
 const WADEBUG_SECONDS = 3 * 3600;
 
+/** The periods, the one WADebug collects first so that it is the one preselected (Enter takes it). */
 function windowChoices(): WindowChoice[] {
   return [
-    { label: vscode.l10n.t('Last 15 minutes'), seconds: 15 * 60 },
-    { label: vscode.l10n.t('Last hour'), seconds: 3600 },
     {
       label: vscode.l10n.t('Last 3 hours'),
       description: vscode.l10n.t('what WADebug collects'),
       seconds: WADEBUG_SECONDS,
     },
+    { label: vscode.l10n.t('Last 15 minutes'), seconds: 15 * 60 },
+    { label: vscode.l10n.t('Last hour'), seconds: 3600 },
     { label: vscode.l10n.t('Last 24 hours'), seconds: 24 * 3600 },
     { label: vscode.l10n.t('All logs'), description: vscode.l10n.t('can be large'), seconds: undefined },
   ];
-}
-
-/** Asks for the period with the 3 hours WADebug collects preselected (Enter takes it). */
-function pickWindow(): Promise<WindowChoice | undefined> {
-  const qp = vscode.window.createQuickPick<WindowChoice>();
-  const items = windowChoices();
-  qp.items = items;
-  qp.activeItems = items.filter((c) => c.seconds === WADEBUG_SECONDS);
-  qp.placeholder = vscode.l10n.t('Collect the logs of which period?');
-  return new Promise((resolve) => {
-    let picked: WindowChoice | undefined;
-    qp.onDidAccept(() => {
-      picked = qp.selectedItems[0] ?? qp.activeItems[0];
-      qp.hide();
-    });
-    qp.onDidHide(() => {
-      qp.dispose();
-      resolve(picked);
-    });
-    qp.show();
-  });
 }
 
 /** Where to write: the workspace's `.wa-diagnostics/` (git-ignored inside) or a folder the user picks. */
@@ -101,7 +81,9 @@ export async function collectDiagnostics(deps: LogCommandDeps, arg?: unknown): P
     );
   }
   const docker = cluster.docker;
-  const win = await pickWindow();
+  const win = await vscode.window.showQuickPick(windowChoices(), {
+    placeHolder: vscode.l10n.t('Collect the logs of which period?'),
+  });
   if (!win) {
     return;
   }

@@ -11,6 +11,7 @@ import { type FollowNote, followContainer } from '../../src/docker/follow';
 import { type DockerodeClient } from '../../src/docker/client';
 import { ComposeLabels, type LogLine } from '../../src/docker/types';
 import { interleave } from '../../src/util/interleave';
+import { isOwnHealthPoll } from '../../src/util/logFilter';
 import * as h from '../emulator/src/harness';
 import { dockerClient, pinnedTransport } from '../fakes/engineWatch';
 import { testResultsDir } from '../support/paths';
@@ -198,6 +199,26 @@ describe('logs and diagnostics bundle (Docker + emulator)', function () {
     fs.mkdirSync(testResultsDir, { recursive: true });
     fs.copyFileSync(result.zipPath, path.join(testResultsDir, 'diagnostics-bundle.zip'));
   });
+  it("tells the web's access-log lines of our own health polling from another client's", async () => {
+    const { transport } = await pinnedTransport(ws.baseUrl);
+    const api = new WaApiClient({ baseUrl: ws.baseUrl, transport, auth: { kind: 'apikey', key: h.DEFAULT_API_KEY } });
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await api.health();
+    // Someone else asks the same thing (the harness's own HTTPS client, like curl or a monitor).
+    assert.equal((await h.api(ws, 'GET', '/v1/health', { apiKey: h.DEFAULT_API_KEY })).status, 200);
+    const [web] = (await docker.listContainers(project)).filter((c) => c.service === 'waweb');
+    assert.ok(web);
+    const lines: string[] = [];
+    await docker.logs(web.id, { follow: false, since }, (l) => lines.push(l.text));
+    const polls = lines.filter((l) => /"GET \/v1\/health HTTP/.test(l));
+    // Exactly our one request is ours; the other client's request is not.
+    assert.equal(polls.filter((l) => isOwnHealthPoll(l)).length, 1, JSON.stringify(polls));
+    assert.ok(
+      polls.some((l) => !isOwnHealthPoll(l) && l.endsWith('"-"')),
+      JSON.stringify(polls),
+    );
+  });
+
   it("a followed node's log goes on through a restart and, after Compose recreated the node, from the new container", async () => {
     const [first] = (await docker.listContainers(project)).filter((c) => c.service === 'wacore2');
     assert.ok(first);

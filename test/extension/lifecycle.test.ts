@@ -98,6 +98,9 @@ describe('cluster lifecycle commands (extension host, real Compose)', function (
     assert.equal(errors.length, 1, JSON.stringify(dialogs.shown));
     assert.match(errors[0]!.message, /diagnostics bundle could not be written to .*not-a-folder.*ENOTDIR/);
     assert.deepEqual(errors[0]!.items, ['Show Extension Log']);
+    // The period WADebug collects comes first, so it is the one preselected.
+    const periods = dialogs.offered.find((o) => /which period/.test(o.prompt));
+    assert.equal(periods?.labels[0], 'Last 3 hours', JSON.stringify(dialogs.offered));
   });
 
   it('Down keeps the data volumes unless asked to delete them', async () => {
