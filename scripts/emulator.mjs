@@ -1,7 +1,9 @@
 // npm run emulator -- up|down [--volumes]|status|build   [--dir <folder>] [--port <n>] [--version <x.y.z>] [--project <name>] [--compose v1|v2]
 //
 // Runs the wa-emulator cluster (test/emulator) with the real Compose CLI in a demo workspace
-// (default .demo/workspace/): multiconnect-compose.yml, db.env, .env (WA_API_VERSION) and friends.
+// (default .demo/biz/, the one `npm start` runs, so `status` finds the demo's cluster):
+// multiconnect-compose.yml, db.env, .env (WA_API_VERSION) and friends. The project is the one the
+// workspace remembers, else the folder's name (as Compose itself names it).
 // `up` starts the documented HA set (db, waweb, master1, master2, wacore1, wacore2); the web answers
 // on https://127.0.0.1:9090. --compose v2 runs `docker compose` (containers <project>-<service>-1),
 // v1 `docker-compose` (<project>_<service>_1); default: v2 when installed (the workspace remembers
@@ -93,12 +95,19 @@ if (argv.includes('--hosts')) {
     },
   );
 } else {
-  const dir = path.resolve(root, opt('dir', '.demo/workspace'));
+  const dir = path.resolve(root, opt('dir', '.demo/biz'));
   const port = Number(opt('port', '9090'));
   const stateFile = path.join(dir, '.emulator.json');
   const saved = fs.existsSync(stateFile) ? JSON.parse(fs.readFileSync(stateFile, 'utf8')) : {};
   const version = opt('version', saved.version ?? h.OLD_VERSION);
-  const project = opt('project', saved.project ?? 'wa-demo');
+  const project = opt(
+    'project',
+    saved.project ??
+      path
+        .basename(dir)
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]/g, ''),
+  );
   const composeFlavor = opt('compose', saved.compose ?? h.composeFlavor());
   if (composeFlavor !== 'v1' && composeFlavor !== 'v2') {
     console.error(`--compose must be v1 or v2, not "${composeFlavor}"`);

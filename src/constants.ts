@@ -26,6 +26,7 @@ export const Commands = {
   recreateNode: 'waCluster.node.recreate',
   showHealth: 'waCluster.showHealth',
   openComposeAt: 'waCluster.openComposeAt',
+  filterLogs: 'waCluster.logs.filter',
 } as const;
 
 /**

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { refresh } from './commands/refresh';
 import { collectDiagnostics } from './commands/collectDiagnostics';
 import { showAllLogs } from './commands/showAllLogs';
+import { filterLogs } from './commands/filterLogs';
 import { showNodeLogs } from './commands/showNodeLogs';
 import { showLog } from './commands/showLog';
 import { registerComposeDiagnostics } from './diagnostics/composeDiagnostics';
@@ -121,6 +122,7 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     registerCommand(Commands.showAllLogs, log, (arg) => showAllLogs(services, logDocuments, arg)),
     registerCommand(Commands.collectDiagnostics, log, (arg) => collectDiagnostics(services, arg)),
     registerCommand(Commands.verifyCode, log, (arg) => verifyCode(services, arg)),
+    registerCommand(Commands.filterLogs, log, (arg) => filterLogs(logDocuments, arg)),
     registerCommand(Commands.focusExplorer, log, () => vscode.commands.executeCommand(`${Views.nodes}.focus`)),
     healthDocuments,
     registerCommand(Commands.startNode, log, (arg) => startNode(services, arg)),

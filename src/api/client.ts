@@ -14,6 +14,7 @@ import {
 } from './schemas';
 import { type HttpRequest, type Transport } from './transport';
 import { type Clock, systemClock } from '../util/abort';
+import { API_USER_AGENT } from '../util/logFilter';
 
 export const DEFAULT_API_URL = 'https://127.0.0.1:9090';
 /** Tokens are valid for 7 days (wa-api.md §2.1). */
@@ -176,6 +177,11 @@ export class WaApiClient {
 
   /** `GET /v1/health`, parsed into roles and gateway statuses. Bearer or Apikey. */
   async health(opts: CallOptions = {}): Promise<HealthReport> {
+    return (await this.healthAnswer(opts)).report;
+  }
+
+  /** `GET /v1/health`: the parsed report and the answer as the server sent it (decoded JSON). */
+  async healthAnswer(opts: CallOptions = {}): Promise<{ report: HealthReport; raw: unknown }> {
     const body = await this.callRaw('GET', '/v1/health', undefined, opts, true);
     const r = parseHealth(body);
     if (!r.ok) {
@@ -184,7 +190,7 @@ export class WaApiClient {
     if (r.value.version) {
       this.lastVersion = r.value.version;
     }
-    return r.value;
+    return { report: r.value, raw: body };
   }
 
   /** `GET /v1/health` as answered: the HTTP status and the body verbatim, nothing parsed or dropped ("Show Health"). */
@@ -367,6 +373,8 @@ export class WaApiClient {
         url: this.baseUrl + path,
         headers: {
           accept: 'application/json',
+          // Tells our own requests apart in the web's access log (Filter Logs hides our health polling).
+          'user-agent': API_USER_AGENT,
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...headers,
         },

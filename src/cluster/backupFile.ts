@@ -1,5 +1,5 @@
 /**
- * The `.wabackup` file written by "Back Up" and read by "Restore": the API's encrypted settings
+ * The `.wabackup` file written by "Write Backup File…" and read by "Restore": the API's encrypted settings
  * blob (`POST /v1/settings/backup`, wa-api.md §2.7) plus what the cluster looked like when it was
  * taken, so a restore can warn about a different shard layout or version before it is attempted.
  * No secret is ever part of the file except the encrypted blob itself.

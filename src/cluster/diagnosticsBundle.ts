@@ -5,22 +5,25 @@ import { type ComposeCommand, type RunOptions, type RunResult } from '../docker/
 import { type DockerPort } from '../docker/port';
 import { type ContainerSummary, type EngineInfo } from '../docker/types';
 import { AbortedError, isAbortError, throwIfAborted } from '../util/abort';
-import { BoundedLineBuffer } from '../util/lineBuffer';
 import { Redactor, secretValuesFromEnv, secretValuesFromText } from '../util/redact';
+import { TailFileWriter, rewriteLines } from '../util/tailFile';
 import { zipFolder } from '../util/zip';
 
 /**
  * The diagnostics bundle: what a support engineer needs, in the spirit of the setup guide's
  * `docker-compose logs > debug_output.txt` and WADebug's `wadebug_logs.zip` (wa-api.md §6):
  * every node's logs for a window, `docker inspect` and the compose config with secrets masked,
- * the `/v1/health` and `/v1/support` JSON, the versions, and a README.txt index. A part that
- * cannot be collected is listed as failed in the README; it never aborts the bundle. Only
- * cancellation does (and then nothing is left behind).
+ * the `/v1/health` (parsed and as answered) and `/v1/support` JSON, the versions, and a
+ * README.txt index. Logs stream to disk (memory stays flat for any log size); the folder is
+ * zipped and then removed, so only the zip is left. A part that cannot be collected is listed as
+ * failed in the README; it never aborts the bundle. Only cancellation does (and then nothing is
+ * left behind).
  */
 
 /** The API calls the bundle makes (WaApiClient fits). */
 export interface DiagnosticsApi {
-  health(opts?: { signal?: AbortSignal }): Promise<HealthReport>;
+  /** `GET /v1/health`: parsed, and the decoded JSON as the server sent it. */
+  healthAnswer(opts?: { signal?: AbortSignal }): Promise<{ report: HealthReport; raw: unknown }>;
   support(opts?: { signal?: AbortSignal }): Promise<Record<string, unknown>>;
 }
 
@@ -42,15 +45,15 @@ export interface DiagnosticsInput {
   readonly sinceMs: number | undefined;
   /** Human description of the window for the README ("last 3 hours"). */
   readonly windowLabel?: string;
-  /** Parent folder; the bundle is `<outDir>/<name>/` plus `<outDir>/<name>.zip`. */
+  /** Parent folder; the bundle is `<outDir>/<name>.zip` (the folder `<outDir>/<name>/` only while it is written). */
   readonly outDir: string;
   readonly extensionVersion: string;
   /** `meta.version` from the latest snapshot, used when the API cannot be asked. */
   readonly clusterVersion?: string | undefined;
   /** More values to mask wherever they appear (API password, tokens the caller knows). */
   readonly knownSecrets?: readonly string[];
-  /** Per-node cap on kept log text, newest kept (UTF-16 units); default 32 Mi. */
-  readonly maxLogCharsPerNode?: number;
+  /** Per-node cap on the log kept on disk, newest kept (bytes, at least half of it kept); default 256 MiB. */
+  readonly maxLogBytesPerNode?: number;
   readonly now?: () => number;
   readonly signal?: AbortSignal;
   /** Progress in human terms, with the fraction done (0..1). */
@@ -68,13 +71,16 @@ export interface BundlePart {
 
 export interface BundleResult {
   readonly name: string;
-  readonly folder: string;
+  /** The unzipped folder: left only when the zip could not be written. */
+  readonly folder: string | undefined;
   readonly zipPath: string | undefined;
+  /** README.txt as written into the bundle. */
+  readonly readme: string;
   readonly parts: readonly BundlePart[];
   readonly failed: number;
 }
 
-const DEFAULT_MAX_LOG_CHARS = 32 * 1024 * 1024;
+const DEFAULT_MAX_LOG_BYTES = 256 * 1024 * 1024;
 
 /** `wa-diagnostics-<project>-20250102-030405` (UTC). */
 export function bundleName(project: string | undefined, now: number): string {
@@ -244,14 +250,15 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
 
     // 4. Logs, one node at a time (memory stays bounded by one node's cap).
     const since = input.sinceMs !== undefined ? Math.floor(input.sinceMs / 1000) : undefined;
-    const cap = input.maxLogCharsPerNode ?? DEFAULT_MAX_LOG_CHARS;
+    const cap = input.maxLogBytesPerNode ?? DEFAULT_MAX_LOG_BYTES;
     let logsOk = 0;
     for (const c of containers) {
       const label = c.service ?? c.name;
       progress(`Logs of ${label}`, step++ / steps);
       const stem = stems.get(c.id)!;
       const file = `logs/${stem}.log`;
-      const buf = new BoundedLineBuffer({ maxLines: Number.MAX_SAFE_INTEGER, maxChars: cap });
+      fs.mkdirSync(path.join(folder, 'logs'), { recursive: true });
+      const out = new TailFileWriter(path.join(folder, file), cap);
       const r = await part(file, `Logs of ${c.name}`, async () => {
         await input.docker.logs(
           c.id,
@@ -263,18 +270,20 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
             ...(signal ? { signal } : {}),
           },
           (l) => {
-            buf.push(
+            out.write(
               `${l.timestamp ? `${l.timestamp} ` : ''}${l.stream === 'stderr' ? '[stderr] ' : ''}${redact.text(l.text)}`,
             );
           },
         );
         return true;
       });
-      // Write what arrived even when the stream failed half way.
-      if (r || buf.length > 0) {
-        const header =
-          buf.dropped > 0 ? `# ${buf.dropped} earlier lines dropped (over ${cap} characters for this node)\n` : '';
-        write(file, header + buf.text());
+      // Keep what arrived even when the stream failed half way.
+      if (r || out.lines > 0) {
+        out.finish((dropped) =>
+          dropped > 0 ? `# ${dropped} earlier lines dropped (over ${cap} bytes for this node)\n` : undefined,
+        );
+      } else {
+        out.discard();
       }
       if (r) {
         logsOk++;
@@ -282,25 +291,34 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
           name: file,
           description: `Logs of ${c.name} (${c.image}, ${c.state})`,
           status: 'ok',
-          detail: `${buf.length} lines${buf.dropped ? `, ${buf.dropped} earlier lines dropped` : ''}`,
+          detail: `${out.lines} lines${out.dropped ? `, ${out.dropped} earlier lines dropped` : ''}`,
         });
       }
-      buf.clear();
     }
 
     // 5. API: health and support JSON.
     progress('API health and support', step++ / steps);
     let healthVersion: string | undefined;
     if (input.api) {
-      const h = await part('api/health.json', '`GET /v1/health`', () => input.api!.health(signal ? { signal } : {}));
+      const h = await part('api/health.json', '`GET /v1/health`', () =>
+        input.api!.healthAnswer(signal ? { signal } : {}),
+      );
       if (h) {
-        healthVersion = h.version;
-        write('api/health.json', JSON.stringify(redact.json(h), null, 2));
-        parts.push({
-          name: 'api/health.json',
-          description: '`GET /v1/health`, parsed: role and gateway status per node',
-          status: 'ok',
-        });
+        healthVersion = h.report.version;
+        write('api/health.json', JSON.stringify(redact.json(healthByNode(h.report)), null, 2));
+        write('api/health-answer.json', JSON.stringify(redact.json(h.raw), null, 2));
+        parts.push(
+          {
+            name: 'api/health.json',
+            description: '`GET /v1/health`, parsed: role and gateway status per node key (host name:container id)',
+            status: 'ok',
+          },
+          {
+            name: 'api/health-answer.json',
+            description: '`GET /v1/health` as the web answered it',
+            status: 'ok',
+          },
+        );
       }
       const s = await part('api/support.json', '`GET /v1/support`', () => input.api!.support(signal ? { signal } : {}));
       if (s) {
@@ -356,12 +374,7 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
       const again = new Redactor(redact.learned);
       for (const e of fs.readdirSync(folder, { withFileTypes: true, recursive: true })) {
         if (e.isFile()) {
-          const p = path.join(e.parentPath, e.name);
-          const before = fs.readFileSync(p, 'utf8');
-          const after = again.text(before);
-          if (after !== before) {
-            fs.writeFileSync(p, after);
-          }
+          rewriteLines(path.join(e.parentPath, e.name), (line) => again.text(line));
         }
       }
     }
@@ -369,21 +382,21 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     // 8. README and zip.
     throwIfAborted(signal);
     // Written again when the zip fails, so the folder's README says so.
-    const writeReadme = (): void =>
-      write(
-        'README.txt',
-        readmeText({
-          name,
-          input,
-          startedAt,
-          engine,
-          containers,
-          parts,
-          logsOk,
-          masked: redact.knownCount + redact.learned.size,
-          redact,
-        }),
-      );
+    let readme = '';
+    const writeReadme = (): void => {
+      readme = `${readmeText({
+        name,
+        input,
+        startedAt,
+        engine,
+        containers,
+        parts,
+        logsOk,
+        masked: redact.knownCount + redact.learned.size,
+        redact,
+      })}\n`;
+      write('README.txt', readme);
+    };
     writeReadme();
     progress('Zip', (steps - 1) / steps);
     let zipOk: string | undefined = zipPath;
@@ -402,8 +415,19 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
       });
       writeReadme();
     }
+    if (zipOk) {
+      // The zip holds everything; a copy next to it would only be one more thing to clean up.
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
     progress('Done', 1);
-    return { name, folder, zipPath: zipOk, parts, failed: parts.filter((p) => p.status === 'failed').length };
+    return {
+      name,
+      folder: zipOk ? undefined : folder,
+      zipPath: zipOk,
+      readme,
+      parts,
+      failed: parts.filter((p) => p.status === 'failed').length,
+    };
   } catch (e) {
     // Cancelled, or the folder could not be written: leave nothing half-written behind.
     fs.rmSync(folder, { recursive: true, force: true });
@@ -415,9 +439,21 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
   }
 }
 
-/** The folder could not be written: a failure with the reason (shown with "Show Log"), never a silent cancel. */
+/** The folder could not be written: a failure with the reason (shown with "Show Extension Log"), never a silent cancel. */
 function unwritable(outDir: string, e: unknown): Error {
   return new Error(`The diagnostics bundle could not be written to ${outDir}: ${errorText(e)}`, { cause: e });
+}
+
+/**
+ * The parsed health keyed by the node key `COREAPP_HOSTNAME:container id` as the API names it
+ * (host names and container ids are no secrets; a field called `key` would read as one).
+ */
+function healthByNode(h: HealthReport): unknown {
+  return {
+    mode: h.mode,
+    version: h.version ?? null,
+    nodes: Object.fromEntries(h.entries.map(({ key, ...rest }) => [key, rest])),
+  };
 }
 
 /** `Config.Env` of raw inspect JSON, or `env` of the typed view. */

@@ -51,7 +51,7 @@ async function ensureBackupFolder(dir: string): Promise<void> {
 }
 
 /**
- * "WA Cluster: Back Up": `POST /v1/settings/backup` with a password the user chooses, saved as a
+ * "WA Cluster: Write Backup File…": `POST /v1/settings/backup` with a password the user chooses, saved as a
  * `.wabackup` file (JSON: the encrypted blob plus project, API URL, version and shard count).
  * Resolves to the file written (undefined when cancelled).
  */

@@ -10,11 +10,19 @@ interface WindowChoice extends vscode.QuickPickItem {
   readonly seconds: number | undefined;
 }
 
+/** The period WADebug collects (`docker logs` for 3 hours, wa-api.md §6): the one preselected. */
+const WADEBUG_SECONDS = 3 * 3600;
+
+/** The periods, the one WADebug collects first so that it is the one preselected (Enter takes it). */
 function windowChoices(): WindowChoice[] {
   return [
+    {
+      label: vscode.l10n.t('Last 3 hours'),
+      description: vscode.l10n.t('what WADebug collects'),
+      seconds: WADEBUG_SECONDS,
+    },
     { label: vscode.l10n.t('Last 15 minutes'), seconds: 15 * 60 },
     { label: vscode.l10n.t('Last hour'), seconds: 3600 },
-    { label: vscode.l10n.t('Last 3 hours'), description: vscode.l10n.t('what WADebug collects'), seconds: 3 * 3600 },
     { label: vscode.l10n.t('Last 24 hours'), seconds: 24 * 3600 },
     { label: vscode.l10n.t('All logs'), description: vscode.l10n.t('can be large'), seconds: undefined },
   ];
@@ -61,7 +69,7 @@ async function pickOutDir(base: vscode.Uri | undefined): Promise<string | undefi
   return picked?.[0]?.fsPath;
 }
 
-/** "WA Cluster: Collect Diagnostics": writes a bundle folder plus zip for a support engineer. */
+/** "WA Cluster: Collect Diagnostics": writes a bundle zip for a support engineer. */
 export async function collectDiagnostics(deps: LogCommandDeps, arg?: unknown): Promise<void> {
   const cluster = await pickCluster(deps, projectOfArg(arg));
   if (!cluster) {
@@ -118,15 +126,13 @@ export async function collectDiagnostics(deps: LogCommandDeps, arg?: unknown): P
       }
     },
   );
-  deps.log.info(
-    `diagnostics bundle written to ${result.folder} (${result.parts.length} parts, ${result.failed} failed)`,
-  );
+  const where = result.zipPath ?? result.folder ?? outDir;
+  deps.log.info(`diagnostics bundle written to ${where} (${result.parts.length} parts, ${result.failed} failed)`);
   for (const p of result.parts.filter((x) => x.status === 'failed')) {
     deps.log.warn(`diagnostics: ${p.name} not collected: ${p.detail ?? ''}`);
   }
   const reveal = vscode.l10n.t('Reveal');
   const openReadme = vscode.l10n.t('Open README');
-  const where = result.zipPath ?? result.folder;
   const message =
     result.failed > 0
       ? vscode.l10n.t(
@@ -141,6 +147,10 @@ export async function collectDiagnostics(deps: LogCommandDeps, arg?: unknown): P
   if (choice === reveal) {
     await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(where));
   } else if (choice === openReadme) {
-    await vscode.window.showTextDocument(vscode.Uri.file(path.join(result.folder, 'README.txt')));
+    // With only the zip left, the README is shown from what was written into it.
+    const doc = result.folder
+      ? await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(result.folder, 'README.txt')))
+      : await vscode.workspace.openTextDocument({ content: result.readme, language: 'plaintext' });
+    await vscode.window.showTextDocument(doc);
   }
 }

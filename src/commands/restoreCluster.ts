@@ -34,7 +34,7 @@ function problemText(file: string, p: BackupParseProblem): string {
         name,
       );
     case 'notBackup':
-      return vscode.l10n.t('{0} is not a WA Cluster backup (made with "WA Cluster: Back Up…").', name);
+      return vscode.l10n.t('{0} is not a WA Cluster backup (made with "WA Cluster: Write Backup File…").', name);
     case 'unsupportedFormat':
       return vscode.l10n.t(
         '{0} is a backup of format {1}, which this version of the extension cannot read; update the extension.',

@@ -23,6 +23,7 @@ export async function showAllLogs(deps: LogCommandDeps, documents: LogDocumentPr
   const tail = Math.max(100, Math.ceil(maxLines / targets.length));
   const source: LogSource = {
     title: vscode.l10n.t('all nodes of {0}', cluster.project ?? ''),
+    nodes: targets.map((t) => t.name),
     follow: async (append, signal) => {
       const il = new Interleaver(HOLD_MS);
       const drain = (force: boolean): void => {
@@ -40,8 +41,8 @@ export async function showAllLogs(deps: LogCommandDeps, documents: LogDocumentPr
               tail,
               signal,
               (l) => il.push(t.name, l, Date.now()),
-              (note) =>
-                il.push(t.name, { timestamp: new Date().toISOString(), text: `# ${followNoteText(note)}` }, Date.now()),
+              // At the container's own stop/start time, so the marker sorts among the other nodes' lines.
+              (note, at) => il.push(t.name, { timestamp: at, text: `# ${followNoteText(note)}` }, Date.now()),
             ).catch((e: unknown) => {
               if (!signal.aborted) {
                 il.push(

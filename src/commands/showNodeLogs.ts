@@ -17,7 +17,7 @@ export function followNoteText(note: FollowNote): string {
   }
 }
 
-/** "WA Cluster: Show Logs": follows one node's log in a read-only walog editor. */
+/** "WA Cluster: Show Node Logs": follows one node's log in a read-only walog editor. */
 export async function showNodeLogs(deps: LogCommandDeps, documents: LogDocumentProvider, arg?: unknown): Promise<void> {
   const target = await resolveNodeTarget(deps, arg);
   if (!target) {
@@ -26,6 +26,7 @@ export async function showNodeLogs(deps: LogCommandDeps, documents: LogDocumentP
   const maxLines = deps.maxLines();
   const source: LogSource = {
     title: target.name,
+    node: target.name,
     follow: (append, signal) =>
       followContainer(
         target.docker,

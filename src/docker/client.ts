@@ -332,9 +332,27 @@ export class DockerodeClient implements DockerPort {
       ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
       ...(opts.signal ? { abortSignal: opts.signal } : {}),
     };
+    // Dockerode's container.logs() buffers a whole non-followed log in memory before it answers;
+    // the same request dialled as a stream hands it over chunk by chunk, however long the log is.
+    const modem = this.docker.modem as unknown as {
+      dial(o: object, cb: (err: unknown, data: unknown) => void): void;
+    };
     const out: unknown = await this.negotiated(
       opts.signal,
-      () => this.docker.getContainer(id).logs(query as unknown as Dockerode.ContainerLogsOptions & { follow: true }),
+      () =>
+        new Promise<unknown>((resolve, reject) =>
+          modem.dial(
+            {
+              path: `/containers/${id}/logs?`,
+              method: 'GET',
+              abortSignal: opts.signal,
+              isStream: true,
+              statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+              options: query,
+            },
+            (err, data) => (err ? reject(err as Error) : resolve(data)),
+          ),
+        ),
       (e) => this.classify(e, `Logs of ${details.name}`),
     );
     if (Buffer.isBuffer(out)) {

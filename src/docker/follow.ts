@@ -7,6 +7,26 @@ import { type LogLine } from './types';
 /** What happened to the followed container, between its lines. */
 export type FollowNote = 'stopped' | 'running' | 'recreated';
 
+/**
+ * When a note happened, as RFC 3339, so it sorts among the lines of other nodes in time order:
+ * the container's `FinishedAt` for 'stopped', its `StartedAt` otherwise (Docker's zero time
+ * `0001-01-01T00:00:00Z` and a stop time older than the last line do not count), else `now`.
+ */
+export function noteTimestamp(
+  note: FollowNote,
+  state: { readonly startedAt?: string | undefined; readonly finishedAt?: string | undefined } | undefined,
+  now: number,
+  lastLine?: string,
+): string {
+  const at = note === 'stopped' ? state?.finishedAt : state?.startedAt;
+  const key = timestampKey(at);
+  const last = timestampKey(lastLine);
+  if (key && key[0] > 0 && !(last && (key[0] < last[0] || (key[0] === last[0] && key[1] < last[1])))) {
+    return at!;
+  }
+  return new Date(now).toISOString();
+}
+
 /** Docker's `since` as `seconds.nanoseconds`, just after an RFC 3339 timestamp (resume without repeats). */
 export function sinceAfter(ts: string): string | undefined {
   const key = timestampKey(ts);
@@ -37,7 +57,8 @@ export async function followContainer(
   tail: number,
   signal: AbortSignal,
   onLine: (line: LogLine) => void,
-  onNote: (note: FollowNote) => void,
+  /** A note and when it happened (RFC 3339, see {@link noteTimestamp}). */
+  onNote: (note: FollowNote, at: string) => void,
   pollMs = 2000,
 ): Promise<void> {
   let id = containerId;
@@ -46,6 +67,7 @@ export async function followContainer(
     ? { project: first.project, service: first.service, containerNumber: first.containerNumber }
     : undefined;
   let since: string | undefined;
+  let lastTimestamp: string | undefined;
   for (;;) {
     await docker.logs(
       id,
@@ -53,6 +75,7 @@ export async function followContainer(
       (l) => {
         if (l.timestamp) {
           since = sinceAfter(l.timestamp) ?? since;
+          lastTimestamp = l.timestamp;
         }
         onLine(l);
       },
@@ -60,18 +83,18 @@ export async function followContainer(
     if (signal.aborted) {
       return;
     }
-    onNote('stopped');
+    onNote('stopped', noteTimestamp('stopped', await inspectIfPresent(docker, id, signal), Date.now(), lastTimestamp));
     for (;;) {
       await sleep(pollMs, signal);
       const newer = replica ? await newestReplica(docker, replica, signal) : undefined;
       if (newer && newer.id !== id && newer.state === 'running') {
         id = newer.id;
-        onNote('recreated');
+        onNote('recreated', noteTimestamp('recreated', await inspectIfPresent(docker, id, signal), Date.now()));
         break;
       }
       const d = await inspectIfPresent(docker, id, signal);
       if (d?.state === 'running') {
-        onNote('running');
+        onNote('running', noteTimestamp('running', d, Date.now(), lastTimestamp));
         break;
       }
     }
@@ -94,7 +117,7 @@ async function inspectIfPresent(
   docker: DockerPort,
   id: string,
   signal: AbortSignal,
-): Promise<{ state: string } | undefined> {
+): Promise<{ state: string; startedAt?: string | undefined; finishedAt?: string | undefined } | undefined> {
   try {
     return await docker.inspect(id, signal);
   } catch (e) {

@@ -3,7 +3,7 @@ import { TRUSTED_ONLY_COMMANDS } from '../constants';
 
 /**
  * Registers a command through the one wrapper every command uses: cancellation stays silent,
- * any other failure is logged with its stack and shown once with a "Show Log" action. In an
+ * any other failure is logged with its stack and shown once with a "Show Extension Log" action. In an
  * untrusted workspace the commands of {@link TRUSTED_ONLY_COMMANDS} refuse before doing anything.
  */
 export function registerCommand(
@@ -37,7 +37,7 @@ export function registerCommand(
         return undefined;
       }
       log.error(`${id} failed:`, err);
-      const showLog = vscode.l10n.t('Show Log');
+      const showLog = vscode.l10n.t('Show Extension Log');
       const reason = err instanceof Error ? err.message : String(err);
       const choice = await vscode.window.showErrorMessage(vscode.l10n.t('WA Cluster: {0}', reason), showLog);
       if (choice === showLog) {

@@ -17,6 +17,13 @@ export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
 }
 
+/**
+ * A word every secret name of SECRET_NAME contains: text without one cannot hold a
+ * `secret_name=value` pair, so the costly name/value scan is skipped (most log lines).
+ */
+const SECRET_NAME_PART = /PASS|PWD|SECRET|TOKEN|KEY|PRIVATE|CREDENTIAL|JWT|AUTH/i;
+const AUTH_SCHEME_PART = /Bearer|Basic|Apikey|Token|Digest/i;
+
 /** Secret values shorter than this are not searched for in free text (too many false hits). */
 const MIN_SECRET_LENGTH = 4;
 
@@ -82,39 +89,45 @@ export class Redactor {
       out = out.replace(this.knownRe, MASK);
     }
     // Authorization schemes followed by a credential.
-    out = out.replace(
-      /\b(Bearer|Basic|Apikey|Token|Digest)([\t ]+)([A-Za-z0-9._~+/=:-]{4,})/gi,
-      (_m, scheme: string, sp: string, cred: string) => {
-        this.learn(cred);
-        return `${scheme}${sp}${MASK}`;
-      },
-    );
+    if (AUTH_SCHEME_PART.test(out)) {
+      out = out.replace(
+        /\b(Bearer|Basic|Apikey|Token|Digest)([\t ]+)([A-Za-z0-9._~+/=:-]{4,})/gi,
+        (_m, scheme: string, sp: string, cred: string) => {
+          this.learn(cred);
+          return `${scheme}${sp}${MASK}`;
+        },
+      );
+    }
     // "password": "value" (JSON) and name: value / name=value where the name looks secret.
-    out = out.replace(
-      /(["']?)([A-Za-z][A-Za-z0-9_.-]*)\1([\t ]*[:=][\t ]*)("[^"]*"|'[^']*'|[^\s,;&}"']+)/g,
-      (m: string, q: string, name: string, sep: string, value: string) => {
-        // The same names as in environment lists and `docker inspect` (one pattern: SECRET_NAME).
-        if (
-          !isSecretName(name) ||
-          isHarmlessKey(name) ||
-          /^(Bearer|Basic|Apikey|Token|Digest)$/i.test(value) ||
-          value === MASK ||
-          value === `"${MASK}"` ||
-          value === `'${MASK}'`
-        ) {
-          return m;
-        }
-        const quoted = /^["']/.test(value) ? `${value[0]}${MASK}${value[0]}` : MASK;
-        const bare = /^["']/.test(value) ? value.slice(1, -1) : value;
-        // Plain words ("password: required") are not learned: masking them everywhere would garble logs.
-        if (/[^a-z]/.test(bare)) {
-          this.learn(bare);
-        }
-        return `${q}${name}${q}${sep}${quoted}`;
-      },
-    );
+    if (SECRET_NAME_PART.test(out)) {
+      out = out.replace(
+        /(["']?)([A-Za-z][A-Za-z0-9_.-]*)\1([\t ]*[:=][\t ]*)("[^"]*"|'[^']*'|[^\s,;&}"']+)/g,
+        (m: string, q: string, name: string, sep: string, value: string) => {
+          // The same names as in environment lists and `docker inspect` (one pattern: SECRET_NAME).
+          if (
+            !isSecretName(name) ||
+            isHarmlessKey(name) ||
+            /^(Bearer|Basic|Apikey|Token|Digest)$/i.test(value) ||
+            value === MASK ||
+            value === `"${MASK}"` ||
+            value === `'${MASK}'`
+          ) {
+            return m;
+          }
+          const quoted = /^["']/.test(value) ? `${value[0]}${MASK}${value[0]}` : MASK;
+          const bare = /^["']/.test(value) ? value.slice(1, -1) : value;
+          // Plain words ("password: required") are not learned: masking them everywhere would garble logs.
+          if (/[^a-z]/.test(bare)) {
+            this.learn(bare);
+          }
+          return `${q}${name}${q}${sep}${quoted}`;
+        },
+      );
+    }
     // scheme://user:password@host
-    out = out.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi, (_m, pre: string) => `${pre}${MASK}@`);
+    if (out.includes('://')) {
+      out = out.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)@/gi, (_m, pre: string) => `${pre}${MASK}@`);
+    }
     return out;
   }
 

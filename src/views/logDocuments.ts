@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { BoundedLineBuffer } from '../util/lineBuffer';
 import { disposeAll } from '../util/disposable';
+import { DEFAULT_LOG_FILTER, type LogFilter, filterLines, isNarrowed } from '../util/logFilter';
 
 /** URI scheme of the read-only, followed log documents. */
 export const LOG_SCHEME = 'wa-cluster-logs';
@@ -12,6 +13,10 @@ const UPDATE_MS = 250;
 export interface LogSource {
   /** Title for the header line, e.g. `wacore1` or `all nodes of biz`. */
   readonly title: string;
+  /** The one node of a single node's view (its lines carry no `[node] ` prefix). */
+  readonly node?: string | undefined;
+  /** The nodes of an all-nodes view (lines prefixed `[node] `), offered by Filter Logs. */
+  readonly nodes?: readonly string[] | undefined;
   /**
    * Starts following: calls `append` with each new line (already formatted), until `signal`
    * aborts or the source ends. Resolves when it ends; rejects on failure.
@@ -24,6 +29,8 @@ class LogSession implements vscode.Disposable {
   readonly abort = new AbortController();
   state: 'following' | 'ended' | 'failed' | 'stopped' = 'following';
   detail: string | undefined;
+  /** What the view shows; applies to the kept lines and to every line that arrives later. */
+  filter: LogFilter = DEFAULT_LOG_FILTER;
   private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -49,7 +56,7 @@ class LogSession implements vscode.Disposable {
     }
   }
 
-  header(): string {
+  header(hidden: number, ownPolling: number): string {
     const parts = [
       this.state === 'following'
         ? vscode.l10n.t('Following the logs of {0}', this.source.title)
@@ -68,11 +75,18 @@ class LogSession implements vscode.Disposable {
         ),
       );
     }
+    if (isNarrowed(this.filter)) {
+      parts.push(vscode.l10n.t('filtered ({0}): {1} lines hidden', describeFilter(this.filter), hidden));
+    }
+    if (ownPolling > 0) {
+      parts.push(vscode.l10n.t('{0} lines of our own /v1/health polling hidden', ownPolling));
+    }
     return `# ${parts.join(' · ')}`;
   }
 
   content(): string {
-    return `${this.header()}\n${this.buffer.text()}\n`;
+    const f = filterLines(this.buffer.lines(), this.filter, this.source.node);
+    return `${this.header(f.hidden, f.ownPolling)}\n${f.shown.join('\n')}\n`;
   }
 
   dispose(): void {
@@ -84,6 +98,35 @@ class LogSession implements vscode.Disposable {
     if (this.state === 'following') {
       this.state = 'stopped';
     }
+  }
+}
+
+/** The filter in words, for the header: `warnings and errors, nodes wacore1, wacore2, text /x/`. */
+export function describeFilter(f: LogFilter): string {
+  const parts: string[] = [];
+  if (f.minLevel !== 'debug') {
+    parts.push(levelLabel(f.minLevel));
+  }
+  if (f.nodes) {
+    parts.push(vscode.l10n.t('nodes {0}', f.nodes.join(', ') || '-'));
+  }
+  if (f.text) {
+    parts.push(vscode.l10n.t('text /{0}/', f.text));
+  }
+  return parts.join(', ');
+}
+
+/** The words for "this level and more severe". */
+export function levelLabel(level: LogFilter['minLevel']): string {
+  switch (level) {
+    case 'error':
+      return vscode.l10n.t('errors only');
+    case 'warning':
+      return vscode.l10n.t('warnings and errors');
+    case 'info':
+      return vscode.l10n.t('info, warnings and errors');
+    case 'debug':
+      return vscode.l10n.t('every level (with debug)');
   }
 }
 
@@ -131,11 +174,25 @@ export class LogDocumentProvider implements vscode.TextDocumentContentProvider, 
     return [...this.sessions.values()].filter((s) => s.state === 'following').length;
   }
 
+  /** The source and filter of a followed log document, for Filter Logs. */
+  viewOf(uri: vscode.Uri): { readonly source: LogSource; readonly filter: LogFilter } | undefined {
+    return this.sessions.get(uri.toString());
+  }
+
+  /** Shows the document's lines through `filter`, now and for every line that arrives later. */
+  setFilter(uri: vscode.Uri, filter: LogFilter): void {
+    const s = this.sessions.get(uri.toString());
+    if (s) {
+      s.filter = filter;
+      this.changed.fire(uri);
+    }
+  }
+
   provideTextDocumentContent(uri: vscode.Uri): string {
     const s = this.sessions.get(uri.toString());
     return s
       ? s.content()
-      : `# ${vscode.l10n.t('This log is no longer followed. Run "Show Logs" again to follow it.')}\n`;
+      : `# ${vscode.l10n.t('This log is no longer followed. Run "Show Node Logs" again to follow it.')}\n`;
   }
 
   /**
@@ -146,8 +203,10 @@ export class LogDocumentProvider implements vscode.TextDocumentContentProvider, 
     const key = uri.toString();
     let s = this.sessions.get(key);
     if (!s || s.state !== 'following') {
+      const filter = s?.filter;
       s?.dispose();
       s = new LogSession(uri, source, maxLines, (u) => this.changed.fire(u));
+      s.filter = filter ?? s.filter;
       this.sessions.set(key, s);
       this.start(s);
     }

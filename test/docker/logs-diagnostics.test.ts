@@ -11,6 +11,7 @@ import { type FollowNote, followContainer } from '../../src/docker/follow';
 import { type DockerodeClient } from '../../src/docker/client';
 import { ComposeLabels, type LogLine } from '../../src/docker/types';
 import { interleave } from '../../src/util/interleave';
+import { isOwnHealthPoll } from '../../src/util/logFilter';
 import * as h from '../emulator/src/harness';
 import { dockerClient, pinnedTransport } from '../fakes/engineWatch';
 import { testResultsDir } from '../support/paths';
@@ -143,50 +144,88 @@ describe('logs and diagnostics bundle (Docker + emulator)', function () {
       // What the extension passes: the API password it keeps in SecretStorage.
       knownSecrets: [h.DEFAULT_PASSWORD],
     });
-    const readme = fs.readFileSync(path.join(result.folder, 'README.txt'), 'utf8');
+    // Only the zip is left; its contents are checked unpacked.
+    assert.ok(result.zipPath);
+    assert.equal(result.folder, undefined);
+    assert.deepEqual(fs.readdirSync(outDir), [`${result.name}.zip`]);
+    assert.equal(spawnSync('unzip', ['-tq', result.zipPath]).status, 0, 'unzip -t accepts the zip');
+    const unpacked = fs.mkdtempSync(path.join(outDir, 'unzipped-'));
+    assert.equal(spawnSync('unzip', ['-q', result.zipPath, '-d', unpacked]).status, 0);
+    const folder = path.join(unpacked, result.name);
+    const readme = fs.readFileSync(path.join(folder, 'README.txt'), 'utf8');
     assert.equal(result.failed, 0, readme);
     for (const s of [...h.HA_SERVICES, 'leaky']) {
-      const log = fs.readFileSync(path.join(result.folder, 'logs', `${s}.log`), 'utf8');
+      const log = fs.readFileSync(path.join(folder, 'logs', `${s}.log`), 'utf8');
       assert.ok(log.trim().split('\n').length > 0 && log.trim() !== '', `logs/${s}.log is empty`);
       assert.match(log, /^\d{4}-\d\d-\d\dT[\d:.]+Z /m, `logs/${s}.log has Docker timestamps`);
-      assert.ok(fs.existsSync(path.join(result.folder, 'inspect', `${s}.json`)), `inspect/${s}.json`);
+      assert.ok(fs.existsSync(path.join(folder, 'inspect', `${s}.json`)), `inspect/${s}.json`);
     }
-    const leaky = fs.readFileSync(path.join(result.folder, 'logs', 'leaky.log'), 'utf8');
+    const leaky = fs.readFileSync(path.join(folder, 'logs', 'leaky.log'), 'utf8');
     assert.match(leaky, /Authorization: Bearer \*\*\*/);
     assert.match(leaky, /password=\*\*\*/);
     assert.match(leaky, /raw value in text: \*\*\* done/);
     for (const f of ['compose-config.yml', 'api/health.json', 'api/support.json', 'versions.json', 'containers.txt']) {
-      assert.ok(fs.statSync(path.join(result.folder, f)).size > 2, f);
+      assert.ok(fs.statSync(path.join(folder, f)).size > 2, f);
     }
-    const versions = JSON.parse(fs.readFileSync(path.join(result.folder, 'versions.json'), 'utf8')) as {
+    // health.json keeps the node keys (COREAPP_HOSTNAME:container id); the raw answer is kept as sent.
+    const health = JSON.parse(fs.readFileSync(path.join(folder, 'api/health.json'), 'utf8')) as {
+      nodes: Record<string, unknown>;
+    };
+    const nodeKeys = Object.keys(health.nodes).sort();
+    assert.equal(nodeKeys.length, 4, JSON.stringify(health));
+    for (const k of nodeKeys) {
+      assert.match(k, /^(master|wacore)\d:[0-9a-f]{12}$/);
+    }
+    const answer = JSON.parse(fs.readFileSync(path.join(folder, 'api/health-answer.json'), 'utf8')) as {
+      health: Record<string, unknown>;
+      meta: { version: string };
+    };
+    assert.deepEqual(Object.keys(answer.health).sort(), nodeKeys);
+    assert.ok(answer.meta.version);
+    const versions = JSON.parse(fs.readFileSync(path.join(folder, 'versions.json'), 'utf8')) as {
       cluster: string | null;
       docker: { version: string } | null;
     };
     assert.match(versions.cluster ?? '', new RegExp(h.OLD_VERSION.replace(/\./g, '\\.')));
     assert.ok(versions.docker?.version);
 
-    // grep the folder and the unpacked zip for every secret the cluster and this test used.
+    // grep the unpacked zip for every secret the cluster and this test used.
     const secrets = ['testpass', h.DEFAULT_API_KEY, h.DEFAULT_PASSWORD, token, LEAK_SECRET, LEAK_BASIC];
-    assert.ok(result.zipPath);
-    assert.equal(spawnSync('unzip', ['-tq', result.zipPath]).status, 0, 'unzip -t accepts the zip');
-    const unpacked = fs.mkdtempSync(path.join(outDir, 'unzipped-'));
-    assert.equal(spawnSync('unzip', ['-q', result.zipPath, '-d', unpacked]).status, 0);
-    assert.ok(fs.existsSync(path.join(unpacked, result.name, 'logs', 'wacore1.log')));
-    for (const where of [result.folder, unpacked]) {
-      for (const s of secrets) {
-        const g = spawnSync('grep', ['-rlF', '--', s, where], { encoding: 'utf8' });
-        assert.equal(g.status, 1, `secret ${s.slice(0, 4)}… found in ${g.stdout}`);
-      }
+    for (const s of secrets) {
+      const g = spawnSync('grep', ['-rlF', '--', s, unpacked], { encoding: 'utf8' });
+      assert.equal(g.status, 1, `secret ${s.slice(0, 4)}… found in ${g.stdout}`);
     }
     // Keep a copy for people to look at (test-results/ is git-ignored).
     fs.mkdirSync(testResultsDir, { recursive: true });
     fs.copyFileSync(result.zipPath, path.join(testResultsDir, 'diagnostics-bundle.zip'));
   });
+  it("tells the web's access-log lines of our own health polling from another client's", async () => {
+    const { transport } = await pinnedTransport(ws.baseUrl);
+    const api = new WaApiClient({ baseUrl: ws.baseUrl, transport, auth: { kind: 'apikey', key: h.DEFAULT_API_KEY } });
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await api.health();
+    // Someone else asks the same thing (the harness's own HTTPS client, like curl or a monitor).
+    assert.equal((await h.api(ws, 'GET', '/v1/health', { apiKey: h.DEFAULT_API_KEY })).status, 200);
+    const [web] = (await docker.listContainers(project)).filter((c) => c.service === 'waweb');
+    assert.ok(web);
+    const lines: string[] = [];
+    await docker.logs(web.id, { follow: false, since }, (l) => lines.push(l.text));
+    const polls = lines.filter((l) => /"GET \/v1\/health HTTP/.test(l));
+    // Exactly our one request is ours; the other client's request is not.
+    assert.equal(polls.filter((l) => isOwnHealthPoll(l)).length, 1, JSON.stringify(polls));
+    assert.ok(
+      polls.some((l) => !isOwnHealthPoll(l) && l.endsWith('"-"')),
+      JSON.stringify(polls),
+    );
+  });
+
   it("a followed node's log goes on through a restart and, after Compose recreated the node, from the new container", async () => {
     const [first] = (await docker.listContainers(project)).filter((c) => c.service === 'wacore2');
     assert.ok(first);
     const lines: LogLine[] = [];
     const notes: FollowNote[] = [];
+    /** Each note with the lines seen before it, to check it sorts between its neighbours. */
+    const noteTimes: { note: FollowNote; at: string; linesBefore: number }[] = [];
     const ac = new AbortController();
     const following = followContainer(
       docker,
@@ -194,7 +233,10 @@ describe('logs and diagnostics bundle (Docker + emulator)', function () {
       20,
       ac.signal,
       (l) => lines.push(l),
-      (n) => notes.push(n),
+      (n, at) => {
+        notes.push(n);
+        noteTimes.push({ note: n, at, linesBefore: lines.length });
+      },
       300,
     ).catch((e: unknown) => {
       if (!ac.signal.aborted) {
@@ -212,6 +254,13 @@ describe('logs and diagnostics bundle (Docker + emulator)', function () {
       await until('first lines', () => lines.length > 0);
       await h.exec('docker', ['restart', '-t', '1', first.id]);
       await until('restart', () => notes.join() === 'stopped,running');
+      await until('lines after the restart', () => lines.length > noteTimes[1]!.linesBefore);
+      // The markers carry the container's own stop and start times: in time order with the lines.
+      const [stopped, running] = noteTimes;
+      const t = (ts: string | undefined): number => Date.parse(ts ?? '');
+      assert.ok(t(stopped!.at) >= t(lines[stopped!.linesBefore - 1]?.timestamp), JSON.stringify(noteTimes));
+      assert.ok(t(running!.at) >= t(stopped!.at));
+      assert.ok(t(running!.at) <= t(lines[running!.linesBefore]?.timestamp), JSON.stringify(noteTimes));
       const beforeRecreate = lines.length;
       await h.compose(ws, ['up', '-d', '--force-recreate', '--no-deps', 'wacore2']);
       await until('recreate', () => notes.join() === 'stopped,running,stopped,recreated');

@@ -78,7 +78,7 @@ describe('cluster lifecycle commands (extension host, real Compose)', function (
     assert.ok((await running()).includes('wacore3'));
   });
 
-  it('Collect Diagnostics into a folder that cannot be written shows the error with "Show Log" (not a silent cancel)', async () => {
+  it('Collect Diagnostics into a folder that cannot be written shows the error with "Show Extension Log" (not a silent cancel)', async () => {
     const blocker = path.join(dir, 'not-a-folder');
     fs.writeFileSync(blocker, '');
     const dialogs = answerDialogs({
@@ -97,7 +97,10 @@ describe('cluster lifecycle commands (extension host, real Compose)', function (
     const errors = dialogs.shown.filter((d) => d.severity === 'error');
     assert.equal(errors.length, 1, JSON.stringify(dialogs.shown));
     assert.match(errors[0]!.message, /diagnostics bundle could not be written to .*not-a-folder.*ENOTDIR/);
-    assert.deepEqual(errors[0]!.items, ['Show Log']);
+    assert.deepEqual(errors[0]!.items, ['Show Extension Log']);
+    // The period WADebug collects comes first, so it is the one preselected.
+    const periods = dialogs.offered.find((o) => /which period/.test(o.prompt));
+    assert.equal(periods?.labels[0], 'Last 3 hours', JSON.stringify(dialogs.offered));
   });
 
   it('Down keeps the data volumes unless asked to delete them, and removes the DB upgrade container', async () => {

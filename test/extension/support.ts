@@ -99,8 +99,10 @@ export function answerDialogs(
     inputs?: readonly [RegExp, string][];
     openFolder?: string;
   } = {},
-): { shown: Shown[]; restore(): void } {
+): { shown: Shown[]; offered: { prompt: string; labels: string[] }[]; restore(): void } {
   const shown: Shown[] = [];
+  /** Every quick pick shown: its title and placeholder, and its item labels in order (the first is preselected). */
+  const offered: { prompt: string; labels: string[] }[] = [];
   const w = vscode.window as unknown as Record<string, unknown>;
   const saved = {
     info: w.showInformationMessage,
@@ -128,7 +130,9 @@ export function answerDialogs(
   w.showErrorMessage = fake('error');
   w.showQuickPick = async (items: unknown, options?: vscode.QuickPickOptions) => {
     const list = (await items) as (string | vscode.QuickPickItem)[];
-    const label = opts.picks?.find(([re]) => re.test(`${options?.title ?? ''} ${options?.placeHolder ?? ''}`))?.[1];
+    const prompt = `${options?.title ?? ''} ${options?.placeHolder ?? ''}`;
+    offered.push({ prompt, labels: list.map((i) => (typeof i === 'string' ? i : i.label)) });
+    const label = opts.picks?.find(([re]) => re.test(prompt))?.[1];
     return label === undefined ? undefined : list.find((i) => (typeof i === 'string' ? i : i.label) === label);
   };
   w.showInputBox = async (options?: vscode.InputBoxOptions) => {
@@ -142,6 +146,7 @@ export function answerDialogs(
     Promise.resolve(opts.openFolder === undefined ? undefined : [vscode.Uri.file(opts.openFolder)]);
   return {
     shown,
+    offered,
     restore: () => {
       w.showOpenDialog = saved.open;
       w.showInputBox = saved.input;

@@ -238,9 +238,9 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
   it("follows a coreapp's logs in a highlighted walog editor (screenshot)", async () => {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill('>WA Cluster: Show Logs');
+    await input.fill('>WA Cluster: Show Node Logs');
     await page
-      .locator('.quick-input-widget .monaco-list-row', { hasText: /Show Logs$/ })
+      .locator('.quick-input-widget .monaco-list-row', { hasText: /Show Node Logs$/ })
       .first()
       .waitFor();
     await page.keyboard.press('Enter');
@@ -302,9 +302,9 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
     );
   });
 
-  it('backs up through "Back Up…" (password twice, the save dialog) and restores through "Restore…" (open dialog, modal, password)', async () => {
+  it('backs up through "Write Backup File…" (password twice, the save dialog) and restores through "Restore…" (open dialog, modal, password)', async () => {
     const backupPassword = 'Backup-Pass-7';
-    await runCommand('WA Cluster: Back Up…');
+    await runCommand('WA Cluster: Write Backup File…');
     await answer(`Back up ${project} (1/2)`, backupPassword);
     await answer(`Back up ${project} (2/2)`, backupPassword);
     // VS Code's own save dialog (in the browser: the quick-input file dialog), proposing backups/<name>.wabackup.

@@ -58,12 +58,12 @@ describe('workbench UI (code-server + Chromium)', () => {
     await page.screenshot({ path: path.join(screenshots, 'foundation-01-nodes-view.png') });
   });
 
-  it('runs "WA Cluster: Show Log" from the command palette', async () => {
+  it('runs "WA Cluster: Show Extension Log" from the command palette', async () => {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor();
-    await input.fill('>WA Cluster: Show Log');
-    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'WA Cluster: Show Log' });
+    await input.fill('>WA Cluster: Show Extension Log');
+    const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'WA Cluster: Show Extension Log' });
     await row.first().waitFor();
     await page.keyboard.press('Enter');
     const panel = page.locator('.part.panel .monaco-editor .view-lines');

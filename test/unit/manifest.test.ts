@@ -57,6 +57,20 @@ describe('package.json manifest', () => {
     assert.match(manifest.devDependencies['@types/vscode'] ?? '', /1\.100\./);
   });
 
+  it('offers Up first when "Up" is typed in the command palette (no command before it matches "up")', () => {
+    // VS Code's palette (code-server 4.100.3, commandsQuickAccess.ts) keeps the commands whose
+    // "Category: Title" label matches by prefix, word starts or contiguous substring, and sorts the
+    // never-used ones by label.localeCompare: so every other title containing "up" must sort after Up.
+    const labels = manifest.contributes.commands
+      .map((c) => `${c.category ?? ''}: ${nls[c.title.replace(/^%|%$/g, '')] ?? c.title}`)
+      .filter((l) => /up/i.test(l))
+      .sort((a, b) => a.localeCompare(b));
+    assert.equal(labels[0], 'WA Cluster: Up (Start Services)…', JSON.stringify(labels));
+    // The two commands with "Log" in their names say which log they show.
+    assert.equal(nls['command.showLog.title'], 'Show Extension Log');
+    assert.equal(nls['command.logs.show.title'], 'Show Node Logs');
+  });
+
   it('defines every %key% it uses in package.nls.json', () => {
     const raw = fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8');
     for (const [, key] of raw.matchAll(/"%([^%"]+)%"/g)) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { unzipSync, strFromU8 } from 'fflate';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -46,12 +47,13 @@ class LogDocker extends FakeDocker {
   }
 }
 
-function readAll(dir: string): string {
-  let out = '';
-  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) {
-      out += fs.readFileSync(path.join(e.parentPath, e.name), 'utf8');
-    }
+/** The bundle's files by their path inside it (`logs/wacore1.log`), read from its zip. */
+function bundleFiles(r: { name: string; zipPath: string | undefined }): Map<string, string> {
+  assert.ok(r.zipPath, 'the zip was written');
+  const out = new Map<string, string>();
+  for (const [name, data] of Object.entries(unzipSync(fs.readFileSync(r.zipPath)))) {
+    assert.ok(name.startsWith(`${r.name}/`), name);
+    out.set(name.slice(r.name.length + 1), strFromU8(data));
   }
   return out;
 }
@@ -83,9 +85,32 @@ describe('diagnostics bundle', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("writes every node's logs, masked inspect, compose config, API JSON, versions and a README, plus a zip", async () => {
+  it("zips every node's logs, masked inspect, compose config, API JSON, versions and a README, and leaves only the zip", async () => {
+    const rawHealth = {
+      health: { 'wacore1:35a5fabfc79d': { gateway_status: 'connected', role: 'coreapp' } },
+      meta: { version: 'v2.45.1', api_status: 'stable' },
+    };
     const api: DiagnosticsApi = {
-      health: () => Promise.resolve({ mode: 'cluster', version: 'v2.45.1', entries: [] }),
+      healthAnswer: () =>
+        Promise.resolve({
+          report: {
+            mode: 'cluster',
+            version: 'v2.45.1',
+            entries: [
+              {
+                key: 'wacore1:35a5fabfc79d',
+                hostname: 'wacore1',
+                containerId: '35a5fabfc79d',
+                gatewayStatus: 'connected',
+                unknownGatewayStatus: undefined,
+                role: 'coreapp',
+                unknownRole: undefined,
+                errors: [],
+              },
+            ],
+          },
+          raw: rawHealth,
+        }),
       support: () => Promise.resolve({ debug_info: 'x', token: TOKEN }),
     };
     const compose = {
@@ -113,33 +138,39 @@ describe('diagnostics bundle', () => {
     });
     assert.equal(r.name, 'wa-diagnostics-biz-20260102-030405');
     assert.equal(r.failed, 0, JSON.stringify(r.parts.filter((p) => p.status !== 'ok')));
-    const files = fs.readdirSync(r.folder, { recursive: true }).map(String).sort();
+    // Only the zip is left next to the other bundles.
+    assert.deepEqual(fs.readdirSync(dir), [`${r.name}.zip`]);
+    assert.equal(r.folder, undefined);
+    const bundle = bundleFiles(r);
+    const file = (f: string): string => {
+      const text = bundle.get(f);
+      assert.ok(text !== undefined, `${f} in ${JSON.stringify([...bundle.keys()])}`);
+      return text;
+    };
     for (const s of ['db', 'waweb', 'master1', 'master2', 'wacore1', 'wacore2', 'wacore3']) {
-      assert.ok(files.includes(path.join('logs', `${s}.log`)), `logs/${s}.log`);
-      assert.ok(files.includes(path.join('inspect', `${s}.json`)), `inspect/${s}.json`);
+      file(`logs/${s}.log`);
+      file(`inspect/${s}.json`);
     }
-    for (const f of [
-      'README.txt',
-      'compose-config.yml',
-      'versions.json',
-      'containers.txt',
-      path.join('api', 'health.json'),
-      path.join('api', 'support.json'),
-    ]) {
-      assert.ok(files.includes(f), f);
+    for (const f of ['README.txt', 'compose-config.yml', 'versions.json', 'containers.txt', 'api/support.json']) {
+      file(f);
     }
-    const log = fs.readFileSync(path.join(r.folder, 'logs', 'wacore1.log'), 'utf8');
+    // Node keys are host names and container ids, not secrets; the answer as sent is there too.
+    const health = JSON.parse(file('api/health.json')) as { nodes: Record<string, { role: string }> };
+    assert.deepEqual(Object.keys(health.nodes), ['wacore1:35a5fabfc79d']);
+    assert.equal(health.nodes['wacore1:35a5fabfc79d']?.role, 'coreapp');
+    assert.deepEqual(JSON.parse(file('api/health-answer.json')), rawHealth);
+    const log = file('logs/wacore1.log');
     assert.match(log, /^2026-01-02T03:00:00.000000001Z I 2026-01-02 .* wacore1 started$/m);
     assert.match(log, /\[stderr\] W .*password \*\*\*/);
     assert.match(log, /Bearer \*\*\*/);
     assert.equal(docker.logCalls[0]?.since, Math.floor((now - 3 * 3600_000) / 1000));
     assert.equal(docker.logCalls[0]?.timestamps, true);
-    const all = readAll(r.folder);
+    const all = [...bundle.values()].join('\n');
     for (const secret of [DB_PASSWORD, API_KEY, TOKEN, 'rootpw-777']) {
       assert.ok(!all.includes(secret), `bundle contains ${secret}`);
     }
-    assert.ok(fs.readFileSync(path.join(r.folder, 'compose-config.yml'), 'utf8').includes('MYSQL_ROOT_PASSWORD: ***'));
-    const versions = JSON.parse(fs.readFileSync(path.join(r.folder, 'versions.json'), 'utf8')) as {
+    assert.ok(file('compose-config.yml').includes('MYSQL_ROOT_PASSWORD: ***'));
+    const versions = JSON.parse(file('versions.json')) as {
       extension: string;
       docker: { version: string };
       compose: { version: string };
@@ -149,13 +180,14 @@ describe('diagnostics bundle', () => {
       [versions.extension, versions.docker.version, versions.compose.version, versions.cluster],
       ['0.1.0', '20.10.24', '1.29.2', 'v2.45.1'],
     );
-    const readme = fs.readFileSync(path.join(r.folder, 'README.txt'), 'utf8');
+    const readme = file('README.txt');
+    assert.equal(readme, r.readme);
     assert.match(readme, /Everything was collected/);
+    assert.match(readme, /api\/health-answer\.json/);
     assert.match(readme, /logs\/wacore3\.log/);
     assert.match(readme, /last 3 hours/);
     assert.ok(progress.includes('Logs of wacore2'));
-    assert.ok(r.zipPath && fs.existsSync(r.zipPath));
-    if (spawnSync('unzip', ['-v']).status === 0) {
+    if (r.zipPath && spawnSync('unzip', ['-v']).status === 0) {
       assert.equal(spawnSync('unzip', ['-t', r.zipPath]).status, 0);
       const listed = execFileSync('unzip', ['-Z1', r.zipPath], { encoding: 'utf8' });
       assert.match(listed, /^wa-diagnostics-biz-20260102-030405\/logs\/master2\.log$/m);
@@ -175,15 +207,16 @@ describe('diagnostics bundle', () => {
       now: () => now,
     });
     assert.equal(r.failed, 2);
-    const readme = fs.readFileSync(path.join(r.folder, 'README.txt'), 'utf8');
+    const bundle = bundleFiles(r);
+    const readme = bundle.get('README.txt') ?? '';
     assert.match(readme, /logs\/wacore2\.log +FAILED: .*boom/);
     assert.match(readme, /compose-config\.yml +FAILED: .*exit code 1/);
     assert.match(readme, /api\/health\.json +skipped: .*not signed in/);
     assert.match(readme, /Log window: +all logs/);
-    assert.match(fs.readFileSync(path.join(r.folder, 'logs', 'wacore2.log'), 'utf8'), /partial line before failure/);
-    assert.ok(fs.existsSync(path.join(r.folder, 'logs', 'wacore1.log')));
+    assert.match(bundle.get('logs/wacore2.log') ?? '', /partial line before failure/);
+    assert.ok(bundle.has('logs/wacore1.log'));
     // The typed inspect view (no raw inspector) is written, with the env as Docker masked it.
-    assert.ok(fs.existsSync(path.join(r.folder, 'inspect', 'db.json')));
+    assert.ok(bundle.has('inspect/db.json'));
     assert.equal(docker.logCalls[0]?.since, undefined);
   });
 
@@ -198,7 +231,7 @@ describe('diagnostics bundle', () => {
       now: () => now,
     });
     assert.ok(r.failed >= 2);
-    const readme = fs.readFileSync(path.join(r.folder, 'README.txt'), 'utf8');
+    const readme = bundleFiles(r).get('README.txt') ?? '';
     assert.match(readme, /Docker engine: +not reachable/);
     assert.match(readme, /\(container list\) +FAILED: .*Docker is not running/);
   });
@@ -238,6 +271,31 @@ describe('diagnostics bundle', () => {
     });
     await assert.rejects(r, (e) => isAbortError(e));
     assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it("keeps the newest lines of a node's log within the per-node cap, and says how many were dropped", async () => {
+    const lines: LogLine[] = Array.from({ length: 5000 }, (_, i) => ({
+      stream: 'stdout',
+      text: `I 2026-01-02 3:00:00.000 UTC 28 main.cpp:9] line ${i} ${'x'.repeat(40)}`,
+      timestamp: '2026-01-02T03:00:00Z',
+    }));
+    docker.logLines.set(docker.containers.find((c) => c.service === 'wacore1')!.id, lines);
+    const r = await collectDiagnosticsBundle({
+      docker,
+      project: 'biz',
+      sinceMs: undefined,
+      outDir: dir,
+      extensionVersion: '0.1.0',
+      maxLogBytesPerNode: 64 * 1024,
+      now: () => now,
+    });
+    const log = bundleFiles(r).get('logs/wacore1.log') ?? '';
+    const dropped = Number(/^# (\d+) earlier lines dropped/.exec(log)?.[1]);
+    assert.ok(dropped > 0, log.slice(0, 200));
+    assert.match(log, /line 4999 x+\n$/);
+    const kept = log.split('\n').filter((l) => l.includes('] line ')).length;
+    assert.equal(kept + dropped, 5000);
+    assert.ok(log.length <= 64 * 1024 + 100 && log.length >= 32 * 1024, String(log.length));
   });
 
   it('names files per service, or per container when a service is scaled', () => {

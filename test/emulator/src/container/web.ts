@@ -94,8 +94,10 @@ function accessLog(req: http.IncomingMessage, status: number, bytes: number): vo
     ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()] ?? 'Jan';
   const p2 = (n: number): string => String(n).padStart(2, '0');
   const ip = (req.socket.remoteAddress ?? '-').replace(/^::ffff:/, '');
+  // lighttpd's default accesslog.format ends with the Referer and the User-Agent (combined log format).
+  const quoted = (v: string | undefined): string => `"${(v ?? '-').replace(/["\\]/g, '\\$&')}"`;
   process.stdout.write(
-    `${ip} - - [${p2(d.getUTCDate())}/${mon}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000] "${req.method ?? '-'} ${req.url ?? '-'} HTTP/${req.httpVersion}" ${status} ${bytes}\n`,
+    `${ip} - - [${p2(d.getUTCDate())}/${mon}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} +0000] "${req.method ?? '-'} ${req.url ?? '-'} HTTP/${req.httpVersion}" ${status} ${bytes} ${quoted(req.headers.referer)} ${quoted(req.headers['user-agent'])}\n`,
   );
 }
 

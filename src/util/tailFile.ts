@@ -1,0 +1,172 @@
+import fs from 'node:fs';
+
+/** Bytes gathered before one write to disk. */
+const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Writes a log to a file line by line, keeping the newest lines within `maxBytes` on disk while
+ * memory stays at one chunk, however long the log: lines go to two alternating segment files of
+ * up to `maxBytes / 2` each; when the current one is full the older is deleted (its lines counted
+ * as dropped). {@link finish} joins what is left, after an optional header, into `file`.
+ * So at least the newest `maxBytes / 2` of the log are kept, never more than `maxBytes`.
+ */
+export class TailFileWriter {
+  private readonly segments: { path: string; bytes: number; lines: number }[] = [];
+  private fd: number | undefined;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private next = 0;
+  private droppedLines = 0;
+  private keptLines = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly maxBytes: number,
+  ) {
+    this.open();
+  }
+
+  get lines(): number {
+    return this.keptLines;
+  }
+
+  get dropped(): number {
+    return this.droppedLines;
+  }
+
+  write(line: string): void {
+    const text = `${line}\n`;
+    const bytes = Buffer.byteLength(text);
+    const current = this.segments.at(-1)!;
+    const inSegment = current.bytes + this.pendingBytes;
+    if (inSegment > 0 && inSegment + bytes > this.maxBytes / 2) {
+      this.rotate();
+    }
+    this.pending.push(text);
+    this.pendingBytes += bytes;
+    this.segments.at(-1)!.lines++;
+    this.keptLines++;
+    if (this.pendingBytes >= CHUNK_BYTES) {
+      this.flush();
+    }
+  }
+
+  /** Writes `header` (if any) and the kept lines to the file, and removes the segments. */
+  finish(header?: (dropped: number) => string | undefined): void {
+    this.flush();
+    this.closeFd();
+    const h = header?.(this.droppedLines);
+    const out = fs.openSync(this.file, 'w');
+    try {
+      if (h) {
+        fs.writeSync(out, h);
+      }
+      const buf = Buffer.alloc(1024 * 1024);
+      for (const s of this.segments) {
+        const inFd = fs.openSync(s.path, 'r');
+        try {
+          for (let n = fs.readSync(inFd, buf); n > 0; n = fs.readSync(inFd, buf)) {
+            fs.writeSync(out, buf, 0, n);
+          }
+        } finally {
+          fs.closeSync(inFd);
+        }
+      }
+    } finally {
+      fs.closeSync(out);
+      this.removeSegments();
+    }
+  }
+
+  /** Removes the segments without writing the file (a failure before any line arrived). */
+  discard(): void {
+    this.closeFd();
+    this.removeSegments();
+  }
+
+  private open(): void {
+    const path = `${this.file}.part${this.next++}`;
+    this.fd = fs.openSync(path, 'w');
+    this.segments.push({ path, bytes: 0, lines: 0 });
+  }
+
+  private rotate(): void {
+    this.flush();
+    this.closeFd();
+    if (this.segments.length === 2) {
+      const old = this.segments.shift()!;
+      fs.rmSync(old.path, { force: true });
+      this.droppedLines += old.lines;
+      this.keptLines -= old.lines;
+    }
+    this.open();
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0 || this.fd === undefined) {
+      return;
+    }
+    fs.writeSync(this.fd, this.pending.join(''));
+    this.segments.at(-1)!.bytes += this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  private closeFd(): void {
+    if (this.fd !== undefined) {
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+
+  private removeSegments(): void {
+    for (const s of this.segments) {
+      fs.rmSync(s.path, { force: true });
+    }
+  }
+}
+
+/**
+ * Rewrites a text file line by line through `map`, a chunk at a time (memory stays flat for any
+ * file size). Leaves the file untouched when no line changed.
+ */
+export function rewriteLines(file: string, map: (line: string) => string): void {
+  const tmp = `${file}.rewrite`;
+  const inFd = fs.openSync(file, 'r');
+  const outFd = fs.openSync(tmp, 'w');
+  let changed = false;
+  try {
+    const buf = Buffer.alloc(1024 * 1024);
+    let rest = '';
+    const decoder = new TextDecoder('utf-8');
+    const emit = (text: string): void => {
+      const lines = text.split('\n');
+      rest = lines.pop()!;
+      if (lines.length > 0) {
+        const mapped = lines.map((l) => {
+          const m = map(l);
+          changed ||= m !== l;
+          return m;
+        });
+        fs.writeSync(outFd, `${mapped.join('\n')}\n`);
+      }
+    };
+    for (let n = fs.readSync(inFd, buf); n > 0; n = fs.readSync(inFd, buf)) {
+      emit(rest + decoder.decode(buf.subarray(0, n), { stream: true }));
+    }
+    const last = rest + decoder.decode();
+    if (last !== '') {
+      const m = map(last);
+      changed ||= m !== last;
+      fs.writeSync(outFd, m);
+    }
+  } finally {
+    fs.closeSync(inFd);
+    fs.closeSync(outFd);
+  }
+  if (changed) {
+    fs.renameSync(tmp, file);
+  } else {
+    fs.rmSync(tmp, { force: true });
+  }
+}

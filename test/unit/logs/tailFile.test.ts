@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TailFileWriter, rewriteLines } from '../../../src/util/tailFile';
+
+describe('tail file writer', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-tail-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps every line under the cap, with no header and no segment files left', () => {
+    const file = path.join(dir, 'a.log');
+    const w = new TailFileWriter(file, 1 << 20);
+    for (let i = 0; i < 1000; i++) {
+      w.write(`line ${i}`);
+    }
+    w.finish((d) => (d > 0 ? `# ${d} dropped\n` : undefined));
+    assert.equal(fs.readFileSync(file, 'utf8'), `${Array.from({ length: 1000 }, (_, i) => `line ${i}`).join('\n')}\n`);
+    assert.deepEqual(fs.readdirSync(dir), ['a.log']);
+    assert.equal(w.dropped, 0);
+  });
+
+  it('keeps the newest lines (at least half the cap) and counts the dropped ones', () => {
+    const file = path.join(dir, 'b.log');
+    const cap = 10_000;
+    const w = new TailFileWriter(file, cap);
+    const n = 20_000;
+    for (let i = 0; i < n; i++) {
+      w.write(`line ${String(i).padStart(6, '0')}`);
+    }
+    w.finish((d) => `# ${d} dropped\n`);
+    const [header, ...rest] = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    assert.equal(header, `# ${w.dropped} dropped`);
+    assert.equal(rest.length + w.dropped, n);
+    assert.equal(rest.at(-1), `line ${String(n - 1).padStart(6, '0')}`);
+    const bytes = rest.join('\n').length + 1;
+    assert.ok(bytes <= cap && bytes >= cap / 2, String(bytes));
+    assert.deepEqual(fs.readdirSync(dir), ['b.log']);
+  });
+
+  it('rewrites a file line by line across chunk boundaries, multi-byte characters intact', () => {
+    const file = path.join(dir, 'c.log');
+    const text = `${Array.from({ length: 200_000 }, (_, i) => `${i} secret-value 密码`).join('\n')}\nlast without newline secret-value`;
+    fs.writeFileSync(file, text);
+    rewriteLines(file, (l) => l.replaceAll('secret-value', '***'));
+    assert.equal(fs.readFileSync(file, 'utf8'), text.replaceAll('secret-value', '***'));
+    assert.deepEqual(fs.readdirSync(dir), ['c.log']);
+  });
+});
