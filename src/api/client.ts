@@ -194,7 +194,7 @@ export class WaApiClient {
   }
 
   /** `GET /v1/health` as answered: the HTTP status and the body verbatim, nothing parsed or dropped ("Show Health"). */
-  async healthAnswer(opts: CallOptions = {}): Promise<{ status: number; body: string }> {
+  async healthVerbatim(opts: CallOptions = {}): Promise<{ status: number; body: string }> {
     return this.authorized('GET', '/v1/health', undefined, opts, true);
   }
 

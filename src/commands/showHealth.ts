@@ -26,7 +26,7 @@ export async function showHealth(
   if (!picked) {
     return;
   }
-  const answer = await picked.api.healthAnswer();
+  const answer = await picked.api.healthVerbatim();
   const project = picked.session.cluster.projectName;
   const text =
     answer.status >= 200 && answer.status < 300
