@@ -176,7 +176,7 @@ describe(`safe defaults and forgiving flows on an emulated cluster (code-server 
     await me.page.locator('.notifications-toasts', { hasText: 'Signed in to' }).waitFor({ timeout: 30_000 });
   });
 
-  it('registers with a typed-as-spoken number and a visible certificate; a wrong code is asked again', async () => {
+  it('registers with a typed-as-spoken number and a visible certificate; a wrong code is asked again, also by Verify Code', async () => {
     await me.run('WA Cluster: Register Number');
     await me.answer('Register a number (1/5)', '+1');
     await me.answer('Register a number (2/5)', '631 555-0200');
@@ -189,7 +189,12 @@ describe(`safe defaults and forgiving flows on an emulated cluster (code-server 
     await me.page.locator(quickInput, { hasText: 'try 2 of 3' }).waitFor({ timeout: 30_000 });
     assert.match(await me.page.locator(quickInput).innerText(), /The code was refused \(Invalid verification code\.\)/);
     await me.shot('02-wrong-code-asked-again');
-    await me.answer('try 2 of 3', '123456');
+    // Walking away (the code has not come yet) says how to go on without a new code: Verify Code.
+    await me.escape();
+    await me.page.locator('.notifications-toasts', { hasText: 'run Verify Code when the code arrives' }).waitFor();
+    await me.run('WA Cluster: Verify Code…');
+    await me.answer('Verify +1 6315550200', '222222');
+    await me.answer('Verify +1 6315550200: try 2 of 3', '123456');
     await me.page
       .locator('.notifications-toasts', { hasText: '+1 6315550200 is registered' })
       .waitFor({ timeout: 30_000 });
