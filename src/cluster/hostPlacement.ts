@@ -1,4 +1,10 @@
-import { type NodeKind } from './types';
+import * as nodePath from 'node:path';
+import { loadProject } from '../compose/project';
+import { type FileReader } from '../compose/types';
+import { ComposeLabels, type ContainerSummary } from '../docker/types';
+import { type InventoryHost } from '../inventory/inventory';
+import { declaredService } from './discovery';
+import { type DeclaredService, type NodeKind } from './types';
 
 /**
  * Which host(s) a command runs on, for which services, when the cluster spans an inventory's
@@ -23,10 +29,13 @@ function startable(h: HostServices): string[] {
   return h.declared.filter((d) => d.kind !== 'other' || !/upgrade/i.test(d.name)).map((d) => d.name);
 }
 
-/** The order hosts start in: the database first, then the masters' hosts (the primary runs registration and the shard map), then the rest. */
+/**
+ * The order hosts start in: hosts without a WhatsApp node first (the database, whatever its
+ * image), then the masters' hosts (the primary runs registration and the shard map), then the rest.
+ */
 function rank(h: HostServices): number {
   const kinds = new Set(h.declared.map((d) => d.kind));
-  return kinds.has('db') ? 0 : kinds.has('master') ? 1 : 2;
+  return kinds.has('master') ? 1 : kinds.has('coreapp') || kinds.has('web') ? 2 : 0;
 }
 
 /**
@@ -61,4 +70,48 @@ export function spareCoreapps(hosts: readonly HostServices[]): { host: string; s
       .filter((d) => d.kind === 'coreapp' && !h.running.includes(d.name))
       .map((d) => ({ host: h.host, service: d.name })),
   );
+}
+
+/** What a host's compose files declare (its env files interpolate them; later ones win, as with Compose). */
+export function declaredOnHost(
+  host: Pick<InventoryHost, 'composeFiles' | 'envFiles'>,
+  reader: FileReader,
+  env: Record<string, string | undefined>,
+): DeclaredService[] {
+  const texts = host.composeFiles.map((path) => ({ path, text: reader.read(path) }));
+  if (texts.some((x) => x.text === undefined)) {
+    return [];
+  }
+  const envFile = host.envFiles[host.envFiles.length - 1];
+  const project = loadProject({
+    files: texts.map((x) => ({ path: x.path, text: x.text ?? '' })),
+    reader,
+    env,
+    ...(envFile ? { envFile } : {}),
+  });
+  return [...project.services.values()].map(declaredService);
+}
+
+/** The env file whose WA_API_VERSION a host's Compose reads: the last that sets it, else the last one, else `.env` beside its first compose file. */
+export function versionEnvFile(host: Pick<InventoryHost, 'composeFiles' | 'envFiles'>, reader: FileReader): string {
+  const setting = [...host.envFiles].reverse().find((f) => /^\s*WA_API_VERSION\s*=/m.test(reader.read(f) ?? ''));
+  return (
+    setting ??
+    host.envFiles[host.envFiles.length - 1] ??
+    nodePath.join(nodePath.dirname(host.composeFiles[0] ?? '.'), '.env')
+  );
+}
+
+/**
+ * The Compose project an inventory's hosts run: the project of the containers Compose made from
+ * these files' folder (whatever `-p` they were started with), else Compose's own default name.
+ */
+export function inventoryProject(containers: readonly ContainerSummary[], dir: string, fallback: string): string {
+  const counts = new Map<string, number>();
+  for (const c of containers) {
+    if (c.project && c.labels[ComposeLabels.workingDir] === dir) {
+      counts.set(c.project, (counts.get(c.project) ?? 0) + 1);
+    }
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? fallback;
 }

@@ -72,6 +72,11 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Compose's last line is its verdict ("Error response from daemon: …"); the lines before are progress. */
+function lastLine(text: string): string {
+  return text.trim().split('\n').pop()?.trim() ?? text;
+}
+
 export async function runRollingUpgrade(
   plan: RollingUpgradePlan,
   ports: RollingUpgradePorts,
@@ -264,9 +269,7 @@ async function upgradeHost(
         env,
       });
     } catch (err) {
-      throw new Stop(
-        t('"up -d {0}" failed on {1}: {2}', group.join(' '), step.host, errorText(err).split('\n').slice(-3).join(' ')),
-      );
+      throw new Stop(t('"up -d {0}" failed on {1}: {2}', group.join(' '), step.host, lastLine(errorText(err))));
     }
   }
   let pending = t('no answer yet');

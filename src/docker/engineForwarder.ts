@@ -89,7 +89,7 @@ export async function forwardEngine(endpoint: DockerEndpoint): Promise<EngineFor
       socket.once('error', (e) => onReady(e));
     };
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-engine-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-forward-'));
   fs.chmodSync(dir, 0o700);
   const socketPath = path.join(dir, 'docker.sock');
   const clients = new Set<net.Socket>();
