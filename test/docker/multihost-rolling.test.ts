@@ -12,6 +12,7 @@ import { planRollingUpgrade, type RollingHostInput } from '../../src/cluster/rol
 import { type RollingUpgradePorts, runRollingUpgrade } from '../../src/cluster/rollingUpgradeRunner';
 import { versionFromImage } from '../../src/cluster/classify';
 import { nodeFileReader } from '../../src/compose/nodeReader';
+import { setDotenvValue } from '../../src/compose/setDotenv';
 import { type ComposeCommand } from '../../src/docker/compose';
 import { InventoryEngines } from '../../src/docker/inventoryEngines';
 import { type Inventory, loadInventory } from '../../src/inventory/inventory';
@@ -110,7 +111,27 @@ describe('multi-host commands (Docker): Up/Down per host engine and the rolling 
     assert.equal(inventoryProject(all, dir, 'fallback'), PROJECT);
   });
 
-  it('Down then Up run Compose on each host over its own endpoint (unix, ssh, tcp+TLS), database last down and first up; the local engine gets nothing', async function () {
+  it('the rolling upgrade across 3 hosts succeeds: backup, the DB upgrade once, then host by host; every host on the new version, traffic on 2 shards', async function () {
+    token = await register();
+    await h.waitForHealth(bench!.webUrl, (x) => connectedCoreapps(x) === 2, {
+      apiKey: bench!.apiKey,
+      timeoutMs: 60_000,
+    });
+    const plan = await planNow();
+    assert.deepEqual(
+      plan.steps.map((s) => (s.kind === 'host' ? s.host : s.kind)),
+      ['backup', 'dbUpgrade', 'host1', 'host2', 'host3'],
+    );
+    const out = await runRollingUpgrade(plan, ports(token), t, { timeoutMs: 180_000 });
+    assert.equal(out.ok, true, out.message);
+    assert.deepEqual(
+      out.hosts.map((x) => [x.host, x.state, x.runs]),
+      bench!.hosts.map((x) => [x.name, 'upgraded', h.NEW_VERSION]),
+    );
+    await assertAllOn(h.NEW_VERSION);
+  });
+
+  it('Down -v then Up (back to the old version on a fresh database) run Compose on each host over its own endpoint (unix, ssh, tcp+TLS), the database last down and first up; the local engine gets nothing', async function () {
     const hosts = await hostServices();
     const down = downRuns(hosts);
     assert.deepEqual(
@@ -118,12 +139,16 @@ describe('multi-host commands (Docker): Up/Down per host engine and the rolling 
       ['host3', 'host2', 'host1', 'db'],
     );
     for (const r of down) {
-      await composeOn(r.host, ['down']);
+      await composeOn(r.host, ['down', '-v']);
     }
     for (const x of inventory.hosts) {
       assert.deepEqual(await servicesOn(x.name), [], `${x.name} after Down`);
     }
     assert.equal(await onLocalEngine(), '');
+    for (const x of bench!.hosts) {
+      const f = path.join(dir, `${x.name}.env`);
+      fs.writeFileSync(f, setDotenvValue(fs.readFileSync(f, 'utf8'), 'WA_API_VERSION', h.OLD_VERSION));
+    }
     const up = upRuns(hosts);
     assert.deepEqual(
       up.map((r) => `${r.host}:${[...r.services].sort().join(',')}`),
@@ -228,6 +253,25 @@ describe('multi-host commands (Docker): Up/Down per host engine and the rolling 
   };
 
   let token = '';
+
+  /** Every host runs `version` (containers and env file), /v1/health reports it with 2 shards connected, nothing on the local engine. */
+  const assertAllOn = async (version: string) => {
+    for (const x of bench!.hosts) {
+      assert.deepEqual(
+        await servicesOn(x.name),
+        [`master@${version}`, `wacore@${version}`, `waweb@${version}`],
+        x.name,
+      );
+      assert.match(fs.readFileSync(path.join(dir, `${x.name}.env`), 'utf8'), new RegExp(`WA_API_VERSION=${version}`));
+    }
+    const b = await h.waitForHealth(
+      bench!.webUrl,
+      (x) => connectedCoreapps(x) === 2 && x.meta?.version === `v${version}` && Object.keys(x.health).length === 6,
+      { apiKey: bench!.apiKey, timeoutMs: 90_000 },
+    );
+    assert.equal(Object.keys(b.health).length, 6, JSON.stringify(b.health));
+    assert.equal(await onLocalEngine(), '');
+  };
   const newImages = [h.coreappImage(h.NEW_VERSION), h.webImage(h.NEW_VERSION)];
 
   it('a rolling upgrade that fails on the second host (its target images missing, no registry reachable) leaves hosts 2 and 3 on the old version and says so', async function () {
@@ -300,24 +344,7 @@ describe('multi-host commands (Docker): Up/Down per host engine and the rolling 
         ['host3', 'upgraded'],
       ],
     );
-    for (const x of bench!.hosts) {
-      assert.deepEqual(await servicesOn(x.name), [
-        `master@${h.NEW_VERSION}`,
-        `wacore@${h.NEW_VERSION}`,
-        `waweb@${h.NEW_VERSION}`,
-      ]);
-      assert.match(fs.readFileSync(path.join(dir, `${x.name}.env`), 'utf8'), /WA_API_VERSION=2\.53\.2/);
-    }
-    const b = await h.waitForHealth(
-      bench!.webUrl,
-      (x) => connectedCoreapps(x) === 2 && x.meta?.version === `v${h.NEW_VERSION}`,
-      {
-        apiKey: bench!.apiKey,
-        timeoutMs: 60_000,
-      },
-    );
-    assert.equal(Object.keys(b.health).length, 6, JSON.stringify(b.health));
-    assert.equal(await onLocalEngine(), '');
+    await assertAllOn(h.NEW_VERSION);
   });
 
   it('the bench goes down leaving no namespace, link, engine process or data; no forwarder socket is left', async function () {
