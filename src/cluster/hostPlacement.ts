@@ -115,3 +115,12 @@ export function inventoryProject(containers: readonly ContainerSummary[], dir: s
   }
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? fallback;
 }
+
+/** The inventory whose hosts run a cluster's compose files (by its first file), if any. */
+export function inventoryForFiles<I extends { hosts: readonly Pick<InventoryHost, 'composeFiles'>[] }>(
+  inventories: readonly I[],
+  files: readonly string[],
+): I | undefined {
+  const first = files[0];
+  return first === undefined ? undefined : inventories.find((i) => i.hosts.some((h) => h.composeFiles.includes(first)));
+}

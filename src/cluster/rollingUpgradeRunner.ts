@@ -12,7 +12,6 @@ import {
   stepServices,
 } from './rollingUpgradePlan';
 import { oneShotExitCode, type UpgradeService } from './upgradePlan';
-import { type UpgradeUi } from './upgradeRunner';
 
 /**
  * Executes a {@link RollingUpgradePlan} against each host's engine (Docker port and Compose per
@@ -39,7 +38,8 @@ export interface RollingUpgradePorts {
   health(signal: AbortSignal): Promise<HealthReport | undefined>;
   readEnv(file: string): string;
   writeEnv(file: string, text: string): void;
-  readonly ui: UpgradeUi;
+  /** Lines for the "WA Cluster: Compose" output (the command shows the latest as its progress). */
+  readonly ui: { log(line: string): void };
   readonly clock: Clock;
 }
 

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { downRuns } from '../cluster/hostPlacement';
 import { type Services } from '../host/services';
+import { inventoryClusterFor } from './inventoryCluster';
 import { isOptionsArg, pickCluster } from './pickCluster';
 
 /** What a script, task or test may pass instead of answering the prompts (deleting volumes always asks). */
@@ -12,7 +14,8 @@ interface DownOptions {
  * "WA Cluster: Down": `docker-compose down`, keeping the data; with "delete volumes" also the
  * database and media volumes, after a modal confirmation that names what is lost.
  */
-export async function clusterDown({ sessions, compose }: Services, arg?: unknown): Promise<void> {
+export async function clusterDown(services: Services, arg?: unknown): Promise<void> {
+  const { sessions, compose } = services;
   const options = isOptionsArg<DownOptions>(arg, ['volumes', 'cluster']) ? arg : undefined;
   const session = await pickCluster(sessions, options?.cluster ?? arg);
   if (!session) {
@@ -55,11 +58,30 @@ export async function clusterDown({ sessions, compose }: Services, arg?: unknown
       return;
     }
   }
+  const sub = ['down', ...(volumes ? ['-v'] : [])];
+  const inventory = await inventoryClusterFor(services, session);
+  if (inventory) {
+    // Every host of the inventory on its own engine, the database's host last.
+    try {
+      for (const run of downRuns(inventory.hosts)) {
+        await compose.runVisibly(
+          session,
+          await inventory.runner(run.host),
+          sub,
+          vscode.l10n.t('Taking {0} down on {1}…', session.cluster.projectName, run.host),
+        );
+      }
+    } finally {
+      await inventory.dispose();
+    }
+    await session.monitor.refresh();
+    return;
+  }
   const runner = await compose.runnerFor(session);
   await compose.runVisibly(
     session,
     runner,
-    ['down', ...(volumes ? ['-v'] : [])],
+    sub,
     volumes
       ? vscode.l10n.t('Taking {0} down and deleting its volumes…', session.cluster.projectName)
       : vscode.l10n.t('Taking {0} down (data kept)…', session.cluster.projectName),

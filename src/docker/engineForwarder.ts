@@ -27,12 +27,12 @@ function tlsUpstream(o: Readonly<Record<string, unknown>>): Upstream {
       key: o.key as string | undefined,
     });
     socket.once('secureConnect', () => onReady(undefined, socket));
-    socket.once('error', (e) => onReady(e));
+    socket.once('error', (e: Error) => onReady(e));
   };
 }
 
 /** One ssh connection, opened on first use and again after it drops; a channel (`docker system dial-stdio`) per client. */
-function sshUpstream(o: Readonly<Record<string, unknown>>): { open: Upstream; end(): void } {
+function sshUpstream(o: Readonly<Record<string, unknown>>): { open: Upstream; end: () => void } {
   let ready: Promise<Client> | undefined;
   const connect = (): Promise<Client> =>
     new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@
 // the CLI cannot verify the engine itself. Never the local engine unless the inventory names it.
 import * as path from 'node:path';
 import { type EndpointInputs } from './endpoint';
-import { type ComposeCommand, ComposeRunner, type RunOptions, type RunResult } from './compose';
+import { type ComposeCommand, ComposeRunner, spawnLines } from './compose';
 import { DockerodeClient } from './client';
 import { DockerError } from './errors';
 import { type EngineForwarder, forwardEngine } from './engineForwarder';
@@ -61,32 +61,42 @@ export class InventoryEngines {
     return unixEngineEnv((await f).socketPath);
   }
 
-  /** Compose for the host's files (or `files`, e.g. a DB upgrade service's own) as project `project`. */
-  composeRunner(name: string, command: ComposeCommand, project: string, files?: readonly string[]): ComposeRunner {
+  /**
+   * Compose for the host's files (or `files`, e.g. a DB upgrade service's own) as project
+   * `project`, bound to the host's engine: its engine variables win over the environment and
+   * whatever a caller passes, so no run of this runner reaches another engine.
+   */
+  async composeRunner(
+    name: string,
+    command: ComposeCommand,
+    project: string,
+    files?: readonly string[],
+  ): Promise<ComposeRunner> {
     const h = this.host(name);
     const all = files ?? h.composeFiles;
-    return new ComposeRunner(command, {
-      files: all,
-      projectName: project,
-      projectDirectory: path.dirname(h.composeFiles[0] ?? all[0] ?? this.inventory.dir),
-      envFiles: h.envFiles,
-    });
-  }
-
-  /** Runs Compose on a host; the host's engine variables win over anything in `opts.env` or the environment. */
-  async runCompose(
-    name: string,
-    runner: ComposeRunner,
-    sub: readonly string[],
-    opts: RunOptions = {},
-  ): Promise<RunResult> {
     const engine = await this.engineEnv(name);
-    return runner.run(sub, { ...opts, env: { ...opts.env, ...engine } });
+    return new ComposeRunner(
+      command,
+      {
+        files: all,
+        projectName: project,
+        projectDirectory: path.dirname(h.composeFiles[0] ?? all[0] ?? this.inventory.dir),
+        envFiles: h.envFiles,
+      },
+      (cmd, args, opts) => spawnLines(cmd, args, { ...opts, env: { ...opts.env, ...engine } }),
+    );
   }
 
   async close(): Promise<void> {
     const all = [...this.forwarders.values()];
     this.forwarders.clear();
-    await Promise.all(all.map(async (f) => (await f).close()));
+    await Promise.all(
+      all.map((f) =>
+        f.then(
+          (x) => x.close(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 }

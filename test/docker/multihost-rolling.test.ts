@@ -93,12 +93,12 @@ describe('multi-host commands (Docker): Up/Down per host engine and the rolling 
     }
   });
 
-  const composeOn = (
+  const composeOn = async (
     host: string,
     sub: string[],
     o: { env?: Record<string, string>; files?: readonly string[] } = {},
   ) =>
-    engines.runCompose(host, engines.composeRunner(host, command, PROJECT, o.files), sub, {
+    (await engines.composeRunner(host, command, PROJECT, o.files)).run(sub, {
       ...(o.env ? { env: o.env } : {}),
       onLine: (l) => log.push(`${host} | ${l}`),
       timeoutMs: 300_000,
@@ -215,7 +215,7 @@ describe('multi-host commands (Docker): Up/Down per host engine and the rolling 
     },
     readEnv: (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : ''),
     writeEnv: (f, text) => fs.writeFileSync(f, text),
-    ui: { progress: (_title, work) => work(new AbortController().signal, () => undefined), log: (l) => log.push(l) },
+    ui: { log: (l) => log.push(l) },
     clock: systemClock,
   });
 

@@ -60,7 +60,7 @@ describe('rolling upgrade plan', function () {
   it('a host already on the target is skipped, so running it again after a stop continues where it stopped', function () {
     const p = plan([hostInput('host1', NEW), hostInput('host2'), hostInput('host3')]);
     assert.deepEqual(
-      p.steps.filter((s) => s.kind === 'host').map((s) => (s as RollingHostStep).host),
+      p.steps.flatMap((s) => (s.kind === 'host' ? [s.host] : [])),
       ['host2', 'host3'],
     );
     assert.deepEqual(p.skipped, [{ host: 'host1', why: `already runs ${NEW}` }]);
@@ -156,7 +156,7 @@ function fakeCluster(o: { failUp?: string; dbUpgradeExit?: number; neverBack?: s
     },
     readEnv: (f) => envs.get(f) ?? '',
     writeEnv: (f, text) => envs.set(f, text),
-    ui: { progress: (_title, work) => work(new AbortController().signal, () => undefined), log: (l) => log.push(l) },
+    ui: { log: (l) => log.push(l) },
     clock: systemClock,
   };
   return { engines, envs, composed, ports, log };
