@@ -79,7 +79,7 @@ function isClusterProject(project: Project): boolean {
   return [...project.services.values()].some((s) => s.role === 'web' || s.role === 'master' || s.role === 'coreapp');
 }
 
-function declaredService(s: Service): DeclaredService {
+export function declaredService(s: Service): DeclaredService {
   const hostname =
     s.role === 'web' ? s.environment.get('WEBAPP_HOSTNAME')?.value : s.environment.get('COREAPP_HOSTNAME')?.value;
   return {

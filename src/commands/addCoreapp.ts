@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { planAddCoreapp } from '../cluster/addCoreappPlan';
 import { nodeFileReader } from '../compose/nodeReader';
+import { spareCoreapps } from '../cluster/hostPlacement';
 import { type ClusterSession } from '../host/clusterSessions';
 import { type Services } from '../host/services';
+import { type InventoryCluster, inventoryClusterFor } from './inventoryCluster';
 import { pickCluster } from './pickCluster';
 
 /** The compose files' text as the editor has it (unsaved changes included). */
@@ -94,6 +96,15 @@ export async function addCoreapp(services: Services, arg?: unknown): Promise<voi
   if (!session) {
     return;
   }
+  const inventory = await inventoryClusterFor(services, session);
+  if (inventory) {
+    try {
+      await addCoreappOnHost(services, session, inventory);
+    } finally {
+      await inventory.dispose();
+    }
+    return;
+  }
   const running = new Set(
     (session.snapshot?.nodes ?? []).filter((n) => n.container?.state === 'running').map((n) => n.service ?? n.name),
   );
@@ -114,4 +125,42 @@ export async function addCoreapp(services: Services, arg?: unknown): Promise<voi
   const runner = await compose.runnerFor(current);
   await compose.runVisibly(current, runner, ['up', '-d', service], vscode.l10n.t('Starting coreapp {0}…', service));
   await current.monitor.refresh();
+}
+
+/** Add Coreapp across an inventory's hosts: a declared coreapp that does not run, started on its own host. */
+async function addCoreappOnHost(
+  { compose }: Services,
+  session: ClusterSession,
+  inventory: InventoryCluster,
+): Promise<void> {
+  const spares = spareCoreapps(inventory.hosts);
+  if (spares.length === 0) {
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        'Every coreapp of {0} runs already on its host. Add a host with a coreapp to {1} first.',
+        session.cluster.projectName,
+        vscode.workspace.asRelativePath(inventory.inventory.path),
+      ),
+    );
+    return;
+  }
+  const picked =
+    spares.length === 1
+      ? spares[0]
+      : (
+          await vscode.window.showQuickPick(
+            spares.map((x) => ({ label: x.service, description: x.host, x })),
+            { title: vscode.l10n.t('Start which coreapp, on which host?') },
+          )
+        )?.x;
+  if (!picked) {
+    return;
+  }
+  await compose.runVisibly(
+    session,
+    await inventory.runner(picked.host),
+    ['up', '-d', picked.service],
+    vscode.l10n.t('Starting coreapp {0} on {1}…', picked.service, picked.host),
+  );
+  await session.monitor.refresh();
 }

@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { downArgs } from '../cluster/downPlan';
 import { type Services } from '../host/services';
 import { confirmDestroy } from './confirmDestroy';
+import { downRuns } from '../cluster/hostPlacement';
+import { inventoryClusterFor } from './inventoryCluster';
 import { isOptionsArg, pickCluster } from './pickCluster';
 
 /** What a script, task or test may pass instead of answering the prompts (deleting volumes always asks). */
@@ -55,11 +57,30 @@ export async function clusterDown(services: Services, arg?: unknown): Promise<vo
   ) {
     return;
   }
+  const sub = downArgs({ volumes });
+  const inventory = await inventoryClusterFor(services, session);
+  if (inventory) {
+    // Every host of the inventory on its own engine, the database's host last.
+    try {
+      for (const run of downRuns(inventory.hosts)) {
+        await compose.runVisibly(
+          session,
+          await inventory.runner(run.host),
+          sub,
+          vscode.l10n.t('Taking {0} down on {1}…', session.cluster.projectName, run.host),
+        );
+      }
+    } finally {
+      await inventory.dispose();
+    }
+    await session.monitor.refresh();
+    return;
+  }
   const runner = await compose.runnerFor(session);
   await compose.runVisibly(
     session,
     runner,
-    downArgs({ volumes }),
+    sub,
     volumes
       ? vscode.l10n.t('Taking {0} down and deleting its volumes…', session.cluster.projectName)
       : vscode.l10n.t('Taking {0} down (data kept)…', session.cluster.projectName),

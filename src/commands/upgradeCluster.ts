@@ -26,7 +26,9 @@ import { type ClusterSession } from '../host/clusterSessions';
 import { type Services } from '../host/services';
 import { systemClock } from '../util/abort';
 import { backupCluster } from './backupCluster';
+import { inventoryClusterFor } from './inventoryCluster';
 import { isOptionsArg, pickCluster } from './pickCluster';
+import { rollingUpgrade } from './rollingUpgrade';
 
 /** What a script or task may pass instead of answering the prompts (the confirmation is always asked). */
 interface UpgradeOptions {
@@ -241,6 +243,21 @@ export async function upgradeCluster(services: Services, arg?: unknown): Promise
   const options = isOptionsArg<UpgradeOptions>(arg, ['version', 'path']) ? arg : undefined;
   const session = await pickCluster(services.sessions, options?.cluster ?? arg);
   if (!session) {
+    return;
+  }
+  const inventory = await inventoryClusterFor(services, session);
+  if (inventory) {
+    try {
+      await rollingUpgrade(
+        services,
+        session,
+        inventory,
+        findUpgradeService({ files: [], dir: inventory.inventory.dir, envFile: undefined }),
+        options ?? {},
+      );
+    } finally {
+      await inventory.dispose();
+    }
     return;
   }
   const c = session.cluster;
