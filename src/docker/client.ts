@@ -335,7 +335,7 @@ export class DockerodeClient implements DockerPort {
     // Dockerode's container.logs() buffers a whole non-followed log in memory before it answers;
     // the same request dialled as a stream hands it over chunk by chunk, however long the log is.
     const modem = this.docker.modem as unknown as {
-      dial(o: object, cb: (err: unknown, data: unknown) => void): void;
+      dial(o: object, cb: (err: Error | null, data: unknown) => void): void;
     };
     const out: unknown = await this.negotiated(
       opts.signal,
@@ -350,7 +350,7 @@ export class DockerodeClient implements DockerPort {
               statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
               options: query,
             },
-            (err, data) => (err ? reject(err as Error) : resolve(data)),
+            (err, data) => (err ? reject(err) : resolve(data)),
           ),
         ),
       (e) => this.classify(e, `Logs of ${details.name}`),
