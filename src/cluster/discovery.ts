@@ -59,7 +59,7 @@ export function composeProjectName(
 }
 
 /** The top-level `name:` of a project's files (the last file that sets it), interpolated. */
-function declaredProjectName(project: Project): string | undefined {
+export function declaredProjectName(project: Project): string | undefined {
   let raw: string | undefined;
   for (const f of project.files) {
     const v: unknown = isMap(f.doc.contents) ? f.doc.contents.get('name') : undefined;
@@ -79,7 +79,7 @@ function isClusterProject(project: Project): boolean {
   return [...project.services.values()].some((s) => s.role === 'web' || s.role === 'master' || s.role === 'coreapp');
 }
 
-function declaredService(s: Service): DeclaredService {
+export function declaredService(s: Service): DeclaredService {
   const hostname =
     s.role === 'web' ? s.environment.get('WEBAPP_HOSTNAME')?.value : s.environment.get('COREAPP_HOSTNAME')?.value;
   return { name: s.name, kind: roleToKind[s.role], hostname, image: s.image?.value };

@@ -1,7 +1,14 @@
 import { type HealthReport } from '../api/health';
 import { type Translate, english } from '../util/translate';
 import { hintFor } from '../api/errors';
-import { type ApiStatus, type ClusterNode, type ClusterSummary, type EngineStatus, type Finding } from './types';
+import {
+  type ApiStatus,
+  type ClusterNode,
+  type ClusterSummary,
+  type EngineStatus,
+  type Finding,
+  type HostStatus,
+} from './types';
 
 /**
  * Cluster-level findings: what an operator should know, in plain words (wa-api.md §3, §5), worded
@@ -14,8 +21,24 @@ export function computeFindings(
   api: ApiStatus,
   health: HealthReport | undefined,
   t: Translate = english,
+  hosts?: readonly HostStatus[],
 ): Finding[] {
   const out: Finding[] = [];
+  const unreachableHosts = new Set((hosts ?? []).filter((h) => !h.reachable).map((h) => h.name));
+  for (const h of hosts ?? []) {
+    if (!h.reachable && h.problem && hosts?.some((x) => x.reachable)) {
+      out.push({
+        id: `host-unreachable:${h.name}`,
+        severity: 'error',
+        message: t(
+          "Host {0}'s Docker engine is unreachable ({1}): its nodes are shown as unknown.",
+          h.name,
+          h.problem.message,
+        ),
+        nodes: nodes.filter((n) => n.host === h.name).map((n) => n.name),
+      });
+    }
+  }
   if (engine.problem) {
     out.push({
       id: 'engine-unreachable',
@@ -152,7 +175,13 @@ export function computeFindings(
         nodes: [n.name],
       });
     }
-    if (n.healthKey && !n.container && engine.reachable && nodes.some((x) => x.container)) {
+    if (
+      n.healthKey &&
+      !n.container &&
+      engine.reachable &&
+      !(n.host !== undefined && unreachableHosts.has(n.host)) &&
+      nodes.some((x) => x.container)
+    ) {
       out.push({
         id: `health-without-container:${n.name}`,
         severity: 'info',
