@@ -30,6 +30,8 @@ export const INVENTORY_FILE = 'wa-cluster.inventory.yml';
 /** Where every bench keeps its engines' sockets, data, keys and certificates (removed by `down --volumes`). */
 export const RUN_ROOT = '/run/wa-hosts';
 const WEB_PORT = 9090;
+/** The Compose project every bench host runs (also COMPOSE_PROJECT_NAME in its env files). */
+export const PROJECT = 'wa';
 const DB_PORT = 3306;
 
 export type HostAccess = 'unix' | 'ssh' | 'tcp+tls';
@@ -367,7 +369,7 @@ export async function hostCompose(
 ): Promise<string> {
   const files =
     h.name === 'db' ? ['-f', DB_COMPOSE] : ['-f', PROD_COMPOSE, '-f', IMAGE_OVERRIDE, '--env-file', `${h.name}.env`];
-  const r = await exec('docker-compose', ['-p', 'wa', ...files, ...args], {
+  const r = await exec('docker-compose', ['-p', PROJECT, ...files, ...args], {
     cwd: bench.dir,
     env: dockerEnv(h),
     timeoutMs: 180_000,
@@ -433,9 +435,11 @@ WA_API_KEY=${b.apiKey}
   for (const h of b.hosts) {
     fs.writeFileSync(
       path.join(b.dir, `${h.name}.env`),
-      `# ${h.name}: the name other hosts reach it by, and the release to run.\nEXTERNAL_HOSTNAME=${h.address}\nWA_API_VERSION=${b.version}\n`,
+      `# ${h.name}: the name other hosts reach it by, and the release to run.\nEXTERNAL_HOSTNAME=${h.address}\nWA_API_VERSION=${b.version}\n# The project the bench runs (docker-compose -p ${PROJECT}), so tools reading these files find its containers.\nCOMPOSE_PROJECT_NAME=${PROJECT}\n`,
     );
   }
+  // The database host names no env file: Compose reads the folder's .env there.
+  fs.writeFileSync(path.join(b.dir, '.env'), `# The project the bench runs on the database host.\nCOMPOSE_PROJECT_NAME=${PROJECT}\n`);
   const rel = (p: string): string => path.relative(b.dir, p);
   const endpoint = (h: BenchHost): string[] => {
     const lines = [`    docker: ${h.endpoint}`];
