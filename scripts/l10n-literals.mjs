@@ -33,6 +33,7 @@ export const injectedTFiles = [
   'src/cluster/upgradePlan.ts',
   'src/cluster/upgradeRunner.ts',
   'src/cluster/runGate.ts',
+  'src/cluster/hostsPresentation.ts',
   ...tsFilesUnder('src/lint'),
   ...tsFilesUnder('src/compose').filter(importsTranslate),
   ...tsFilesUnder('src/inventory').filter(importsTranslate),

@@ -12,7 +12,7 @@ import { type DockerError } from '../docker/errors';
 import { type DockerPort } from '../docker/port';
 import { inventoryHostEndpoint } from '../inventory/endpoint';
 import { type Inventory, type InventoryHost } from '../inventory/inventory';
-import { composeProjectName, declaredProjectName, declaredService } from './discovery';
+import { type DiscoveredCluster, composeProjectName, declaredProjectName, declaredService } from './discovery';
 import { type MonitoredHost } from './monitor';
 import { type DeclaredService } from './types';
 
@@ -124,4 +124,33 @@ export function inventoryProjectName(engines: readonly HostEngine[]): string | u
     }
   }
   return best ?? engines[0]?.projectName;
+}
+
+/**
+ * The inventory as one cluster of the workspace: its id is the inventory file, its project the one
+ * the hosts run, its API the inventory's web. The compose files it names are its hosts' files, not
+ * clusters of their own (see {@link withoutInventoryFiles}).
+ */
+export function inventoryCluster(inv: Inventory, engines: readonly HostEngine[]): DiscoveredCluster {
+  const first = engines.find((e) => (e.declared?.() ?? []).some((d) => d.kind !== 'db')) ?? engines[0];
+  const version = first?.variables.WA_API_VERSION?.replace(/^v/, '');
+  return {
+    id: inv.path,
+    projectName: inventoryProjectName(engines) ?? 'default',
+    dir: inv.dir,
+    files: first?.host.composeFiles ?? [],
+    envFile: first?.host.envFiles[0],
+    declared: [],
+    inferredApiUrl: inv.web?.url.replace(/\/+$/, ''),
+    version,
+  };
+}
+
+/** The discovered clusters minus those made of files an inventory already runs on its hosts. */
+export function withoutInventoryFiles(
+  clusters: readonly DiscoveredCluster[],
+  inventories: readonly Inventory[],
+): DiscoveredCluster[] {
+  const taken = new Set(inventories.flatMap((i) => i.hosts.flatMap((h) => h.composeFiles)));
+  return clusters.filter((c) => !c.files.some((f) => taken.has(f)));
 }

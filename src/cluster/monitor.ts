@@ -149,6 +149,7 @@ export class ClusterMonitor implements Disposable {
     this.running = true;
     this.lifetime = new AbortController();
     for (const w of this.watches) {
+      w.lifetime = new AbortController();
       w.subscription = w.docker?.subscribeEvents(
         { project: this.opts.project },
         {
@@ -178,6 +179,7 @@ export class ClusterMonitor implements Disposable {
     this.running = false;
     this.lifetime.abort();
     for (const w of this.watches) {
+      w.lifetime.abort();
       w.subscription?.dispose();
       w.subscription = undefined;
     }
@@ -264,7 +266,8 @@ export class ClusterMonitor implements Disposable {
       this.publish();
       return;
     }
-    const signal = this.lifetime.signal;
+    // Each engine's requests on a signal of their own: many hosts' inspects must not pile onto one.
+    const signal = this.running ? w.lifetime.signal : this.lifetime.signal;
     const events: DockerEvent[] = [];
     w.eventsDuringRefresh = events;
     try {
@@ -408,6 +411,8 @@ class EngineWatch {
   eventsDuringRefresh: DockerEvent[] | undefined;
   engine: EngineStatus = { reachable: false, endpoint: undefined, problem: undefined };
   subscription: EventSubscription | undefined;
+  /** Aborted when the monitor pauses (as the monitor's own lifetime is). */
+  lifetime = new AbortController();
   version: string | undefined;
   latencyMs: number | undefined;
   /** Its container refresh: one in flight per engine, so a slow host never holds the others back. */

@@ -192,6 +192,12 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
         d.hostname === e.hostname &&
         (d.kind === 'master' || d.kind === 'coreapp' || d.kind === 'other'),
       (d, e) => (d.service === e.hostname || d.name === e.hostname) && d.kind !== 'web' && d.kind !== 'db',
+      // Across hosts, last: the host's EXTERNAL_HOSTNAME and the role (its engine does not answer, so no id).
+      (d, e) =>
+        d.group.externalHostname !== undefined &&
+        d.group.externalHostname === e.hostname &&
+        (d.kind === 'master' || d.kind === 'coreapp') &&
+        kindFitsRole(d.kind, e.role),
     ];
     for (const pass of passes) {
       for (const e of [...pending]) {

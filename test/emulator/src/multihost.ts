@@ -267,6 +267,41 @@ async function makeTls(
   };
 }
 
+/** The engine's extra listener: tcp:// with TLS client verification on the tcp+tls host. */
+function engineListeners(h: BenchHost, tls: { ca: string; serverCert: string; serverKey: string }): string[] {
+  return h.access === 'tcp+tls'
+    ? [
+        '-H',
+        `tcp://${h.address}:2376`,
+        '--tlsverify',
+        '--tlscacert',
+        tls.ca,
+        '--tlscert',
+        tls.serverCert,
+        '--tlskey',
+        tls.serverKey,
+      ]
+    : [];
+}
+
+/** Stops one host's engine (its containers stop with it), as a host that goes down does; the rest of the bench stays. */
+export async function stopEngine(h: BenchHost): Promise<void> {
+  await stopByPidFile(path.join(h.dir, 'docker.pid'));
+}
+
+/** Starts a host's stopped engine again, with the same data and listeners (its restart-policy containers come back). */
+export async function startEngine(bench: Bench, h: BenchHost): Promise<void> {
+  const dir = path.join(bench.runDir, 'tls');
+  await startDockerd(
+    h,
+    engineListeners(h, {
+      ca: bench.tls.ca,
+      serverCert: path.join(dir, 'server-cert.pem'),
+      serverKey: path.join(dir, 'server-key.pem'),
+    }),
+  );
+}
+
 async function startDockerd(h: BenchHost, extra: string[]): Promise<void> {
   fs.mkdirSync(h.dir, { recursive: true });
   spawnIn(
@@ -439,7 +474,10 @@ WA_API_KEY=${b.apiKey}
     );
   }
   // The database host names no env file: Compose reads the folder's .env there.
-  fs.writeFileSync(path.join(b.dir, '.env'), `# The project the bench runs on the database host.\nCOMPOSE_PROJECT_NAME=${PROJECT}\n`);
+  fs.writeFileSync(
+    path.join(b.dir, '.env'),
+    `# The project the bench runs on the database host.\nCOMPOSE_PROJECT_NAME=${PROJECT}\n`,
+  );
   const rel = (p: string): string => path.relative(b.dir, p);
   const endpoint = (h: BenchHost): string[] => {
     const lines = [`    docker: ${h.endpoint}`];
@@ -521,26 +559,7 @@ export async function startHosts(o: BenchOptions): Promise<Bench> {
     const tlsHost = hosts.find((h) => h.access === 'tcp+tls');
     const sshHost = hosts.find((h) => h.access === 'ssh');
     const tls = await makeTls(path.join(n.runDir, 'tls'), tlsHost?.address ?? `${n.subnet}.13`);
-    await Promise.all(
-      [db, ...hosts].map((h) =>
-        startDockerd(
-          h,
-          h === tlsHost
-            ? [
-                '-H',
-                `tcp://${h.address}:2376`,
-                '--tlsverify',
-                '--tlscacert',
-                tls.ca,
-                '--tlscert',
-                tls.serverCert,
-                '--tlskey',
-                tls.serverKey,
-              ]
-            : [],
-        ),
-      ),
-    );
+    await Promise.all([db, ...hosts].map((h) => startDockerd(h, engineListeners(h, tls))));
     log(`engines up: ${[db, ...hosts].map((h) => `${h.name} ${h.endpoint}`).join(', ')}`);
     const ssh = sshHost
       ? await startSshd(sshHost, path.join(n.runDir, 'ssh'))
