@@ -160,8 +160,7 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       return this.nodeDetails(element);
     }
     if (element instanceof HostsGroupElement) {
-      const group = element as HostsGroupElement<ClusterElement>;
-      return hostElements(group, group.parent.session?.snapshot, (id, make) => this.cached(id, make));
+      return hostElements(element, element.parent.session?.snapshot, (id, make) => this.cached(id, make));
     }
     return [];
   }
