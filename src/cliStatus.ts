@@ -16,10 +16,11 @@ import { ComposeLabels, type ContainerSummary } from './docker/types';
 import { type ParseArgsOptionsConfig, parseCommandLine, regularFileProblem } from './cliArgs';
 import { StatusExit, statusExitCode } from './cluster/exitCode';
 import { forTerminal } from './util/terminal';
+import { inventoryStatusSource } from './cliStatusInventory';
 import { signalWithTimeout } from './util/abort';
 
 export const statusUsage =
-  'status [--project-dir D] [-f file…] [-p name] [--env-file F] [--url U] [--user U] [--password-env VAR] [--new-password-env VAR] [--apikey-env VAR] [--ca-file F | --pin SHA256 | --trust-on-first-use] [--allow-plain-http URL] [--format text|json] [--watch [--interval ms]] [--health-file F] [--no-docker]   print the live cluster; exit 0 healthy, 1 degraded or down, 2 usage, 3 cannot tell';
+  'status [--project-dir D] [-f file…] [-p name] [--env-file F] [--url U] [--user U] [--password-env VAR] [--new-password-env VAR] [--apikey-env VAR] [--ca-file F | --pin SHA256 | --trust-on-first-use] [--allow-plain-http URL] [--format text|json] [--watch [--interval ms]] [--health-file F] [--no-docker] [--inventory FILE]   print the live cluster; exit 0 healthy, 1 degraded or down, 2 usage, 3 cannot tell';
 
 interface StatusArgs {
   projectDir: string;
@@ -41,6 +42,8 @@ interface StatusArgs {
   intervalMs: number;
   healthFile: string | undefined;
   noDocker: boolean;
+  /** A cluster inventory: every host's engine instead of the local one (see cluster/hostEngines.ts). */
+  inventory: string | undefined;
 }
 
 /** Compose files in the project folder (any `*compose*.yml`), for discovery. */
@@ -74,6 +77,7 @@ const statusOptions = {
   interval: { type: 'string' },
   'health-file': { type: 'string' },
   'no-docker': { type: 'boolean' },
+  inventory: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -117,6 +121,7 @@ export function parseStatusArgs(args: readonly string[], cwd = process.cwd()): S
   for (const [flag, file] of [
     ['--env-file', v['env-file']],
     ['--health-file', v['health-file']],
+    ['--inventory', v.inventory],
   ] as const) {
     const problem = file === undefined ? undefined : regularFileProblem(path.resolve(cwd, file));
     if (problem) {
@@ -154,6 +159,7 @@ export function parseStatusArgs(args: readonly string[], cwd = process.cwd()): S
     intervalMs,
     healthFile: v['health-file'] !== undefined ? path.resolve(cwd, v['health-file']) : undefined,
     noDocker: v['no-docker'] ?? false,
+    inventory: v.inventory !== undefined ? path.resolve(cwd, v.inventory) : undefined,
   };
 }
 
@@ -210,6 +216,12 @@ export async function runStatus(args: string[]): Promise<number> {
     return statusExitCode(s);
   }
 
+  const inventory = a.inventory ? inventoryStatusSource(a.inventory) : undefined;
+  if (typeof inventory === 'string') {
+    warn(inventory);
+    return StatusExit.usage;
+  }
+
   // --- compose project (src/cluster/discovery: declared services, project name, API URL) ------
   const configured = a.files.map((f) => path.resolve(a.projectDir, f));
   const candidates = configured.length ? [] : composeCandidates(a.projectDir);
@@ -224,7 +236,7 @@ export async function runStatus(args: string[]): Promise<number> {
 
   // --- Docker --------------------------------------------------------------------------------
   let docker: DockerodeClient | undefined;
-  if (!a.noDocker) {
+  if (!a.noDocker && !inventory) {
     const d = DockerodeClient.create();
     if (d.ok) {
       docker = d.value;
@@ -258,6 +270,7 @@ export async function runStatus(args: string[]): Promise<number> {
     ) ?? clusters[0];
   const projectName =
     a.projectName ??
+    inventory?.projectName ??
     started.find((c) => !cluster || c.project === cluster.projectName)?.project ??
     started[0]?.project ??
     cluster?.projectName ??
@@ -273,7 +286,10 @@ export async function runStatus(args: string[]): Promise<number> {
   const webPort = web?.ports.find((p) => p.containerPort === 443 && p.hostPort)?.hostPort;
 
   // --- API -----------------------------------------------------------------------------------
-  const url = a.url ?? (webPort ? `https://127.0.0.1:${webPort}` : (cluster?.inferredApiUrl ?? DEFAULT_API_URL));
+  const url =
+    a.url ??
+    inventory?.inventory.web?.url ??
+    (webPort ? `https://127.0.0.1:${webPort}` : (cluster?.inferredApiUrl ?? DEFAULT_API_URL));
   const password = process.env[a.passwordEnv];
   const apikey = process.env[a.apikeyEnv];
   const newPassword = a.newPasswordEnv ? process.env[a.newPasswordEnv] : undefined;
@@ -301,6 +317,18 @@ export async function runStatus(args: string[]): Promise<number> {
     warn(`--allow-plain-http ${a.allowPlainHttp} does not name the API URL ${url}: ignored`);
   }
   let trust: TlsTrust = { kind: 'system' };
+  // The inventory's own trust for its web (a pinned fingerprint or a CA file), unless a flag says otherwise.
+  const inventoryWeb = a.url === undefined && a.trust.kind === 'system' ? inventory?.inventory.web : undefined;
+  if (inventoryWeb?.certificateFingerprint) {
+    trust = { kind: 'pinned', fingerprint256: normalizeFingerprint(inventoryWeb.certificateFingerprint) };
+  } else if (inventoryWeb?.caFile) {
+    try {
+      trust = { kind: 'caFile', caPem: fs.readFileSync(inventoryWeb.caFile, 'utf8') };
+    } catch (e) {
+      warn(`web.caFile ${inventoryWeb.caFile}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      return StatusExit.usage;
+    }
+  }
   if (a.trust.kind === 'caFile') {
     try {
       trust = { kind: 'caFile', caPem: fs.readFileSync(a.trust.path, 'utf8') };
@@ -334,6 +362,7 @@ export async function runStatus(args: string[]): Promise<number> {
   const monitor = new ClusterMonitor({
     project: projectName,
     docker,
+    ...(inventory && !a.noDocker ? { hosts: inventory.engines } : {}),
     health: client ? (signal) => client.health({ signal }) : undefined,
     shards: client && auth?.kind === 'basic' ? (signal) => client.getShards({ signal }) : undefined,
     declared: () => declared,

@@ -28,6 +28,8 @@ export const DEATH_WINDOW_MAX_MS = 8000;
 
 /** The key under which a lost Docker engine is remembered (node names never contain a space). */
 const ENGINE = 'docker engine';
+/** The key under which a lost inventory host is remembered. */
+const hostKey = (host: string): string => `host ${host}`;
 
 /**
  * The lines the extension's log keeps as the cluster's history: what changed, and when. A shard
@@ -134,6 +136,19 @@ export class Announcer {
         });
       } else if (e.kind === 'engineRecovered' && down.delete(ENGINE)) {
         out.push({ project, severity: 'info', message: t('{0}: the Docker engine answers again.', project) });
+      } else if (e.kind === 'hostUnreachable' && !down.has(hostKey(e.host))) {
+        down.add(hostKey(e.host));
+        out.push({
+          project,
+          severity: 'error',
+          message: t("{0}: host {1}'s Docker engine is unreachable; its nodes are shown as unknown.", project, e.host),
+        });
+      } else if (e.kind === 'hostRecovered' && down.delete(hostKey(e.host))) {
+        out.push({
+          project,
+          severity: 'info',
+          message: t("{0}: host {1}'s Docker engine answers again.", project, e.host),
+        });
       }
     }
     // Containers the user started, stopped or recreated on purpose are no news.

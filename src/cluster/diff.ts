@@ -38,6 +38,8 @@ export type ClusterEvent =
     }
   | { readonly kind: 'engineUnreachable'; readonly message: string }
   | { readonly kind: 'engineRecovered'; readonly message: string }
+  | { readonly kind: 'hostUnreachable'; readonly host: string; readonly message: string }
+  | { readonly kind: 'hostRecovered'; readonly host: string; readonly message: string }
   | { readonly kind: 'apiFailed'; readonly message: string }
   | { readonly kind: 'apiRecovered'; readonly message: string }
   | { readonly kind: 'findingAdded'; readonly finding: Finding; readonly message: string }
@@ -103,7 +105,7 @@ export class DiffTracker {
           exitCode: nc.exitCode,
           message: `container ${n.name} died${nc.exitCode !== undefined ? ` (exit code ${nc.exitCode})` : ''}`,
         });
-      } else if (pc?.state === 'running' && !nc && next.engine.reachable) {
+      } else if (pc?.state === 'running' && !nc && engineOfNodeAnswers(next, n)) {
         nodeChanges.push({
           kind: 'containerDied',
           node: n.name,
@@ -155,6 +157,7 @@ export class DiffTracker {
       !prev ||
       JSON.stringify(prev.cluster) !== JSON.stringify(next.cluster) ||
       JSON.stringify(prev.engine) !== JSON.stringify(next.engine) ||
+      JSON.stringify(prev.hosts) !== JSON.stringify(next.hosts) ||
       JSON.stringify(prev.api) !== JSON.stringify(next.api);
     return {
       changedNodes: [...changed],
@@ -190,6 +193,19 @@ export class DiffTracker {
       });
     } else if (!prev.engine.reachable && next.engine.reachable) {
       events.push({ kind: 'engineRecovered', message: 'Docker engine reachable again' });
+    }
+    const before = new Map((prev.hosts ?? []).map((h) => [h.name, h]));
+    for (const h of next.hosts ?? []) {
+      const was = before.get(h.name);
+      if (was?.reachable && !h.reachable) {
+        events.push({
+          kind: 'hostUnreachable',
+          host: h.name,
+          message: `host ${h.name} unreachable${h.problem ? `: ${h.problem.message}` : ''}`,
+        });
+      } else if (was && !was.reachable && h.reachable) {
+        events.push({ kind: 'hostRecovered', host: h.name, message: `host ${h.name} reachable again` });
+      }
     }
     if (prev.api.status !== 'error' && next.api.status === 'error') {
       events.push({ kind: 'apiFailed', message: `Cluster API: ${next.api.message ?? 'unavailable'}` });
@@ -298,6 +314,12 @@ function answeredView(s: ClusterSnapshot): AnsweredView {
     primaryMaster: s.cluster.primaryMaster,
     shards: s.cluster.shards,
   };
+}
+
+/** Whether the engine a node runs on answers (its host's, with an inventory): a container it lost is then really gone. */
+function engineOfNodeAnswers(s: ClusterSnapshot, n: ClusterNode): boolean {
+  const host = n.host === undefined ? undefined : s.hosts?.find((h) => h.name === n.host);
+  return host ? host.reachable : s.engine.reachable;
 }
 
 /** One-shot diff without cross-snapshot memory. */

@@ -59,7 +59,7 @@ export function composeProjectName(
 }
 
 /** The top-level `name:` of a project's files (the last file that sets it), interpolated. */
-function declaredProjectName(project: Project): string | undefined {
+export function declaredProjectName(project: Project): string | undefined {
   let raw: string | undefined;
   for (const f of project.files) {
     const v: unknown = isMap(f.doc.contents) ? f.doc.contents.get('name') : undefined;

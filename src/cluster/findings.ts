@@ -1,7 +1,14 @@
 import { type HealthReport } from '../api/health';
 import { type Translate, english } from '../util/translate';
 import { hintFor } from '../api/errors';
-import { type ApiStatus, type ClusterNode, type ClusterSummary, type EngineStatus, type Finding } from './types';
+import {
+  type ApiStatus,
+  type ClusterNode,
+  type ClusterSummary,
+  type EngineStatus,
+  type Finding,
+  type HostStatus,
+} from './types';
 
 /**
  * Whether the cluster is down: Docker answers and none of its web, master or coreapp containers
@@ -30,8 +37,24 @@ export function computeFindings(
   api: ApiStatus,
   health: HealthReport | undefined,
   t: Translate = english,
+  hosts?: readonly HostStatus[],
 ): Finding[] {
   const out: Finding[] = [];
+  const unreachableHosts = new Set((hosts ?? []).filter((h) => !h.reachable).map((h) => h.name));
+  for (const h of hosts ?? []) {
+    if (!h.reachable && h.problem && hosts?.some((x) => x.reachable)) {
+      out.push({
+        id: `host-unreachable:${h.name}`,
+        severity: 'error',
+        message: t(
+          "Host {0}'s Docker engine is unreachable ({1}): its nodes are shown as unknown.",
+          h.name,
+          h.problem.message,
+        ),
+        nodes: nodes.filter((n) => n.host === h.name).map((n) => n.name),
+      });
+    }
+  }
   if (engine.problem) {
     out.push({
       id: 'engine-unreachable',
@@ -170,7 +193,13 @@ export function computeFindings(
         nodes: [n.name],
       });
     }
-    if (n.healthKey && !n.container && engine.reachable && nodes.some((x) => x.container)) {
+    if (
+      n.healthKey &&
+      !n.container &&
+      engine.reachable &&
+      !(n.host !== undefined && unreachableHosts.has(n.host)) &&
+      nodes.some((x) => x.container)
+    ) {
       out.push({
         id: `health-without-container:${n.name}`,
         severity: 'info',

@@ -1,4 +1,4 @@
-import { type ClusterSnapshot, type NodeRole, type NodeState, type Severity } from './types';
+import { type ClusterSnapshot, type HostStatus, type NodeRole, type NodeState, type Severity } from './types';
 import { forTerminal } from '../util/terminal';
 
 /**
@@ -30,6 +30,17 @@ export interface StatusJson {
       exitCode: number | null;
       ports: { container: number; protocol: string; hostIp: string | null; host: number | null }[];
     } | null;
+    /** The inventory host it runs on; null without an inventory (one engine). */
+    host: string | null;
+  }[];
+  /** Every inventory host's engine; empty without an inventory. */
+  hosts: {
+    name: string;
+    endpoint: string | null;
+    reachable: boolean;
+    problem: string | null;
+    dockerVersion: string | null;
+    latencyMs: number | null;
   }[];
   engine: { reachable: boolean; endpoint: string | null; problem: string | null };
   api: { status: 'ok' | 'error' | 'off'; error: string | null };
@@ -69,6 +80,15 @@ export function snapshotToJson(s: ClusterSnapshot): StatusJson {
             })),
           }
         : null,
+      host: n.host ?? null,
+    })),
+    hosts: (s.hosts ?? []).map((h) => ({
+      name: h.name,
+      endpoint: h.endpoint ?? null,
+      reachable: h.reachable,
+      problem: h.problem?.message ?? null,
+      dockerVersion: h.version ?? null,
+      latencyMs: h.latencyMs ?? null,
     })),
     engine: {
       reachable: s.engine.reachable,
@@ -95,13 +115,20 @@ export function snapshotToText(s: ClusterSnapshot): string {
   if (!s.engine.reachable && s.engine.problem) {
     lines.push(forTerminal(`Docker: ${s.engine.problem.message}`));
   }
+  for (const h of s.hosts ?? []) {
+    lines.push(forTerminal(`host ${h.name}: ${hostLine(h)}`));
+  }
+  const byHost = s.hosts !== undefined;
   const rows = s.nodes.map((n) =>
     [
       n.name,
+      ...(byHost ? [n.host ?? '-'] : []),
       n.role,
       n.state,
       n.gatewayStatus ?? n.unknownGatewayStatus ?? '-',
-      n.container ? `${n.container.state}${n.container.health !== 'none' ? ` (${n.container.health})` : ''}` : '-',
+      n.container
+        ? `${byHost ? `${n.container.shortId} ` : ''}${n.container.state}${n.container.health !== 'none' ? ` (${n.container.health})` : ''}`
+        : '-',
       n.container
         ? n.container.ports
             .filter((p) => p.hostPort)
@@ -111,7 +138,7 @@ export function snapshotToText(s: ClusterSnapshot): string {
       n.stateReason,
     ].map(forTerminal),
   );
-  const header = ['NODE', 'ROLE', 'STATE', 'GATEWAY', 'CONTAINER', 'PORTS', 'WHY'];
+  const header = ['NODE', ...(byHost ? ['HOST'] : []), 'ROLE', 'STATE', 'GATEWAY', 'CONTAINER', 'PORTS', 'WHY'];
   const all = [header, ...rows];
   const widths = header.map((_, i) => all.reduce((w, r) => Math.max(w, (r[i] ?? '').length), 0));
   for (const r of all) {
@@ -129,4 +156,18 @@ export function snapshotToText(s: ClusterSnapshot): string {
     }
   }
   return lines.join('\n');
+}
+
+/** `reachable · Docker 20.10.24 · 3 ms · ssh://root@10.0.0.2`, or why it is not. */
+function hostLine(h: HostStatus): string {
+  return h.reachable
+    ? [
+        'reachable',
+        h.version ? `Docker ${h.version}` : undefined,
+        h.latencyMs !== undefined ? `${h.latencyMs} ms` : undefined,
+        h.endpoint,
+      ]
+        .filter(Boolean)
+        .join(' · ')
+    : `UNREACHABLE${h.problem ? ` (${h.problem.message})` : ''}${h.endpoint ? ` · ${h.endpoint}` : ''}`;
 }

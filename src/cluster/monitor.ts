@@ -9,12 +9,37 @@ import { type Translate } from '../util/translate';
 import { type Disposable, Emitter } from '../util/disposable';
 import { DiffTracker, type SnapshotDiff } from './diff';
 import { buildSnapshot } from './snapshot';
-import { type ApiStatus, type ClusterSnapshot, type DeclaredService, type EngineStatus } from './types';
+import {
+  type ApiStatus,
+  type ClusterSnapshot,
+  type DeclaredService,
+  type EngineStatus,
+  type HostStatus,
+} from './types';
+
+/** One inventory host's engine for the monitor (see cluster/hostEngines.ts). */
+export interface MonitoredHost {
+  /** The inventory name (`host2`). */
+  readonly name: string;
+  /** Its engine; undefined when how to reach it is unusable (see `problem`). */
+  readonly docker: DockerPort | undefined;
+  /** Why there is no `docker` (a missing TLS file, an unknown context). */
+  readonly problem?: DockerError | undefined;
+  /** Its EXTERNAL_HOSTNAME, the hostname half of its nodes' health keys. */
+  readonly externalHostname?: string | undefined;
+  /** The services its compose files declare, re-read on every snapshot. */
+  readonly declared?: (() => readonly DeclaredService[] | undefined) | undefined;
+}
 
 export interface MonitorOptions {
   readonly project: string | undefined;
   /** Docker access; undefined = no Docker (health only). */
   readonly docker?: DockerPort | undefined;
+  /**
+   * With an inventory: every host's engine, watched at once (one event subscription per host, each
+   * reconnecting on its own); replaces `docker` and `declared`, and the snapshot carries `hosts`.
+   */
+  readonly hosts?: readonly MonitoredHost[] | undefined;
   /** Fetches `/v1/health` (e.g. `(s) => client.health({ signal: s })`); undefined = API off. */
   readonly health?: ((signal: AbortSignal) => Promise<HealthReport>) | undefined;
   /** Optional `GET /v1/account/shards`; asked rarely (admin only; failures are ignored). */
@@ -55,10 +80,8 @@ export class ClusterMonitor implements Disposable {
   private readonly shardsPollMs: number;
 
   private current: ClusterSnapshot | undefined;
-  private containers: readonly ContainerDetails[] | undefined;
-  /** Events that came in while a container refresh was asking Docker (replayed on its answer). */
-  private eventsDuringRefresh: DockerEvent[] | undefined;
-  private engine: EngineStatus = { reachable: false, endpoint: undefined, problem: undefined };
+  /** One per engine: the only one, or one per inventory host. */
+  private readonly watches: readonly EngineWatch[];
   private healthReport: HealthReport | undefined;
   private api: ApiStatus = { status: 'off', errorKind: undefined, message: undefined, fingerprint256: undefined };
   private shardCount: number | undefined;
@@ -67,11 +90,9 @@ export class ClusterMonitor implements Disposable {
   private running = false;
   private disposed = false;
   private lifetime = new AbortController();
-  private subscription: EventSubscription | undefined;
   private pollTimer: TimerHandle | undefined;
   private containerTimer: TimerHandle | undefined;
   private burstTimers: TimerHandle[] = [];
-  private readonly containerJob: Job;
   private readonly healthJob: Job;
 
   constructor(private readonly opts: MonitorOptions) {
@@ -81,7 +102,10 @@ export class ClusterMonitor implements Disposable {
     this.containerPollMs = opts.containerPollMs ?? 60_000;
     this.shardsPollMs = opts.shardsPollMs ?? 60_000;
     this.emitter = new Emitter<MonitorChange>((count) => (count > 0 ? this.start() : this.pause()));
-    this.containerJob = new Job(() => this.refreshContainers());
+    const engine = (w: EngineWatch): Promise<void> => this.refreshContainers(w);
+    this.watches = opts.hosts
+      ? opts.hosts.map((h) => new EngineWatch(h.docker, h, engine))
+      : [new EngineWatch(opts.docker, undefined, engine)];
     this.healthJob = new Job(() => this.refreshHealth());
   }
 
@@ -99,7 +123,7 @@ export class ClusterMonitor implements Disposable {
 
   /** Full refresh now (containers and health); resolves with the new snapshot. Never rejects. */
   async refresh(): Promise<ClusterSnapshot> {
-    await Promise.all([this.containerJob.run(), this.healthJob.run()]);
+    await Promise.all([...this.watches.map((w) => w.job.run()), this.healthJob.run()]);
     return this.current ?? this.publish();
   }
 
@@ -124,19 +148,19 @@ export class ClusterMonitor implements Disposable {
     }
     this.running = true;
     this.lifetime = new AbortController();
-    const docker = this.opts.docker;
-    if (docker) {
-      this.subscription = docker.subscribeEvents(
+    for (const w of this.watches) {
+      w.lifetime = new AbortController();
+      w.subscription = w.docker?.subscribeEvents(
         { project: this.opts.project },
         {
-          onEvent: (e) => this.onDockerEvent(e),
+          onEvent: (e) => this.onDockerEvent(w, e),
           onState: (state, error) => {
             if (state === 'connected') {
               // (Re)connected: catch up on whatever happened while we were not listening.
-              void this.containerJob.run();
+              void w.job.run();
               void this.healthJob.run();
             } else if (state === 'disconnected' && error && isEngineProblem(error)) {
-              this.setEngineDown(error);
+              this.setEngineDown(w, error);
               this.publish();
             }
           },
@@ -154,8 +178,11 @@ export class ClusterMonitor implements Disposable {
     }
     this.running = false;
     this.lifetime.abort();
-    this.subscription?.dispose();
-    this.subscription = undefined;
+    for (const w of this.watches) {
+      w.lifetime.abort();
+      w.subscription?.dispose();
+      w.subscription = undefined;
+    }
     for (const t of [this.pollTimer, this.containerTimer, ...this.burstTimers]) {
       if (t) {
         this.clock.clearTimeout(t);
@@ -181,36 +208,40 @@ export class ClusterMonitor implements Disposable {
         }
       });
       // Without a working event stream, containers are polled too.
-      if (this.opts.docker && (!this.engine.reachable || this.subscription?.state !== 'connected')) {
-        void this.containerJob.run();
+      for (const w of this.watches) {
+        if (w.docker && (!w.engine.reachable || w.subscription?.state !== 'connected')) {
+          void w.job.run();
+        }
       }
     }, this.pollIntervalMs);
   }
 
   private scheduleContainerPoll(): void {
-    if (!this.opts.docker) {
+    if (!this.watches.some((w) => w.docker)) {
       return;
     }
     this.containerTimer = this.clock.setTimeout(() => {
       this.containerTimer = undefined;
       if (this.running) {
-        void this.containerJob.run();
+        for (const w of this.watches) {
+          void w.job.run();
+        }
         this.scheduleContainerPoll();
       }
     }, this.containerPollMs);
   }
 
-  private onDockerEvent(e: DockerEvent): void {
+  private onDockerEvent(w: EngineWatch, e: DockerEvent): void {
     if (!this.running) {
       return;
     }
-    this.eventsDuringRefresh?.push(e);
-    const next = applyEvent(this.containers, e);
-    if (next !== this.containers) {
-      this.containers = next;
+    w.eventsDuringRefresh?.push(e);
+    const next = applyEvent(w.containers, e);
+    if (next !== w.containers) {
+      w.containers = next;
       this.publish();
     }
-    void this.containerJob.run();
+    void w.job.run();
     // A node changed: the application's view follows within seconds; poll fast for a while.
     for (const t of this.burstTimers) {
       this.clock.clearTimeout(t);
@@ -226,20 +257,28 @@ export class ClusterMonitor implements Disposable {
 
   // --- refreshers -------------------------------------------------------------------------
 
-  private async refreshContainers(): Promise<void> {
-    const docker = this.opts.docker;
+  private async refreshContainers(w: EngineWatch): Promise<void> {
+    const docker = w.docker;
     if (!docker) {
+      if (w.host?.problem) {
+        this.setEngineDown(w, w.host.problem);
+      }
       this.publish();
       return;
     }
-    const signal = this.lifetime.signal;
+    // Each engine's requests on a signal of their own: many hosts' inspects must not pile onto one.
+    const signal = this.running ? w.lifetime.signal : this.lifetime.signal;
     const events: DockerEvent[] = [];
-    this.eventsDuringRefresh = events;
+    w.eventsDuringRefresh = events;
     try {
-      if (!this.engine.reachable) {
+      // Across hosts every refresh asks too: the Hosts group shows each engine's version and latency.
+      if (!w.engine.reachable || w.host) {
         // First contact, or back after a problem: is this an engine we can use (its API version)?
         // An old engine answers the other requests too, just not the way the model relies on.
-        await docker.ping(signal);
+        const sent = this.clock.now();
+        const info = await docker.ping(signal);
+        w.version = info.version;
+        w.latencyMs = this.clock.now() - sent;
       }
       const list = await docker.listContainers(this.opts.project, signal);
       const details = await Promise.all(
@@ -256,24 +295,24 @@ export class ClusterMonitor implements Disposable {
         }),
       );
       // An event that came in meanwhile may be newer than the answer (inspect may have run before it).
-      this.containers = applyEvents(
+      w.containers = applyEvents(
         details.filter((d): d is ContainerDetails => d !== undefined),
         events,
       );
-      this.engine = { reachable: true, endpoint: docker.endpoint, problem: undefined };
+      w.engine = { reachable: true, endpoint: docker.endpoint, problem: undefined };
     } catch (e) {
       const err = classifyDockerError(e, docker.endpoint);
       if (err.kind === 'aborted') {
         return;
       }
-      this.setEngineDown(err);
+      this.setEngineDown(w, err);
     } finally {
-      this.eventsDuringRefresh = undefined;
+      w.eventsDuringRefresh = undefined;
     }
     this.publish();
   }
 
-  private setEngineDown(err: DockerError): void {
+  private setEngineDown(w: EngineWatch, err: DockerError): void {
     const kind =
       err.kind === 'daemonDown' ||
       err.kind === 'permissionDenied' ||
@@ -283,8 +322,9 @@ export class ClusterMonitor implements Disposable {
         : err.kind === 'timeout'
           ? 'unreachable'
           : 'other';
-    this.engine = { reachable: false, endpoint: this.opts.docker?.endpoint, problem: { kind, message: err.message } };
-    this.containers = undefined;
+    w.engine = { reachable: false, endpoint: w.docker?.endpoint, problem: { kind, message: err.message } };
+    w.containers = undefined;
+    w.latencyMs = undefined;
   }
 
   private async refreshHealth(): Promise<void> {
@@ -322,12 +362,25 @@ export class ClusterMonitor implements Disposable {
   }
 
   private publish(): ClusterSnapshot {
+    const only = this.watches[0];
+    const engines = this.opts.hosts
+      ? {
+          hosts: this.watches.map((w) => ({
+            status: w.status(),
+            containers: w.containers,
+            declared: safeCall(w.host?.declared),
+          })),
+        }
+      : {
+          declared: safeCall(this.opts.declared),
+          containers: only?.containers,
+          engine:
+            only && this.opts.docker ? only.engine : { reachable: false, endpoint: undefined, problem: undefined },
+        };
     const next = buildSnapshot({
       now: this.clock.now(),
       project: this.opts.project,
-      declared: safeCall(this.opts.declared),
-      containers: this.containers,
-      engine: this.opts.docker ? this.engine : { reachable: false, endpoint: undefined, problem: undefined },
+      ...engines,
       health: this.healthReport,
       api: this.api,
       shards: this.shardCount,
@@ -348,6 +401,41 @@ function safeCall<T>(fn: (() => T) | undefined): T | undefined {
     return fn?.();
   } catch {
     return undefined;
+  }
+}
+
+/** What the monitor knows of one engine: its containers, its event subscription, whether it answers. */
+class EngineWatch {
+  containers: readonly ContainerDetails[] | undefined;
+  /** Events that came in while a container refresh was asking Docker (replayed on its answer). */
+  eventsDuringRefresh: DockerEvent[] | undefined;
+  engine: EngineStatus = { reachable: false, endpoint: undefined, problem: undefined };
+  subscription: EventSubscription | undefined;
+  /** Aborted when the monitor pauses (as the monitor's own lifetime is). */
+  lifetime = new AbortController();
+  version: string | undefined;
+  latencyMs: number | undefined;
+  /** Its container refresh: one in flight per engine, so a slow host never holds the others back. */
+  readonly job: Job;
+
+  constructor(
+    readonly docker: DockerPort | undefined,
+    readonly host: MonitoredHost | undefined,
+    refresh: (w: EngineWatch) => Promise<void>,
+  ) {
+    this.job = new Job(() => refresh(this));
+  }
+
+  status(): HostStatus {
+    return {
+      name: this.host?.name ?? '',
+      endpoint: this.docker?.endpoint,
+      reachable: this.engine.reachable,
+      problem: this.engine.problem,
+      version: this.version,
+      latencyMs: this.engine.reachable ? this.latencyMs : undefined,
+      externalHostname: this.host?.externalHostname,
+    };
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type ClusterSummary,
   type DeclaredService,
   type EngineStatus,
+  type HostStatus,
   type NodeContainer,
   type NodeKind,
   type NodeRole,
@@ -34,6 +35,30 @@ export interface SnapshotInput {
   readonly previous?: ClusterSnapshot | undefined;
   /** Words the findings (default English). */
   readonly translate?: Translate | undefined;
+  /**
+   * With an inventory: every host's engine, containers and declared services, in inventory order.
+   * Replaces `containers`, `declared` and `engine`; each node then carries its host.
+   */
+  readonly hosts?: readonly HostInput[] | undefined;
+}
+
+/** One inventory host's part of a snapshot. */
+export interface HostInput {
+  readonly status: HostStatus;
+  /** Its project containers; undefined when its engine is unreachable (or not asked yet). */
+  readonly containers?: readonly ContainerDetails[] | undefined;
+  /** The services its compose files declare (interpolated with its env files). */
+  readonly declared?: readonly DeclaredService[] | undefined;
+}
+
+/** Containers and declared services of one engine: the only one without an inventory, or one host's. */
+interface HostGroup {
+  readonly host: string | undefined;
+  readonly externalHostname: string | undefined;
+  readonly reachable: boolean;
+  readonly problem: string | undefined;
+  readonly containers: readonly ContainerDetails[];
+  readonly declared: readonly DeclaredService[];
 }
 
 /** `wacore2` before `wacore10`. One collator: `localeCompare` with options builds one per call (seconds for 100k nodes). */
@@ -50,9 +75,12 @@ const API_OFF: ApiStatus = { status: 'off', errorKind: undefined, message: undef
  * same output; tolerant of any part missing.
  */
 export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
-  const engine =
-    input.engine ?? (input.containers ? { reachable: true, endpoint: undefined, problem: undefined } : ENGINE_UNKNOWN);
+  const engine = input.hosts
+    ? combinedEngine(input.hosts.map((h) => h.status))
+    : (input.engine ??
+      (input.containers ? { reachable: true, endpoint: undefined, problem: undefined } : ENGINE_UNKNOWN));
   const api = input.api ?? (input.health ? { ...API_OFF, status: 'ok' as const } : API_OFF);
+<<<<<<< HEAD
   const declaredUpgrades = new Set((input.declared ?? []).filter((d) => d.dbUpgrade).map((d) => d.name));
   const containers = currentReplicas(
     (input.containers ?? []).filter(
@@ -62,6 +90,33 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
         !finishedDbUpgrade(c, declaredUpgrades),
     ),
   );
+=======
+  const ours = (list: readonly ContainerDetails[] | undefined): ContainerDetails[] =>
+    currentReplicas(
+      (list ?? []).filter(
+        (c) => !c.oneoff && (input.project === undefined || c.project === undefined || c.project === input.project),
+      ),
+    );
+  const groups: HostGroup[] = input.hosts
+    ? input.hosts.map((h) => ({
+        host: h.status.name,
+        externalHostname: h.status.externalHostname,
+        reachable: h.status.reachable,
+        problem: h.status.problem?.message,
+        containers: ours(h.containers),
+        declared: h.declared ?? [],
+      }))
+    : [
+        {
+          host: undefined,
+          externalHostname: undefined,
+          reachable: engine.reachable,
+          problem: undefined,
+          containers: ours(input.containers),
+          declared: input.declared ?? [],
+        },
+      ];
+>>>>>>> hosts
   const entries = input.health?.entries ?? [];
   const single = input.health?.mode === 'single';
 
@@ -74,15 +129,10 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
     entry: HealthEntry | undefined;
     declared: boolean;
     hostname: string | undefined;
-  }
-  const declared = new Map((input.declared ?? []).map((d) => [d.name, d]));
-  const perService = new Map<string, number>();
-  for (const c of containers) {
-    if (c.service) {
-      perService.set(c.service, (perService.get(c.service) ?? 0) + 1);
-    }
+    group: HostGroup;
   }
   const drafts: Draft[] = [];
+<<<<<<< HEAD
   for (const c of [...containers].sort(byServiceAndNumber)) {
     const service = c.service;
     const decl = service ? declared.get(service) : undefined;
@@ -107,10 +157,49 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
         // The kind a container of this service would get, so the order never depends on state.
         kind: d.kind !== 'other' ? d.kind : classifyContainer(d.image ?? '', {}, d.name),
         container: undefined,
+=======
+  for (const group of groups) {
+    // Every host runs the same compose file: `host2/wacore` tells its wacore from the others.
+    const prefix = group.host !== undefined ? `${group.host}/` : '';
+    const declared = new Map(group.declared.map((d) => [d.name, d]));
+    const perService = new Map<string, number>();
+    for (const c of group.containers) {
+      if (c.service) {
+        perService.set(c.service, (perService.get(c.service) ?? 0) + 1);
+      }
+    }
+    const first = drafts.length;
+    for (const c of [...group.containers].sort(byServiceAndNumber)) {
+      const service = c.service;
+      const decl = service ? declared.get(service) : undefined;
+      const scaled = service !== undefined && (perService.get(service) ?? 0) > 1;
+      const name = service ? (scaled ? `${service}-${c.containerNumber ?? c.id.slice(0, 6)}` : service) : c.name;
+      drafts.push({
+        name: prefix + name,
+        service,
+        kind: decl && decl.kind !== 'other' ? decl.kind : classifyContainer(c.image, c.env, service),
+        container: c,
+>>>>>>> hosts
         entry: undefined,
-        declared: true,
-        hostname: d.hostname,
+        declared: decl !== undefined,
+        hostname: c.env.COREAPP_HOSTNAME ?? c.env.WEBAPP_HOSTNAME ?? decl?.hostname,
+        group,
       });
+    }
+    const withContainer = new Set(drafts.slice(first).map((x) => x.service));
+    for (const d of group.declared) {
+      if (!withContainer.has(d.name)) {
+        drafts.push({
+          name: prefix + d.name,
+          service: d.name,
+          kind: d.kind,
+          container: undefined,
+          entry: undefined,
+          declared: true,
+          hostname: d.hostname,
+          group,
+        });
+      }
     }
   }
 
@@ -128,6 +217,9 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
     }
   } else {
     const pending = [...entries];
+    // Across hosts, an entry's hostname is its host's EXTERNAL_HOSTNAME: only that host's nodes can be it.
+    const onItsHost = (d: Draft, e: HealthEntry): boolean =>
+      d.group.externalHostname === undefined || !e.hostname || d.group.externalHostname === e.hostname;
     const passes: ((d: Draft, e: HealthEntry) => boolean)[] = [
       (d, e) =>
         !!d.container &&
@@ -140,12 +232,21 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
         d.hostname === e.hostname &&
         (d.kind === 'master' || d.kind === 'coreapp' || d.kind === 'other'),
       (d, e) => (d.service === e.hostname || d.name === e.hostname) && d.kind !== 'web' && d.kind !== 'db',
+      // Across hosts, last: the host's EXTERNAL_HOSTNAME and the role (its engine does not answer, so no id).
+      (d, e) =>
+        d.group.externalHostname !== undefined &&
+        d.group.externalHostname === e.hostname &&
+        (d.kind === 'master' || d.kind === 'coreapp') &&
+        kindFitsRole(d.kind, e.role),
     ];
     for (const pass of passes) {
       for (const e of [...pending]) {
-        const candidates = drafts.filter((d) => !d.entry && pass(d, e));
-        // Prefer a running container when several share a hostname (e.g. a recreated one).
-        const d = candidates.find((c) => c.container?.state === 'running') ?? candidates[0];
+        const candidates = drafts.filter((d) => !d.entry && onItsHost(d, e) && pass(d, e));
+        // Prefer the node of the entry's role (a host's master and coreapp share EXTERNAL_HOSTNAME),
+        // then a running container when several share a hostname (e.g. a recreated one).
+        const fits = candidates.filter((c) => kindFitsRole(c.kind, e.role));
+        const pool = fits.length > 0 ? fits : candidates;
+        const d = pool.find((c) => c.container?.state === 'running') ?? pool[0];
         if (d) {
           d.entry = e;
           pending.splice(pending.indexOf(e), 1);
@@ -163,7 +264,12 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
     const role = e.role;
     // A second entry for a hostname already shown (a recreated node's old key lingers for a
     // while) is told apart by its container id: node names are the tree's ids.
-    let name = e.hostname || e.key || 'instance';
+    const group = groups.find((g) => g.externalHostname !== undefined && g.externalHostname === e.hostname) ?? {
+      ...groups[0]!,
+      host: undefined,
+      externalHostname: undefined,
+    };
+    let name = (group.host !== undefined ? `${group.host}/` : '') + (e.hostname || e.key || 'instance');
     if (taken.has(name)) {
       name = `${name} (${e.containerId ?? e.key})`;
     }
@@ -176,6 +282,7 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
       entry: e,
       declared: false,
       hostname: e.hostname,
+      group,
     });
   }
 
@@ -183,14 +290,21 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
   const unregisteredCluster = entries.some((e) => e.gatewayStatus === 'unregistered');
   const nodes: ClusterNode[] = drafts.map((d) => {
     const container = d.container ? toNodeContainer(d.container, input.now) : null;
-    const { state, reason } = deriveState(d.kind, container, d.entry, {
-      single,
-      unregisteredCluster,
-      healthKnown: input.health !== undefined,
-      engineReachable: engine.reachable,
-      api,
-      now: input.now,
-    });
+    // A host whose engine does not answer: its nodes are unknown, not stopped (they may well run).
+    const hostDown = d.group.host !== undefined && !d.group.reachable;
+    const { state, reason } = hostDown
+      ? {
+          state: 'unknown' as const,
+          reason: `host ${d.group.host} unreachable${d.group.problem ? `: ${d.group.problem}` : ''}`,
+        }
+      : deriveState(d.kind, container, d.entry, {
+          single,
+          unregisteredCluster,
+          healthKnown: input.health !== undefined,
+          engineReachable: d.group.reachable,
+          api,
+          now: input.now,
+        });
     const reportedRole = d.entry?.role;
     const role: NodeRole =
       reportedRole ??
@@ -213,13 +327,44 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
       declared: d.declared,
       shardOwner: isCoreapp && state === 'connected',
       standby: state === 'standby',
+      ...(d.group.host !== undefined ? { host: d.group.host } : {}),
     };
   });
   nodes.sort((a, b) => kindOrder(a.kind) - kindOrder(b.kind) || byNumericName.compare(a.name, b.name));
 
   // --- 4. cluster summary -------------------------------------------------------------------
-  const summary = summarize(nodes, input, engine, api);
-  return { takenAt: input.now, project: input.project, engine, api, cluster: summary, nodes };
+  const hosts = input.hosts?.map((h) => h.status);
+  const summary = summarize(nodes, input, engine, api, hosts);
+  return {
+    takenAt: input.now,
+    project: input.project,
+    engine,
+    api,
+    cluster: summary,
+    nodes,
+    ...(hosts ? { hosts } : {}),
+  };
+}
+
+/**
+ * The engines of an inventory taken together: reachable while any host answers (the hosts that do
+ * not have findings of their own); when none does, the first host's problem.
+ */
+function combinedEngine(hosts: readonly HostStatus[]): EngineStatus {
+  const endpoint = hosts.map((h) => h.endpoint ?? h.name).join(', ') || undefined;
+  if (hosts.some((h) => h.reachable)) {
+    return { reachable: true, endpoint, problem: undefined };
+  }
+  const down = hosts.find((h) => h.problem);
+  return {
+    reachable: false,
+    endpoint,
+    problem: down?.problem ? { kind: down.problem.kind, message: `${down.name}: ${down.problem.message}` } : undefined,
+  };
+}
+
+function kindFitsRole(kind: NodeKind, role: HealthEntry['role']): boolean {
+  return role === 'coreapp' ? kind === 'coreapp' : role === undefined ? true : kind === 'master';
 }
 
 function summarize(
@@ -227,6 +372,7 @@ function summarize(
   input: SnapshotInput,
   engine: EngineStatus,
   api: ApiStatus,
+  hosts: readonly HostStatus[] | undefined,
 ): ClusterSummary {
   const health = input.health;
   const isCoreapp = (n: ClusterNode): boolean =>
@@ -312,7 +458,7 @@ function summarize(
     primaryMaster: primary?.name,
     healthMode: health?.mode,
   };
-  return { ...base, findings: computeFindings(base, nodes, engine, api, health, input.translate) };
+  return { ...base, findings: computeFindings(base, nodes, engine, api, health, input.translate, hosts) };
 }
 
 interface StateContext {

@@ -78,6 +78,8 @@ export interface ClusterNode {
   /** A coreapp that is `connected`: it owns a shard. */
   readonly shardOwner: boolean;
   readonly standby: boolean;
+  /** The inventory host it runs on (`host2`); undefined without an inventory (one engine). */
+  readonly host?: string | undefined;
 }
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -124,6 +126,22 @@ export interface ClusterSummary {
   readonly findings: readonly Finding[];
 }
 
+/** One inventory host's engine, as the monitor last saw it (the explorer's "Hosts" group). */
+export interface HostStatus {
+  /** The inventory name (`host2`). */
+  readonly name: string;
+  /** How it is reached, for messages (`ssh://root@10.0.0.2 (host host2)`). */
+  readonly endpoint: string | undefined;
+  readonly reachable: boolean;
+  readonly problem: EngineStatus['problem'];
+  /** The engine's Docker version (`20.10.24`), once it answered. */
+  readonly version: string | undefined;
+  /** Round trip of the last `GET /version` (ms), once it answered. */
+  readonly latencyMs: number | undefined;
+  /** The host's EXTERNAL_HOSTNAME (the first half of its nodes' health keys), when its env files set it. */
+  readonly externalHostname: string | undefined;
+}
+
 /** One immutable picture of the cluster. */
 export interface ClusterSnapshot {
   readonly takenAt: number;
@@ -132,4 +150,6 @@ export interface ClusterSnapshot {
   readonly api: ApiStatus;
   readonly cluster: ClusterSummary;
   readonly nodes: readonly ClusterNode[];
+  /** Every inventory host's engine, in inventory order; undefined without an inventory (one engine). */
+  readonly hosts?: readonly HostStatus[] | undefined;
 }

@@ -17,6 +17,8 @@ import { type DockerError } from '../docker/errors';
 import { type DockerPort } from '../docker/port';
 import { type ApiAccess } from './apiAccess';
 import { disposeAll } from '../util/disposable';
+import { type HostEngine, withoutInventoryFiles } from '../cluster/hostEngines';
+import { type InventoryClusters, findInventoryClusters } from './inventorySessions';
 
 /** One cluster of the workspace, live: its compose definition, its monitor and its API client. */
 export interface ClusterSession {
@@ -75,6 +77,8 @@ export class ClusterSessions implements vscode.Disposable {
   private composeCommand:
     { setting: string; detected: Promise<ComposeCommand | undefined>; value: ComposeCommand | undefined } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Clusters that span several Docker hosts (an inventory in the workspace), by cluster id. */
+  private inventories: InventoryClusters = { clusters: [], engines: new Map(), inventories: [] };
 
   private readonly sessionsChanged = new vscode.EventEmitter<void>();
   /** Clusters were added, removed or reconnected. */
@@ -295,7 +299,13 @@ export class ClusterSessions implements vscode.Disposable {
         }),
       );
     }
-    return clusters;
+    this.inventories = await findInventoryClusters(reader, this.log);
+    return [...this.inventories.clusters, ...withoutInventoryFiles(clusters, this.inventories.inventories)];
+  }
+
+  /** Every host's engine of a cluster that spans several hosts (undefined: one engine). */
+  hostEngines(session: ClusterSession): readonly HostEngine[] | undefined {
+    return this.inventories.engines.get(session.cluster.id);
   }
 
   private async createSession(cluster: DiscoveredCluster, settings: Settings): Promise<Session> {
@@ -309,6 +319,7 @@ export class ClusterSessions implements vscode.Disposable {
     const monitor = new ClusterMonitor({
       project: cluster.projectName,
       docker: this.docker,
+      hosts: this.inventories.engines.get(cluster.id),
       health: api ? (signal) => api.health({ signal }) : undefined,
       shards: api ? (signal) => api.getShards({ signal }) : undefined,
       declared: () => this.sessions.get(cluster.id)?.cluster.declared ?? cluster.declared,

@@ -20,6 +20,7 @@ import { type ClusterNode, type ClusterSnapshot, type Finding } from '../cluster
 import { ViewStates } from '../cluster/viewState';
 import { Commands } from '../constants';
 import { type ClusterSession, type ClusterSessions } from '../host/clusterSessions';
+import { HostElement, HostsGroupElement, hostElements, hostItem, hostsGroupItem } from './hostsGroup';
 
 /** Tree elements hold ids only; their data is read from the session's latest snapshot. */
 export class ClusterElement {
@@ -83,7 +84,14 @@ export class DetailElement {
   ) {}
 }
 
-export type TreeElement = ClusterElement | NodeElement | FindingElement | ActionElement | DetailElement;
+export type TreeElement =
+  | ClusterElement
+  | NodeElement
+  | FindingElement
+  | ActionElement
+  | DetailElement
+  | HostsGroupElement<ClusterElement>
+  | HostElement<ClusterElement>;
 
 function themeIcon(look: Look): vscode.ThemeIcon {
   return new vscode.ThemeIcon(look.icon, look.color ? new vscode.ThemeColor(look.color) : undefined);
@@ -181,6 +189,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
     if (element instanceof NodeElement) {
       return this.nodeDetails(element);
     }
+    if (element instanceof HostsGroupElement) {
+      return hostElements(element, element.parent.session?.snapshot, (id, make) => this.cached(id, make));
+    }
     return [];
   }
 
@@ -235,6 +246,9 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       const id = `${root.id}/finding:${f.id}`;
       this.elements.set(id, new FindingElement(id, root, f));
       out.push(this.elements.get(id) as FindingElement);
+    }
+    if (snapshot?.hosts) {
+      out.push(this.cached(`${root.id}/hosts`, () => new HostsGroupElement(`${root.id}/hosts`, root)));
     }
     for (const n of orderNodes(snapshot?.nodes ?? [])) {
       out.push(
@@ -377,6 +391,12 @@ export class ClusterTreeProvider implements vscode.TreeDataProvider<TreeElement>
       item.command = command;
       item.contextValue = `waCluster.finding+${element.finding.severity}`;
       return item;
+    }
+    if (element instanceof HostsGroupElement) {
+      return hostsGroupItem(element, element.parent.session?.snapshot?.hosts ?? []);
+    }
+    if (element instanceof HostElement) {
+      return hostItem(element, element.parent.parent.session?.snapshot);
     }
     if (element instanceof ActionElement) {
       const item = new vscode.TreeItem(element.label, vscode.TreeItemCollapsibleState.None);

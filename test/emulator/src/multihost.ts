@@ -30,6 +30,8 @@ export const INVENTORY_FILE = 'wa-cluster.inventory.yml';
 /** Where every bench keeps its engines' sockets, data, keys and certificates (removed by `down --volumes`). */
 export const RUN_ROOT = '/run/wa-hosts';
 const WEB_PORT = 9090;
+/** The Compose project every bench host runs (also COMPOSE_PROJECT_NAME in its env files). */
+export const PROJECT = 'wa';
 const DB_PORT = 3306;
 
 export type HostAccess = 'unix' | 'ssh' | 'tcp+tls';
@@ -265,6 +267,41 @@ async function makeTls(
   };
 }
 
+/** The engine's extra listener: tcp:// with TLS client verification on the tcp+tls host. */
+function engineListeners(h: BenchHost, tls: { ca: string; serverCert: string; serverKey: string }): string[] {
+  return h.access === 'tcp+tls'
+    ? [
+        '-H',
+        `tcp://${h.address}:2376`,
+        '--tlsverify',
+        '--tlscacert',
+        tls.ca,
+        '--tlscert',
+        tls.serverCert,
+        '--tlskey',
+        tls.serverKey,
+      ]
+    : [];
+}
+
+/** Stops one host's engine (its containers stop with it), as a host that goes down does; the rest of the bench stays. */
+export async function stopEngine(h: BenchHost): Promise<void> {
+  await stopByPidFile(path.join(h.dir, 'docker.pid'));
+}
+
+/** Starts a host's stopped engine again, with the same data and listeners (its restart-policy containers come back). */
+export async function startEngine(bench: Bench, h: BenchHost): Promise<void> {
+  const dir = path.join(bench.runDir, 'tls');
+  await startDockerd(
+    h,
+    engineListeners(h, {
+      ca: bench.tls.ca,
+      serverCert: path.join(dir, 'server-cert.pem'),
+      serverKey: path.join(dir, 'server-key.pem'),
+    }),
+  );
+}
+
 async function startDockerd(h: BenchHost, extra: string[]): Promise<void> {
   fs.mkdirSync(h.dir, { recursive: true });
   spawnIn(
@@ -367,7 +404,7 @@ export async function hostCompose(
 ): Promise<string> {
   const files =
     h.name === 'db' ? ['-f', DB_COMPOSE] : ['-f', PROD_COMPOSE, '-f', IMAGE_OVERRIDE, '--env-file', `${h.name}.env`];
-  const r = await exec('docker-compose', ['-p', 'wa', ...files, ...args], {
+  const r = await exec('docker-compose', ['-p', PROJECT, ...files, ...args], {
     cwd: bench.dir,
     env: dockerEnv(h),
     timeoutMs: 180_000,
@@ -433,9 +470,14 @@ WA_API_KEY=${b.apiKey}
   for (const h of b.hosts) {
     fs.writeFileSync(
       path.join(b.dir, `${h.name}.env`),
-      `# ${h.name}: the name other hosts reach it by, and the release to run.\nEXTERNAL_HOSTNAME=${h.address}\nWA_API_VERSION=${b.version}\n`,
+      `# ${h.name}: the name other hosts reach it by, and the release to run.\nEXTERNAL_HOSTNAME=${h.address}\nWA_API_VERSION=${b.version}\n# The project the bench runs (docker-compose -p ${PROJECT}), so tools reading these files find its containers.\nCOMPOSE_PROJECT_NAME=${PROJECT}\n`,
     );
   }
+  // The database host names no env file: Compose reads the folder's .env there.
+  fs.writeFileSync(
+    path.join(b.dir, '.env'),
+    `# The project the bench runs on the database host.\nCOMPOSE_PROJECT_NAME=${PROJECT}\n`,
+  );
   const rel = (p: string): string => path.relative(b.dir, p);
   const endpoint = (h: BenchHost): string[] => {
     const lines = [`    docker: ${h.endpoint}`];
@@ -517,26 +559,7 @@ export async function startHosts(o: BenchOptions): Promise<Bench> {
     const tlsHost = hosts.find((h) => h.access === 'tcp+tls');
     const sshHost = hosts.find((h) => h.access === 'ssh');
     const tls = await makeTls(path.join(n.runDir, 'tls'), tlsHost?.address ?? `${n.subnet}.13`);
-    await Promise.all(
-      [db, ...hosts].map((h) =>
-        startDockerd(
-          h,
-          h === tlsHost
-            ? [
-                '-H',
-                `tcp://${h.address}:2376`,
-                '--tlsverify',
-                '--tlscacert',
-                tls.ca,
-                '--tlscert',
-                tls.serverCert,
-                '--tlskey',
-                tls.serverKey,
-              ]
-            : [],
-        ),
-      ),
-    );
+    await Promise.all([db, ...hosts].map((h) => startDockerd(h, engineListeners(h, tls))));
     log(`engines up: ${[db, ...hosts].map((h) => `${h.name} ${h.endpoint}`).join(', ')}`);
     const ssh = sshHost
       ? await startSshd(sshHost, path.join(n.runDir, 'ssh'))

@@ -100,7 +100,8 @@ describe('cluster/snapshot from the four health fixtures (no Docker)', () => {
       assert.deepEqual(Object.keys(f), ['id', 'severity', 'message']);
     }
     for (const n of j.nodes) {
-      assert.deepEqual(Object.keys(n), ['name', 'role', 'gatewayStatus', 'state', 'errors', 'container']);
+      assert.deepEqual(Object.keys(n), ['name', 'role', 'gatewayStatus', 'state', 'errors', 'container', 'host']);
+      assert.equal(n.host, null, 'no inventory: one engine, no host');
       assert.ok(NODE_ROLES.includes(n.role));
       assert.ok(NODE_STATES.includes(n.state));
     }
