@@ -33,13 +33,10 @@ export const injectedTFiles = [
   'src/cluster/upgradePlan.ts',
   'src/cluster/upgradeRunner.ts',
   'src/cluster/runGate.ts',
-<<<<<<< HEAD
   'src/cluster/nodeActions.ts',
   'src/cluster/takeover.ts',
   'src/cluster/addCoreappPlan.ts',
-=======
   'src/cluster/hostsPresentation.ts',
->>>>>>> hosts
   ...tsFilesUnder('src/lint'),
   ...tsFilesUnder('src/compose').filter(importsTranslate),
   ...tsFilesUnder('src/inventory').filter(importsTranslate),

@@ -80,21 +80,18 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
     : (input.engine ??
       (input.containers ? { reachable: true, endpoint: undefined, problem: undefined } : ENGINE_UNKNOWN));
   const api = input.api ?? (input.health ? { ...API_OFF, status: 'ok' as const } : API_OFF);
-<<<<<<< HEAD
-  const declaredUpgrades = new Set((input.declared ?? []).filter((d) => d.dbUpgrade).map((d) => d.name));
-  const containers = currentReplicas(
-    (input.containers ?? []).filter(
-      (c) =>
-        !c.oneoff &&
-        (input.project === undefined || c.project === undefined || c.project === input.project) &&
-        !finishedDbUpgrade(c, declaredUpgrades),
-    ),
+  const declaredUpgrades = new Set(
+    [...(input.declared ?? []), ...(input.hosts ?? []).flatMap((h) => h.declared ?? [])]
+      .filter((d) => d.dbUpgrade)
+      .map((d) => d.name),
   );
-=======
   const ours = (list: readonly ContainerDetails[] | undefined): ContainerDetails[] =>
     currentReplicas(
       (list ?? []).filter(
-        (c) => !c.oneoff && (input.project === undefined || c.project === undefined || c.project === input.project),
+        (c) =>
+          !c.oneoff &&
+          (input.project === undefined || c.project === undefined || c.project === input.project) &&
+          !finishedDbUpgrade(c, declaredUpgrades),
       ),
     );
   const groups: HostGroup[] = input.hosts
@@ -116,7 +113,6 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
           declared: input.declared ?? [],
         },
       ];
->>>>>>> hosts
   const entries = input.health?.entries ?? [];
   const single = input.health?.mode === 'single';
 
@@ -132,32 +128,6 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
     group: HostGroup;
   }
   const drafts: Draft[] = [];
-<<<<<<< HEAD
-  for (const c of [...containers].sort(byServiceAndNumber)) {
-    const service = c.service;
-    const decl = service ? declared.get(service) : undefined;
-    const scaled = service !== undefined && (perService.get(service) ?? 0) > 1;
-    const name = service ? (scaled ? `${service}-${c.containerNumber ?? c.id.slice(0, 6)}` : service) : c.name;
-    drafts.push({
-      name,
-      service,
-      kind: decl && decl.kind !== 'other' ? decl.kind : classifyContainer(c.image, c.env, service),
-      container: c,
-      entry: undefined,
-      declared: decl !== undefined,
-      hostname: c.env.COREAPP_HOSTNAME ?? c.env.WEBAPP_HOSTNAME ?? decl?.hostname,
-    });
-  }
-  for (const d of input.declared ?? []) {
-    // A DB-upgrade job that is not running is no node (it ran, or runs only during an upgrade).
-    if (!d.dbUpgrade && !drafts.some((x) => x.service === d.name)) {
-      drafts.push({
-        name: d.name,
-        service: d.name,
-        // The kind a container of this service would get, so the order never depends on state.
-        kind: d.kind !== 'other' ? d.kind : classifyContainer(d.image ?? '', {}, d.name),
-        container: undefined,
-=======
   for (const group of groups) {
     // Every host runs the same compose file: `host2/wacore` tells its wacore from the others.
     const prefix = group.host !== undefined ? `${group.host}/` : '';
@@ -179,7 +149,6 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
         service,
         kind: decl && decl.kind !== 'other' ? decl.kind : classifyContainer(c.image, c.env, service),
         container: c,
->>>>>>> hosts
         entry: undefined,
         declared: decl !== undefined,
         hostname: c.env.COREAPP_HOSTNAME ?? c.env.WEBAPP_HOSTNAME ?? decl?.hostname,
@@ -188,11 +157,13 @@ export function buildSnapshot(input: SnapshotInput): ClusterSnapshot {
     }
     const withContainer = new Set(drafts.slice(first).map((x) => x.service));
     for (const d of group.declared) {
-      if (!withContainer.has(d.name)) {
+      // A DB-upgrade job that is not running is no node (it ran, or runs only during an upgrade).
+      if (!d.dbUpgrade && !withContainer.has(d.name)) {
         drafts.push({
           name: prefix + d.name,
           service: d.name,
-          kind: d.kind,
+          // The kind a container of this service would get, so the order never depends on state.
+          kind: d.kind !== 'other' ? d.kind : classifyContainer(d.image ?? '', {}, d.name),
           container: undefined,
           entry: undefined,
           declared: true,
