@@ -543,3 +543,29 @@ export async function setFaults(ws: Workspace, faults: Record<string, unknown>, 
     body: faults,
   });
 }
+
+/** What `/_emulator/tokens` counts on the web: logins since start (or the last reset) and health requests in flight. */
+export interface TokenControl {
+  readonly expireOn: string | null;
+  readonly logins: number;
+  readonly expirations: number;
+  readonly expired?: number;
+  readonly healthInFlight: number;
+  readonly maxHealthInFlight: number;
+}
+
+/**
+ * `/_emulator/tokens` on the web: `{expire: true}` expires every token now, `{expireOn: path}` when
+ * the next request for that path arrives (before it is authenticated), `{resetCounts: true}`
+ * restarts the counts; no body only reads them.
+ */
+export async function tokenControl(
+  ws: Workspace,
+  change?: { expire?: boolean; expireOn?: string | null; resetCounts?: boolean },
+): Promise<TokenControl> {
+  const r = await api(ws, change ? 'POST' : 'GET', '/_emulator/tokens', change ? { body: change } : {});
+  if (r.status !== 200) {
+    throw new Error(`/_emulator/tokens answered ${r.status}: ${r.text}`);
+  }
+  return r.body as TokenControl;
+}
