@@ -67,6 +67,13 @@ describe('plain http:// API URL: refused unless the user opts in for it (extensi
   let front: Awaited<ReturnType<typeof plainHttpFront>>;
   const config = () => vscode.workspace.getConfiguration('waCluster');
   const session = () => api.sessions.all.find((s) => s.cluster.projectName === project);
+  /** The session, discovered again when a reconnect has just replaced it. */
+  const current = async () => {
+    if (!session()) {
+      await api.sessions.rediscover();
+    }
+    return session();
+  };
   const w = vscode.window as unknown as { showInputBox: typeof vscode.window.showInputBox };
   const savedInputBox = w.showInputBox;
   let passwordAsked = 0;
@@ -83,7 +90,7 @@ describe('plain http:// API URL: refused unless the user opts in for it (extensi
     api = await activateExtension();
     await discovered(api, project);
     await config().update('api.url', front.url, vscode.ConfigurationTarget.Workspace);
-    await until('the cluster uses the http:// URL', () => session()?.apiUrl === front.url);
+    await until('the cluster uses the http:// URL', async () => (await current())?.apiUrl === front.url);
     // The worst case: a password already kept for that URL; it must not travel without the opt-in either.
     await api.access.storePassword(front.url, 'admin', emulator.DEFAULT_PASSWORD);
     await api.sessions.reconnect();
@@ -107,7 +114,7 @@ describe('plain http:// API URL: refused unless the user opts in for it (extensi
   it('without the opt-in: the monitor and Sign In refuse with a clear message, and not one request reaches the URL', async () => {
     const s = await until(
       'the monitor refuses the http:// URL',
-      async () => (await session()!.monitor.refresh()).api.errorKind === 'plainHttp',
+      async () => (await (await current())!.monitor.refresh()).api.errorKind === 'plainHttp',
     ).then(() => session()!.snapshot!);
     assert.match(
       s.api.message ?? '',
@@ -133,6 +140,7 @@ describe('plain http:// API URL: refused unless the user opts in for it (extensi
 
   it('with the opt-in for that URL: a warning first, then Sign In works over http:// and the tree gets health', async () => {
     await config().update('api.allowPlainHttp', [front.url], vscode.ConfigurationTarget.Global);
+    await until('the cluster is there after the reconnect', async () => (await current()) !== undefined);
     const dialogs = answerDialogs({
       answers: [[/is plain http:\/\/: your password and token will travel unencrypted\.$/, 'Send in Clear Text']],
     });
@@ -149,7 +157,7 @@ describe('plain http:// API URL: refused unless the user opts in for it (extensi
     );
     assert.ok(dialogs.shown.some((d) => d.message === `Signed in to ${front.url} as admin.`));
     assert.equal(passwordAsked, 1);
-    await until('health over http://', async () => (await session()!.monitor.refresh()).api.status === 'ok');
+    await until('health over http://', async () => (await (await current())!.monitor.refresh()).api.status === 'ok');
     assert.ok(
       front.seen.some((r) => r.path === '/v1/users/login' && r.authorization?.startsWith('Basic ')),
       'the login went through the http:// URL',
