@@ -730,16 +730,14 @@ export function runWeb(): Promise<void> {
               inFlight.maxHealth = inFlight.health;
             }
           }
-          res
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end(
-              JSON.stringify({
-                ...tokenControl,
-                ...(expired !== undefined ? { expired } : {}),
-                healthInFlight: inFlight.health,
-                maxHealthInFlight: inFlight.maxHealth,
-              }),
-            );
+          res.writeHead(200, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              ...tokenControl,
+              ...(expired !== undefined ? { expired } : {}),
+              healthInFlight: inFlight.health,
+              maxHealthInFlight: inFlight.maxHealth,
+            }),
+          );
           return;
         }
         if (url.pathname === '/_emulator/state' && dbError === null) {
