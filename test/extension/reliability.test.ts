@@ -14,7 +14,7 @@ import * as vscode from 'vscode';
 import { type RestoreOutcome } from '../../src/commands/restoreCluster';
 import { type TestApi } from '../../src/extension';
 import * as emulator from '../emulator/src/harness';
-import { activateExtension, answerDialogs, signInAsTheUserWould, until, workspaceRoot } from './support';
+import { type Shown, activateExtension, answerDialogs, signInAsTheUserWould, until, workspaceRoot } from './support';
 
 const connected = (b: emulator.HealthBody): number =>
   Object.values(b.health).filter((v) => v.gateway_status === 'connected').length;
@@ -142,6 +142,22 @@ describe(`cluster faults and data safety (extension host, real Compose ${emulato
   const errorsShown = (shown: readonly { severity: string; message: string }[]) =>
     shown.filter((d) => d.severity === 'error').map((d) => d.message);
 
+  /** Upgrade OLD → NEW with the DB upgrade service, the confirmation answered "Upgrade"; what was shown. */
+  async function upgradeConfirmed(timeoutMs = 90_000): Promise<Shown[]> {
+    const dialogs = answerDialogs({ answers: [[/^Upgrade warel\d+ from 2\.51\.1 to 2\.53\.2\?$/, 'Upgrade']] });
+    try {
+      await vscode.commands.executeCommand('waCluster.upgrade', {
+        cluster: clusterId(),
+        version: emulator.NEW_VERSION,
+        path: 'dbupgrade',
+        timeoutMs,
+      });
+    } finally {
+      dialogs.restore();
+    }
+    return dialogs.shown;
+  }
+
   before(async () => {
     ws = await emulator.startCluster({ dir, project, webPort: await emulator.freePort() });
     const token = await emulator.login(ws);
@@ -266,20 +282,14 @@ describe(`cluster faults and data safety (extension host, real Compose ${emulato
     const saved = fs.readFileSync(knobs, 'utf8');
     fs.writeFileSync(knobs, `${saved.trimEnd()}\nWA_EMULATOR_FAIL_UPGRADE=1\n`);
     const before = await dataState();
-    const dialogs = answerDialogs({ answers: [[/^Upgrade warel\d+ from 2\.51\.1 to 2\.53\.2\?$/, 'Upgrade']] });
+    let shown: Shown[];
     try {
-      await vscode.commands.executeCommand('waCluster.upgrade', {
-        cluster: clusterId(),
-        version: emulator.NEW_VERSION,
-        path: 'dbupgrade',
-        timeoutMs: 90_000,
-      });
+      shown = await upgradeConfirmed(90_000);
     } finally {
-      dialogs.restore();
       fs.writeFileSync(knobs, saved);
     }
-    const errors = errorsShown(dialogs.shown);
-    assert.equal(errors.length, 1, JSON.stringify(dialogs.shown));
+    const errors = errorsShown(shown);
+    assert.equal(errors.length, 1, JSON.stringify(shown));
     assert.match(
       errors[0]!,
       /The DB upgrade to 2\.53\.2 failed \(container \S+ exited with 1\)\. The new version was NOT started/,
@@ -294,27 +304,21 @@ describe(`cluster faults and data safety (extension host, real Compose ${emulato
 
   it('Upgrade cancelled while the DB upgrade runs → the old version runs; volumes, .env, compose files and data unchanged', async () => {
     const before = await dataState();
-    const dialogs = answerDialogs({ answers: [[/^Upgrade warel\d+ from 2\.51\.1 to 2\.53\.2\?$/, 'Upgrade']] });
     const progress = aroundProgress(/^Waiting for the DB upgrade/, (cancel) => {
       setTimeout(cancel, 200);
     });
+    let shown: Shown[];
     try {
-      await vscode.commands.executeCommand('waCluster.upgrade', {
-        cluster: clusterId(),
-        version: emulator.NEW_VERSION,
-        path: 'dbupgrade',
-        timeoutMs: 90_000,
-      });
+      shown = await upgradeConfirmed(90_000);
     } finally {
       progress.restore();
-      dialogs.restore();
     }
     assert.ok(
       progress.seen.some((t) => /^Waiting for the DB upgrade/.test(t)),
       `cancelled in the DB upgrade wait: ${JSON.stringify(progress.seen)}`,
     );
-    assert.deepEqual(errorsShown(dialogs.shown), [], 'a cancel is not an error');
-    assert.ok(!dialogs.shown.some((d) => /runs version/.test(d.message)), JSON.stringify(dialogs.shown));
+    assert.deepEqual(errorsShown(shown), [], 'a cancel is not an error');
+    assert.ok(!shown.some((d) => /runs version/.test(d.message)), JSON.stringify(shown));
     // The DB upgrade container was started before the cancel: let it end before comparing.
     await until(
       'the DB upgrade container has exited',
@@ -396,29 +400,23 @@ describe(`cluster faults and data safety (extension host, real Compose ${emulato
     const before = await dataState();
     const tokenBefore = await api.access.token(session()!.apiUrl, 'admin');
     assert.ok(tokenBefore, 'the extension keeps a token');
-    const dialogs = answerDialogs({ answers: [[/^Upgrade warel\d+ from 2\.51\.1 to 2\.53\.2\?$/, 'Upgrade']] });
     // After the DB upgrade, before the recreate: the old web (this suite's emulator build) expires
     // every token in the database, so the new web refuses the one the extension holds.
     let expired: number | undefined;
     const progress = aroundProgress(/ on version 2\.53\.2…$/, async () => {
       expired = (await emulator.tokenControl(ws, { expire: true })).expired;
     });
+    let shown: Shown[];
     try {
-      await vscode.commands.executeCommand('waCluster.upgrade', {
-        cluster: clusterId(),
-        version: emulator.NEW_VERSION,
-        path: 'dbupgrade',
-        timeoutMs: 120_000,
-      });
+      shown = await upgradeConfirmed(120_000);
     } finally {
       progress.restore();
-      dialogs.restore();
     }
     assert.ok(expired !== undefined && expired >= 1, `tokens expired mid-upgrade: ${JSON.stringify(progress.seen)}`);
-    assert.deepEqual(errorsShown(dialogs.shown), []);
+    assert.deepEqual(errorsShown(shown), []);
     assert.ok(
-      dialogs.shown.some((d) => d.message === `${project} runs version ${emulator.NEW_VERSION}.`),
-      JSON.stringify(dialogs.shown),
+      shown.some((d) => d.message === `${project} runs version ${emulator.NEW_VERSION}.`),
+      JSON.stringify(shown),
     );
     // Signed in again (on the old web before it stopped, or on the new one): the token kept in SecretStorage is a new one.
     await until(
