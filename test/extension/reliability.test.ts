@@ -427,7 +427,9 @@ describe(`cluster faults and data safety (extension host, real Compose ${emulato
     );
     await emulator.waitForHealth(
       ws,
-      (b) => b.meta?.version === `v${emulator.NEW_VERSION}` && connectedCoreapps(b) === 2,
+      (b) =>
+        b.meta?.version === `v${emulator.NEW_VERSION}` &&
+        connectedCoreapps(b) === ((before.shards as { count?: number } | undefined)?.count ?? 1),
       { timeoutMs: 60_000 },
     );
     const after = await dataState();
