@@ -96,6 +96,8 @@ export class WaApiClient {
   private readonly timeoutMs: number;
   private readonly clock: Clock;
   private token: { value: string; expiresAt: number } | undefined;
+  /** Whether these credentials ever got a token (a refused login then means they stopped working). */
+  private hadSession: boolean;
   private loginInFlight: Promise<string> | undefined;
   /** Last `meta.version` seen, e.g. `v2.45.1`. */
   lastVersion: string | undefined;
@@ -109,6 +111,7 @@ export class WaApiClient {
     this.onToken = opts.onToken;
     this.allowPlainHttp = opts.allowPlainHttp ?? false;
     this.token = opts.token && opts.token.expiresAt > this.clock.now() ? { ...opts.token } : undefined;
+    this.hadSession = opts.token !== undefined;
   }
 
   private readonly onToken: ((token: StoredToken | undefined) => void) | undefined;
@@ -118,6 +121,7 @@ export class WaApiClient {
   setAuth(auth: ApiAuth): void {
     this.auth = auth;
     this.token = undefined;
+    this.hadSession = false;
   }
 
   get hasToken(): boolean {
@@ -153,8 +157,16 @@ export class WaApiClient {
       }
     }
     if (!parsed.ok) {
-      throw parsed.error;
+      const e = parsed.error;
+      throw e.kind === 'unauthorized' && this.hadSession
+        ? new ApiError(
+            'unauthorized',
+            `The session ended (token expired or revoked) and signing in again with the saved password was refused (${e.message}): the password may have changed; sign in again`,
+            { ...(e.status !== undefined ? { status: e.status } : {}), errors: e.errors, cause: e },
+          )
+        : e;
     }
+    this.hadSession = true;
     const user = parsed.value.users[0]!;
     let expiresAt = this.clock.now() + TOKEN_LIFETIME_MS;
     const declared = user.expires_after ? Date.parse(user.expires_after) : NaN;
@@ -348,10 +360,19 @@ export class WaApiClient {
     if (res.status !== 401) {
       return res;
     }
-    // Expired or revoked token: one fresh login, one retry.
-    this.token = undefined;
-    const fresh = await this.login(opts);
+    // Expired or revoked token: one fresh login, one retry. A request that met the same expiry
+    // after another one already renewed the token uses the renewed token (no second login).
+    const renewed = this.hasToken && this.token!.value !== token ? this.token!.value : undefined;
+    const fresh = renewed ?? (await this.renewAfterRefusal(token, opts));
     return this.send(method, path, { authorization: `Bearer ${fresh}` }, body, opts);
+  }
+
+  /** Signs in again after the API refused `token` (expired or revoked). */
+  private renewAfterRefusal(token: string, opts: CallOptions): Promise<string> {
+    if (this.token?.value === token) {
+      this.token = undefined;
+    }
+    return this.login(opts);
   }
 
   private async send(

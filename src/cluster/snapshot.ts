@@ -533,7 +533,11 @@ function deriveState(
       : {
           state: 'unknown',
           reason:
-            ctx.api.status === 'off' ? 'running (application health not known)' : 'running; /v1/health unavailable',
+            ctx.api.status === 'off'
+              ? 'running (application health not known)'
+              : ctx.api.message
+                ? `running; /v1/health unavailable: ${ctx.api.message}`
+                : 'running; /v1/health unavailable',
         };
   }
   if (young(c, ctx.now)) {

@@ -1,6 +1,6 @@
 import { setDotenvValue } from '../compose/setDotenv';
 import { type DockerPort } from '../docker/port';
-import { type Clock, isAbortError, sleep } from '../util/abort';
+import { AbortedError, type Clock, isAbortError, sleep } from '../util/abort';
 import { type Translate } from '../util/translate';
 import { type ClusterSnapshot } from './types';
 import {
@@ -174,7 +174,11 @@ async function bounded<T>(
       if (timedOut) {
         throw new UpgradeStopped(onTimeout(), { cause: err });
       }
-      if (cancelled.aborted || isAbortError(err) || !onError) {
+      if (cancelled.aborted && !isAbortError(err)) {
+        // The user cancelled: whatever the aborted call rejected with (Docker's "Wait for …: cancelled"), it stays a cancel.
+        throw new AbortedError(errorText(err));
+      }
+      if (isAbortError(err) || !onError) {
         throw err;
       }
       throw new UpgradeStopped(onError(err), { cause: err });

@@ -9,9 +9,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { type TestApi } from '../../src/extension';
-import { type ClusterElement } from '../../src/views/clusterTreeProvider';
 import * as emulator from '../emulator/src/harness';
-import { activateExtension, answerDialogs, eventually, signInAsTheUserWould, workspaceRoot } from './support';
+import {
+  activateExtension,
+  answerDialogs,
+  clusterTree,
+  eventually,
+  signInAsTheUserWould,
+  workspaceRoot,
+} from './support';
 
 describe(`cluster explorer on an emulated cluster (extension host, Compose ${emulator.composeFlavor()})`, function () {
   this.timeout(240_000);
@@ -27,32 +33,10 @@ describe(`cluster explorer on an emulated cluster (extension host, Compose ${emu
     cert: Buffer.from('{"vname":"Explorer Test"}').toString('base64'),
   };
 
-  function clusterElement(): ClusterElement | undefined {
-    // By `kind`, not instanceof: the extension runs from its bundle, these classes from out/.
-    return api.tree
-      .getChildren()
-      .find((e): e is ClusterElement => e.kind === 'cluster' && e.session?.cluster.projectName === project);
-  }
-
-  /** Node name → the description the tree shows ("coreapp · standby"). */
-  function descriptions(): Record<string, string> {
-    const root = clusterElement();
-    if (!root) {
-      return {};
-    }
-    const out: Record<string, string> = {};
-    for (const e of api.tree.getChildren(root)) {
-      if (e.kind === 'node') {
-        out[e.name] = String(api.tree.getTreeItem(e).description ?? '');
-      }
-    }
-    return out;
-  }
-
-  const rootDescription = () => {
-    const root = clusterElement();
-    return root ? String(api.tree.getTreeItem(root).description ?? '') : '';
-  };
+  const tree = () => clusterTree(api, project);
+  const clusterElement = () => tree().root();
+  const descriptions = () => tree().descriptions();
+  const rootDescription = () => tree().rootDescription();
 
   before(async function () {
     ws = await emulator.startCluster({ dir, project, webPort: await emulator.freePort() });

@@ -6,6 +6,7 @@ import { probeCertificate } from '../../src/api/tls';
 import { EXTENSION_ID } from '../../src/constants';
 import { type TestApi } from '../../src/extension';
 import { type ClusterSession } from '../../src/host/clusterSessions';
+import { type ClusterElement } from '../../src/views/clusterTreeProvider';
 import * as emulator from '../emulator/src/harness';
 
 /** The workspace folder the harness opened (clusters of a suite go in a subfolder named after its project). */
@@ -154,6 +155,35 @@ export function answerDialogs(
       w.showWarningMessage = saved.warning;
       w.showErrorMessage = saved.error;
       w.showQuickPick = saved.pick;
+    },
+  };
+}
+
+/** What the tree shows for one cluster: its root element, the root's description, node name → description ("coreapp · standby"). */
+export function clusterTree(
+  api: TestApi,
+  project: string,
+): { root(): ClusterElement | undefined; rootDescription(): string; descriptions(): Record<string, string> } {
+  // By `kind`, not instanceof: the extension runs from its bundle, these classes from out/.
+  const root = () =>
+    api.tree
+      .getChildren()
+      .find((e): e is ClusterElement => e.kind === 'cluster' && e.session?.cluster.projectName === project);
+  return {
+    root,
+    rootDescription: () => {
+      const r = root();
+      return r ? String(api.tree.getTreeItem(r).description ?? '') : '';
+    },
+    descriptions: () => {
+      const r = root();
+      const out: Record<string, string> = {};
+      for (const e of r ? api.tree.getChildren(r) : []) {
+        if (e.kind === 'node') {
+          out[e.name] = String(api.tree.getTreeItem(e).description ?? '');
+        }
+      }
+      return out;
     },
   };
 }

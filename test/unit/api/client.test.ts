@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { WaApiClient } from '../../../src/api/client';
 import { ApiError, REGISTRATION_BLOCKED_EXPLANATION } from '../../../src/api/errors';
+import { type Transport } from '../../../src/api/transport';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeTransport, json } from '../../fakes/fakeTransport';
 import { sharedPath } from '../../support/paths';
@@ -51,6 +52,57 @@ describe('api/client WaApiClient', () => {
     assert.equal(h.entries.length, 5);
     assert.equal(t.count('POST /v1/users/login'), 2);
     assert.equal(t.count('GET /v1/health'), 2);
+  });
+
+  it('requests that meet the same expiry share one re-login (the one that comes late reuses the new token)', async () => {
+    const t = new FakeTransport()
+      .on('POST /v1/users/login', [loginOk('old'), loginOk('new'), loginOk('newer')])
+      .on('GET /v1/health', (req) =>
+        req.headers.authorization === 'Bearer old'
+          ? json(401, {
+              errors: [{ code: 1005, title: 'Access denied', details: 'Token expired. Please log in again.' }],
+            })
+          : json(200, health04),
+      );
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let oldHealth = 0;
+    const transport: Transport = async (req) => {
+      if (req.url.endsWith('/v1/health') && req.headers.authorization === 'Bearer old' && ++oldHealth === 2) {
+        await held;
+      }
+      return t.transport(req);
+    };
+    const c = new WaApiClient({ transport, auth: { kind: 'basic', user: 'admin', password: 'p' } });
+    await c.login();
+    // Both requests leave with "old"; the second one's 401 arrives after the first one renewed the token.
+    const a = c.health();
+    const b = c.health();
+    await a;
+    release();
+    await b;
+    assert.equal(t.count('POST /v1/users/login'), 2, 'one login at start, one renewal');
+  });
+
+  it('the saved password refused after a session ended → "unauthorized" that says so, once', async () => {
+    const t = new FakeTransport()
+      .on('POST /v1/users/login', [
+        loginOk('old'),
+        () => json(401, { errors: [{ code: 1005, title: 'Access denied', details: 'Invalid credentials.' }] }),
+      ])
+      .on('GET /v1/health', () =>
+        json(401, { errors: [{ code: 1005, title: 'Access denied', details: 'Token expired. Please log in again.' }] }),
+      );
+    const c = new WaApiClient({ transport: t.transport, auth: { kind: 'basic', user: 'admin', password: 'p' } });
+    await c.login();
+    for (let i = 0; i < 2; i++) {
+      const e = await rejects(c.health(), 'unauthorized');
+      assert.match(
+        e.message,
+        /^The session ended \(token expired or revoked\) and signing in again with the saved password was refused \(Unauthorized: Access denied \(Invalid credentials\.\)\): the password may have changed; sign in again$/,
+      );
+    }
+    assert.equal(t.count('POST /v1/users/login'), 3, 'no retry loop: one login per request');
   });
 
   it('a wrong password is "unauthorized", with no retry loop', async () => {

@@ -235,6 +235,23 @@ describe('cluster/snapshot merging Docker containers', () => {
     assert.ok(ids(s).includes('api-unreachable'));
   });
 
+  it('the API refuses the sign-in (token expired, password changed) → every node says why its health is unknown', () => {
+    const message = 'Unauthorized: wrong user name or password, or the token expired';
+    const s = buildSnapshot({
+      now: NOW,
+      project: 'biz',
+      containers: walkthroughContainers(),
+      api: { status: 'error', errorKind: 'unauthorized', message, fingerprint256: undefined },
+    });
+    const nodes = s.nodes.filter((n) => n.kind === 'master' || n.kind === 'coreapp');
+    assert.ok(nodes.length > 0);
+    for (const n of nodes) {
+      assert.equal(n.state, 'unknown', n.name);
+      assert.equal(n.stateReason, `running; /v1/health unavailable: ${message}`, n.name);
+    }
+    assert.ok(ids(s).includes('api-auth'));
+  });
+
   it('scaled services get numbered names; one-off containers are ignored', () => {
     const cs = [
       container({ service: 'wacore', containerNumber: 1, idPrefix: 'a1' }),

@@ -18,6 +18,7 @@ import {
   type UpgradePorts,
   UpgradeStopped,
 } from '../../../src/cluster/upgradeRunner';
+import { DockerError } from '../../../src/docker/errors';
 import { isAbortError } from '../../../src/util/abort';
 import { english as t } from '../../../src/util/translate';
 import { container } from '../../fakes/builders';
@@ -441,6 +442,20 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
     await ports.clock.advance(2000);
     ports.cancel.abort();
     await assert.rejects(done, (err: unknown) => isAbortError(err) && !(err instanceof UpgradeStopped));
+    assert.equal(ports.journaled.at(-1), 'end biz');
+  });
+
+  it("a cancel while docker wait runs stays a cancel, whatever Docker's aborted call rejects with; .env untouched", async () => {
+    const ports = new Ports();
+    ports.docker.wait = () => {
+      ports.cancel.abort();
+      return Promise.reject(new DockerError('aborted', 'Wait for eae5ba57ddbe: cancelled'));
+    };
+    await assert.rejects(
+      runUpgrade(plan(), ports, t),
+      (err: unknown) => isAbortError(err) && !(err instanceof UpgradeStopped),
+    );
+    assert.match(ports.env.get('/c/.env')!, /WA_API_VERSION=2\.51\.1/);
     assert.equal(ports.journaled.at(-1), 'end biz');
   });
 

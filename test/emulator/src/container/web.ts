@@ -129,6 +129,23 @@ export function runWeb(): Promise<void> {
   const verifyCode = env('WA_EMULATOR_VERIFY_CODE', '123456');
   const startedAt = Date.now();
   const counters = { requests: 0, durationMs: 0 };
+  /**
+   * `/_emulator/tokens`: expire every token now, or when the next request for a path arrives (so a
+   * test can make a token run out in the middle of an operation); counts logins and health requests
+   * in flight, as a server sees them.
+   */
+  const tokenControl = { expireOn: null as string | null, logins: 0, expirations: 0 };
+  const inFlight = { health: 0, maxHealth: 0 };
+  const expireAllTokens = async (): Promise<number> => {
+    const all = await db.list(KEYS.tokens);
+    const now = Date.now();
+    for (const [key, value] of Object.entries(all as Record<string, TokenRecord>)) {
+      await db.set(key, { ...value, expiresAt: Math.min(value.expiresAt, now - 1) } satisfies TokenRecord);
+    }
+    tokenControl.expirations++;
+    webLog('warn', `emulator: ${Object.keys(all).length} token(s) expired`);
+    return Object.keys(all).length;
+  };
   const tls = {
     key: fs.readFileSync(`${CERT_DIR}/server-key.pem`),
     cert: fs.readFileSync(`${CERT_DIR}/server.pem`),
@@ -332,6 +349,7 @@ export function runWeb(): Promise<void> {
       const token = crypto.randomBytes(48).toString('base64url');
       const expiresAt = Date.now() + TOKEN_TTL_S * 1000;
       await db.set(KEYS.tokens + sha(token), { username, expiresAt } satisfies TokenRecord);
+      tokenControl.logins++;
       const ex = new Date(expiresAt).toISOString();
       return [200, { users: [{ token, expires_after: `${ex.slice(0, 10)} ${ex.slice(11, 19)}+00:00` }] }];
     }
@@ -649,6 +667,11 @@ export function runWeb(): Promise<void> {
       const t0 = Date.now();
       const body = await readBody(req).catch(() => '');
       const url = new URL(req.url ?? '/', 'https://x');
+      if (url.pathname.replace(/\/+$/, '') === '/v1/health') {
+        inFlight.health++;
+        inFlight.maxHealth = Math.max(inFlight.maxHealth, inFlight.health);
+        res.once('close', () => inFlight.health--);
+      }
       const finish = (status: number, payload: unknown, contentType = 'application/json'): void => {
         let text =
           typeof payload === 'string' && contentType !== 'application/json' ? payload : JSON.stringify(payload);
@@ -686,6 +709,39 @@ export function runWeb(): Promise<void> {
             .end(JSON.stringify({ nodes: rows.map((r, i) => ({ node: r.key, result: results[i] })) }));
           return;
         }
+        if (url.pathname === '/_emulator/tokens' && dbError === null) {
+          let expired: number | undefined;
+          if (req.method === 'POST') {
+            let patch: { expire?: unknown; expireOn?: unknown; resetCounts?: unknown };
+            try {
+              patch = JSON.parse(body || '{}') as typeof patch;
+            } catch {
+              res
+                .writeHead(400, { 'content-type': 'application/json' })
+                .end(JSON.stringify({ error: 'body must be JSON' }));
+              return;
+            }
+            if (patch.expire === true) {
+              expired = await expireAllTokens();
+            }
+            if (typeof patch.expireOn === 'string' || patch.expireOn === null) {
+              tokenControl.expireOn = patch.expireOn;
+            }
+            if (patch.resetCounts === true) {
+              Object.assign(tokenControl, { logins: 0, expirations: 0 });
+              inFlight.maxHealth = inFlight.health;
+            }
+          }
+          res.writeHead(200, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              ...tokenControl,
+              ...(expired !== undefined ? { expired } : {}),
+              healthInFlight: inFlight.health,
+              maxHealthInFlight: inFlight.maxHealth,
+            }),
+          );
+          return;
+        }
         if (url.pathname === '/_emulator/state' && dbError === null) {
           const v = await db.mget([KEYS.schema, KEYS.registration, KEYS.shards, KEYS.shardmap]);
           res
@@ -697,6 +753,10 @@ export function runWeb(): Promise<void> {
           .writeHead(404, { 'content-type': 'application/json' })
           .end(JSON.stringify({ error: 'unknown emulator control path' }));
         return;
+      }
+      if (tokenControl.expireOn !== null && url.pathname === tokenControl.expireOn && dbError === null) {
+        tokenControl.expireOn = null;
+        await expireAllTokens();
       }
       if (faults.hangHealth && url.pathname.replace(/\/+$/, '') === '/v1/health') {
         accessLog(req, 0, 0);
