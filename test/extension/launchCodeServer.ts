@@ -111,7 +111,8 @@ async function runSuite(
 async function main(): Promise<number> {
   const keep = process.argv.includes('--keep');
   const verbose = process.argv.includes('--verbose');
-  const timeoutMs = Number(process.env.WA_EXT_TEST_TIMEOUT_S ?? 600) * 1000;
+  // The trusted suite runs every flow at default intervals (three upgrades under Compose v1 alone take ~5 min).
+  const timeoutMs = Number(process.env.WA_EXT_TEST_TIMEOUT_S ?? 1800) * 1000;
   const resultsFile = process.env.WA_TEST_RESULTS ?? path.join(repoRoot, 'test-results/extension.json');
   const suites = [
     { index: path.join(__dirname, 'index.js'), trusted: true },
