@@ -232,8 +232,10 @@ describe('cluster/diff', () => {
       assert.ok(r.ok);
       return r.value;
     };
-    const at = (ms: number, w1: string, w2: string, w3: string, previous?: ReturnType<typeof buildSnapshot>) =>
-      buildSnapshot({ now: NOW + ms, project: 'biz', containers: cs, health: h(w1, w2, w3), previous });
+    type Snapshot = ReturnType<typeof buildSnapshot>;
+    /** The cluster `ms` after NOW with these gateway statuses (and the shard count the API reports, if given). */
+    const at = (ms: number, w1: string, w2: string, w3: string, previous?: Snapshot, shards?: number) =>
+      buildSnapshot({ now: NOW + ms, project: 'biz', containers: cs, health: h(w1, w2, w3), previous, shards });
     const failovers = (d: ReturnType<DiffTracker['diff']>) =>
       d.events.filter((e) => e.kind === 'failover').map((e) => e.message);
 
@@ -269,44 +271,18 @@ describe('cluster/diff', () => {
       const s2 = at(3000, 'connected', 'connected', 'disconnected', s1);
       assert.deepEqual(failovers(t.diff(s1, s2)), []);
       const u = new DiffTracker();
-      const one = buildSnapshot({
-        now: NOW,
-        project: 'biz',
-        containers: cs,
-        health: h('connected', 'disconnected', 'disconnected'),
-        shards: 1,
-      });
+      const one = at(0, 'connected', 'disconnected', 'disconnected', undefined, 1);
       u.diff(undefined, one);
-      const two = buildSnapshot({
-        now: NOW + 2000,
-        project: 'biz',
-        containers: cs,
-        health: h('connected', 'connected', 'disconnected'),
-        shards: 2,
-        previous: one,
-      });
+      const two = at(2000, 'connected', 'connected', 'disconnected', one, 2);
       assert.deepEqual(failovers(u.diff(one, two)), []);
     });
 
     it('re-sharding that changes the count moves shards without a failover', () => {
       const t = new DiffTracker();
-      const two = buildSnapshot({
-        now: NOW,
-        project: 'biz',
-        containers: cs,
-        health: h('connected', 'connected', 'disconnected'),
-        shards: 2,
-      });
+      const two = at(0, 'connected', 'connected', 'disconnected', undefined, 2);
       t.diff(undefined, two);
       // 2 → 4 (say): the masters hand out every shard again; wacore2 lets go in the same poll.
-      const four = buildSnapshot({
-        now: NOW + 2000,
-        project: 'biz',
-        containers: cs,
-        health: h('connected', 'disconnected', 'connected'),
-        shards: 4,
-        previous: two,
-      });
+      const four = at(2000, 'connected', 'disconnected', 'connected', two, 4);
       assert.deepEqual(failovers(t.diff(two, four)), []);
     });
   });
