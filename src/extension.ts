@@ -113,7 +113,9 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     registerCommand(Commands.collectDiagnostics, log, (arg) => collectDiagnostics(services, arg)),
     registerCommand(Commands.focusExplorer, log, () => vscode.commands.executeCommand(`${Views.nodes}.focus`)),
   );
-  void sessions.rediscover().then(updateActivity);
+  // Discovery (a workspace search, a Compose CLI probe) starts once activate() has returned.
+  const discovery = setImmediate(() => void sessions.rediscover().then(updateActivity));
+  context.subscriptions.push({ dispose: () => clearImmediate(discovery) });
   void reportInterruptedUpgrades(services);
   log.info(`activated (${version})`);
 
