@@ -91,9 +91,12 @@ async function extensionHostCases(config: Omit<HostBenchConfig, 'outFile'>): Pro
     if (failed) {
       log(`the extension host finished with ${code}`);
     }
-    return fs.existsSync(outFile)
+    const entries = fs.existsSync(outFile)
       ? (JSON.parse(fs.readFileSync(outFile, 'utf8')) as BenchEntry[])
       : [failedEntry('extensionHost', 'extension-host cases', '-', 'the extension host wrote no results')];
+    // A case that could not be measured is explained by the log too.
+    failed ||= entries.some((e) => e.runs === 0);
+    return entries;
   } finally {
     await browser?.close().catch(() => undefined);
     await cs?.stop();
