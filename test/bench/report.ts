@@ -138,7 +138,8 @@ export async function time(fn: () => unknown, runs: number, warmup = 1): Promise
 /**
  * Like {@link time} for several sides at once, round by round (a, b, c, a, b, c, …): on a shared
  * machine a load spike then hits every side alike, and no side runs on a JIT the other one warmed.
- * One list of samples per side.
+ * With `--expose-gc` (scripts/bench.mjs) the heap is collected before each measured call, so no
+ * side pays for the garbage the previous one left. One list of samples per side.
  */
 export async function timeRounds(fns: readonly (() => unknown)[], runs: number, warmup = 1): Promise<number[][]> {
   for (let i = 0; i < warmup; i++) {
@@ -149,6 +150,7 @@ export async function timeRounds(fns: readonly (() => unknown)[], runs: number, 
   const out = fns.map((): number[] => []);
   for (let i = 0; i < runs; i++) {
     for (const [k, fn] of fns.entries()) {
+      (globalThis as { gc?: () => void }).gc?.();
       const t0 = nowMs();
       await fn();
       out[k]?.push(nowMs() - t0);
