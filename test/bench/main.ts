@@ -84,7 +84,10 @@ async function extensionHostCases(config: Omit<HostBenchConfig, 'outFile'>): Pro
     let finish: (code: number) => void = () => undefined;
     const finished = new Promise<number>((resolve) => (finish = resolve));
     await page.exposeFunction('codeAutomationExit', (code: number) => finish(code));
-    await page.goto(workbenchUrl(cs, sb.workspace, path.join(__dirname, 'extensionHost/index.js')));
+    // The workbench can take long to load on a busy machine (code-server compiles nothing, but it serves a lot).
+    await page.goto(workbenchUrl(cs, sb.workspace, path.join(__dirname, 'extensionHost/index.js')), {
+      timeout: 180_000,
+    });
     const limit = (quick ? 10 : 30) * 60_000;
     const code = await Promise.race([finished, new Promise<number>((r) => setTimeout(() => r(-1), limit))]);
     failed = code !== 0;
