@@ -132,7 +132,9 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     registerCommand(Commands.showHealth, log, (arg) => showHealth(services, healthDocuments, arg)),
     registerCommand(Commands.openComposeAt, log, (cluster, service) => openComposeAt(services, cluster, service)),
   );
-  void sessions.rediscover().then(updateActivity);
+  // Discovery (a workspace search, a Compose CLI probe) starts once activate() has returned.
+  const discovery = setImmediate(() => void sessions.rediscover().then(updateActivity));
+  context.subscriptions.push({ dispose: () => clearImmediate(discovery) });
   void reportInterruptedUpgrades(services);
   log.info(`activated (${version})`);
 

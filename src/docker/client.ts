@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import { type z } from 'zod';
 import { type Clock, signalWithTimeout } from '../util/abort';
 import { MASK, isSecretName } from '../util/redact';
@@ -75,7 +75,8 @@ export function resolveEndpointFromEnvironment(
  */
 export class DockerodeClient implements DockerPort {
   readonly endpoint: string;
-  private readonly docker: Dockerode;
+  /** dockerode (and ssh2 under it) loads with the first request, so activating the extension does not pay for it. */
+  private docker: Promise<Dockerode> | undefined;
   private readonly timeoutMs: number;
   /** The engine and the API version every request is pinned to, once negotiated (first request, and again after the engine was lost). */
   private engine: Promise<EngineInfo> | undefined;
@@ -85,7 +86,6 @@ export class DockerodeClient implements DockerPort {
     private readonly opts: DockerClientOptions,
   ) {
     this.endpoint = resolved.description;
-    this.docker = new Dockerode(resolved.modemOptions);
     this.timeoutMs = opts.timeoutMs ?? 15_000;
   }
 
@@ -97,6 +97,11 @@ export class DockerodeClient implements DockerPort {
 
   static fromEndpoint(endpoint: DockerEndpoint, opts: DockerClientOptions = {}): DockerodeClient {
     return new DockerodeClient(endpoint, opts);
+  }
+
+  private dockerode(): Promise<Dockerode> {
+    this.docker ??= import('dockerode').then((m) => new m.default(this.resolved.modemOptions));
+    return this.docker;
   }
 
   private classify(e: unknown, what?: string): DockerError {
@@ -111,11 +116,12 @@ export class DockerodeClient implements DockerPort {
    */
   private negotiate(signal: AbortSignal): Promise<EngineInfo> {
     this.engine ??= (async (): Promise<EngineInfo> => {
-      const modem = this.docker.modem as { version?: string | undefined };
+      const docker = await this.dockerode();
+      const modem = docker.modem as { version?: string | undefined };
       modem.version = undefined;
       let raw: unknown;
       try {
-        raw = await (this.docker.version as (o: object) => Promise<unknown>).call(this.docker, { abortSignal: signal });
+        raw = await (docker.version as (o: object) => Promise<unknown>).call(docker, { abortSignal: signal });
       } catch (e) {
         throw this.classify(e, 'Docker version');
       }
@@ -145,7 +151,7 @@ export class DockerodeClient implements DockerPort {
   /** Negotiates first, and forgets the negotiation when the engine turns out to be gone. */
   private async negotiated<T>(
     signal: AbortSignal | undefined,
-    fn: () => Promise<T>,
+    fn: (docker: Dockerode) => Promise<T>,
     classify: (e: unknown) => DockerError,
   ): Promise<T> {
     // The negotiation is bounded even when the call itself is not (logs, wait).
@@ -156,7 +162,7 @@ export class DockerodeClient implements DockerPort {
       asking.dispose();
     }
     try {
-      return await fn();
+      return await fn(await this.dockerode());
     } catch (e) {
       const d = classify(e);
       if (isEngineProblem(d)) {
@@ -169,13 +175,13 @@ export class DockerodeClient implements DockerPort {
   private async call<T>(
     what: string,
     signal: AbortSignal | undefined,
-    fn: (abortSignal: AbortSignal) => Promise<T>,
+    fn: (abortSignal: AbortSignal, docker: Dockerode) => Promise<T>,
   ): Promise<T> {
     const owned = signalWithTimeout([signal], this.timeoutMs);
     try {
       return await this.negotiated(
         owned.signal,
-        () => fn(owned.signal),
+        (docker) => fn(owned.signal, docker),
         (e) => this.classify(e, what),
       );
     } catch (e) {
@@ -215,8 +221,8 @@ export class DockerodeClient implements DockerPort {
     const raw = await this.call(
       'List containers',
       signal,
-      (abortSignal) =>
-        this.docker.listContainers({
+      (abortSignal, docker) =>
+        docker.listContainers({
           all: true,
           filters,
           abortSignal,
@@ -247,7 +253,7 @@ export class DockerodeClient implements DockerPort {
     return this.call(
       `Inspect ${id.slice(0, 12)}`,
       signal,
-      (abortSignal) => this.docker.getContainer(id).inspect({ abortSignal } as object) as Promise<unknown>,
+      (abortSignal, docker) => docker.getContainer(id).inspect({ abortSignal } as object) as Promise<unknown>,
     );
   }
 
@@ -307,7 +313,7 @@ export class DockerodeClient implements DockerPort {
       async (abortSignal) => {
         return this.negotiated(
           abortSignal,
-          () => this.docker.getEvents({ filters, abortSignal } as object),
+          (docker) => docker.getEvents({ filters, abortSignal } as object),
           (e) => this.classify(e, 'Docker events'),
         );
       },
@@ -334,14 +340,11 @@ export class DockerodeClient implements DockerPort {
     };
     // Dockerode's container.logs() buffers a whole non-followed log in memory before it answers;
     // the same request dialled as a stream hands it over chunk by chunk, however long the log is.
-    const modem = this.docker.modem as unknown as {
-      dial(o: object, cb: (err: Error | null, data: unknown) => void): void;
-    };
     const out: unknown = await this.negotiated(
       opts.signal,
-      () =>
+      (docker) =>
         new Promise<unknown>((resolve, reject) =>
-          modem.dial(
+          (docker.modem as unknown as Dial).dial(
             {
               path: `/containers/${id}/logs?`,
               method: 'GET',
@@ -392,8 +395,8 @@ export class DockerodeClient implements DockerPort {
     // No timeout: waiting for an upgrade container can take long; cancellation is the caller's.
     const raw: unknown = await this.negotiated(
       opts.signal,
-      () =>
-        this.docker.getContainer(id).wait({
+      (docker) =>
+        docker.getContainer(id).wait({
           condition: opts.condition ?? 'not-running',
           ...(opts.signal ? { abortSignal: opts.signal } : {}),
         } as object) as Promise<unknown>,
@@ -406,7 +409,7 @@ export class DockerodeClient implements DockerPort {
     await this.idempotent(
       `Start ${id.slice(0, 12)}`,
       signal,
-      (abortSignal) => this.docker.getContainer(id).start({ abortSignal } as object) as Promise<unknown>,
+      (abortSignal, docker) => docker.getContainer(id).start({ abortSignal } as object) as Promise<unknown>,
     );
   }
 
@@ -414,8 +417,8 @@ export class DockerodeClient implements DockerPort {
     await this.idempotent(
       `Stop ${id.slice(0, 12)}`,
       opts.signal,
-      (abortSignal) =>
-        this.docker.getContainer(id).stop({
+      (abortSignal, docker) =>
+        docker.getContainer(id).stop({
           ...(opts.timeoutSeconds !== undefined ? { t: opts.timeoutSeconds } : {}),
           abortSignal,
         } as object) as Promise<unknown>,
@@ -427,8 +430,8 @@ export class DockerodeClient implements DockerPort {
     await this.idempotent(
       `Restart ${id.slice(0, 12)}`,
       opts.signal,
-      (abortSignal) =>
-        this.docker.getContainer(id).restart({
+      (abortSignal, docker) =>
+        docker.getContainer(id).restart({
           ...(opts.timeoutSeconds !== undefined ? { t: opts.timeoutSeconds } : {}),
           abortSignal,
         } as object) as Promise<unknown>,
@@ -449,14 +452,14 @@ export class DockerodeClient implements DockerPort {
   private async idempotent(
     what: string,
     signal: AbortSignal | undefined,
-    fn: (s: AbortSignal) => Promise<unknown>,
+    fn: (s: AbortSignal, docker: Dockerode) => Promise<unknown>,
     extraMs = 0,
   ): Promise<void> {
     const owned = signalWithTimeout([signal], this.timeoutMs + extraMs);
     try {
       await this.negotiated(
         owned.signal,
-        () => fn(owned.signal),
+        (docker) => fn(owned.signal, docker),
         (e) =>
           (e as { statusCode?: number }).statusCode === 304
             ? new DockerError('conflict', 'not modified', 304)
@@ -494,4 +497,9 @@ function toState(s: string): ContainerState {
     (['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'] as const).find((x) => x === v) ??
     'unknown'
   );
+}
+
+/** The part of docker-modem used to dial a request as a stream (Dockerode's typings leave it out). */
+interface Dial {
+  dial(o: object, cb: (err: Error | null, data: unknown) => void): void;
 }

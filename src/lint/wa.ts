@@ -32,8 +32,33 @@ export interface ImageVersion {
   use?: VarUse;
 }
 
-/** The resolved image version of a WhatsApp service, when the tag is known. */
-export function imageVersion(project: Project, svc: Service): ImageVersion | undefined {
+/**
+ * The resolved image versions of the WhatsApp services (web, masters, coreapps, dbupgrade) whose
+ * tag is known, in service order. The variable uses are grouped by node once, so a project of n
+ * services costs O(n), not O(n²).
+ */
+export function whatsAppImageVersions(project: Project): ImageVersion[] {
+  const usesByNode = new Map<unknown, VarUse[]>();
+  for (const u of project.varUses) {
+    const list = usesByNode.get(u.node);
+    if (list) {
+      list.push(u);
+    } else {
+      usesByNode.set(u.node, [u]);
+    }
+  }
+  const out: ImageVersion[] = [];
+  for (const svc of servicesWithRole(project, 'web', 'master', 'coreapp', 'dbupgrade')) {
+    const v = imageVersion(svc, usesByNode.get(svc.image?.node) ?? []);
+    if (v) {
+      out.push(v);
+    }
+  }
+  return out;
+}
+
+/** The resolved image version of a service, when the tag is known; `uses` are the variable uses in its image. */
+function imageVersion(svc: Service, uses: readonly VarUse[]): ImageVersion | undefined {
   const img = svc.image;
   if (!img || img.unresolved) {
     return undefined;
@@ -44,9 +69,7 @@ export function imageVersion(project: Project, svc: Service): ImageVersion | und
   }
   const tagAt = rawTagStart(img.raw);
   const rawTag = tagAt < 0 ? '' : img.raw.slice(tagAt);
-  const use = project.varUses.find(
-    (u) => u.node === img.node && rawTag.includes(img.raw.slice(u.ref.start, u.ref.end)),
-  );
+  const use = uses.find((u) => rawTag.includes(img.raw.slice(u.ref.start, u.ref.end)));
   return {
     service: svc,
     tag: ref.tag,

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Zip, ZipDeflate } from 'fflate';
 
 /**
  * Zips a folder (fflate's streaming ZIP writer): files are read and the archive written through
@@ -10,6 +9,8 @@ import { Zip, ZipDeflate } from 'fflate';
  * or the signal aborts.
  */
 export async function zipFolder(dir: string, zipPath: string, prefix = '', signal?: AbortSignal): Promise<string[]> {
+  // Loaded here, not with the extension: fflate builds its Huffman tables when it loads.
+  const { Zip, ZipDeflate } = await import('fflate');
   const files = (await fs.promises.readdir(dir, { withFileTypes: true, recursive: true }))
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath, e.name))

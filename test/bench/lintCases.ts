@@ -14,7 +14,7 @@ import { generateScaffold } from '../../src/compose/scaffold';
 import { nodeFileReader } from '../../src/compose/nodeReader';
 import { lintFiles } from '../../src/lint/engine';
 import { repoRoot } from '../support/paths';
-import { type BenchEntry, entry, time } from './report';
+import { type BenchEntry, entry, timeRounds } from './report';
 
 interface LintFile {
   readonly id: string;
@@ -151,20 +151,18 @@ export async function lintCases(shared: string, quick: boolean): Promise<BenchEn
       const runs = quick ? (f.services >= 1000 ? 1 : 3) : f.services >= 1000 ? 3 : 15;
       // Each side reads the file, as DCLint does (it takes paths only).
       const warm = quick || f.services >= 1000 ? 1 : 5;
-      const ours = await time(
-        () =>
-          lintFiles({
-            files: [{ path: f.path, text: fs.readFileSync(f.path, 'utf8') }],
-            reader: nodeFileReader,
-            env: {},
-          }),
-        runs,
-        warm,
-      );
-      const floor = await time(() => parseDocument(fs.readFileSync(f.path, 'utf8')), runs, warm);
-      const dc = await time(() => dclint.lintFiles([f.path], false), runs, warm);
-      const lsTimes = await time(
-        () => ls.diagnose(`file:///bench/${f.id}-${n++}.yml`, fs.readFileSync(f.path, 'utf8')),
+      const [ours = [], floor = [], dc = [], lsTimes = []] = await timeRounds(
+        [
+          () =>
+            lintFiles({
+              files: [{ path: f.path, text: fs.readFileSync(f.path, 'utf8') }],
+              reader: nodeFileReader,
+              env: {},
+            }),
+          () => parseDocument(fs.readFileSync(f.path, 'utf8')),
+          () => dclint.lintFiles([f.path], false),
+          () => ls.diagnose(`file:///bench/${f.id}-${n++}.yml`, fs.readFileSync(f.path, 'utf8')),
+        ],
         runs,
         warm,
       );

@@ -8,9 +8,16 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import * as emulator from '../emulator/src/harness';
-import { formatConsole, launchBrowser, makeSandbox, startCodeServer, workbenchUrl } from '../support/codeServer';
+import {
+  type CodeServer,
+  formatConsole,
+  launchBrowser,
+  makeSandbox,
+  startCodeServer,
+  workbenchUrl,
+} from '../support/codeServer';
 import { repoRoot, sharedDir } from '../support/paths';
 import { startBenchCluster } from './cluster';
 import { modelCases, statusCases } from './clusterCases';
@@ -24,6 +31,9 @@ const quick = process.argv.includes('--quick');
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined;
 const wanted = (stage: string): boolean => !only || only.has(stage);
+/** `--profile DIR`: CPU profiles of the extension host (activate, visible idle window) go to DIR. */
+const profileArg = process.argv.indexOf('--profile');
+const profileDir = profileArg >= 0 ? path.resolve(process.argv[profileArg + 1] ?? 'bench-profiles') : undefined;
 const log = (l: string) => process.stderr.write(`[bench] ${l}\n`);
 
 /** Whatever the page must do for the host: unfocus and refocus the window as a user switching away would. */
@@ -52,11 +62,15 @@ async function onRequest(page: Page, line: string): Promise<void> {
 async function extensionHostCases(config: Omit<HostBenchConfig, 'outFile'>): Promise<BenchEntry[]> {
   const sb = makeSandbox({});
   const outFile = path.join(sb.root, 'bench-host.json');
-  const cs = await startCodeServer(sb, {
-    env: { WA_TEST_WORKSPACE: sb.workspace, WA_BENCH_CONFIG: JSON.stringify({ ...config, outFile }) },
-  });
-  const browser = await launchBrowser(sb);
+  log(`code-server sandbox ${sb.root} (removed at the end)`);
+  let cs: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let failed = true;
   try {
+    cs = await startCodeServer(sb, {
+      env: { WA_TEST_WORKSPACE: sb.workspace, WA_BENCH_CONFIG: JSON.stringify({ ...config, outFile }) },
+    });
+    browser = await launchBrowser(sb);
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('console', (msg) => {
       void formatConsole(msg).then((line) => {
@@ -70,18 +84,38 @@ async function extensionHostCases(config: Omit<HostBenchConfig, 'outFile'>): Pro
     let finish: (code: number) => void = () => undefined;
     const finished = new Promise<number>((resolve) => (finish = resolve));
     await page.exposeFunction('codeAutomationExit', (code: number) => finish(code));
-    await page.goto(workbenchUrl(cs, sb.workspace, path.join(__dirname, 'extensionHost/index.js')));
+    // The workbench can take long to load on a busy machine (code-server compiles nothing, but it serves a lot).
+    await page.goto(workbenchUrl(cs, sb.workspace, path.join(__dirname, 'extensionHost/index.js')), {
+      timeout: 180_000,
+    });
     const limit = (quick ? 10 : 30) * 60_000;
     const code = await Promise.race([finished, new Promise<number>((r) => setTimeout(() => r(-1), limit))]);
-    if (code !== 0) {
-      log(`the extension host finished with ${code}; sandbox kept: ${sb.root}`);
+    failed = code !== 0;
+    if (failed) {
+      log(`the extension host finished with ${code}`);
     }
-    return fs.existsSync(outFile)
+    const entries = fs.existsSync(outFile)
       ? (JSON.parse(fs.readFileSync(outFile, 'utf8')) as BenchEntry[])
       : [failedEntry('extensionHost', 'extension-host cases', '-', 'the extension host wrote no results')];
+    // A case that could not be measured is explained by the log too.
+    failed ||= entries.some((e) => e.runs === 0);
+    return entries;
   } finally {
-    await browser.close().catch(() => undefined);
-    await cs.stop();
+    await browser?.close().catch(() => undefined);
+    await cs?.stop();
+    if (failed) {
+      // The sandbox goes either way (it holds a whole code-server profile); its log is what explains a failure.
+      log(`code-server log (last lines):\n${tail(sb.log, 40)}`);
+    }
+    fs.rmSync(sb.root, { recursive: true, force: true });
+  }
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
   }
 }
 
@@ -183,6 +217,7 @@ async function main(): Promise<number> {
           eventRounds: quick ? 1 : 6,
           failoverRounds: quick ? 1 : 3,
           lintRuns: quick ? 3 : 20,
+          profileDir,
         })),
       );
     }

@@ -136,6 +136,30 @@ export async function time(fn: () => unknown, runs: number, warmup = 1): Promise
 }
 
 /**
+ * Like {@link time} for several sides at once, round by round (a, b, c, a, b, c, …): on a shared
+ * machine a load spike then hits every side alike, and no side runs on a JIT the other one warmed.
+ * With `--expose-gc` (scripts/bench.mjs) the heap is collected before each measured call, so no
+ * side pays for the garbage the previous one left. One list of samples per side.
+ */
+export async function timeRounds(fns: readonly (() => unknown)[], runs: number, warmup = 1): Promise<number[][]> {
+  for (let i = 0; i < warmup; i++) {
+    for (const fn of fns) {
+      await fn();
+    }
+  }
+  const out = fns.map((): number[] => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [k, fn] of fns.entries()) {
+      (globalThis as { gc?: () => void }).gc?.();
+      const t0 = nowMs();
+      await fn();
+      out[k]?.push(nowMs() - t0);
+    }
+  }
+  return out;
+}
+
+/**
  * The Compose command users have: `docker compose` (v2) when it answers, else `docker-compose` (v1).
  * The report names which one ran.
  */

@@ -1,14 +1,13 @@
 import type { Rule } from '../rule';
-import { imageVersion, servicesWithRole, variableOrigin } from '../wa';
+import { variableOrigin, whatsAppImageVersions } from '../wa';
 
 export const waVersionFormat: Rule = {
   id: 'wa-version-format',
   severity: 'warning',
   description: 'A WhatsApp image version that is not `major.minor.patch`.',
   check({ project, report, t }) {
-    for (const svc of servicesWithRole(project, 'web', 'master', 'coreapp', 'dbupgrade')) {
-      const v = imageVersion(project, svc);
-      if (!v || /^vv/i.test(v.tag) || /^\d+\.\d+\.\d+$/.test(v.version)) {
+    for (const v of whatsAppImageVersions(project)) {
+      if (/^vv/i.test(v.tag) || /^\d+\.\d+\.\d+$/.test(v.version)) {
         continue;
       }
       const origin = v.use ? variableOrigin(project, v.use) : undefined;

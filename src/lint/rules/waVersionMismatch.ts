@@ -1,21 +1,20 @@
 import type { Rule } from '../rule';
-import { imageVersion, rawTagStart, servicesWithRole, type ImageVersion } from '../wa';
+import { rawTagStart, whatsAppImageVersions, type ImageVersion } from '../wa';
 
 export const waVersionMismatch: Rule = {
   id: 'wa-version-mismatch',
   severity: 'error',
   description: 'Web, masters, coreapps and dbupgrade resolve to different versions.',
   check({ project, report, t }) {
-    const versions: ImageVersion[] = [];
-    for (const svc of servicesWithRole(project, 'web', 'master', 'coreapp', 'dbupgrade')) {
-      const v = imageVersion(project, svc);
-      if (v) {
-        versions.push(v);
-      }
-    }
+    const versions = whatsAppImageVersions(project);
     const counts = new Map<string, ImageVersion[]>();
     for (const v of versions) {
-      counts.set(v.version, [...(counts.get(v.version) ?? []), v]);
+      const same = counts.get(v.version);
+      if (same) {
+        same.push(v);
+      } else {
+        counts.set(v.version, [v]);
+      }
     }
     if (counts.size < 2) {
       return;

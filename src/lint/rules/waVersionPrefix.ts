@@ -1,14 +1,13 @@
 import type { Rule, SpanEdit } from '../rule';
-import { imageVersion, servicesWithRole, variableOrigin } from '../wa';
+import { variableOrigin, whatsAppImageVersions } from '../wa';
 
 export const waVersionPrefix: Rule = {
   id: 'wa-version-prefix',
   severity: 'error',
   description: '`WA_API_VERSION` with a leading `v` while the image tag already adds one (`vv2.41.2`).',
   check({ project, report, t }) {
-    for (const svc of servicesWithRole(project, 'web', 'master', 'coreapp', 'dbupgrade')) {
-      const v = imageVersion(project, svc);
-      if (!v || !/^vv/i.test(v.tag)) {
+    for (const v of whatsAppImageVersions(project)) {
+      if (!/^vv/i.test(v.tag)) {
         continue;
       }
       const use = v.vPrefixedVariable ? v.use : undefined;
@@ -46,7 +45,7 @@ export const waVersionPrefix: Rule = {
       } else {
         const written = project.sources.get(v.imageSpan.file)?.text.slice(v.imageSpan.start, v.imageSpan.end) ?? '';
         const at = written.indexOf('vv');
-        const fixable = at >= 0 && svc.image !== undefined && !svc.image.raw.includes('$');
+        const fixable = at >= 0 && v.service.image !== undefined && !v.service.image.raw.includes('$');
         const start = v.imageSpan.start + at;
         report({
           span: v.imageSpan,

@@ -23,6 +23,8 @@ export interface HostBenchConfig {
   readonly eventRounds: number;
   readonly failoverRounds: number;
   readonly lintRuns: number;
+  /** `--profile DIR`: CPU profiles of the extension host during activate() and the visible idle window. */
+  readonly profileDir?: string | undefined;
 }
 
 /** Lines the benchmark logs to the browser console for the launcher to act on. */
