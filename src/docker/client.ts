@@ -443,7 +443,7 @@ export class DockerodeClient implements DockerPort {
     const raw = await this.call(
       'List images',
       signal,
-      (abortSignal) => this.docker.listImages({ abortSignal } as Dockerode.ListImagesOptions) as Promise<unknown>,
+      (abortSignal, docker) => docker.listImages({ abortSignal } as Dockerode.ListImagesOptions) as Promise<unknown>,
     );
     return this.parse(imageListSchema, raw, 'List images').map((i) => ({ id: i.Id, repoTags: i.RepoTags }));
   }
