@@ -10,6 +10,8 @@ export interface LogCluster {
   readonly project: string | undefined;
   /** The Docker port in use; undefined while Docker is not reachable. */
   readonly docker: DockerPort | undefined;
+  /** With an inventory: the engine of the host a node runs on (its logs are there, not on `docker`). */
+  readonly dockerOfHost?: ((host: string) => DockerPort | undefined) | undefined;
   /** Latest snapshot, for node names and roles; without it containers are listed from Docker. */
   readonly snapshot: ClusterSnapshot | undefined;
   /** Signed-in API client (health/support in the bundle); undefined when not signed in. */
@@ -99,6 +101,11 @@ export async function pickCluster(deps: LogCommandDeps, project?: string): Promi
   return pick?.cluster;
 }
 
+/** The engine of the host a node runs on, when the cluster spans an inventory's hosts. */
+function engineOf(cluster: LogCluster, node: ClusterNode): DockerPort | undefined {
+  return node.host !== undefined ? cluster.dockerOfHost?.(node.host) : undefined;
+}
+
 /** Every container of a cluster, named like the tree (snapshot nodes) or by service. */
 export async function targetsOf(cluster: LogCluster, signal?: AbortSignal): Promise<LogTarget[]> {
   const docker = cluster.docker;
@@ -109,7 +116,7 @@ export async function targetsOf(cluster: LogCluster, signal?: AbortSignal): Prom
   if (nodes.length > 0) {
     return nodes.map((n) => ({
       cluster,
-      docker,
+      docker: engineOf(cluster, n) ?? docker,
       name: n.name,
       containerId: n.container!.id,
       description: `${n.role} · ${n.state}`,
@@ -137,13 +144,14 @@ export async function resolveNodeTarget(deps: LogCommandDeps, arg: unknown): Pro
     }
     const node = arg.node;
     const name = node?.name ?? arg.name ?? '?';
-    if (!cluster.docker) {
+    const docker = (node && engineOf(cluster, node)) ?? cluster.docker;
+    if (!docker) {
       throw noDocker();
     }
     if (!node?.container) {
       throw new Error(vscode.l10n.t('{0} has no container yet, so it has no logs. Start it first.', name));
     }
-    return { cluster, docker: cluster.docker, name, containerId: node.container.id, description: '' };
+    return { cluster, docker, name, containerId: node.container.id, description: '' };
   }
   const clusters = deps.clusters();
   if (clusters.length === 0) {

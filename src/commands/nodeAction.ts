@@ -11,6 +11,7 @@ import { describeNode } from '../cluster/presentation';
 import { type ClusterNode } from '../cluster/types';
 import { type ClusterSession } from '../host/clusterSessions';
 import { type Services } from '../host/services';
+import { inventoryClusterFor } from './inventoryCluster';
 import { isNodeArg } from './logTargets';
 import { isOptionsArg, pickCluster } from './pickCluster';
 
@@ -121,8 +122,21 @@ export async function runNodeAction(services: Services, action: NodeAction, arg?
   }
   const project = session.cluster.projectName;
   services.log.info(`${project}: ${action} ${node.name} (asked by the user)`);
-  const runner = await services.compose.runnerFor(session);
-  await services.compose.runVisibly(session, runner, composeArgs(action, node), progressOf(action, node.name, project));
+  // With an inventory the node's own host runs Compose, never the local engine by accident.
+  const host = node.host;
+  const inventory = host !== undefined ? await inventoryClusterFor(services, session) : undefined;
+  try {
+    const runner =
+      inventory && host !== undefined ? await inventory.runner(host) : await services.compose.runnerFor(session);
+    await services.compose.runVisibly(
+      session,
+      runner,
+      composeArgs(action, node),
+      progressOf(action, node.name, project),
+    );
+  } finally {
+    await inventory?.dispose();
+  }
   // Its consequences (a failover after unhealthy_interval) are what the user was told about.
   services.sessions.expectChanges(session, expectedQuietMs(impact, interval), [node.service]);
   await session.monitor.refresh();

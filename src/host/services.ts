@@ -32,6 +32,7 @@ export class Services implements LogCommandDeps {
     return this.sessions.all.map((s) => ({
       project: s.cluster.projectName,
       docker: this.docker,
+      dockerOfHost: (host: string) => this.sessions.hostEngines(s)?.find((h) => h.name === host)?.docker,
       snapshot: s.snapshot,
       api: s.api,
       compose: this.sessions.composeRunner(s),
