@@ -48,6 +48,8 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
   || die "Node.js $(node --version) is too old: wa-cluster needs 20.19 or newer."
 stamp=node_modules/.package-lock.json
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  # npm ci empties node_modules first: through a symlink that is another checkout's install.
+  [ -L node_modules ] && die "node_modules is a symlink (to $(readlink node_modules)) and package-lock.json is newer than its install: run npm ci in that checkout, or replace the link with a folder of its own."
   say "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
