@@ -323,7 +323,8 @@ describe('emulator: documented API behaviour (HA cluster)', function () {
     const web = await h.exec('docker', ['logs', await h.containerIdOf(ws, 'waweb')]);
     assert.match(
       web.stdout,
-      /^\S+ - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/v1\/health HTTP\/1\.1" 200 \d+$/m,
+      // lighttpd's default format: the combined log format, ending with the Referer and the User-Agent.
+      /^\S+ - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/v1\/health HTTP\/1\.1" 200 \d+ "[^"]*" "[^"]*"$/m,
     );
   });
 
