@@ -90,3 +90,17 @@ export function hostComposeTarget(host: InventoryHost, endpoint: DockerEndpoint)
     }
   }
 }
+
+/**
+ * Why Compose v1 (docker-compose 1.x, Python, end of life since 2023) is refused for this host,
+ * or undefined when it may run there. On the multi-host bench it failed on both remote kinds that
+ * v2 handles: over an ssh forward (its parallel connections, each an ssh session, were cut:
+ * "specify the URL with the DOCKER_HOST environment variable") and over tcp+TLS (its own
+ * certificate check refused the host's CA). A unix socket or plain tcp works with both flavours.
+ */
+export function composeV1Refusal(target: HostComposeTarget, host: string): string | undefined {
+  const remote = target.kind === 'forward' || target.env.DOCKER_TLS_VERIFY !== undefined;
+  return remote
+    ? `Compose v1 (docker-compose) cannot run on host ${host} (${target.description}): install Compose v2 ("docker compose"), or set waCluster.compose.command to it.`
+    : undefined;
+}

@@ -7,7 +7,7 @@ import { type ComposeCommand, ComposeRunner, spawnLines } from './compose';
 import { DockerodeClient } from './client';
 import { DockerError } from './errors';
 import { type EngineForwarder, forwardEngine } from './engineForwarder';
-import { type EngineEnv, hostComposeTarget, unixEngineEnv } from './hostTarget';
+import { type EngineEnv, composeV1Refusal, hostComposeTarget, unixEngineEnv } from './hostTarget';
 import { type DockerPort } from './port';
 import { inventoryHostEndpoint } from '../inventory/endpoint';
 import { type Inventory, type InventoryHost } from '../inventory/inventory';
@@ -73,6 +73,11 @@ export class InventoryEngines {
     files?: readonly string[],
   ): Promise<ComposeRunner> {
     const h = this.host(name);
+    const refused =
+      command.flavor === 'v1' ? composeV1Refusal(hostComposeTarget(h, this.endpoint(name)), name) : undefined;
+    if (refused) {
+      throw new DockerError('unreachable', refused);
+    }
     const all = files ?? h.composeFiles;
     const engine = await this.engineEnv(name);
     return new ComposeRunner(

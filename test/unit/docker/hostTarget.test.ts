@@ -10,7 +10,7 @@ import {
   type HostServices,
 } from '../../../src/cluster/hostPlacement';
 import { resolveDockerEndpoint } from '../../../src/docker/endpoint';
-import { hostComposeTarget } from '../../../src/docker/hostTarget';
+import { composeV1Refusal, hostComposeTarget } from '../../../src/docker/hostTarget';
 import { type InventoryHost } from '../../../src/inventory/inventory';
 import { inventoryHostEndpoint } from '../../../src/inventory/endpoint';
 import { container } from '../../fakes/builders';
@@ -50,6 +50,17 @@ function target(docker: InventoryHost['docker']) {
 }
 
 describe('hostComposeTarget (how Compose reaches an inventory host)', function () {
+  it('Compose v1 is refused on ssh and tcp+TLS hosts (it failed on both on the bench) and allowed on unix and plain tcp', function () {
+    assert.equal(composeV1Refusal(target({ kind: 'url', url: 'unix:///run/h1/docker.sock' }), 'h1'), undefined);
+    assert.equal(composeV1Refusal(target({ kind: 'url', url: 'tcp://10.0.0.2:2375' }), 'h2'), undefined);
+    const tls = { ca: '/t/ca.pem', cert: '/t/cert.pem', key: '/t/key.pem' };
+    assert.match(
+      composeV1Refusal(target({ kind: 'url', url: 'tcp://10.0.0.3:2376', tls }), 'h3') ?? '',
+      /^Compose v1 \(docker-compose\) cannot run on host h3 .*install Compose v2/,
+    );
+    assert.match(composeV1Refusal(target({ kind: 'url', url: 'ssh://wa@10.0.0.4' }), 'h4') ?? '', /host h4/);
+  });
+
   it("unix:// and tcp:// with ca.pem/cert.pem/key.pem in one folder: engine variables, every other one cleared (never the editor's DOCKER_HOST or context)", function () {
     assert.deepEqual(target({ kind: 'url', url: 'unix:///run/h1/docker.sock' }), {
       kind: 'env',
