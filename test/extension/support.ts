@@ -112,6 +112,7 @@ export function answerDialogs(
     pick: w.showQuickPick,
     open: w.showOpenDialog,
     input: w.showInputBox,
+    createPick: w.createQuickPick,
   };
   const fake =
     (severity: Shown['severity']): ShowMessage =>
@@ -136,13 +137,21 @@ export function answerDialogs(
     const label = opts.picks?.find(([re]) => re.test(prompt))?.[1];
     return label === undefined ? undefined : list.find((i) => (typeof i === 'string' ? i : i.label) === label);
   };
-  w.showInputBox = async (options?: vscode.InputBoxOptions) => {
-    const typed = opts.inputs?.find(([re]) => re.test(options?.title ?? ''))?.[1];
-    if (typed === undefined) {
-      return undefined;
-    }
-    return (await options?.validateInput?.(typed)) ? undefined : typed;
-  };
+  // Only when asked to: a test may have its own input box (a password prompt) in place.
+  if (opts.inputs) {
+    w.showInputBox = async (options?: vscode.InputBoxOptions) => {
+      const typed = opts.inputs?.find(([re]) => re.test(options?.title ?? ''))?.[1];
+      if (typed === undefined) {
+        return undefined;
+      }
+      return (await options?.validateInput?.(typed)) ? undefined : typed;
+    };
+  }
+  if (opts.picks) {
+    // Pickers built with createQuickPick (Set Shards' exact-number picker) are answered the same way.
+    const picks = opts.picks;
+    w.createQuickPick = () => answeredQuickPick(picks, offered);
+  }
   w.showOpenDialog = () =>
     Promise.resolve(opts.openFolder === undefined ? undefined : [vscode.Uri.file(opts.openFolder)]);
   return {
@@ -155,8 +164,69 @@ export function answerDialogs(
       w.showWarningMessage = saved.warning;
       w.showErrorMessage = saved.error;
       w.showQuickPick = saved.pick;
+      w.createQuickPick = saved.createPick;
     },
   };
+}
+
+/**
+ * A createQuickPick stand-in: once shown, the item whose label `picks` names for its title and
+ * placeholder is accepted, as a user's Enter would; with no match it is dismissed (Escape).
+ */
+function answeredQuickPick(
+  picks: readonly [RegExp, string][],
+  offered: { prompt: string; labels: string[] }[],
+): unknown {
+  const accept = new vscode.EventEmitter<void>();
+  const hidden = new vscode.EventEmitter<void>();
+  const changed = new vscode.EventEmitter<string>();
+  const unused = new vscode.EventEmitter<never>();
+  let isHidden = false;
+  const pick = {
+    title: undefined as string | undefined,
+    placeholder: undefined as string | undefined,
+    items: [] as readonly vscode.QuickPickItem[],
+    selectedItems: [] as readonly vscode.QuickPickItem[],
+    activeItems: [] as readonly vscode.QuickPickItem[],
+    value: '',
+    ignoreFocusOut: false,
+    canSelectMany: false,
+    busy: false,
+    enabled: true,
+    onDidAccept: accept.event,
+    onDidHide: hidden.event,
+    onDidChangeValue: changed.event,
+    onDidChangeSelection: unused.event,
+    onDidChangeActive: unused.event,
+    onDidTriggerButton: unused.event,
+    onDidTriggerItemButton: unused.event,
+    show(): void {
+      const prompt = `${pick.title ?? ''} ${pick.placeholder ?? ''}`;
+      offered.push({ prompt, labels: pick.items.map((i) => i.label) });
+      const label = picks.find(([re]) => re.test(prompt))?.[1];
+      setTimeout(() => {
+        const item = label === undefined ? undefined : pick.items.find((i) => i.label === label);
+        if (item) {
+          pick.selectedItems = [item];
+          pick.activeItems = [item];
+          accept.fire();
+        }
+        pick.hide();
+      }, 0);
+    },
+    hide(): void {
+      if (!isHidden) {
+        isHidden = true;
+        hidden.fire();
+      }
+    },
+    dispose(): void {
+      for (const e of [accept, hidden, changed, unused]) {
+        e.dispose();
+      }
+    },
+  };
+  return pick;
 }
 
 /** What the tree shows for one cluster: its root element, the root's description, node name → description ("coreapp · standby"). */
