@@ -199,7 +199,8 @@ describe(`cluster faults and data safety (extension host, real Compose ${emulato
 
   it('Set Shards: the token expires as the shards request arrives → signs in again with the stored password and sets 2 shards', async () => {
     await emulator.tokenControl(ws, { resetCounts: true, expireOn: '/v1/account/shards' });
-    const dialogs = answerDialogs({ picks: [[/^Shards for /, '2']] });
+    // 2 shards on this cluster's 2 coreapps leave no spare: that needs the explicit second choice.
+    const dialogs = answerDialogs({ picks: [[/^Shards for /, '2']], answers: [[/leave no spare/, 'Set Anyway']] });
     try {
       await vscode.commands.executeCommand('waCluster.setShards', clusterId());
     } finally {
@@ -378,7 +379,8 @@ describe(`cluster faults and data safety (extension host, real Compose ${emulato
     ];
     for (const [backup, password, expected] of cases) {
       const before = await dataState();
-      const dialogs = answerDialogs({ answers: [[new RegExp(`^Restore ${project} from .*\\?$`), 'Restore']] });
+      const question = new RegExp(`^Restore ${project} from .*\\?$`);
+      const dialogs = answerDialogs({ answers: [[question, 'Restore Without Backup']], inputs: [[question, project]] });
       let outcome: RestoreOutcome | undefined;
       try {
         outcome = await vscode.commands.executeCommand<RestoreOutcome | undefined>('waCluster.restore', {
