@@ -417,7 +417,10 @@ describe(`cluster faults and data safety (extension host, real Compose ${emulato
     assert.ok(expired !== undefined && expired >= 1, `tokens expired mid-upgrade: ${JSON.stringify(progress.seen)}`);
     assert.deepEqual(errorsShown(shown), []);
     assert.ok(
-      shown.some((d) => d.message === `${project} runs version ${emulator.NEW_VERSION}.`),
+      // Done only when traffic flows again: every shard connected on the new version.
+      shown.some((d) =>
+        new RegExp(`^${project} runs version ${emulator.NEW_VERSION}: (\\d+)/\\1 shards connected\\.$`).test(d.message),
+      ),
       JSON.stringify(shown),
     );
     // Signed in again (on the old web before it stopped, or on the new one): the token kept in SecretStorage is a new one.
