@@ -12,6 +12,7 @@ import {
   stepServices,
 } from './rollingUpgradePlan';
 import { oneShotExitCode, type UpgradeService } from './upgradePlan';
+import { errorText, stopFailedOneShot } from './upgradeRunner';
 
 /**
  * Executes a {@link RollingUpgradePlan} against each host's engine (Docker port and Compose per
@@ -67,10 +68,6 @@ interface Limits {
 
 /** A stop with its reason, raised inside the runner and turned into the outcome. */
 class Stop extends Error {}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** Compose's last line is its verdict ("Error response from daemon: …"); the lines before are progress. */
 function lastLine(text: string): string {
@@ -232,11 +229,7 @@ async function runDbUpgrade(
       ),
   );
   if (code !== 0) {
-    try {
-      await docker.stop(container.id, { timeoutSeconds: 5 });
-    } catch (err) {
-      ports.ui.log(`# stopping ${container.name}: ${errorText(err)}`);
-    }
+    await stopFailedOneShot(docker, container, (l) => ports.ui.log(l));
     throw new Stop(
       t(
         'the DB upgrade to {0} failed ({1} on {2} exited with {3}, see "docker logs {1}"); no node was changed',

@@ -189,8 +189,24 @@ async function bounded<T>(
   });
 }
 
-function errorText(err: unknown): string {
+export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Stops a DB-upgrade container that exited non-zero: `restart: on-failure` would run it again and
+ * again. It is kept (not removed) for its logs; a failing stop is logged, never thrown.
+ */
+export async function stopFailedOneShot(
+  docker: DockerPort,
+  container: { id: string; name: string },
+  log: (line: string) => void,
+): Promise<void> {
+  try {
+    await docker.stop(container.id, { timeoutSeconds: 5 });
+  } catch (err) {
+    log(`# stopping ${container.name}: ${errorText(err)}`);
+  }
 }
 
 async function lastLogLines(docker: DockerPort, id: string, count: number): Promise<string[]> {
@@ -276,12 +292,7 @@ async function runDbUpgrade(
     `# ${container.name} exited with ${exitCode} after ${Math.round((ports.clock.now() - startedAt) / 1000)} s`,
   );
   if (exitCode !== 0) {
-    // `restart: on-failure` would run it again and again: stop it, keep it for its logs.
-    try {
-      await docker.stop(container.id, { timeoutSeconds: 5 });
-    } catch (err) {
-      ports.ui.log(`# stopping ${container.name}: ${errorText(err)}`);
-    }
+    await stopFailedOneShot(docker, container, (l) => ports.ui.log(l));
     throw new UpgradeStopped(
       t(
         'The DB upgrade to {0} failed (container {1} exited with {2}). The new version was NOT started; the cluster keeps running its old version and .env is unchanged. Fix the cause (see "docker logs {1}" and the "WA Cluster: Compose" output), restore a backup if needed, then run Upgrade again. Last log lines:\n{3}',
