@@ -127,7 +127,7 @@ describe('multi-host commands (Docker): Up/Down per host engine and the rolling 
         }
       }
       assert.deepEqual(await hostServices(), before);
-      assert.deepEqual(await onLocalEngine(), []);
+      assert.equal(await onLocalEngine(), '');
     });
   } else {
     it('the rolling upgrade across 3 hosts succeeds: backup, the DB upgrade once, then host by host; every host on the new version, traffic on 2 shards', async function () {
