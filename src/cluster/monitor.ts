@@ -9,6 +9,7 @@ import { type Translate } from '../util/translate';
 import { type Disposable, Emitter } from '../util/disposable';
 import { DiffTracker, type SnapshotDiff } from './diff';
 import { buildSnapshot } from './snapshot';
+import { type HealthSample, healthInMotion } from './healthPace';
 import {
   type ApiStatus,
   type ClusterSnapshot,
@@ -67,7 +68,8 @@ export interface MonitorChange {
 /**
  * Drives the cluster model: what a Docker event says (a container died with code 137, started,
  * turned unhealthy) is shown at once, then a container refresh (list + inspect) reconciles and a
- * short burst of fast health polls follows; otherwise health is polled on an interval. It runs only while someone
+ * short burst of fast health polls follows; otherwise health is polled on an interval, and polled fast
+ * again while the cluster's own answers are in motion ({@link healthInMotion}). It runs only while someone
  * listens ({@link onDidChange}); with no listener, timers and the event stream are released.
  */
 export class ClusterMonitor implements Disposable {
@@ -83,6 +85,8 @@ export class ClusterMonitor implements Disposable {
   /** One per engine: the only one, or one per inventory host. */
   private readonly watches: readonly EngineWatch[];
   private healthReport: HealthReport | undefined;
+  /** The latest answer and how long it took (what {@link healthInMotion} compares with). */
+  private healthSample: HealthSample | undefined;
   private api: ApiStatus = { status: 'off', errorKind: undefined, message: undefined, fingerprint256: undefined };
   private shardCount: number | undefined;
   private shardsAskedAt = -Infinity;
@@ -242,7 +246,11 @@ export class ClusterMonitor implements Disposable {
       this.publish();
     }
     void w.job.run();
-    // A node changed: the application's view follows within seconds; poll fast for a while.
+    // A node changed: the application's view follows within seconds.
+    this.pollFastForAWhile();
+  }
+
+  private pollFastForAWhile(): void {
     for (const t of this.burstTimers) {
       this.clock.clearTimeout(t);
     }
@@ -334,6 +342,8 @@ export class ClusterMonitor implements Disposable {
       return;
     }
     const signal = this.lifetime.signal;
+    const previous = this.healthSample;
+    const sent = this.clock.now();
     try {
       this.healthReport = await fetchHealth(signal);
       this.api = { status: 'ok', errorKind: undefined, message: undefined, fingerprint256: undefined };
@@ -344,6 +354,10 @@ export class ClusterMonitor implements Disposable {
       }
       this.healthReport = undefined;
       this.api = { status: 'error', errorKind: err.kind, message: err.message, fingerprint256: err.fingerprint256 };
+    }
+    this.healthSample = { report: this.healthReport, answerMs: this.clock.now() - sent };
+    if (this.running && healthInMotion(previous, this.healthSample)) {
+      this.pollFastForAWhile();
     }
     const askShards = this.opts.shards;
     // More coreapps connected than the shards we know of: someone re-sharded; ask now, not in a minute.

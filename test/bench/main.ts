@@ -215,7 +215,7 @@ async function main(): Promise<number> {
           },
           idleWindowMs: quick ? 3000 : 60_000,
           eventRounds: quick ? 1 : 6,
-          failoverRounds: quick ? 1 : 3,
+          failoverRounds: quick ? 1 : 5,
           lintRuns: quick ? 3 : 20,
           profileDir,
         })),

@@ -13,6 +13,7 @@ import { EXTENSION_ID } from '../../../src/constants';
 import { type TestApi } from '../../../src/extension';
 import { type NodeElement, type TreeElement } from '../../../src/views/clusterTreeProvider';
 import * as emulator from '../../emulator/src/harness';
+import { seededRandom } from '../../support/seededRandom';
 import { answerDialogs, discovered, eventually, signInAsTheUserWould, workspaceRoot } from '../../extension/support';
 import { EXPECT, act, nextEvent, plainListener, plan, type RawEvent, wallMs } from '../clusterCases';
 import { type BenchEntry, entry, failedEntry } from '../report';
@@ -331,6 +332,7 @@ function promotionTime(ws: emulator.Workspace, sinceMs: number): number | undefi
 async function failoverCases(api: TestApi, tree: TreeProbe, cfg: HostBenchConfig): Promise<BenchEntry[]> {
   const ws = cfg.cluster;
   const pollMs = vscode.workspace.getConfiguration('waCluster').get<number>('health.pollIntervalSeconds', 5) * 1000;
+  const phase = seededRandom(20261201);
   const out: BenchEntry[] = [];
   for (const scenario of ['burst', 'poll'] as const) {
     const screen: number[] = [];
@@ -347,7 +349,9 @@ async function failoverCases(api: TestApi, tree: TreeProbe, cfg: HostBenchConfig
             ['wacore1', 'wacore2', 'wacore3'].some((n) => tree.description(n) === 'coreapp · standby'),
           90_000,
         );
-        await sleep(2000);
+        // The fault lands anywhere in the poll cycle, as it does for users (right after the tree's
+        // update it would always land at the same point of the cycle and give the same figure).
+        await sleep(2000 + Math.floor(phase() * pollMs));
         const victim = tree.connectedCoreapps()[0]!;
         const spare = ['wacore1', 'wacore2', 'wacore3'].find((n) => tree.description(n) === 'coreapp · standby')!;
         const announcedBefore = dialogs.shown.length;
