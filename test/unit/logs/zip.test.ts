@@ -6,7 +6,7 @@ import path from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
 import { zipFolder } from '../../../src/util/zip';
 
-describe('zip of a folder (fflate, streamed)', () => {
+describe('zip of a folder (yazl, streamed)', () => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-zip-'));
@@ -43,5 +43,20 @@ describe('zip of a folder (fflate, streamed)', () => {
   it('an unwritable target rejects and leaves no partial archive', async () => {
     fs.writeFileSync(path.join(dir, 'x.txt'), 'x');
     await assert.rejects(zipFolder(dir, path.join(dir, 'no-such-folder', 'a.zip')), /ENOENT/);
+  });
+
+  it('a cancel while it deflates rejects with the abort and leaves no partial archive', async () => {
+    const b = path.join(dir, 'b');
+    fs.mkdirSync(b);
+    for (const n of [1, 2, 3]) {
+      fs.writeFileSync(path.join(b, `wacore${n}.log`), `I 2024 main.cpp:${n}] line\n`.repeat(400_000));
+    }
+    const zipPath = path.join(dir, 'b.zip');
+    const cancel = new AbortController();
+    const zipping = zipFolder(b, zipPath, '', cancel.signal);
+    await new Promise((r) => setTimeout(r, 20));
+    cancel.abort();
+    await assert.rejects(zipping, (e: Error) => e.name === 'AbortError');
+    assert.equal(fs.existsSync(zipPath), false);
   });
 });
