@@ -26,7 +26,14 @@ export async function zipFolder(dir: string, zipPath: string, prefix = '', signa
     out.on('error', reject);
     zip.on('error', reject);
     zip.outputStream.on('error', reject);
-    signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+    signal?.addEventListener(
+      'abort',
+      () =>
+        reject(
+          signal.reason instanceof Error ? signal.reason : new DOMException('The zip was cancelled', 'AbortError'),
+        ),
+      { once: true },
+    );
   });
   zip.outputStream.pipe(out);
   for (const [i, file] of files.entries()) {

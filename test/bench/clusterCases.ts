@@ -12,7 +12,7 @@ import { type ClusterSnapshot } from '../../src/cluster/types';
 import { DockerodeClient } from '../../src/docker/client';
 import * as emulator from '../emulator/src/harness';
 import { repoRoot } from '../support/paths';
-import { type BenchEntry, composeCommand, entry, failedEntry, time, timeRounds } from './report';
+import { type BenchEntry, composeCommand, entry, failedEntry, timeRounds } from './report';
 
 /** Wall-clock time in ms with sub-ms precision (comparable with Docker's timeNano). */
 export function wallMs(): number {
