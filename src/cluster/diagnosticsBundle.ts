@@ -212,7 +212,9 @@ function engineScopes(input: DiagnosticsInput): EngineScope[] {
     containers: [],
     stems: new Map(),
   });
-  return input.hosts ? input.hosts.map((h) => scope(hostFolder(h.name), h, h.docker)) : [scope('', undefined, input.docker)];
+  return input.hosts
+    ? input.hosts.map((h) => scope(hostFolder(h.name), h, h.docker))
+    : [scope('', undefined, input.docker)];
 }
 
 /**
@@ -279,7 +281,12 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
       } else if (s.host) {
         s.unreachable = pinged.error;
       } else {
-        failed.push({ name: '(docker version)', description: 'Docker engine version', status: 'failed', detail: pinged.error });
+        failed.push({
+          name: '(docker version)',
+          description: 'Docker engine version',
+          status: 'failed',
+          detail: pinged.error,
+        });
       }
     }
     if (s.host && s.unreachable !== undefined) {

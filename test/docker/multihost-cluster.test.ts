@@ -7,7 +7,12 @@ import { WaApiClient } from '../../src/api/client';
 import { createNodeTransport } from '../../src/api/transport';
 import { type Announcement, Announcer, ExpectedChanges } from '../../src/cluster/announcements';
 import { collectDiagnosticsBundle, diagnosticsHosts, logFileStems } from '../../src/cluster/diagnosticsBundle';
-import { type HostEngine, type HostEngineInputs, hostEngines, inventoryProjectName } from '../../src/cluster/hostEngines';
+import {
+  type HostEngine,
+  type HostEngineInputs,
+  hostEngines,
+  inventoryProjectName,
+} from '../../src/cluster/hostEngines';
 import { ClusterMonitor } from '../../src/cluster/monitor';
 import { type ClusterSnapshot } from '../../src/cluster/types';
 import { nodeFileReader } from '../../src/compose/nodeReader';
@@ -210,8 +215,8 @@ describe('multi-host cluster (Docker): one model across three hosts', function (
       // What the host's own engine has, asked directly on its socket (not through the product's client).
       const direct = DockerodeClient.create({ hostSetting: `unix://${x.socketPath}`, env: {} });
       assert.ok(direct.ok);
-      const own = (await direct.value.listContainers(engines.find((e) => e.name === x.name)?.projectName)).sort((a, b) =>
-        (a.service ?? '').localeCompare(b.service ?? ''),
+      const own = (await direct.value.listContainers(engines.find((e) => e.name === x.name)?.projectName)).sort(
+        (a, b) => (a.service ?? '').localeCompare(b.service ?? ''),
       );
       assert.ok(own.length > 0, x.name);
       const stems = logFileStems(own);
@@ -244,7 +249,10 @@ describe('multi-host cluster (Docker): one model across three hosts', function (
     // The cluster-level parts as before: the health as answered names every host's nodes.
     const answer = JSON.parse(read('api/health-answer.json')) as { health: Record<string, unknown> };
     for (const x of bench.hosts) {
-      assert.ok(Object.keys(answer.health).some((k) => k.startsWith(`${x.address}:`)), x.name);
+      assert.ok(
+        Object.keys(answer.health).some((k) => k.startsWith(`${x.address}:`)),
+        x.name,
+      );
     }
     // Nothing of the local engine: none of its containers is in the bundle.
     const everything = listFiles(folder)
@@ -256,9 +264,13 @@ describe('multi-host cluster (Docker): one model across three hosts', function (
       assert.ok(!everything.includes(c.id.slice(0, 12)), `local container ${c.name} is in the bundle`);
     }
     // No secret: the API key, and every secret-named value of the hosts' env files (WA_DB_PASSWORD…).
-    const secrets = [bench.apiKey, ...engines.flatMap((e) => Object.entries(e.variables))
-      .filter(([k, v]) => isSecretName(k) && v.length >= 4)
-      .map(([, v]) => v)];
+    const secrets = [
+      bench.apiKey,
+      ...engines
+        .flatMap((e) => Object.entries(e.variables))
+        .filter(([k, v]) => isSecretName(k) && v.length >= 4)
+        .map(([, v]) => v),
+    ];
     assert.ok(secrets.length >= 2, JSON.stringify(secrets.length));
     for (const secret of secrets) {
       const g = spawnSync('grep', ['-rlF', '--', secret, unpacked], { encoding: 'utf8' });

@@ -382,28 +382,22 @@ describe('diagnostics bundle across the hosts of an inventory', () => {
         assert.match(file(`hosts/${host}/inspect/${s}.json`), /WA_DB_PASSWORD=\*\*\*/);
       }
       const engine = JSON.parse(file(`hosts/${host}/engine.json`)) as Record<string, unknown>;
-      assert.deepEqual(
-        [engine.host, engine.reachable, engine.version, engine.error],
-        [host, true, '20.10.24', null],
-      );
+      assert.deepEqual([engine.host, engine.reachable, engine.version, engine.error], [host, true, '20.10.24', null]);
     }
-    assert.equal(JSON.parse(file('hosts/host2/engine.json')).endpoint, 'ssh');
+    assert.equal((JSON.parse(file('hosts/host2/engine.json')) as { endpoint: string }).endpoint, 'ssh');
     assert.ok(![...bundle.keys()].some((k) => /^(logs|inspect)\//.test(k)), 'no container outside its host folder');
     // The unreachable host: its folder says why; it was not asked again; the others are complete.
     assert.match(file('hosts/host3/ERROR.txt'), /host3 \(tcp\+tls\) could not be reached[\s\S]*ECONNREFUSED/);
     assert.equal(host3.calls.list, 0);
-    assert.deepEqual(
-      JSON.parse(file('hosts/host3/engine.json')),
-      {
-        host: 'host3',
-        endpoint: 'tcp+tls',
-        reachable: false,
-        version: null,
-        apiVersion: null,
-        os: null,
-        error: 'connect ECONNREFUSED 10.0.0.3:2376',
-      },
-    );
+    assert.deepEqual(JSON.parse(file('hosts/host3/engine.json')), {
+      host: 'host3',
+      endpoint: 'tcp+tls',
+      reachable: false,
+      version: null,
+      apiVersion: null,
+      os: null,
+      error: 'connect ECONNREFUSED 10.0.0.3:2376',
+    });
     assert.match(file('hosts/db/ERROR.txt'), /cannot read the CA certificate/);
     assert.ok(![...bundle.keys()].some((k) => k.startsWith('hosts/host3/logs') || k.startsWith('hosts/db/logs')));
     assert.equal(r.failed, 2, JSON.stringify(r.parts.filter((p) => p.status === 'failed')));
@@ -432,7 +426,11 @@ describe('diagnostics bundle across the hosts of an inventory', () => {
     const url = (u: string, tls = false): InventoryHost =>
       ({
         name: 'h',
-        docker: { kind: 'url', url: u, ...(tls ? { tls: { ca: '/k/ca.pem', cert: '/k/c.pem', key: '/k/key.pem' } } : {}) },
+        docker: {
+          kind: 'url',
+          url: u,
+          ...(tls ? { tls: { ca: '/k/ca.pem', cert: '/k/c.pem', key: '/k/key.pem' } } : {}),
+        },
       }) as unknown as InventoryHost;
     const ep = (kind: DockerEndpoint['kind'], protocol?: string): DockerEndpoint => ({
       kind,
@@ -454,7 +452,13 @@ describe('diagnostics bundle across the hosts of an inventory', () => {
   it("maps the monitor's host engines, with their problems, and nothing without an inventory", () => {
     const docker = new FakeDocker();
     const engines = [
-      { name: 'a', host: { docker: { kind: 'url', url: 'unix:///a.sock' } }, endpoint: undefined, docker, projectName: 'wa' },
+      {
+        name: 'a',
+        host: { docker: { kind: 'url', url: 'unix:///a.sock' } },
+        endpoint: undefined,
+        docker,
+        projectName: 'wa',
+      },
       {
         name: 'b',
         host: { docker: { kind: 'context', name: 'b' } },
