@@ -2,12 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type HealthReport } from '../api/health';
 import { type ComposeCommand, type RunOptions, type RunResult } from '../docker/compose';
+import { type DockerEndpoint } from '../docker/endpoint';
 import { type DockerPort } from '../docker/port';
 import { type ContainerSummary, type EngineInfo } from '../docker/types';
 import { AbortedError, isAbortError, throwIfAborted } from '../util/abort';
 import { Redactor, secretValuesFromEnv, secretValuesFromText } from '../util/redact';
 import { TailFileWriter, rewriteLines } from '../util/tailFile';
 import { zipFolder } from '../util/zip';
+import { type InventoryHost } from '../inventory/inventory';
+import { type HostEngine } from './hostEngines';
 
 /**
  * The diagnostics bundle: what a support engineer needs, in the spirit of the setup guide's
@@ -18,6 +21,12 @@ import { zipFolder } from '../util/zip';
  * zipped and then removed, so only the zip is left. A part that cannot be collected is listed as
  * failed in the README; it never aborts the bundle. Only cancellation does (and then nothing is
  * left behind).
+ *
+ * With an inventory (one cluster over several Docker hosts) each host's containers are collected
+ * from that host's own engine into `hosts/<host>/` (logs, inspect, and `engine.json`: version,
+ * endpoint kind, reachability); a host whose engine cannot be reached gets its folder with an
+ * ERROR.txt and the other hosts are collected as usual. The cluster-level parts (API, compose
+ * config, versions, container list) stay at the top.
  */
 
 /** The API calls the bundle makes (WaApiClient fits). */
@@ -33,11 +42,62 @@ export interface DiagnosticsCompose {
   config(opts?: RunOptions): Promise<RunResult>;
 }
 
-export interface DiagnosticsInput {
-  readonly docker: DockerPort;
+/** One inventory host's engine, for its folder of the bundle. */
+export interface DiagnosticsHost {
+  readonly name: string;
+  /** The host's own engine; undefined when its endpoint is unusable (`problem` says why). */
+  readonly docker: DockerPort | undefined;
+  readonly problem?: string | undefined;
+  /** The Compose project its containers carry. */
   readonly project: string | undefined;
-  /** The containers to cover; default: every container of the project (stopped ones too). */
-  readonly containers?: readonly ContainerSummary[] | undefined;
+  /** How the engine is reached (`ssh`, `tcp+tls`, `unix (context b)`): never a credential or a key. */
+  readonly endpointKind: string;
+}
+
+/** How a host's engine is reached, for the bundle: its kind, TLS, the context's name; never a credential or a key. */
+export function endpointKind(host: InventoryHost, endpoint: DockerEndpoint | undefined): string {
+  const url = host.docker.kind === 'url' ? host.docker : undefined;
+  const kind = endpoint
+    ? endpoint.kind === 'tcp' && endpoint.modemOptions.protocol === 'https'
+      ? 'tcp+tls'
+      : endpoint.kind
+    : url
+      ? `${/^([a-z]+):/i.exec(url.url)?.[1] ?? 'unknown'}${url.tls ? '+tls' : ''}`
+      : 'unknown';
+  return host.docker.kind === 'context' ? `${kind} (context ${host.docker.name})` : kind;
+}
+
+/**
+ * The inventory's hosts for the bundle, each with its own engine (the monitor's, see
+ * src/cluster/hostEngines.ts); undefined without an inventory (one engine, the bundle as always).
+ */
+export function diagnosticsHosts(engines: readonly HostEngine[] | undefined): DiagnosticsHost[] | undefined {
+  return engines?.map((e) => ({
+    name: e.name,
+    docker: e.docker,
+    problem: e.problem?.message,
+    project: e.projectName,
+    endpointKind: endpointKind(e.host, e.endpoint),
+  }));
+}
+
+/** Where the containers are: one engine (the bundle as it always was), or every host of an inventory. */
+type DiagnosticsEngines =
+  | {
+      readonly docker: DockerPort;
+      /** The containers to cover; default: every container of the project (stopped ones too). */
+      readonly containers?: readonly ContainerSummary[] | undefined;
+      readonly hosts?: undefined;
+    }
+  | {
+      /** Every host gets `hosts/<name>/`; no other engine is asked. */
+      readonly hosts: readonly DiagnosticsHost[];
+      readonly docker?: undefined;
+      readonly containers?: undefined;
+    };
+
+export type DiagnosticsInput = DiagnosticsEngines & {
+  readonly project: string | undefined;
   /** Signed-in API client; without it the health/support parts are listed as skipped. */
   readonly api?: DiagnosticsApi | undefined;
   readonly compose?: DiagnosticsCompose | undefined;
@@ -58,7 +118,7 @@ export interface DiagnosticsInput {
   readonly signal?: AbortSignal;
   /** Progress in human terms, with the fraction done (0..1). */
   readonly onProgress?: (message: string, fraction: number) => void;
-}
+};
 
 export interface BundlePart {
   /** Path inside the bundle, or a label for parts that produce no file. */
@@ -122,6 +182,41 @@ export function logFileStems(containers: readonly ContainerSummary[]): Map<strin
   return out;
 }
 
+/** One engine's share of the bundle: the bundle's root without an inventory, `hosts/<name>/` per host with one. */
+interface EngineScope {
+  /** Where its files go inside the bundle: '' or `hosts/<name>/`. */
+  readonly prefix: string;
+  readonly host: DiagnosticsHost | undefined;
+  readonly docker: DockerPort | undefined;
+  readonly project: string | undefined;
+  engine: EngineInfo | undefined;
+  /** Why nothing could be collected from this host (its engine did not answer, or cannot be reached at all). */
+  unreachable: string | undefined;
+  containers: ContainerSummary[];
+  stems: Map<string, string>;
+}
+
+/** The folder of a host inside the bundle. */
+export function hostFolder(host: string): string {
+  return `hosts/${safeFileName(host)}/`;
+}
+
+function engineScopes(input: DiagnosticsInput): EngineScope[] {
+  const scope = (prefix: string, host: DiagnosticsHost | undefined, docker: DockerPort | undefined): EngineScope => ({
+    prefix,
+    host,
+    docker,
+    project: host ? host.project : input.project,
+    engine: undefined,
+    unreachable: undefined,
+    containers: [],
+    stems: new Map(),
+  });
+  return input.hosts
+    ? input.hosts.map((h) => scope(hostFolder(h.name), h, h.docker))
+    : [scope('', undefined, input.docker)];
+}
+
 /**
  * Writes the bundle folder and its zip. A part that cannot be collected is listed as failed in the
  * README; rejects when cancelled (AbortError) or when the folder cannot be written (Error), and
@@ -147,38 +242,97 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     fs.mkdirSync(path.dirname(p), { recursive: true });
     fs.writeFileSync(p, text.endsWith('\n') || text === '' ? text : `${text}\n`);
   };
-  /** Runs one part; records failure instead of throwing, except for cancellation. */
-  const part = async <T>(file: string, description: string, fn: () => Promise<T>): Promise<T | undefined> => {
+  /** Runs one step; its failure is returned instead of thrown, except for cancellation. */
+  const attempt = async <T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> => {
     throwIfAborted(signal);
     try {
-      const v = await fn();
+      const value = await fn();
       throwIfAborted(signal);
-      return v;
+      return { ok: true, value };
     } catch (e) {
       if (signal?.aborted || isAbortError(e)) {
         throw new AbortedError();
       }
-      parts.push({ name: file, description, status: 'failed', detail: errorText(e) });
-      return undefined;
+      return { ok: false, error: errorText(e) };
     }
   };
+  /** Runs one part; records failure instead of throwing, except for cancellation. */
+  const part = async <T>(file: string, description: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    const r = await attempt(fn);
+    if (!r.ok) {
+      parts.push({ name: file, description, status: 'failed', detail: r.error });
+      return undefined;
+    }
+    return r.value;
+  };
+  /**
+   * The engine and its containers. A host whose engine does not answer is not asked again (each
+   * question would wait for the same timeout); the one engine without an inventory is, as always.
+   */
+  const reach = async (s: EngineScope): Promise<BundlePart[]> => {
+    const failed: BundlePart[] = [];
+    const docker = s.docker;
+    if (!docker) {
+      s.unreachable = s.host?.problem ?? 'its Docker endpoint cannot be used';
+    } else {
+      const pinged = await attempt(() => docker.ping(signal));
+      if (pinged.ok) {
+        s.engine = pinged.value;
+      } else if (s.host) {
+        s.unreachable = pinged.error;
+      } else {
+        failed.push({
+          name: '(docker version)',
+          description: 'Docker engine version',
+          status: 'failed',
+          detail: pinged.error,
+        });
+      }
+    }
+    if (s.host && s.unreachable !== undefined) {
+      failed.push({
+        name: s.prefix,
+        description: `Host ${s.host.name}: its containers' logs and inspect output (see ${s.prefix}ERROR.txt)`,
+        status: 'failed',
+        detail: s.unreachable,
+      });
+    } else if (input.containers) {
+      s.containers = [...input.containers];
+    } else if (docker) {
+      const listed = await attempt(() => docker.listContainers(s.project, signal));
+      if (listed.ok) {
+        s.containers = listed.value;
+      } else {
+        failed.push({
+          name: `${s.prefix}(container list)`,
+          description: s.host ? `The containers of host ${s.host.name}` : "The project's containers",
+          status: 'failed',
+          detail: listed.error,
+        });
+      }
+    }
+    return failed;
+  };
+  const labelOf = (s: EngineScope, c: ContainerSummary): string =>
+    `${s.host ? `${s.host.name}/` : ''}${c.service ?? c.name}`;
 
   try {
-    // 1. Engine and containers.
-    progress('Docker engine', 0);
-    const engine = await part('(docker version)', 'Docker engine version', () => input.docker.ping(signal));
-    const containers = input.containers
-      ? [...input.containers]
-      : ((await part('(container list)', "The project's containers", () =>
-          input.docker.listContainers(input.project, signal),
-        )) ?? []);
-    containers.sort(
-      (a, b) =>
-        (a.service ?? a.name).localeCompare(b.service ?? b.name, 'en', { numeric: true }) ||
-        a.name.localeCompare(b.name),
-    );
-    const stems = logFileStems(containers);
-    const steps = 3 + containers.length * 2;
+    // 1. Engines and containers: the one engine, or every host's own at once.
+    progress(input.hosts ? 'Docker engines' : 'Docker engine', 0);
+    const scopes = engineScopes(input);
+    for (const failed of await Promise.all(scopes.map(reach))) {
+      parts.push(...failed);
+    }
+    for (const s of scopes) {
+      s.containers.sort(
+        (a, b) =>
+          (a.service ?? a.name).localeCompare(b.service ?? b.name, 'en', { numeric: true }) ||
+          a.name.localeCompare(b.name),
+      );
+      s.stems = logFileStems(s.containers);
+    }
+    const all = scopes.flatMap((s) => s.containers.map((c) => ({ s, c })));
+    const steps = 3 + all.length * 2;
     let step = 1;
 
     // 2. Compose config first: its secret values are then masked everywhere else too.
@@ -204,24 +358,25 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
       });
     }
 
-    // 3. docker inspect of every container (raw when possible, so we learn the secret values).
+    // 3. docker inspect of every container, on its own engine (raw when possible, so we learn the secret values).
     const inspected = new Map<string, unknown>();
-    for (const c of containers) {
-      progress(`Inspect ${c.service ?? c.name}`, step++ / steps);
-      const stem = stems.get(c.id)!;
-      const v = await part(`inspect/${stem}.json`, `\`docker inspect\` of ${c.name}`, () =>
-        input.docker.inspectRaw(c.id, signal),
+    for (const { s, c } of all) {
+      progress(`Inspect ${labelOf(s, c)}`, step++ / steps);
+      const stem = s.stems.get(c.id)!;
+      const docker = s.docker!;
+      const v = await part(`${s.prefix}inspect/${stem}.json`, `\`docker inspect\` of ${c.name}`, () =>
+        docker.inspectRaw(c.id, signal),
       );
       if (v !== undefined) {
-        inspected.set(c.id, v);
+        inspected.set(`${s.prefix}${c.id}`, v);
         const env = envOf(v);
         if (Array.isArray(env)) {
-          for (const s of secretValuesFromEnv(env.filter((x): x is string => typeof x === 'string'))) {
-            secrets.add(s);
+          for (const x of secretValuesFromEnv(env.filter((e): e is string => typeof e === 'string'))) {
+            secrets.add(x);
           }
         } else if (env && typeof env === 'object') {
-          for (const s of secretValuesFromEnv(env as Record<string, string>)) {
-            secrets.add(s);
+          for (const x of secretValuesFromEnv(env as Record<string, string>)) {
+            secrets.add(x);
           }
         }
       }
@@ -235,16 +390,17 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
         status: 'ok',
       });
     }
-    for (const c of containers) {
-      const v = inspected.get(c.id);
-      if (v !== undefined) {
-        const stem = stems.get(c.id)!;
-        write(`inspect/${stem}.json`, JSON.stringify(redact.json(v), null, 2));
-        parts.push({
-          name: `inspect/${stem}.json`,
-          description: `\`docker inspect\` of ${c.name}, secrets masked`,
-          status: 'ok',
-        });
+    for (const s of scopes) {
+      if (s.host) {
+        writeHostEngine(write, parts, s, redact);
+      }
+      for (const c of s.containers) {
+        const v = inspected.get(`${s.prefix}${c.id}`);
+        if (v !== undefined) {
+          const file = `${s.prefix}inspect/${s.stems.get(c.id)!}.json`;
+          write(file, JSON.stringify(redact.json(v), null, 2));
+          parts.push({ name: file, description: `\`docker inspect\` of ${c.name}, secrets masked`, status: 'ok' });
+        }
       }
     }
 
@@ -252,15 +408,14 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     const since = input.sinceMs !== undefined ? Math.floor(input.sinceMs / 1000) : undefined;
     const cap = input.maxLogBytesPerNode ?? DEFAULT_MAX_LOG_BYTES;
     let logsOk = 0;
-    for (const c of containers) {
-      const label = c.service ?? c.name;
-      progress(`Logs of ${label}`, step++ / steps);
-      const stem = stems.get(c.id)!;
-      const file = `logs/${stem}.log`;
-      fs.mkdirSync(path.join(folder, 'logs'), { recursive: true });
+    for (const { s, c } of all) {
+      progress(`Logs of ${labelOf(s, c)}`, step++ / steps);
+      const file = `${s.prefix}logs/${s.stems.get(c.id)!}.log`;
+      fs.mkdirSync(path.join(folder, s.prefix, 'logs'), { recursive: true });
       const out = new TailFileWriter(path.join(folder, file), cap);
+      const docker = s.docker!;
       const r = await part(file, `Logs of ${c.name}`, async () => {
-        await input.docker.logs(
+        await docker.logs(
           c.id,
           {
             follow: false,
@@ -341,9 +496,13 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     }
 
     // 6. Versions and container list.
+    const engineVersion = (e: EngineInfo | undefined) =>
+      e ? { version: e.version, apiVersion: e.apiVersion, os: e.os } : null;
     const versions = {
       extension: input.extensionVersion,
-      docker: engine ? { version: engine.version, apiVersion: engine.apiVersion, os: engine.os } : null,
+      docker: input.hosts
+        ? Object.fromEntries(scopes.map((s) => [s.host!.name, engineVersion(s.engine)]))
+        : engineVersion(scopes[0]!.engine),
       compose: input.compose?.command
         ? {
             command: [input.compose.command.command, ...input.compose.command.baseArgs].join(' '),
@@ -352,18 +511,22 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
           }
         : null,
       cluster: healthVersion ?? input.clusterVersion ?? null,
-      images: Object.fromEntries(containers.map((c) => [c.service ?? c.name, c.image])),
+      images: Object.fromEntries(all.map(({ s, c }) => [labelOf(s, c), c.image])),
     };
     write('versions.json', JSON.stringify(versions, null, 2));
     parts.push({
       name: 'versions.json',
-      description: 'Versions: extension, Docker engine, Compose, cluster (`meta.version`), images',
+      description: input.hosts
+        ? "Versions: extension, each host's Docker engine, Compose, cluster (`meta.version`), images"
+        : 'Versions: extension, Docker engine, Compose, cluster (`meta.version`), images',
       status: 'ok',
     });
-    write('containers.txt', redact.text(containerTable(containers)));
+    write('containers.txt', redact.text(containerTable(scopes)));
     parts.push({
       name: 'containers.txt',
-      description: "The project's containers: service, name, id, image, state, status",
+      description: input.hosts
+        ? "The project's containers on every host: host, service, name, id, image, state, status"
+        : "The project's containers: service, name, id, image, state, status",
       status: 'ok',
     });
 
@@ -388,8 +551,7 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
         name,
         input,
         startedAt,
-        engine,
-        containers,
+        scopes,
         parts,
         logsOk,
         masked: redact.knownCount + redact.learned.size,
@@ -465,10 +627,22 @@ function envOf(v: unknown): unknown {
   return o.Config?.Env ?? o.env;
 }
 
-function containerTable(containers: readonly ContainerSummary[]): string {
+/** The containers of every engine; with an inventory, a HOST column first. */
+function containerTable(scopes: readonly EngineScope[]): string {
+  const hosts = scopes.some((s) => s.host);
   const rows = [
-    ['SERVICE', 'NAME', 'ID', 'IMAGE', 'STATE', 'STATUS'],
-    ...containers.map((c) => [c.service ?? '-', c.name, c.id.slice(0, 12), c.image, c.state, c.status]),
+    [...(hosts ? ['HOST'] : []), 'SERVICE', 'NAME', 'ID', 'IMAGE', 'STATE', 'STATUS'],
+    ...scopes.flatMap((s) =>
+      s.containers.map((c) => [
+        ...(hosts ? [s.host?.name ?? '-'] : []),
+        c.service ?? '-',
+        c.name,
+        c.id.slice(0, 12),
+        c.image,
+        c.state,
+        c.status,
+      ]),
+    ),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows
@@ -481,12 +655,60 @@ function containerTable(containers: readonly ContainerSummary[]): string {
     .join('\n');
 }
 
+/**
+ * A host's `engine.json` (version, how it is reached, whether it answered) and, when it did not,
+ * its ERROR.txt: the folder is there either way, so nobody wonders whether the host was forgotten.
+ */
+function writeHostEngine(
+  write: (rel: string, text: string) => void,
+  parts: BundlePart[],
+  s: EngineScope,
+  redact: Redactor,
+): void {
+  const host = s.host!;
+  const error = s.unreachable !== undefined ? redact.text(s.unreachable) : null;
+  write(
+    `${s.prefix}engine.json`,
+    JSON.stringify(
+      {
+        host: host.name,
+        endpoint: host.endpointKind,
+        reachable: s.engine !== undefined,
+        version: s.engine?.version ?? null,
+        apiVersion: s.engine?.apiVersion ?? null,
+        os: s.engine?.os ?? null,
+        error,
+      },
+      null,
+      2,
+    ),
+  );
+  parts.push({
+    name: `${s.prefix}engine.json`,
+    description: `Host ${host.name}'s Docker engine: version, how it is reached (${host.endpointKind}), whether it answered`,
+    status: 'ok',
+  });
+  if (error !== null) {
+    write(
+      `${s.prefix}ERROR.txt`,
+      [
+        `The Docker engine of host ${host.name} (${host.endpointKind}) could not be reached, so this folder has`,
+        "none of its containers' logs or inspect output:",
+        '',
+        `  ${error}`,
+        '',
+        "The other hosts' folders were collected as usual. Check that the host's engine runs and that",
+        'the inventory reaches it (its docker: endpoint and key files), then collect again.',
+      ].join('\n'),
+    );
+  }
+}
+
 function readmeText(o: {
   name: string;
   input: DiagnosticsInput;
   startedAt: number;
-  engine: EngineInfo | undefined;
-  containers: readonly ContainerSummary[];
+  scopes: readonly EngineScope[];
   parts: readonly BundlePart[];
   logsOk: number;
   masked: number;
@@ -501,15 +723,28 @@ function readmeText(o: {
   const parts = o.parts.map((p) => (p.detail ? { ...p, detail: o.redact.text(p.detail) } : p));
   const ok = parts.filter((p) => p.status === 'ok');
   const bad = parts.filter((p) => p.status !== 'ok');
+  const version = (e: EngineInfo): string => `${e.version} (API ${e.apiVersion}, ${e.os})`;
+  const engines = input.hosts
+    ? [
+        "Docker engines: one folder per host, hosts/<host>/ (its containers' logs and inspect, engine.json)",
+        ...o.scopes.map(
+          (s) =>
+            `  ${s.host!.name.padEnd(14)} ${s.engine ? version(s.engine) : 'NOT REACHABLE'}, ${s.host!.endpointKind}${s.engine ? '' : `: see ${s.prefix}ERROR.txt`}`,
+        ),
+      ]
+    : [
+        `Docker engine:  ${o.scopes[0]!.engine ? version(o.scopes[0]!.engine) : 'not reachable'} at ${o.scopes[0]!.docker?.endpoint ?? ''}`,
+      ];
+  const containers = o.scopes.reduce((n, s) => n + s.containers.length, 0);
   const lines = [
     `WA Cluster diagnostics bundle: ${o.name}`,
     ''.padEnd(Math.min(80, o.name.length + 32), '='),
     '',
     `Created:        ${new Date(o.startedAt).toISOString()} by the WA Cluster extension ${input.extensionVersion}`,
     `Compose project: ${input.project ?? '(all Compose projects)'}`,
-    `Docker engine:  ${o.engine ? `${o.engine.version} (API ${o.engine.apiVersion}, ${o.engine.os})` : 'not reachable'} at ${input.docker.endpoint}`,
+    ...engines,
     `Log window:     ${window}`,
-    `Containers:     ${o.containers.length} (logs collected for ${o.logsOk})`,
+    `Containers:     ${containers}${input.hosts ? ` on ${o.scopes.length} hosts` : ''} (logs collected for ${o.logsOk})`,
     '',
     'Secrets: environment variables whose names look secret (PASSWORD, PASS, SECRET, TOKEN, KEY,',
     'CREDENTIAL, …), Authorization credentials (Bearer/Basic/Apikey) and every known secret value',

@@ -75,12 +75,17 @@ export async function collectDiagnostics(deps: LogCommandDeps, arg?: unknown): P
   if (!cluster) {
     return;
   }
-  if (!cluster.docker) {
+  // With an inventory every host's own engine, each in its folder; never the local engine for them.
+  const engines = cluster.diagnosticsHosts
+    ? { hosts: cluster.diagnosticsHosts }
+    : cluster.docker
+      ? { docker: cluster.docker }
+      : undefined;
+  if (!engines) {
     throw new Error(
       vscode.l10n.t('Docker is not reachable, so no logs can be collected. See the WA Cluster view for why.'),
     );
   }
-  const docker = cluster.docker;
   const win = await vscode.window.showQuickPick(windowChoices(), {
     placeHolder: vscode.l10n.t('Collect the logs of which period?'),
   });
@@ -104,7 +109,7 @@ export async function collectDiagnostics(deps: LogCommandDeps, arg?: unknown): P
       let done = 0;
       try {
         return await collectDiagnosticsBundle({
-          docker,
+          ...engines,
           project: cluster.project,
           api: cluster.api,
           compose: cluster.compose,

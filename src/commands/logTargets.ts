@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { type DiagnosticsApi, type DiagnosticsCompose } from '../cluster/diagnosticsBundle';
+import { type DiagnosticsApi, type DiagnosticsCompose, type DiagnosticsHost } from '../cluster/diagnosticsBundle';
 import { type ClusterNode, type ClusterSnapshot } from '../cluster/types';
 import { type DockerPort } from '../docker/port';
 import { type ContainerSummary } from '../docker/types';
@@ -12,6 +12,8 @@ export interface LogCluster {
   readonly docker: DockerPort | undefined;
   /** With an inventory: the engine of the host a node runs on (its logs are there, not on `docker`). */
   readonly dockerOfHost?: ((host: string) => DockerPort | undefined) | undefined;
+  /** With an inventory: every host with its own engine, one folder each in the diagnostics bundle. */
+  readonly diagnosticsHosts?: readonly DiagnosticsHost[] | undefined;
   /** Latest snapshot, for node names and roles; without it containers are listed from Docker. */
   readonly snapshot: ClusterSnapshot | undefined;
   /** Signed-in API client (health/support in the bundle); undefined when not signed in. */

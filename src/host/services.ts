@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { diagnosticsHosts } from '../cluster/diagnosticsBundle';
 import { type SettingsStore } from '../config/settings';
 import { type DockerPort } from '../docker/port';
 import { type LogCluster, type LogCommandDeps } from '../commands/logTargets';
@@ -33,6 +34,7 @@ export class Services implements LogCommandDeps {
       project: s.cluster.projectName,
       docker: this.docker,
       dockerOfHost: (host: string) => this.sessions.hostEngines(s)?.find((h) => h.name === host)?.docker,
+      diagnosticsHosts: diagnosticsHosts(this.sessions.hostEngines(s)),
       snapshot: s.snapshot,
       api: s.api,
       compose: this.sessions.composeRunner(s),

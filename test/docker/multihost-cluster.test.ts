@@ -1,16 +1,24 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WaApiClient } from '../../src/api/client';
 import { createNodeTransport } from '../../src/api/transport';
 import { type Announcement, Announcer, ExpectedChanges } from '../../src/cluster/announcements';
-import { type HostEngine, hostEngines, inventoryProjectName } from '../../src/cluster/hostEngines';
+import { collectDiagnosticsBundle, diagnosticsHosts, logFileStems } from '../../src/cluster/diagnosticsBundle';
+import {
+  type HostEngine,
+  type HostEngineInputs,
+  hostEngines,
+  inventoryProjectName,
+} from '../../src/cluster/hostEngines';
 import { ClusterMonitor } from '../../src/cluster/monitor';
 import { type ClusterSnapshot } from '../../src/cluster/types';
 import { nodeFileReader } from '../../src/compose/nodeReader';
 import { DockerodeClient } from '../../src/docker/client';
 import { type Inventory, loadInventory } from '../../src/inventory/inventory';
+import { secretValuesFromText } from '../../src/util/redact';
 import { english } from '../../src/util/translate';
 import * as h from '../emulator/src/harness';
 import * as mh from '../emulator/src/multihost';
@@ -25,8 +33,8 @@ const POLL_MS = 2000;
  * One model across hosts, against the real multi-host bench: the monitor watches every host's own
  * engine at once, matches `/v1/health` entries (`EXTERNAL_HOSTNAME:<container id>`) to the
  * container on the right host, follows the walkthrough (register, 2 shards, the spare on another
- * host), the failover when a shard owner's whole host engine stops, and a host that becomes
- * unreachable and comes back. Each host's engine is reached through a DockerProxy on its socket, so
+ * host), the diagnostics bundle with one folder per host, the failover when a shard owner's whole
+ * host engine stops, and a host that becomes unreachable and comes back. Each host's engine is reached through a DockerProxy on its socket, so
  * the event subscriptions are counted on the engine's side of the wire, not by the product.
  */
 describe('multi-host cluster (Docker): one model across three hosts', function () {
@@ -35,6 +43,16 @@ describe('multi-host cluster (Docker): one model across three hosts', function (
   let bench: mh.Bench;
   let inventory: Inventory;
   let engines: HostEngine[];
+  const engineInputs: HostEngineInputs = {
+    env: {},
+    homeDir: os.homedir(),
+    platform: process.platform,
+    readFile: (p) => nodeFileReader.read(p),
+    exists: (p) => fs.existsSync(p),
+    reader: nodeFileReader,
+    connect: (ep) => DockerodeClient.fromEndpoint(ep, { eventBackoffMs: [200, 400, 800, 1000] }),
+  };
+  let webFingerprint: string;
   const proxies = new Map<string, DockerProxy>();
   let watch: Watch;
   let web: string;
@@ -67,17 +85,10 @@ describe('multi-host cluster (Docker): one model across three hosts', function (
         docker: { kind: 'url' as const, url: `unix://${proxies.get(x.name)?.path ?? ''}` },
       })),
     };
-    engines = hostEngines(inventory, {
-      env: {},
-      homeDir: os.homedir(),
-      platform: process.platform,
-      readFile: (p) => nodeFileReader.read(p),
-      exists: (p) => fs.existsSync(p),
-      reader: nodeFileReader,
-      connect: (ep) => DockerodeClient.fromEndpoint(ep, { eventBackoffMs: [200, 400, 800, 1000] }),
-    });
+    engines = hostEngines(inventory, engineInputs);
     const fingerprint256 = loaded.web?.certificateFingerprint;
     assert.ok(fingerprint256);
+    webFingerprint = fingerprint256;
     const api = new WaApiClient({
       baseUrl: web,
       transport: createNodeTransport({ kind: 'pinned', fingerprint256 }),
@@ -168,6 +179,112 @@ describe('multi-host cluster (Docker): one model across three hosts', function (
     const spare = s.nodes.find((n) => n.kind === 'coreapp' && n.state === 'standby');
     assert.ok(spare?.host && !owners.some((n) => n.host === spare.host), 'the spare is on the third host');
     assert.ok(s.cluster.findings.some((f) => f.id === 'spare-present' && f.message.includes(spare.name)));
+  });
+
+  it("Collect Diagnostics over the inventory: one folder per host from that host's own engine, the local engine's containers nowhere, no secret, a host that is gone its ERROR.txt", async function () {
+    const outDir = path.join(dir, 'diagnostics');
+    // One more host whose engine is gone: it gets its folder with the reason, the others are collected.
+    const gone = hostEngines(
+      {
+        ...inventory,
+        hosts: [{ ...inventory.hosts[0]!, name: 'gone', docker: { kind: 'url', url: `unix://${dir}/gone.sock` } }],
+      },
+      engineInputs,
+    );
+    // Signed in as the extension is (/v1/support needs a user login).
+    const api = new WaApiClient({
+      baseUrl: web,
+      transport: createNodeTransport({ kind: 'pinned', fingerprint256: webFingerprint }),
+      auth: { kind: 'basic', user: 'admin', password: h.DEFAULT_PASSWORD },
+    });
+    // The secrets: the API key, the admin password, every value the bench's env and compose files set (WA_DB_PASSWORD…).
+    const secrets = [
+      bench.apiKey,
+      h.DEFAULT_PASSWORD,
+      ...listFiles(bench.dir)
+        .filter((f) => /\.(env|ya?ml)$/.test(f))
+        .flatMap((f) => secretValuesFromText(fs.readFileSync(f, 'utf8'))),
+    ];
+    assert.ok(secrets.includes('testpass'), 'the database password is among them');
+    const requestsBefore = new Map([...proxies].map(([n, p]) => [n, p.requests.length]));
+    const result = await collectDiagnosticsBundle({
+      hosts: diagnosticsHosts([...engines, ...gone]) ?? [],
+      project: inventoryProjectName(engines),
+      api,
+      sinceMs: Date.now() - 3600_000,
+      windowLabel: 'last hour',
+      outDir,
+      extensionVersion: '0.1.0-test',
+      knownSecrets: [h.DEFAULT_PASSWORD],
+    });
+    assert.ok(result.zipPath);
+    const unpacked = path.join(outDir, 'unzipped');
+    assert.equal(spawnSync('unzip', ['-q', result.zipPath, '-d', unpacked]).status, 0);
+    const folder = path.join(unpacked, result.name);
+    const read = (f: string): string => fs.readFileSync(path.join(folder, f), 'utf8');
+    const readme = read('README.txt');
+    assert.equal(result.failed, 1, readme);
+    assert.deepEqual(fs.readdirSync(path.join(folder, 'hosts')).sort(), ['db', 'gone', 'host1', 'host2', 'host3']);
+    assert.ok(!fs.existsSync(path.join(folder, 'logs')), 'no container outside its host folder');
+    const table = read('containers.txt');
+    for (const x of [bench.db, ...bench.hosts]) {
+      // What the host's own engine has, asked directly on its socket (not through the product's client).
+      const direct = DockerodeClient.create({ hostSetting: `unix://${x.socketPath}`, env: {} });
+      assert.ok(direct.ok);
+      const own = (await direct.value.listContainers(engines.find((e) => e.name === x.name)?.projectName)).sort(
+        (a, b) => (a.service ?? '').localeCompare(b.service ?? ''),
+      );
+      assert.ok(own.length > 0, x.name);
+      const stems = logFileStems(own);
+      for (const c of own) {
+        const log = read(`hosts/${x.name}/logs/${stems.get(c.id) ?? ''}.log`);
+        assert.match(log, /^\d{4}-\d\d-\d\dT[\d:.]+Z /m, `${x.name}/${c.service ?? ''} has its logs`);
+        assert.ok(read(`hosts/${x.name}/inspect/${stems.get(c.id) ?? ''}.json`).includes(c.id));
+        // Asked of that host's engine: its proxy carried the request.
+        const proxy = proxies.get(x.name)!;
+        assert.ok(
+          proxy.requests.slice(requestsBefore.get(x.name)).some((r) => r.path === `/containers/${c.id}/logs`),
+          `${x.name} served the logs of ${c.name}`,
+        );
+      }
+      assert.deepEqual(
+        table
+          .split('\n')
+          .filter((l) => l.startsWith(`${x.name} `))
+          .map((l) => l.split(/ +/)[3])
+          .sort(),
+        own.map((c) => c.id.slice(0, 12)).sort(),
+        `containers.txt lists ${x.name}'s own containers`,
+      );
+      const engine = JSON.parse(read(`hosts/${x.name}/engine.json`)) as { reachable: boolean; version: string };
+      assert.equal(engine.reachable, true);
+      assert.match(engine.version, /^\d+\.\d+/);
+    }
+    assert.match(read('hosts/gone/ERROR.txt'), /host gone \(unix\) could not be reached[\s\S]*gone\.sock/);
+    assert.equal((JSON.parse(read('hosts/gone/engine.json')) as { reachable: boolean }).reachable, false);
+    // The cluster-level parts as before: the support JSON, and the health as answered names every host's nodes.
+    assert.ok(fs.statSync(path.join(folder, 'api/support.json')).size > 2);
+    const answer = JSON.parse(read('api/health-answer.json')) as { health: Record<string, unknown> };
+    for (const x of bench.hosts) {
+      assert.ok(
+        Object.keys(answer.health).some((k) => k.startsWith(`${x.address}:`)),
+        x.name,
+      );
+    }
+    // Nothing of the local engine: none of its containers is in the bundle.
+    const everything = listFiles(folder)
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n');
+    const local = DockerodeClient.create();
+    assert.ok(local.ok);
+    for (const c of await local.value.listContainers(undefined)) {
+      assert.ok(!everything.includes(c.id.slice(0, 12)), `local container ${c.name} is in the bundle`);
+    }
+    // No secret anywhere in the bundle.
+    for (const secret of secrets) {
+      const g = spawnSync('grep', ['-rlF', '--', secret, unpacked], { encoding: 'utf8' });
+      assert.equal(g.status, 1, `secret ${secret.slice(0, 3)}… found in ${g.stdout}`);
+    }
   });
 
   it("the connected coreapp's host engine stops: its nodes turn unknown (not stopped), the failover is seen within one poll interval of the promotion and announced once", async function () {
@@ -317,3 +434,11 @@ describe('multi-host cluster (Docker): one model across three hosts', function (
     assert.deepEqual(await mh.benchLeftovers(SLOT), []);
   });
 });
+
+/** Every file under a folder. */
+function listFiles(root: string): string[] {
+  return fs
+    .readdirSync(root, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+}

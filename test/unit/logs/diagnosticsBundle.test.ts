@@ -8,8 +8,13 @@ import {
   type DiagnosticsApi,
   bundleName,
   collectDiagnosticsBundle,
+  diagnosticsHosts,
+  endpointKind,
   logFileStems,
 } from '../../../src/cluster/diagnosticsBundle';
+import { type HostEngine } from '../../../src/cluster/hostEngines';
+import { type DockerEndpoint } from '../../../src/docker/endpoint';
+import { type InventoryHost } from '../../../src/inventory/inventory';
 import { DockerError } from '../../../src/docker/errors';
 import { type LogLine, type LogOptions } from '../../../src/docker/types';
 import { isAbortError } from '../../../src/util/abort';
@@ -180,6 +185,7 @@ describe('diagnostics bundle', () => {
       [versions.extension, versions.docker.version, versions.compose.version, versions.cluster],
       ['0.1.0', '20.10.24', '1.29.2', 'v2.45.1'],
     );
+    assert.ok(![...bundle.keys()].some((k) => k.startsWith('hosts/')), 'one engine: no folder per host');
     const readme = file('README.txt');
     assert.equal(readme, r.readme);
     assert.match(readme, /Everything was collected/);
@@ -306,5 +312,172 @@ describe('diagnostics bundle', () => {
     ];
     assert.deepEqual([...logFileStems(cs).values()], ['biz-wacore-1', 'biz-wacore-2', 'db']);
     assert.equal(bundleName('my proj', now), 'wa-diagnostics-my_proj-20260102-030405');
+  });
+});
+
+describe('diagnostics bundle across the hosts of an inventory', () => {
+  let dir: string;
+  const now = Date.parse('2026-01-02T03:04:05Z');
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** A host's engine with its own containers, each logging a line that names it and a secret. */
+  function hostDocker(host: string, services: string[]): LogDocker {
+    const d = new LogDocker();
+    d.containers = services.map((service, i) =>
+      container({ service, name: `wa-${service}-1`, project: 'wa', idPrefix: `${host.slice(-1)}${i}`.padEnd(12, 'c') }),
+    );
+    for (const c of d.containers) {
+      d.logLines.set(c.id, [
+        { stream: 'stdout', text: `${c.service} on ${host} up`, timestamp: '2026-01-02T03:00:00Z' },
+        { stream: 'stderr', text: `db password ${DB_PASSWORD}`, timestamp: '2026-01-02T03:00:01Z' },
+      ]);
+    }
+    return d;
+  }
+
+  it("puts each host's containers in its own folder, from its own engine; an unreachable host gets an ERROR.txt and the rest is collected", async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-diag-hosts-'));
+    const host1 = hostDocker('host1', ['waweb', 'master', 'wacore']);
+    const host2 = hostDocker('host2', ['master', 'wacore']);
+    const host3 = hostDocker('host3', ['wacore']);
+    host3.pingError = new DockerError('unreachable', 'connect ECONNREFUSED 10.0.0.3:2376');
+    const api: DiagnosticsApi = {
+      healthAnswer: () =>
+        Promise.resolve({ report: { mode: 'cluster', version: 'v2.45.1', entries: [] }, raw: { health: {} } }),
+      support: () => Promise.resolve({ debug_info: 'x' }),
+    };
+    const r = await collectDiagnosticsBundle({
+      hosts: [
+        { name: 'host1', docker: host1, project: 'wa', endpointKind: 'unix' },
+        { name: 'host2', docker: host2, project: 'wa', endpointKind: 'ssh' },
+        { name: 'host3', docker: host3, project: 'wa', endpointKind: 'tcp+tls' },
+        {
+          name: 'db',
+          docker: undefined,
+          problem: 'Host db: cannot read the CA certificate /keys/ca.pem',
+          project: 'wa',
+          endpointKind: 'tcp+tls',
+        },
+      ],
+      project: 'wa',
+      api,
+      sinceMs: undefined,
+      outDir: dir,
+      extensionVersion: '0.1.0',
+      now: () => now,
+    });
+    const bundle = bundleFiles(r);
+    const file = (f: string): string => {
+      const text = bundle.get(f);
+      assert.ok(text !== undefined, `${f} in ${JSON.stringify([...bundle.keys()])}`);
+      return text;
+    };
+    // Every container's logs and inspect in its host's folder, as that host's engine answered.
+    for (const [host, services] of [
+      ['host1', ['waweb', 'master', 'wacore']],
+      ['host2', ['master', 'wacore']],
+    ] as const) {
+      for (const s of services) {
+        assert.match(file(`hosts/${host}/logs/${s}.log`), new RegExp(`${s} on ${host} up`));
+        assert.match(file(`hosts/${host}/inspect/${s}.json`), /WA_DB_PASSWORD=\*\*\*/);
+      }
+      const engine = JSON.parse(file(`hosts/${host}/engine.json`)) as Record<string, unknown>;
+      assert.deepEqual([engine.host, engine.reachable, engine.version, engine.error], [host, true, '20.10.24', null]);
+    }
+    assert.equal((JSON.parse(file('hosts/host2/engine.json')) as { endpoint: string }).endpoint, 'ssh');
+    assert.ok(![...bundle.keys()].some((k) => /^(logs|inspect)\//.test(k)), 'no container outside its host folder');
+    // The unreachable host: its folder says why; it was not asked again; the others are complete.
+    assert.match(file('hosts/host3/ERROR.txt'), /host3 \(tcp\+tls\) could not be reached[\s\S]*ECONNREFUSED/);
+    assert.equal(host3.calls.list, 0);
+    assert.deepEqual(JSON.parse(file('hosts/host3/engine.json')), {
+      host: 'host3',
+      endpoint: 'tcp+tls',
+      reachable: false,
+      version: null,
+      apiVersion: null,
+      os: null,
+      error: 'connect ECONNREFUSED 10.0.0.3:2376',
+    });
+    assert.match(file('hosts/db/ERROR.txt'), /cannot read the CA certificate/);
+    assert.ok(![...bundle.keys()].some((k) => k.startsWith('hosts/host3/logs') || k.startsWith('hosts/db/logs')));
+    assert.equal(r.failed, 2, JSON.stringify(r.parts.filter((p) => p.status === 'failed')));
+    // The cluster-level parts stay at the top.
+    for (const f of ['api/health.json', 'api/health-answer.json', 'api/support.json', 'versions.json']) {
+      file(f);
+    }
+    const versions = JSON.parse(file('versions.json')) as { docker: Record<string, unknown>; images: object };
+    assert.deepEqual(Object.keys(versions.docker), ['host1', 'host2', 'host3', 'db']);
+    assert.equal(versions.docker.host3, null);
+    assert.ok(Object.keys(versions.images).includes('host2/master'));
+    assert.match(file('containers.txt'), /^HOST +SERVICE/);
+    assert.match(file('containers.txt'), /^host2 +wacore +wa-wacore-1/m);
+    const readme = file('README.txt');
+    assert.match(readme, /one folder per host/);
+    assert.match(readme, /^ {2}host3 +NOT REACHABLE, tcp\+tls: see hosts\/host3\/ERROR\.txt$/m);
+    assert.match(readme, /^ {2}hosts\/host3\/ +FAILED: .*ECONNREFUSED/m);
+    assert.match(readme, /Containers: +5 on 4 hosts \(logs collected for 5\)/);
+    const all = [...bundle.values()].join('\n');
+    for (const secret of [DB_PASSWORD, API_KEY]) {
+      assert.ok(!all.includes(secret), `bundle contains ${secret}`);
+    }
+  });
+
+  it('says how each engine is reached without a credential, a key or a user name', () => {
+    const url = (u: string, tls = false): InventoryHost =>
+      ({
+        name: 'h',
+        docker: {
+          kind: 'url',
+          url: u,
+          ...(tls ? { tls: { ca: '/k/ca.pem', cert: '/k/c.pem', key: '/k/key.pem' } } : {}),
+        },
+      }) as unknown as InventoryHost;
+    const ep = (kind: DockerEndpoint['kind'], protocol?: string): DockerEndpoint => ({
+      kind,
+      description: 'x',
+      source: 'setting',
+      context: undefined,
+      modemOptions: { protocol },
+    });
+    assert.equal(endpointKind(url('ssh://deploy@wa-b'), ep('ssh', 'ssh')), 'ssh');
+    assert.equal(endpointKind(url('tcp://wa-c:2376', true), ep('tcp', 'https')), 'tcp+tls');
+    assert.equal(endpointKind(url('tcp://wa-c:2375'), ep('tcp', 'http')), 'tcp');
+    // The endpoint unusable (an unreadable key): still said from the inventory, without it.
+    assert.equal(endpointKind(url('tcp://wa-c:2376', true), undefined), 'tcp+tls');
+    const context = { name: 'h', docker: { kind: 'context', name: 'prod-b' } } as unknown as InventoryHost;
+    assert.equal(endpointKind(context, ep('ssh', 'ssh')), 'ssh (context prod-b)');
+    assert.equal(endpointKind(context, undefined), 'unknown (context prod-b)');
+  });
+
+  it("maps the monitor's host engines, with their problems, and nothing without an inventory", () => {
+    const docker = new FakeDocker();
+    const engines = [
+      {
+        name: 'a',
+        host: { docker: { kind: 'url', url: 'unix:///a.sock' } },
+        endpoint: undefined,
+        docker,
+        projectName: 'wa',
+      },
+      {
+        name: 'b',
+        host: { docker: { kind: 'context', name: 'b' } },
+        endpoint: undefined,
+        docker: undefined,
+        problem: new DockerError('unreachable', 'Docker context "b" is selected but not found'),
+        projectName: 'wa',
+      },
+    ] as unknown as HostEngine[];
+    assert.deepEqual(diagnosticsHosts(engines), [
+      { name: 'a', docker, problem: undefined, project: 'wa', endpointKind: 'unix' },
+      {
+        name: 'b',
+        docker: undefined,
+        problem: 'Docker context "b" is selected but not found',
+        project: 'wa',
+        endpointKind: 'unknown (context b)',
+      },
+    ]);
+    assert.equal(diagnosticsHosts(undefined), undefined);
   });
 });
