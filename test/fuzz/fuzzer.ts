@@ -482,6 +482,9 @@ function countBy(findings: Finding[], pred: (f: Finding) => boolean): number {
 }
 
 /** Runs one input through the model, the linter and every quick fix; returns why it failed, if it did. */
+/** Quick fixes of one rule applied (and re-linted) per input, at most. */
+export const FIXES_PER_RULE = 3;
+
 export function check(input: FuzzInput, stats: FuzzStats, maxFixes: number): string | undefined {
   const lint = (texts: Map<string, string>) =>
     lintFiles({
@@ -531,10 +534,14 @@ export function check(input: FuzzInput, stats: FuzzStats, maxFixes: number): str
   }
   const parseErrors = countBy(findings, (f) => PARSE_RULES.has(f.rule));
   let applied = 0;
+  // Every rule's fix is tried, but a rule's fix on its 500th service runs the same code as on its
+  // third: a few per rule keep a 500-service input from costing 1,000 re-lints.
+  const appliedPerRule = new Map<string, number>();
   for (const f of findings) {
-    if (!f.fix || applied >= maxFixes) {
+    if (!f.fix || applied >= maxFixes || (appliedPerRule.get(f.rule) ?? 0) >= FIXES_PER_RULE) {
       continue;
     }
+    appliedPerRule.set(f.rule, (appliedPerRule.get(f.rule) ?? 0) + 1);
     applied++;
     stats.fixesApplied++;
     const base = new Map<string, string>();
