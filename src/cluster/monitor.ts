@@ -330,7 +330,10 @@ export class ClusterMonitor implements Disposable {
   private async refreshHealth(): Promise<void> {
     const fetchHealth = this.opts.health;
     if (!fetchHealth) {
-      this.publish();
+      // Nothing to ask (not signed in): the snapshot changes with the containers, which publish themselves.
+      if (!this.current) {
+        this.publish();
+      }
       return;
     }
     const signal = this.lifetime.signal;

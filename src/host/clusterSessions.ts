@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { type WaApiClient } from '../api/client';
-import { discoverClusters, type DiscoveredCluster } from '../cluster/discovery';
+import { discoverClustersStepwise, type DiscoveredCluster } from '../cluster/discovery';
 import { ClusterMonitor, type MonitorChange } from '../cluster/monitor';
 import { type ClusterSnapshot } from '../cluster/types';
 import { nodeFileReader } from '../compose/nodeReader';
@@ -289,14 +289,12 @@ export class ClusterSessions implements vscode.Disposable {
           : (await vscode.workspace.findFiles(new vscode.RelativePattern(folder, COMPOSE_GLOB), EXCLUDE_GLOB, 200)).map(
               (u) => u.fsPath,
             );
+      // One project at a time: with many projects the editor keeps typing and linting meanwhile.
       clusters.push(
-        ...discoverClusters({
-          candidates,
-          configuredFiles: configured,
-          projectName: settings.projectName,
-          reader,
-          env: process.env,
-        }),
+        ...(await discoverClustersStepwise(
+          { candidates, configuredFiles: configured, projectName: settings.projectName, reader, env: process.env },
+          () => new Promise((resolve) => setImmediate(resolve)),
+        )),
       );
     }
     this.inventories = await findInventoryClusters(reader, this.log);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { composeProjectName, discoverClusters } from '../../../src/cluster/discovery';
+import { composeProjectName, discoverClusters, discoverClustersStepwise } from '../../../src/cluster/discovery';
 import { nodeFileReader } from '../../../src/compose/nodeReader';
 import { sharedPath } from '../../support/paths';
 
@@ -41,6 +41,16 @@ describe('cluster/discovery', () => {
         'wacore3:coreapp:wacore3',
       ],
     );
+  });
+
+  it('stepwise: the same clusters, with a pause after each file parsed (the editor runs in between)', async () => {
+    const candidates = composeFilesUnder(sharedPath('fixtures', 'compose'));
+    let pauses = 0;
+    const stepwise = await discoverClustersStepwise({ candidates, reader: nodeFileReader }, async () => {
+      pauses++;
+    });
+    assert.deepEqual(stepwise, discoverClusters({ candidates, reader: nodeFileReader }));
+    assert.equal(pauses, candidates.length);
   });
 
   it('reads the version and project name from .env, and honours configured files and name', () => {
