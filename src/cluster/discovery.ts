@@ -74,6 +74,19 @@ export function declaredProjectName(project: Project): string | undefined {
   return r.unresolved ? undefined : r.value;
 }
 
+/**
+ * Whether a path created or deleted in the workspace can change its clusters although no compose
+ * file event says so: the file watcher reports a folder copied in or removed as one event for the
+ * folder, none for the compose files inside.
+ */
+export function folderEventConcernsClusters(
+  changed: string,
+  isFolder: boolean,
+  clusterDirs: readonly string[],
+): boolean {
+  return isFolder || clusterDirs.some((d) => d === changed || d.startsWith(changed + nodePath.sep));
+}
+
 /** A compose file that defines cluster nodes (web, master or coreapp), not only a DB-upgrade job. */
 function isClusterProject(project: Project): boolean {
   return [...project.services.values()].some((s) => s.role === 'web' || s.role === 'master' || s.role === 'coreapp');

@@ -74,6 +74,7 @@ export class ClusterSessions implements vscode.Disposable {
   private dockerHost: string | undefined;
   private active = true;
   private rediscovering: Promise<void> | undefined;
+  private rediscoverAgain: Promise<void> | undefined;
   private composeCommand:
     { setting: string; detected: Promise<ComposeCommand | undefined>; value: ComposeCommand | undefined } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -180,7 +181,16 @@ export class ClusterSessions implements vscode.Disposable {
 
   /** Re-reads the workspace's compose files; keeps sessions whose files are unchanged. */
   rediscover(): Promise<void> {
-    this.rediscovering ??= this.doRediscover().finally(() => {
+    if (this.rediscovering) {
+      // Files changed while a discovery was reading them: read once more when it is done.
+      const again = () => {
+        this.rediscoverAgain = undefined;
+        return this.rediscover();
+      };
+      this.rediscoverAgain ??= this.rediscovering.then(again, again);
+      return this.rediscoverAgain;
+    }
+    this.rediscovering = this.doRediscover().finally(() => {
       this.rediscovering = undefined;
     });
     return this.rediscovering;

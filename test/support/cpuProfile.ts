@@ -2,7 +2,7 @@
  * CPU profiles of the process the caller runs in (the extension host, for the extension-host tests
  * and the bench), and who spent the time: our bundle, or the host around it.
  */
-import { type Profiler } from 'node:inspector';
+import { type Profiler, type Runtime } from 'node:inspector';
 import { Session } from 'node:inspector/promises';
 
 /** Runs `fn` under V8's sampling profiler (`intervalUs` between samples) and returns its profile. */
@@ -161,7 +161,7 @@ export function cpuShare(profile: Profiler.Profile, isOurs: (url: string) => boo
   };
 }
 
-function frameName(f: Profiler.CallFrame): string {
+function frameName(f: Runtime.CallFrame): string {
   const file = f.url.split('/').pop() ?? f.url;
   return `${f.functionName || '(anonymous)'} ${file}:${f.lineNumber + 1}`;
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { type Profiler } from 'node:inspector';
+import { type Profiler, type Runtime } from 'node:inspector';
 import { cpuShare, perMinute } from '../../support/cpuProfile';
 
 const OURS = 'file:///ext/dist/extension.js';
 
-function frame(functionName: string, url = ''): Profiler.CallFrame {
+function frame(functionName: string, url = ''): Runtime.CallFrame {
   return { functionName, url, scriptId: '0', lineNumber: 0, columnNumber: 0 };
 }
 
