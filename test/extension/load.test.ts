@@ -125,7 +125,7 @@ describe(`load: 2 masters and ${COREAPPS} coreapps, ${SHARDS} shards (extension 
     await eventually('status bar 32/32', () => /WA 32\/32( |$)/.test(api.statusBar.text) || undefined);
   });
 
-  it('one minute of watching at the default interval: at most 1 /v1/health in flight (the web counts), our share of the extension host\'s CPU under the idle goal', async () => {
+  it("one minute of watching at the default interval: at most 1 /v1/health in flight (the web counts), our share of the extension host's CPU under the idle goal", async () => {
     await emulator.tokenControl(ws, { resetCounts: true });
     const cpu0 = process.cpuUsage();
     const t0 = Date.now();

@@ -99,12 +99,7 @@ export function cpuShare(profile: Profiler.Profile, isOurs: (url: string) => boo
     } else {
       const p = parent.get(id);
       const above = p === undefined ? 'host' : ownerOf(p);
-      owner =
-        above === 'ours'
-          ? 'ours'
-          : above === 'io' || HTTP_CLIENT_MODULES.has(n.callFrame.url)
-            ? 'io'
-            : 'host';
+      owner = above === 'ours' ? 'ours' : above === 'io' || HTTP_CLIENT_MODULES.has(n.callFrame.url) ? 'io' : 'host';
     }
     owners.set(id, owner);
     return owner;

@@ -508,8 +508,11 @@ async function workspace20Case(api: TestApi, cfg: HostBenchConfig): Promise<Benc
     for (const f of ['multiconnect-compose.yml', 'db.env']) {
       fs.copyFileSync(path.join(cfg.vendorDir, f), path.join(dir, f));
     }
-    fs.writeFileSync(path.join(dir, '.env'), `WA_API_VERSION=2.53.${i}
-`);
+    fs.writeFileSync(
+      path.join(dir, '.env'),
+      `WA_API_VERSION=2.53.${i}
+`,
+    );
   }
   const many = () => api.sessions.all.filter((s) => s.cluster.dir.startsWith(inside)).length;
   const sides = { without: newSide(), with: newSide() };
@@ -549,7 +552,7 @@ async function workspace20Case(api: TestApi, cfg: HostBenchConfig): Promise<Benc
     }),
     entry({
       id: 'workspace20.stall',
-      what: 'the event loop\'s longest stall during that rediscovery (what a keystroke or an activation waits for)',
+      what: "the event loop's longest stall during that rediscovery (what a keystroke or an activation waits for)",
       unit: 'ms',
       samples: sides.with.stall,
       baseline: { what: without, samples: sides.without.stall },

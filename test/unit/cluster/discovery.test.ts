@@ -60,8 +60,9 @@ describe('cluster/discovery', () => {
   it('stepwise: the same clusters, with a pause after each file parsed (the editor runs in between)', async () => {
     const candidates = composeFilesUnder(sharedPath('fixtures', 'compose'));
     let pauses = 0;
-    const stepwise = await discoverClustersStepwise({ candidates, reader: nodeFileReader }, async () => {
+    const stepwise = await discoverClustersStepwise({ candidates, reader: nodeFileReader }, () => {
       pauses++;
+      return Promise.resolve();
     });
     assert.deepEqual(stepwise, discoverClusters({ candidates, reader: nodeFileReader }));
     assert.equal(pauses, candidates.length);

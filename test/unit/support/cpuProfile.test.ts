@@ -8,7 +8,7 @@ function frame(functionName: string, url = ''): Runtime.CallFrame {
   return { functionName, url, scriptId: '0', lineNumber: 0, columnNumber: 0 };
 }
 
-describe('test support: cpuShare (who spent a CPU profile\'s time)', () => {
+describe("test support: cpuShare (who spent a CPU profile's time)", () => {
   // root ─ (idle) | (garbage collector) | (program)
   //      ─ hostLoop (host) ─ ourPoll (ours) ─ JSON.parse-ish host frame (ours: called by us)
   //      ─ onStreamRead (node internal) ─ socketOnData (node:_http_client: our answer being read)
