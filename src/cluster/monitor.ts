@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ApiError } from '../api/errors';
 import { type HealthReport } from '../api/health';
 import { DockerError, classifyDockerError, isEngineProblem } from '../docker/errors';
@@ -89,7 +90,7 @@ export class ClusterMonitor implements Disposable {
 
   private running = false;
   private disposed = false;
-  private lifetime = new AbortController();
+  private lifetime = newLifetime();
   private pollTimer: TimerHandle | undefined;
   private containerTimer: TimerHandle | undefined;
   private burstTimers: TimerHandle[] = [];
@@ -147,9 +148,9 @@ export class ClusterMonitor implements Disposable {
       return;
     }
     this.running = true;
-    this.lifetime = new AbortController();
+    this.lifetime = newLifetime();
     for (const w of this.watches) {
-      w.lifetime = new AbortController();
+      w.lifetime = newLifetime();
       w.subscription = w.docker?.subscribeEvents(
         { project: this.opts.project },
         {
@@ -423,6 +424,16 @@ function listedAlike(inspected: ContainerDetails, listed: ContainerSummary): boo
   );
 }
 
+/**
+ * A monitor's (or one engine's) lifetime: every container's inspect listens on its signal at once
+ * (37 and more in a big cluster), each letting go when done, so Node's leak warning at 11 is noise.
+ */
+function newLifetime(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 function safeCall<T>(fn: (() => T) | undefined): T | undefined {
   try {
     return fn?.();
@@ -441,7 +452,7 @@ class EngineWatch {
   engine: EngineStatus = { reachable: false, endpoint: undefined, problem: undefined };
   subscription: EventSubscription | undefined;
   /** Aborted when the monitor pauses (as the monitor's own lifetime is). */
-  lifetime = new AbortController();
+  lifetime = newLifetime();
   version: string | undefined;
   latencyMs: number | undefined;
   /** Its container refresh: one in flight per engine, so a slow host never holds the others back. */

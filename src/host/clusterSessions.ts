@@ -198,6 +198,10 @@ export class ClusterSessions implements vscode.Disposable {
 
   /** Drops every session and connection, then rediscovers (settings changed, signed in). */
   async reconnect(): Promise<void> {
+    // A discovery in flight would create its sessions on the connections dropped here: let it finish first.
+    while (this.rediscovering) {
+      await this.rediscovering.catch(() => undefined);
+    }
     for (const s of this.sessions.values()) {
       s.dispose();
     }
@@ -238,8 +242,9 @@ export class ClusterSessions implements vscode.Disposable {
   private async doRediscover(): Promise<void> {
     const settings = this.settings.value;
     void this.detectComposeCommand();
-    this.ensureDocker(settings);
     const found = await this.findClusters(settings);
+    // After the search: the sessions made below use the Docker client of now.
+    this.ensureDocker(settings);
     const next = new Map<string, Session>();
     let changed = false;
     for (const cluster of found) {
