@@ -37,6 +37,8 @@ import { recreateNode } from './commands/recreateNode';
 import { showHealth } from './commands/showHealth';
 import { openComposeAt } from './commands/openComposeAt';
 import { HealthDocumentProvider } from './views/healthDocuments';
+import { folderEventConcernsClusters } from './cluster/discovery';
+import { isFolder } from './compose/nodeReader';
 
 /** Internals handed to the extension-host tests only (returned when running in test mode). */
 export interface TestApi {
@@ -75,6 +77,13 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     rediscoverTimer = setTimeout(() => void sessions.rediscover(), 300);
   };
   const composeWatcher = vscode.workspace.createFileSystemWatcher('**/{*compose*.{yml,yaml},.env,*.env}');
+  const folderWatcher = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
+  const onFolderEvent = (uri: vscode.Uri, created: boolean) => {
+    const dirs = sessions.all.map((s) => s.cluster.dir);
+    if (folderEventConcernsClusters(uri.fsPath, created && isFolder(uri.fsPath), dirs)) {
+      rediscoverSoon();
+    }
+  };
 
   context.subscriptions.push(
     log,
@@ -90,6 +99,9 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     composeWatcher.onDidCreate(rediscoverSoon),
     composeWatcher.onDidChange(rediscoverSoon),
     composeWatcher.onDidDelete(rediscoverSoon),
+    folderWatcher,
+    folderWatcher.onDidCreate((uri) => onFolderEvent(uri, true)),
+    folderWatcher.onDidDelete((uri) => onFolderEvent(uri, false)),
     vscode.workspace.onDidChangeWorkspaceFolders(rediscoverSoon),
     treeView.onDidChangeVisibility(updateActivity),
     vscode.window.onDidChangeWindowState(updateActivity),

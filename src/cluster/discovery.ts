@@ -74,6 +74,19 @@ export function declaredProjectName(project: Project): string | undefined {
   return r.unresolved ? undefined : r.value;
 }
 
+/**
+ * Whether a path created or deleted in the workspace can change its clusters although no compose
+ * file event says so: the file watcher reports a folder copied in or removed as one event for the
+ * folder, none for the compose files inside.
+ */
+export function folderEventConcernsClusters(
+  changed: string,
+  isFolder: boolean,
+  clusterDirs: readonly string[],
+): boolean {
+  return isFolder || clusterDirs.some((d) => d === changed || d.startsWith(changed + nodePath.sep));
+}
+
 /** A compose file that defines cluster nodes (web, master or coreapp), not only a DB-upgrade job. */
 function isClusterProject(project: Project): boolean {
   return [...project.services.values()].some((s) => s.role === 'web' || s.role === 'master' || s.role === 'coreapp');
@@ -146,6 +159,34 @@ export interface DiscoverOptions {
  * file that does not parse or defines no web/master/coreapp service is skipped.
  */
 export function discoverClusters(opts: DiscoverOptions): DiscoveredCluster[] {
+  const steps = discoverySteps(opts);
+  let step = steps.next();
+  while (!step.done) {
+    step = steps.next();
+  }
+  return step.value;
+}
+
+/**
+ * {@link discoverClusters} one project at a time, awaiting `pause` between them: a workspace of
+ * many projects is parsed in slices, and the editor's event loop (typing, linting, the tree) runs
+ * in between instead of waiting for all of them.
+ */
+export async function discoverClustersStepwise(
+  opts: DiscoverOptions,
+  pause: () => Promise<void>,
+): Promise<DiscoveredCluster[]> {
+  const steps = discoverySteps(opts);
+  let step = steps.next();
+  while (!step.done) {
+    await pause();
+    step = steps.next();
+  }
+  return step.value;
+}
+
+/** The discovery itself; it yields after each file group it parsed. */
+function* discoverySteps(opts: DiscoverOptions): Generator<void, DiscoveredCluster[]> {
   const groups: string[][] =
     opts.configuredFiles && opts.configuredFiles.length > 0
       ? [[...opts.configuredFiles]]
@@ -162,6 +203,7 @@ export function discoverClusters(opts: DiscoverOptions): DiscoveredCluster[] {
       env: opts.env ?? {},
       ...(opts.envFile ? { envFile: opts.envFile } : {}),
     });
+    yield;
     if (!isClusterProject(project)) {
       continue;
     }

@@ -96,3 +96,12 @@ export const nodeFileReader: FileReader = {
     }
   },
 };
+
+/** Whether a path is a folder (false when it does not exist). */
+export function isFolder(path: string): boolean {
+  try {
+    return fs.statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

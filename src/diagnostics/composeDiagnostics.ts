@@ -67,54 +67,75 @@ export function registerComposeDiagnostics(
     refusal: (p) => nodeFileReader.refusal?.(p),
   };
 
-  function publish(): void {
-    fixes.clear();
-    const byFile = new Map<string, vscode.Diagnostic[]>();
-    const seen = new Set<string>();
-    for (const r of results.values()) {
-      for (const f of r.findings) {
-        const uri = vscode.Uri.file(f.file).toString();
-        const range = toRange(f.range);
-        const key = diagKey(uri, f.rule, range, f.message);
-        if (seen.has(key)) {
-          continue;
-        }
-        seen.add(key);
-        const d = new vscode.Diagnostic(range, f.message, SEVERITY[f.severity]);
-        d.source = SOURCE;
-        d.code = f.rule;
-        byFile.set(uri, [...(byFile.get(uri) ?? []), d]);
-        if (f.fix) {
-          fixes.set(key, f.fix);
+  /** The files a result has findings in (file URIs as strings). */
+  const filesOf = (r: Result | undefined): string[] =>
+    r ? [...new Set(r.findings.map((f) => vscode.Uri.file(f.file).toString()))] : [];
+
+  /**
+   * Re-publishes the diagnostics of these files only, from every result (a finding may sit in an
+   * env file or a base file that several documents use): with many compose files open, a
+   * keystroke in one does not re-send the others'.
+   */
+  function publish(files: Iterable<string>): void {
+    for (const uri of new Set(files)) {
+      for (const key of [...fixes.keys()]) {
+        if (key.startsWith(`${uri}\0`)) {
+          fixes.delete(key);
         }
       }
-    }
-    for (const uri of published) {
-      if (!byFile.has(uri)) {
+      const diags: vscode.Diagnostic[] = [];
+      const seen = new Set<string>();
+      for (const r of results.values()) {
+        for (const f of r.findings) {
+          if (vscode.Uri.file(f.file).toString() !== uri) {
+            continue;
+          }
+          const range = toRange(f.range);
+          const key = diagKey(uri, f.rule, range, f.message);
+          if (seen.has(key)) {
+            continue;
+          }
+          seen.add(key);
+          const d = new vscode.Diagnostic(range, f.message, SEVERITY[f.severity]);
+          d.source = SOURCE;
+          d.code = f.rule;
+          diags.push(d);
+          if (f.fix) {
+            fixes.set(key, f.fix);
+          }
+        }
+      }
+      if (diags.length > 0) {
+        collection.set(vscode.Uri.parse(uri), diags);
+        published.add(uri);
+      } else if (published.delete(uri)) {
         collection.delete(vscode.Uri.parse(uri));
       }
     }
-    published.clear();
-    for (const [uri, diags] of byFile) {
-      collection.set(vscode.Uri.parse(uri), diags);
-      published.add(uri);
+  }
+
+  /** Sets (or with `undefined` drops) one document's result and re-publishes the files it touches. */
+  function setResult(key: string, next: Result | undefined): void {
+    const before = filesOf(results.get(key));
+    if (next) {
+      results.set(key, next);
+    } else if (!results.delete(key)) {
+      return;
     }
+    publish([...before, ...filesOf(next)]);
   }
 
   function lintNow(doc: vscode.TextDocument): void {
     const key = doc.uri.toString();
     if (!settings.enable || doc.isClosed || !(isCompose(doc) || isInventoryDocument(doc))) {
-      if (results.delete(key)) {
-        publish();
-      }
+      setResult(key, undefined);
       return;
     }
     const version = doc.version;
     const started = Date.now();
     try {
       if (isInventoryDocument(doc)) {
-        results.set(key, lintInventoryDocument(doc, reader, settings.rules));
-        publish();
+        setResult(key, lintInventoryDocument(doc, reader, settings.rules));
         return;
       }
       const paths = projectFilesFor(doc.uri.fsPath, (p) => openText(p) !== undefined || fs.existsSync(p));
@@ -129,8 +150,7 @@ export function registerComposeDiagnostics(
       if (doc.version !== version || doc.isClosed) {
         return; // stale: a newer lint is scheduled
       }
-      results.set(key, { findings, deps: new Set(project.dependencies), project });
-      publish();
+      setResult(key, { findings, deps: new Set(project.dependencies), project });
       log.trace(`lint ${doc.uri.fsPath}: ${findings.length} findings in ${Date.now() - started} ms`);
     } catch (err) {
       log.error(`lint ${doc.uri.fsPath} failed:`, err);
@@ -251,16 +271,14 @@ export function registerComposeDiagnostics(
       relintDependents(e.document.uri.fsPath);
     }),
     vscode.workspace.onDidCloseTextDocument((d) => {
-      if (results.delete(d.uri.toString())) {
-        publish();
-      }
+      setResult(d.uri.toString(), undefined);
       relintDependents(d.uri.fsPath);
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('waCluster.lint')) {
         settings = lintSettings(store);
         results.clear();
-        publish();
+        publish([...published]);
         for (const d of vscode.workspace.textDocuments) {
           schedule(d, 0);
         }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { type WaApiClient } from '../api/client';
-import { discoverClusters, type DiscoveredCluster } from '../cluster/discovery';
+import { discoverClustersStepwise, type DiscoveredCluster } from '../cluster/discovery';
 import { ClusterMonitor, type MonitorChange } from '../cluster/monitor';
 import { type ClusterSnapshot } from '../cluster/types';
 import { nodeFileReader } from '../compose/nodeReader';
@@ -74,6 +74,7 @@ export class ClusterSessions implements vscode.Disposable {
   private dockerHost: string | undefined;
   private active = true;
   private rediscovering: Promise<void> | undefined;
+  private rediscoverAgain: Promise<void> | undefined;
   private composeCommand:
     { setting: string; detected: Promise<ComposeCommand | undefined>; value: ComposeCommand | undefined } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -180,7 +181,16 @@ export class ClusterSessions implements vscode.Disposable {
 
   /** Re-reads the workspace's compose files; keeps sessions whose files are unchanged. */
   rediscover(): Promise<void> {
-    this.rediscovering ??= this.doRediscover().finally(() => {
+    if (this.rediscovering) {
+      // Files changed while a discovery was reading them: read once more when it is done.
+      const again = () => {
+        this.rediscoverAgain = undefined;
+        return this.rediscover();
+      };
+      this.rediscoverAgain ??= this.rediscovering.then(again, again);
+      return this.rediscoverAgain;
+    }
+    this.rediscovering = this.doRediscover().finally(() => {
       this.rediscovering = undefined;
     });
     return this.rediscovering;
@@ -188,6 +198,10 @@ export class ClusterSessions implements vscode.Disposable {
 
   /** Drops every session and connection, then rediscovers (settings changed, signed in). */
   async reconnect(): Promise<void> {
+    // A discovery in flight would create its sessions on the connections dropped here: let it finish first.
+    while (this.rediscovering) {
+      await this.rediscovering.catch(() => undefined);
+    }
     for (const s of this.sessions.values()) {
       s.dispose();
     }
@@ -228,8 +242,9 @@ export class ClusterSessions implements vscode.Disposable {
   private async doRediscover(): Promise<void> {
     const settings = this.settings.value;
     void this.detectComposeCommand();
-    this.ensureDocker(settings);
     const found = await this.findClusters(settings);
+    // After the search: the sessions made below use the Docker client of now.
+    this.ensureDocker(settings);
     const next = new Map<string, Session>();
     let changed = false;
     for (const cluster of found) {
@@ -289,14 +304,12 @@ export class ClusterSessions implements vscode.Disposable {
           : (await vscode.workspace.findFiles(new vscode.RelativePattern(folder, COMPOSE_GLOB), EXCLUDE_GLOB, 200)).map(
               (u) => u.fsPath,
             );
+      // One project at a time: with many projects the editor keeps typing and linting meanwhile.
       clusters.push(
-        ...discoverClusters({
-          candidates,
-          configuredFiles: configured,
-          projectName: settings.projectName,
-          reader,
-          env: process.env,
-        }),
+        ...(await discoverClustersStepwise(
+          { candidates, configuredFiles: configured, projectName: settings.projectName, reader, env: process.env },
+          () => new Promise((resolve) => setImmediate(resolve)),
+        )),
       );
     }
     this.inventories = await findInventoryClusters(reader, this.log);

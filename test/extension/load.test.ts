@@ -1,16 +1,23 @@
 /**
  * Load (issue #12): an emulated cluster of 2 masters and 33 coreapps (32 shards + 1 spare) watched
  * by a real extension host at the default poll interval. The tree and the status bar stay correct,
- * health polling never overlaps itself (the web counts the /v1/health requests open at once), the
- * host's own CPU time is measured (and bounded against a runaway), and a failover among 33 is announced once.
- * Bounded: 37 containers, one minute of watching, one failover.
+ * health polling never overlaps itself (the web counts the /v1/health requests open at once), our
+ * share of the host's CPU (from a CPU profile of the host) stays under the bench's idle goal, the
+ * whole host is bounded against a runaway, and a failover among 33 is announced once. Then a
+ * workspace of 20 compose projects: each discovered by the file watcher and linted with its own
+ * .env (how fast is the bench's `workspace20` case).
+ * Bounded: 37 containers, one minute of watching, one failover; 20 projects without containers.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as vscode from 'vscode';
+import { EXTENSION_ID } from '../../src/constants';
 import { type TestApi } from '../../src/extension';
 import * as emulator from '../emulator/src/harness';
+import { cpuShare, describeShare, perMinute, profileWhile } from '../support/cpuProfile';
+import { sharedDir } from '../support/paths';
 import {
   activateExtension,
   answerDialogs,
@@ -23,13 +30,23 @@ import {
 const COREAPPS = 33;
 const SHARDS = 32;
 /**
- * The bench's goal for the extension host's idle CPU with the view visible is 300 ms/min for the
- * 7-node cluster (test/bench/extensionHost). Measured here with 37 containers: about 800 ms/min
- * (above that goal: open, see the README's Reliability table); this bound only catches a runaway
- * (a poll loop that piles up would cost seconds per minute). 2999 ms/min was seen with a second test
- * run loading the 2 cores, so the bound leaves room for a busy machine.
+ * The bench's goal for the extension host's idle CPU with the view visible (test/bench/extensionHost),
+ * held here by OUR share of the host with 37 containers: the samples of a CPU profile of the host
+ * with a frame of our bundle on the stack, plus Node's HTTP/TLS reading our answers, plus garbage
+ * collection and native time in proportion (test/support/cpuProfile.ts).
+ */
+const IDLE_GOAL_MS_PER_MIN = 300;
+/**
+ * The whole host (process.cpuUsage: code-server's extension host costs 700–1100 ms/min before our
+ * extension activates, README "Performance") is only bounded against a runaway (a poll loop that
+ * piles up would cost seconds per minute). 2999 ms/min was seen with a second test run loading
+ * the 2 cores, so the bound leaves room for a busy machine.
  */
 const RUNAWAY_MS_PER_MIN = 6000;
+
+/** Our bundle (zod, yaml and dockerode are in it), as profile frames name their script. */
+const ourBundle = path.join(vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath ?? '', 'dist', 'extension.js');
+const isOurBundle = (url: string): boolean => (url.startsWith('file:') ? fileURLToPath(url) : url) === ourBundle;
 
 describe(`load: 2 masters and ${COREAPPS} coreapps, ${SHARDS} shards (extension host, Compose ${emulator.composeFlavor()})`, function () {
   this.timeout(600_000);
@@ -108,20 +125,37 @@ describe(`load: 2 masters and ${COREAPPS} coreapps, ${SHARDS} shards (extension 
     await eventually('status bar 32/32', () => /WA 32\/32( |$)/.test(api.statusBar.text) || undefined);
   });
 
-  it('one minute of watching at the default interval: at most 1 /v1/health in flight (the web counts), extension-host CPU measured (runaway bound)', async () => {
+  it("one minute of watching at the default interval: at most 1 /v1/health in flight (the web counts), our share of the extension host's CPU under the idle goal", async () => {
     await emulator.tokenControl(ws, { resetCounts: true });
     const cpu0 = process.cpuUsage();
     const t0 = Date.now();
-    await new Promise((r) => setTimeout(r, 60_000));
+    const { profile } = await profileWhile(() => new Promise((r) => setTimeout(r, 60_000)), 1000);
     const used = process.cpuUsage(cpu0);
-    const msPerMin = ((used.user + used.system) / 1000) * (60_000 / (Date.now() - t0));
+    const hostMsPerMin = ((used.user + used.system) / 1000) * (60_000 / (Date.now() - t0));
     const counts = await emulator.tokenControl(ws);
+    // The same host with our monitors paused, at once: its garbage collection and native time are
+    // the host's own, so what the watched minute has above them is ours too.
+    api.sessions.setActive(false);
+    const baseline = await profileWhile(() => new Promise((r) => setTimeout(r, 20_000)), 1000);
+    api.sessions.setActive(true);
+    const share = cpuShare(profile, isOurBundle);
+    const paused = cpuShare(baseline.profile, isOurBundle);
+    const sharedExtra = Math.max(
+      0,
+      perMinute(share, share.gcMs + share.programMs) - perMinute(paused, paused.gcMs + paused.programMs),
+    );
+    const oursPerMin = perMinute(share, share.oursJsMs + share.oursIoMs) + sharedExtra;
     // The figures go to the test output for the README's table.
     console.log(
-      `      load: ${msPerMin.toFixed(0)} ms CPU/min in the extension host; at most ${counts.maxHealthInFlight} /v1/health in flight`,
+      [
+        `      load: ours ${oursPerMin.toFixed(0)} ms CPU/min (bundle + HTTP/TLS + GC and native time above the paused host's ${sharedExtra.toFixed(0)}) of the extension host's ${hostMsPerMin.toFixed(0)} (process.cpuUsage, profiler included); at most ${counts.maxHealthInFlight} /v1/health in flight`,
+        describeShare(share),
+        `monitors paused (20 s): ${describeShare(paused).split('\n')[1]}`,
+      ].join('\n        '),
     );
     assert.equal(counts.maxHealthInFlight, 1, 'health was polled, one request at a time');
-    assert.ok(msPerMin < RUNAWAY_MS_PER_MIN, `${msPerMin.toFixed(0)} ms/min`);
+    assert.ok(oursPerMin < IDLE_GOAL_MS_PER_MIN, `ours: ${oursPerMin.toFixed(0)} ms/min\n${describeShare(share)}`);
+    assert.ok(hostMsPerMin < RUNAWAY_MS_PER_MIN, `the whole host: ${hostMsPerMin.toFixed(0)} ms/min`);
     assert.match(rootDescription(), /32\/32 shards connected/);
   });
 
@@ -152,5 +186,92 @@ describe(`load: 2 masters and ${COREAPPS} coreapps, ${SHARDS} shards (extension 
     const failovers = dialogs.shown.filter((a) => /failover/.test(a.message));
     assert.equal(failovers.length, 1, JSON.stringify(dialogs.shown));
     assert.match(failovers[0]!.message, new RegExp(`${spare} took over from ${victim}`));
+  });
+});
+
+describe('load: a workspace with 20 compose projects (extension host)', function () {
+  this.timeout(300_000);
+  const PROJECTS = 20;
+  const root = path.join(workspaceRoot, `wamany${process.pid}`);
+  const vendor = path.join(sharedDir, 'fixtures', 'compose', 'installation');
+  const projects = Array.from({ length: PROJECTS }, (_, i) => `wamany${process.pid}-${i + 1}`);
+  const composeOf = (p: string) => vscode.Uri.file(path.join(root, p, 'multiconnect-compose.yml'));
+  // Each project's own .env gives it its own version; the last one has none (its lint says so).
+  const versionOf = (i: number) => (i < PROJECTS - 1 ? `2.53.${i + 1}` : undefined);
+  let api: TestApi;
+
+  before(async function () {
+    api = await activateExtension();
+    projects.forEach((p, i) => {
+      const dir = path.join(root, p);
+      fs.mkdirSync(dir, { recursive: true });
+      for (const f of ['multiconnect-compose.yml', 'db.env']) {
+        fs.copyFileSync(path.join(vendor, f), path.join(dir, f));
+      }
+      const version = versionOf(i);
+      fs.writeFileSync(path.join(dir, '.env'), version ? `WA_API_VERSION=${version}\n` : '# no version\n');
+    });
+  });
+
+  after(async function () {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    fs.rmSync(root, { recursive: true, force: true });
+    if (api) {
+      await eventually('the 20 projects are gone from the sessions', async () => {
+        await api.sessions.rediscover();
+        return !api.sessions.all.some((s) => projects.includes(s.cluster.projectName));
+      });
+    }
+  });
+
+  it('all 20 are discovered by themselves (the file watcher), each with its own .env', async () => {
+    const found = await eventually(
+      '20 clusters discovered',
+      () => {
+        const mine = api.sessions.all.filter((s) => projects.includes(s.cluster.projectName));
+        return mine.length === PROJECTS ? mine : undefined;
+      },
+      120_000,
+    );
+    projects.forEach((p, i) => {
+      const s = found.find((x) => x.cluster.projectName === p);
+      assert.ok(s, p);
+      assert.deepEqual(s.cluster.files, [composeOf(p).fsPath]);
+      assert.equal(s.cluster.version, versionOf(i), `${p}: the version from its own .env`);
+      assert.deepEqual(
+        s.cluster.declared.map((d) => d.name),
+        ['db', 'waweb', 'master1', 'master2', 'wacore1', 'wacore2', 'wacore3'],
+      );
+    });
+  });
+
+  it('each of the 20 files, open at once, is linted with its own project (.env, db.env)', async () => {
+    for (const p of projects) {
+      await vscode.workspace.openTextDocument(composeOf(p));
+    }
+    const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code));
+    const last = composeOf(projects[PROJECTS - 1]!);
+    // Lints run in the order the documents opened: once the last one's findings are in, all are.
+    await eventually(
+      'the last project (no version in its .env) lists the missing WA_API_VERSION',
+      () => vscode.languages.getDiagnostics(last).filter((d) => codeOf(d) === 'required-variable').length === 6,
+      60_000,
+    );
+    const reference = vscode.languages
+      .getDiagnostics(composeOf(projects[0]!))
+      .map((d) => `${codeOf(d)} ${d.range.start.line}`)
+      .sort();
+    projects.forEach((p, i) => {
+      const diags = vscode.languages.getDiagnostics(composeOf(p));
+      assert.deepEqual(
+        diags.filter((d) => d.severity === vscode.DiagnosticSeverity.Error).map((d) => d.message),
+        [],
+        `${p}: no error on the vendor file`,
+      );
+      if (versionOf(i)) {
+        assert.deepEqual(diags.map((d) => `${codeOf(d)} ${d.range.start.line}`).sort(), reference, p);
+        assert.ok(!diags.some((d) => codeOf(d) === 'required-variable'), `${p}: WA_API_VERSION from its .env`);
+      }
+    });
   });
 });

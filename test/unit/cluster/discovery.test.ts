@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { composeProjectName, discoverClusters } from '../../../src/cluster/discovery';
+import {
+  composeProjectName,
+  discoverClusters,
+  discoverClustersStepwise,
+  folderEventConcernsClusters,
+} from '../../../src/cluster/discovery';
 import { nodeFileReader } from '../../../src/compose/nodeReader';
 import { sharedPath } from '../../support/paths';
 
@@ -41,6 +46,26 @@ describe('cluster/discovery', () => {
         'wacore3:coreapp:wacore3',
       ],
     );
+  });
+
+  it('a folder copied in, or a cluster folder (or one above it) removed, concerns the clusters; other paths do not', () => {
+    const dirs = ['/ws/a/biz', '/ws/b'];
+    assert.equal(folderEventConcernsClusters('/ws/new', true, dirs), true);
+    assert.equal(folderEventConcernsClusters('/ws/a', false, dirs), true);
+    assert.equal(folderEventConcernsClusters('/ws/b', false, dirs), true);
+    assert.equal(folderEventConcernsClusters('/ws/a/bi', false, dirs), false);
+    assert.equal(folderEventConcernsClusters('/ws/a/biz/notes.txt', false, dirs), false);
+  });
+
+  it('stepwise: the same clusters, with a pause after each file parsed (the editor runs in between)', async () => {
+    const candidates = composeFilesUnder(sharedPath('fixtures', 'compose'));
+    let pauses = 0;
+    const stepwise = await discoverClustersStepwise({ candidates, reader: nodeFileReader }, () => {
+      pauses++;
+      return Promise.resolve();
+    });
+    assert.deepEqual(stepwise, discoverClusters({ candidates, reader: nodeFileReader }));
+    assert.equal(pauses, candidates.length);
   });
 
   it('reads the version and project name from .env, and honours configured files and name', () => {

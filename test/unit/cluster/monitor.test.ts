@@ -47,6 +47,29 @@ describe('cluster/monitor', () => {
     t.monitor.dispose();
   });
 
+  it('the periodic container check inspects only what the list shows changed while events flow; a reconnect inspects all', async () => {
+    const t = setup();
+    t.listen();
+    await t.clock.advance(0);
+    const all = t.docker.containers.length;
+    let inspects = t.docker.calls.inspect;
+    await t.clock.advance(60_000);
+    assert.equal(t.docker.calls.inspect, inspects, 'nothing changed: the list alone');
+    // A change the list shows (an event we never got): that container, and only it, is inspected.
+    const [first] = t.docker.containers;
+    t.docker.containers = t.docker.containers.map((c) =>
+      c.id === first!.id ? { ...c, state: 'exited' as const, exitCode: 1 } : c,
+    );
+    inspects = t.docker.calls.inspect;
+    await t.clock.advance(60_000);
+    assert.equal(t.docker.calls.inspect, inspects + 1);
+    assert.equal(t.monitor.snapshot?.nodes.find((n) => n.container?.id === first!.id)?.container?.state, 'exited');
+    inspects = t.docker.calls.inspect;
+    await t.monitor.refresh();
+    assert.equal(t.docker.calls.inspect, inspects + all, 'a refresh asked for inspects every container');
+    t.monitor.dispose();
+  });
+
   it('polls health on the interval and emits only real changes', async () => {
     const t = setup();
     t.listen();
