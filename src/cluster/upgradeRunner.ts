@@ -1,4 +1,6 @@
 import { setDotenvValue } from '../compose/setDotenv';
+import { ComposeError } from '../docker/compose';
+import { composeFailureCause } from '../docker/composeFailure';
 import { type DockerPort } from '../docker/port';
 import { AbortedError, type Clock, isAbortError, sleep } from '../util/abort';
 import { type Translate } from '../util/translate';
@@ -66,6 +68,8 @@ export interface UpgradeJournalEntry {
   readonly from: string | undefined;
   readonly to: string;
   readonly step: UpgradeStep['kind'];
+  /** The DB upgrade service, while that step runs: what the next start looks at. */
+  readonly upgradeService?: string;
   readonly at: number;
 }
 
@@ -104,6 +108,7 @@ export async function runUpgrade(
         from: plan.from,
         to: plan.to,
         step: step.kind,
+        ...(step.kind === 'dbUpgrade' ? { upgradeService: step.service.service } : {}),
         at: ports.clock.now(),
       });
       switch (step.kind) {
@@ -117,11 +122,27 @@ export async function runUpgrade(
         }
         case 'recreate':
           ran = true;
-          // The runner reads .env; the shell's WA_API_VERSION (if the editor inherited one) would win over it, so pass it too.
-          await ports.compose(['up', '-d', ...step.services], {
-            title: t('Starting {0} on version {1}…', step.services.join(', '), plan.to),
-            env: { WA_API_VERSION: plan.to },
-          });
+          try {
+            // The runner reads .env; the shell's WA_API_VERSION (if the editor inherited one) would win over it, so pass it too.
+            await ports.compose(['up', '-d', ...step.services], {
+              title: t('Starting {0} on version {1}…', step.services.join(', '), plan.to),
+              env: { WA_API_VERSION: plan.to },
+            });
+          } catch (err) {
+            if (isAbortError(err)) {
+              throw err;
+            }
+            // .env names the new version already (and the database may have been upgraded): going on is the way out.
+            throw new UpgradeStopped(
+              t(
+                'The upgrade of {0} to {1} stopped while the nodes were restarted on it: {2}. .env already names {1}: once Docker answers again, run WA Cluster: Up to start every node on {1}, then check the WA Cluster view.',
+                plan.project,
+                plan.to,
+                failureCause(err),
+              ),
+              { cause: err },
+            );
+          }
           break;
         case 'verify':
           // Recreating the shard owners moves the shards (a failover the upgrade causes): no news while it settles.
@@ -191,6 +212,14 @@ async function bounded<T>(
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** Why a step failed, in one line: Compose's own cause when it was Compose. */
+function failureCause(err: unknown): string {
+  if (err instanceof ComposeError) {
+    return composeFailureCause(err.stderr) ?? `${err.commandLine}: exit code ${err.exitCode ?? '?'}`;
+  }
+  return errorText(err);
 }
 
 /**
