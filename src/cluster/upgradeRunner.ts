@@ -1,6 +1,7 @@
 import { setDotenvValue } from '../compose/setDotenv';
 import { ComposeError } from '../docker/compose';
 import { composeFailureCause } from '../docker/composeFailure';
+import { DockerError, isEngineProblem } from '../docker/errors';
 import { type DockerPort } from '../docker/port';
 import { AbortedError, type Clock, isAbortError, sleep } from '../util/abort';
 import { type Translate } from '../util/translate';
@@ -224,17 +225,19 @@ function failureCause(err: unknown): string {
 
 /**
  * Stops a DB-upgrade container that exited non-zero: `restart: on-failure` would run it again and
- * again. It is kept (not removed) for its logs; a failing stop is logged, never thrown.
+ * again. It is kept (not removed) for its logs; a failing stop is logged and returned, never thrown.
  */
 export async function stopFailedOneShot(
   docker: DockerPort,
   container: { id: string; name: string },
   log: (line: string) => void,
-): Promise<void> {
+): Promise<unknown> {
   try {
     await docker.stop(container.id, { timeoutSeconds: 5 });
+    return undefined;
   } catch (err) {
     log(`# stopping ${container.name}: ${errorText(err)}`);
+    return err;
   }
 }
 
@@ -321,7 +324,20 @@ async function runDbUpgrade(
     `# ${container.name} exited with ${exitCode} after ${Math.round((ports.clock.now() - startedAt) / 1000)} s`,
   );
   if (exitCode !== 0) {
-    await stopFailedOneShot(docker, container, (l) => ports.ui.log(l));
+    const notStopped = await stopFailedOneShot(docker, container, (l) => ports.ui.log(l));
+    if (notStopped instanceof DockerError && isEngineProblem(notStopped)) {
+      // The engine went away with it (stopped or restarting): not the migration's own failure, and Docker may run it again.
+      throw new UpgradeStopped(
+        t(
+          'The DB upgrade to {0} stopped (container {1} exited with {2}) as Docker stopped answering ({3}). The new version was NOT started; the cluster keeps running its old version and .env is unchanged. When Docker is back, its restart policy may run {1} again: let it finish ("docker wait {1}" prints its exit code), then run Upgrade again. Last log lines:\n{4}',
+          plan.to,
+          container.name,
+          exitCode,
+          notStopped.message,
+          tail.slice(-5).join('\n'),
+        ),
+      );
+    }
     throw new UpgradeStopped(
       t(
         'The DB upgrade to {0} failed (container {1} exited with {2}). The new version was NOT started; the cluster keeps running its old version and .env is unchanged. Fix the cause (see "docker logs {1}" and the "WA Cluster: Compose" output), restore a backup if needed, then run Upgrade again. Last log lines:\n{3}',

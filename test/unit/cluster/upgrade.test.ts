@@ -408,7 +408,7 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
     assert.equal(err.cause, failure, "Compose's error stays the cause (its output is one click away)");
     assert.equal(
       err.message,
-      'The upgrade of biz to 2.53.2 stopped while the nodes were restarted on it: Error response from daemon: connection refused. .env already names 2.53.2: once Docker answers again, run WA Cluster: Up to start every node on 2.53.2, then check the WA Cluster view.',
+      'The upgrade of biz to 2.53.2 stopped while the nodes were restarted on it: connection refused. .env already names 2.53.2: once Docker answers again, run WA Cluster: Up to start every node on 2.53.2, then check the WA Cluster view.',
     );
     assert.match(ports.env.get('/c/.env')!, /WA_API_VERSION=2\.53\.2/);
     assert.equal(ports.journaled.at(-1), 'end biz');
