@@ -241,6 +241,34 @@ export async function stopFailedOneShot(
   }
 }
 
+/**
+ * Why a DB upgrade that failed may not have failed by itself: Docker no longer answers, or
+ * containers that ran when the upgrade began (the database first) no longer run. Undefined when
+ * the cluster runs as before.
+ */
+async function stoppedAround(
+  plan: UpgradePlan,
+  docker: DockerPort,
+  stopError: unknown,
+  t: Translate,
+): Promise<string | undefined> {
+  const gone = (err: unknown) =>
+    err instanceof DockerError && isEngineProblem(err) ? t('Docker does not answer ({0})', err.message) : undefined;
+  if (gone(stopError)) {
+    return gone(stopError);
+  }
+  const ran = plan.steps.flatMap((s) => (s.kind === 'recreate' ? [...s.services] : []));
+  try {
+    const running = new Set(
+      (await docker.listContainers(plan.project)).filter((c) => c.state === 'running').map((c) => c.service),
+    );
+    const stopped = ran.filter((s) => !running.has(s));
+    return stopped.length > 0 ? t('{0} no longer run', stopped.join(', ')) : undefined;
+  } catch (err) {
+    return gone(err);
+  }
+}
+
 async function lastLogLines(docker: DockerPort, id: string, count: number): Promise<string[]> {
   const lines: string[] = [];
   try {
@@ -325,15 +353,17 @@ async function runDbUpgrade(
   );
   if (exitCode !== 0) {
     const notStopped = await stopFailedOneShot(docker, container, (l) => ports.ui.log(l));
-    if (notStopped instanceof DockerError && isEngineProblem(notStopped)) {
-      // The engine went away with it (stopped or restarting): not the migration's own failure, and Docker may run it again.
+    const around = await stoppedAround(plan, docker, notStopped, t);
+    if (around) {
+      // Not the migration's own failure: the engine (or the cluster's containers) went away with it, and Docker may run it again.
       throw new UpgradeStopped(
         t(
-          'The DB upgrade to {0} stopped (container {1} exited with {2}) as Docker stopped answering ({3}). The new version was NOT started; the cluster keeps running its old version and .env is unchanged. When Docker is back, its restart policy may run {1} again: let it finish ("docker wait {1}" prints its exit code), then run Upgrade again. Last log lines:\n{4}',
+          'The DB upgrade to {0} stopped (container {1} exited with {2}) as the cluster stopped around it: {3}. The new version was NOT started and .env is unchanged. Once Docker answers again, run WA Cluster: Up to start the cluster on {4} again; its restart policy may run {1} again too: let it finish ("docker wait {1}" prints its exit code), then run Upgrade again. Last log lines:\n{5}',
           plan.to,
           container.name,
           exitCode,
-          notStopped.message,
+          around,
+          plan.from ?? t('the old version'),
           tail.slice(-5).join('\n'),
         ),
       );

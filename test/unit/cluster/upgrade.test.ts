@@ -334,7 +334,10 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
     ports.docker.waitAnswers = [1];
     ports.compose = function (this: Ports, sub, opts) {
       this.composeCalls.push({ sub, env: opts.env, files: opts.files });
-      this.docker.containers = [container({ service: 'dbupgrade', project: 'biz', state: 'exited', exitCode: 1 })];
+      this.docker.containers = [
+        ...HA.map((service) => container({ service, project: 'biz', state: 'running' })),
+        container({ service: 'dbupgrade', project: 'biz', state: 'exited', exitCode: 1 }),
+      ];
       return Promise.resolve();
     };
     ports.docker.logs = (_id, _o, onLine) => {
@@ -355,6 +358,36 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
     assert.equal(ports.composeCalls.length, 1, 'no node was recreated');
     assert.equal(ports.docker.stopped.length, 1, 'the failed upgrade container is stopped, not restarting in a loop');
     assert.equal(ports.journaled.at(-1), 'end biz');
+  });
+
+  it('a DB upgrade that dies with the cluster around it (the engine stopping, the database gone) says so, and that Docker may run it again', async () => {
+    const ports = new Ports();
+    ports.docker.waitAnswers = [1];
+    ports.compose = function (this: Ports, sub, opts) {
+      this.composeCalls.push({ sub, env: opts.env, files: opts.files });
+      this.docker.containers = [
+        ...HA.map((service) => container({ service, project: 'biz', state: service === 'db' || service === 'waweb' ? 'exited' : 'running' })),
+        container({ service: 'dbupgrade', project: 'biz', state: 'exited', exitCode: 1 }),
+      ];
+      return Promise.resolve();
+    };
+    await assert.rejects(
+      runUpgrade(plan(), ports, t),
+      (err: Error) =>
+        err instanceof UpgradeStopped &&
+        /^The DB upgrade to 2\.53\.2 stopped \(container biz_dbupgrade_1 exited with 1\) as the cluster stopped around it: db, waweb no longer run\. The new version was NOT started and \.env is unchanged\. Once Docker answers again, run WA Cluster: Up to start the cluster on 2\.51\.1 again; its restart policy may run biz_dbupgrade_1 again too/.test(
+          err.message,
+        ),
+    );
+    const gone = new Ports();
+    gone.docker.waitAnswers = [1];
+    gone.compose = function (this: Ports) {
+      this.docker.containers = [container({ service: 'dbupgrade', project: 'biz', state: 'exited', exitCode: 1 })];
+      this.docker.stop = () => Promise.reject(new DockerError('daemonDown', 'Docker is not running'));
+      return Promise.resolve();
+    };
+    await assert.rejects(runUpgrade(plan(), gone, t), /as the cluster stopped around it: Docker does not answer \(Docker is not running\)\./);
+    assert.match(gone.env.get('/c/.env')!, /WA_API_VERSION=2\.51\.1/);
   });
 
   it('a DB upgrade container restarted by its policy has failed, although docker wait said 0', async () => {
