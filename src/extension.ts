@@ -135,7 +135,11 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
   // Discovery (a workspace search, a Compose CLI probe) starts once activate() has returned.
   // An interrupted upgrade is reported once the first discovery has made the Docker client (it looks at the DB upgrade container).
   const discovery = setImmediate(
-    () => void sessions.rediscover().then(updateActivity).finally(() => reportInterruptedUpgrades(services)),
+    () =>
+      void sessions
+        .rediscover()
+        .then(updateActivity)
+        .finally(() => reportInterruptedUpgrades(services)),
   );
   context.subscriptions.push({ dispose: () => clearImmediate(discovery) });
   log.info(`activated (${version})`);

@@ -16,7 +16,13 @@ import {
   type UpgradePath,
   type UpgradeService,
 } from '../cluster/upgradePlan';
-import { runUpgrade, UpgradeStopped, type UpgradeJournal, type UpgradeJournalEntry, type UpgradePorts } from '../cluster/upgradeRunner';
+import {
+  runUpgrade,
+  UpgradeStopped,
+  type UpgradeJournal,
+  type UpgradeJournalEntry,
+  type UpgradePorts,
+} from '../cluster/upgradeRunner';
 import { nodeFileReader } from '../compose/nodeReader';
 import { loadProject } from '../compose/project';
 import { WA_ROLES } from '../compose/roles';
@@ -430,9 +436,15 @@ async function upgradeContainerNow(
       return undefined;
     }
     const d = await docker.inspect(newest.id);
-    return { name: d.name, state: d.state, exitCode: d.state === 'exited' || d.state === 'dead' ? d.exitCode : undefined };
+    return {
+      name: d.name,
+      state: d.state,
+      exitCode: d.state === 'exited' || d.state === 'dead' ? d.exitCode : undefined,
+    };
   } catch (err) {
-    services.log.warn(`looking for the DB upgrade container of ${entry.project}: ${err instanceof Error ? err.message : String(err)}`);
+    services.log.warn(
+      `looking for the DB upgrade container of ${entry.project}: ${err instanceof Error ? err.message : String(err)}`,
+    );
     return undefined;
   }
 }

@@ -27,6 +27,8 @@ import { english as t } from '../../src/util/translate';
 import * as h from '../emulator/src/harness';
 import { PrivateDockerd } from '../support/privateDockerd';
 
+const connectedCoreapps = (b: h.HealthBody): number =>
+  Object.values(b.health).filter((v) => v.role === 'coreapp' && v.gateway_status === 'connected').length;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
@@ -90,8 +92,10 @@ describe(`Upgrade while the Docker engine restarts (real runner and Compose ${h.
   };
 
   async function dataState(): Promise<DataState> {
-    const names = (await onEngine(['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]))
-      .stdout.split('\n')
+    const names = (
+      await onEngine(['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`])
+    ).stdout
+      .split('\n')
       .filter(Boolean);
     assert.ok(names.length >= 2, `the project's volumes: ${names.join(', ')}`);
     const volumes = (
@@ -141,7 +145,12 @@ describe(`Upgrade while the Docker engine restarts (real runner and Compose ${h.
 
   const cluster = () => {
     const file = path.join(dir, 'multiconnect-compose.yml');
-    const [c] = discoverClusters({ candidates: [file], configuredFiles: [file], projectName: project, reader: nodeFileReader });
+    const [c] = discoverClusters({
+      candidates: [file],
+      configuredFiles: [file],
+      projectName: project,
+      reader: nodeFileReader,
+    });
     assert.ok(c);
     return c;
   };
@@ -228,11 +237,9 @@ describe(`Upgrade while the Docker engine restarts (real runner and Compose ${h.
     engine = new PrivateDockerd({ publishPorts: true, shutdownTimeoutSeconds: 3 });
     await engine.start();
     const images = [...h.VERSIONS.flatMap((v) => [h.webImage(v), h.coreappImage(v)]), h.DB_IMAGE_MYSQL];
-    const load = await h.exec(
-      'sh',
-      ['-c', `docker save ${images.join(' ')} | docker -H '${engine.host}' load`],
-      { timeoutMs: 180_000 },
-    );
+    const load = await h.exec('sh', ['-c', `docker save ${images.join(' ')} | docker -H '${engine.host}' load`], {
+      timeoutMs: 180_000,
+    });
     assert.equal(load.code, 0, load.stderr);
     // The DB upgrade of a large database: long enough to be cut in the middle, at default intervals otherwise.
     ws = h.writeWorkspace({ dir, project, webPort: await h.freePort(), env: { WA_EMULATOR_MIGRATION_MS: 9000 } });
@@ -242,6 +249,7 @@ describe(`Upgrade while the Docker engine restarts (real runner and Compose ${h.
     token = await h.login(ws);
     assert.equal((await h.api(ws, 'POST', '/v1/account', { token, body: registration })).status, 202);
     assert.equal((await h.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status, 201);
+    await h.waitForHealth(ws, (b) => connectedCoreapps(b) === 1, { timeoutMs: 60_000 });
     const docker = DockerodeClient.create({ hostSetting: engine.host });
     assert.ok(docker.ok);
     monitor = new ClusterMonitor({ project, docker: docker.value });
@@ -273,10 +281,17 @@ describe(`Upgrade while the Docker engine restarts (real runner and Compose ${h.
       (err: unknown) => ({ err: err instanceof Error ? err : new Error(String(err)) }),
     );
     await restarted;
-    console.log(`      ${'err' in result ? `${result.err.name}: ${result.err.message}` : JSON.stringify(result.outcome)}`);
+    console.log(
+      `      ${'err' in result ? `${result.err.name}: ${result.err.message}` : JSON.stringify(result.outcome)}`,
+    );
     assert.ok(restarted, `the engine was restarted in the DB upgrade wait: ${log.join('\n')}`);
     assert.ok('err' in result, `the upgrade stopped: ${log.join('\n')}`);
-    console.log(log.filter((l) => l.startsWith('# ')).map((l) => `      ${l}`).join('\n'));
+    console.log(
+      log
+        .filter((l) => l.startsWith('# '))
+        .map((l) => `      ${l}`)
+        .join('\n'),
+    );
     assert.equal(result.err.name, 'UpgradeStopped', result.err.stack);
     // Docker cut the wait, or the container died with the engine (its database gone first): either way, said so.
     assert.match(
@@ -295,13 +310,9 @@ describe(`Upgrade while the Docker engine restarts (real runner and Compose ${h.
     const back = await containers();
     console.log(`      back by itself after the restart: ${JSON.stringify(back)}`);
     await h.up(ws, h.HA_SERVICES, { env: { DOCKER_HOST: engine.host } });
-    await h.waitForHealth(
-      ws,
-      (b) =>
-        b.meta?.version === `v${h.OLD_VERSION}` &&
-        Object.values(b.health).filter((v) => v.role === 'coreapp' && v.gateway_status === 'connected').length === 1,
-      { timeoutMs: 90_000 },
-    );
+    await h.waitForHealth(ws, (b) => b.meta?.version === `v${h.OLD_VERSION}` && connectedCoreapps(b) === 1, {
+      timeoutMs: 90_000,
+    });
     const after = await containers();
     console.log(`      the DB upgrade after the restart: ${after.dbupgrade}`);
     for (const service of h.HA_SERVICES) {
@@ -325,7 +336,9 @@ describe(`Upgrade while the Docker engine restarts (real runner and Compose ${h.
       (err: unknown) => ({ err: err instanceof Error ? err : new Error(String(err)) }),
     );
     await restarted;
-    console.log(`      ${'err' in result ? `${result.err.name}: ${result.err.message}` : JSON.stringify(result.outcome)}`);
+    console.log(
+      `      ${'err' in result ? `${result.err.name}: ${result.err.message}` : JSON.stringify(result.outcome)}`,
+    );
     assert.ok(restarted, `the engine was restarted while the nodes were recreated: ${log.join('\n')}`);
     assert.ok('err' in result, `the upgrade stopped: ${log.join('\n')}`);
     assert.equal(result.err.name, 'UpgradeStopped', result.err.stack);
@@ -342,13 +355,9 @@ describe(`Upgrade while the Docker engine restarts (real runner and Compose ${h.
 
     // What the message says to do: Up (with .env as it is now).
     await h.up(ws, h.HA_SERVICES, { version: h.NEW_VERSION, env: { DOCKER_HOST: engine.host } });
-    await h.waitForHealth(
-      ws,
-      (b) =>
-        b.meta?.version === `v${h.NEW_VERSION}` &&
-        Object.values(b.health).filter((v) => v.role === 'coreapp' && v.gateway_status === 'connected').length === 1,
-      { timeoutMs: 120_000 },
-    );
+    await h.waitForHealth(ws, (b) => b.meta?.version === `v${h.NEW_VERSION}` && connectedCoreapps(b) === 1, {
+      timeoutMs: 120_000,
+    });
     const nodes = await containers();
     for (const service of h.HA_SERVICES.filter((s) => s !== 'db')) {
       assert.match(nodes[service] ?? '', new RegExp(`:v${h.NEW_VERSION.replace(/\./g, '\\.')} running$`), service);

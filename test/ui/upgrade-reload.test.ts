@@ -62,7 +62,7 @@ describe(`Upgrade: the window reloaded during the DB upgrade (code-server + Chro
     const server = all.find((p) => p.args.includes(`--user-data-dir ${sb.userDataDir}`));
     assert.ok(server, 'the code-server process');
     const below = new Set([server.pid]);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const p of all) {
         if (below.has(p.ppid) && !below.has(p.pid)) {
@@ -111,12 +111,20 @@ describe(`Upgrade: the window reloaded during the DB upgrade (code-server + Chro
       fs
         .readdirSync(dir)
         .filter((n) => /\.ya?ml$/.test(n))
-        .map((f) => [f, crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex')]),
+        .map((f) => [
+          f,
+          crypto
+            .createHash('sha256')
+            .update(fs.readFileSync(path.join(dir, f)))
+            .digest('hex'),
+        ]),
     );
     const nodes: string[] = [];
     for (const service of emulator.HA_SERVICES) {
       const id = await emulator.containerIdOf(ws, service);
-      nodes.push(`${service} ${id} ${(await emulator.exec('docker', ['inspect', '-f', '{{.Config.Image}}', id])).stdout.trim()}`);
+      nodes.push(
+        `${service} ${id} ${(await emulator.exec('docker', ['inspect', '-f', '{{.Config.Image}}', id])).stdout.trim()}`,
+      );
     }
     const state = (await emulator.api(ws, 'GET', '/_emulator/state')).body as Record<string, unknown>;
     return {
@@ -228,7 +236,9 @@ describe(`Upgrade: the window reloaded during the DB upgrade (code-server + Chro
     );
     const upgradeNow = await upgradeContainers();
     const hostsAfter = await extensionHosts();
-    console.log(`      after the reload: extension hosts ${JSON.stringify(hostsAfter)}; DB upgrade ${JSON.stringify(upgradeNow)}`);
+    console.log(
+      `      after the reload: extension hosts ${JSON.stringify(hostsAfter)}; DB upgrade ${JSON.stringify(upgradeNow)}`,
+    );
     console.log(`      the new window says: ${interrupted}`);
     await page.screenshot({ path: path.join(screenshots, 'upgrade-reload.png') });
     assert.ok(
@@ -245,7 +255,11 @@ describe(`Upgrade: the window reloaded during the DB upgrade (code-server + Chro
     const waited = await emulator.exec('docker', ['wait', name], { timeoutMs: 60_000 });
     assert.equal(waited.stdout.trim(), '0', `the DB upgrade exited with 0: ${waited.stdout}${waited.stderr}`);
     assert.match((await emulator.exec('docker', ['logs', name])).stdout, /Database upgrade completed successfully/);
-    assert.deepEqual(await upgradeContainers(['--filter', 'status=running']), [], 'no DB upgrade container left running');
+    assert.deepEqual(
+      await upgradeContainers(['--filter', 'status=running']),
+      [],
+      'no DB upgrade container left running',
+    );
     assert.deepEqual(await dataState(), before);
     await emulator.waitForHealth(ws, (b) => b.meta?.version === `v${emulator.OLD_VERSION}`, {
       token: await emulator.login(ws),

@@ -270,7 +270,10 @@ describe('upgrade plan (what happens, and every reason to stop before anything c
   it('an upgrade cut short in the DB upgrade says what its container does now: still running (let it finish), done, failed', () => {
     const e = { project: 'biz', from: OLD, to: NEW, step: 'dbUpgrade' as const };
     const running = interruptedUpgradeMessage(e, t, { name: 'biz-dbupgrade-1', state: 'running', exitCode: undefined });
-    assert.match(running, /its container biz-dbupgrade-1 is still running\. .*Let it finish: run neither Upgrade nor Up on 2\.53\.2 until it has exited \("docker wait biz-dbupgrade-1"/);
+    assert.match(
+      running,
+      /its container biz-dbupgrade-1 is still running\. .*Let it finish: run neither Upgrade nor Up on 2\.53\.2 until it has exited \("docker wait biz-dbupgrade-1"/,
+    );
     assert.match(
       interruptedUpgradeMessage(e, t, { name: 'biz-dbupgrade-1', state: 'exited', exitCode: 0 }),
       /has since finished with exit code 0\. The nodes were not restarted and \.env still names 2\.51\.1: run Upgrade again/,
@@ -286,13 +289,21 @@ describe('upgrade plan (what happens, and every reason to stop before anything c
     const upgrading = {
       nodes: [
         ...base.nodes,
-        { name: 'dbupgrade', service: 'dbupgrade', kind: 'unknown', container: { name: 'biz-dbupgrade-1', state: 'running' } },
+        {
+          name: 'dbupgrade',
+          service: 'dbupgrade',
+          kind: 'unknown',
+          container: { name: 'biz-dbupgrade-1', state: 'running' },
+        },
       ],
     } as unknown as ClusterSnapshot;
     for (const path of ['dbupgrade', 'downtime'] as const) {
       const r = planUpgrade(input({ path, snapshot: upgrading }), t);
       assert.ok(!r.ok);
-      assert.match(r.message, /^The DB upgrade container biz-dbupgrade-1 of biz is still running\. .*Nothing was changed\.$/);
+      assert.match(
+        r.message,
+        /^The DB upgrade container biz-dbupgrade-1 of biz is still running\. .*Nothing was changed\.$/,
+      );
     }
   });
 });
@@ -366,7 +377,9 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
     ports.compose = function (this: Ports, sub, opts) {
       this.composeCalls.push({ sub, env: opts.env, files: opts.files });
       this.docker.containers = [
-        ...HA.map((service) => container({ service, project: 'biz', state: service === 'db' || service === 'waweb' ? 'exited' : 'running' })),
+        ...HA.map((service) =>
+          container({ service, project: 'biz', state: service === 'db' || service === 'waweb' ? 'exited' : 'running' }),
+        ),
         container({ service: 'dbupgrade', project: 'biz', state: 'exited', exitCode: 1 }),
       ];
       return Promise.resolve();
@@ -386,7 +399,10 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
       this.docker.stop = () => Promise.reject(new DockerError('daemonDown', 'Docker is not running'));
       return Promise.resolve();
     };
-    await assert.rejects(runUpgrade(plan(), gone, t), /as the cluster stopped around it: Docker does not answer \(Docker is not running\)\./);
+    await assert.rejects(
+      runUpgrade(plan(), gone, t),
+      /as the cluster stopped around it: Docker does not answer \(Docker is not running\)\./,
+    );
     assert.match(gone.env.get('/c/.env')!, /WA_API_VERSION=2\.51\.1/);
   });
 
@@ -432,7 +448,8 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
       'docker compose up -d',
     );
     const compose = ports.compose.bind(ports);
-    ports.compose = (sub, opts) => (sub.includes('dbupgrade') || sub[0] === 'rm' ? compose(sub, opts) : Promise.reject(failure));
+    ports.compose = (sub, opts) =>
+      sub.includes('dbupgrade') || sub[0] === 'rm' ? compose(sub, opts) : Promise.reject(failure);
     const err = await runUpgrade(plan(), ports, t).then(
       () => assert.fail('the upgrade went on'),
       (e: unknown) => e as Error,
