@@ -230,6 +230,42 @@ describe(`Upgrade while the Docker engine restarts (real runner and Compose ${h.
     };
   }
 
+  /**
+   * Runs the upgrade with the engine restarted once, when `trigger`'s hooks call `restart`; the
+   * upgrade must stop (UpgradeStopped) and close its journal. Resolves with the stop.
+   */
+  async function upgradeWithEngineRestart(
+    when: string,
+    trigger: (restart: () => void) => Parameters<typeof ports>[0],
+  ): Promise<Error> {
+    let restarted: Promise<void> | undefined;
+    const { ports: p, log } = ports(
+      trigger(() => {
+        restarted ??= restartEngine();
+      }),
+    );
+    const result = await runUpgrade(await plan(), p, t, { timeoutMs: 60_000 }).then(
+      (outcome) => ({ outcome }),
+      (err: unknown) => ({ err: err instanceof Error ? err : new Error(String(err)) }),
+    );
+    await until('the engine restart is over', () => restarted !== undefined, 30_000).catch(() => undefined);
+    await restarted;
+    console.log(
+      `      ${'err' in result ? `${result.err.name}: ${result.err.message}` : JSON.stringify(result.outcome)}`,
+    );
+    assert.ok(restarted, `the engine was restarted ${when}: ${log.join('\n')}`);
+    assert.ok('err' in result, `the upgrade stopped: ${log.join('\n')}`);
+    console.log(
+      log
+        .filter((l) => l.startsWith('# '))
+        .map((l) => `      ${l}`)
+        .join('\n'),
+    );
+    assert.equal(result.err.name, 'UpgradeStopped', result.err.stack);
+    assert.deepEqual([...journal.keys()], [], 'the journal is closed: the runner ended and said why');
+    return result.err;
+  }
+
   before(async function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-upg-engine-'));
     await h.buildImages();
@@ -268,37 +304,18 @@ describe(`Upgrade while the Docker engine restarts (real runner and Compose ${h.
   it('restarted while the DB upgrade runs → stops with a clear message; the old version runs again; volumes, .env and data unchanged', async function () {
     const before = await dataState();
     const nodesBefore = await containers();
-    let restarted: Promise<void> | undefined;
-    const { ports: p, log } = ports({
+    const stopped = await upgradeWithEngineRestart('in the DB upgrade wait', (restart) => ({
       onProgress: (title) => {
         if (/^Waiting for the DB upgrade/.test(title)) {
-          restarted ??= sleep(1000).then(restartEngine);
+          setTimeout(restart, 1000);
         }
       },
-    });
-    const result = await runUpgrade(await plan(), p, t, { timeoutMs: 60_000 }).then(
-      (outcome) => ({ outcome }),
-      (err: unknown) => ({ err: err instanceof Error ? err : new Error(String(err)) }),
-    );
-    await restarted;
-    console.log(
-      `      ${'err' in result ? `${result.err.name}: ${result.err.message}` : JSON.stringify(result.outcome)}`,
-    );
-    assert.ok(restarted, `the engine was restarted in the DB upgrade wait: ${log.join('\n')}`);
-    assert.ok('err' in result, `the upgrade stopped: ${log.join('\n')}`);
-    console.log(
-      log
-        .filter((l) => l.startsWith('# '))
-        .map((l) => `      ${l}`)
-        .join('\n'),
-    );
-    assert.equal(result.err.name, 'UpgradeStopped', result.err.stack);
+    }));
     // Docker cut the wait, or the container died with the engine (its database gone first): either way, said so.
     assert.match(
-      result.err.message,
+      stopped.message,
       /^(The DB upgrade to 2\.53\.2 stopped \(container \S+ exited with \d+\) as the cluster stopped around it: .+\. The new version was NOT started and \.env is unchanged\. Once Docker answers again, run WA Cluster: Up to start the cluster on 2\.51\.1 again; its restart policy may run \S+ again too: let it finish|Stopped waiting for the DB upgrade container \S+ \(.+\)\. It may still be running)/s,
     );
-    assert.deepEqual([...journal.keys()], [], 'the journal is closed: the runner ended and said why');
 
     // Docker brings back what ran (restart policies); the DB upgrade runs to its end again (on-failure).
     await until(
@@ -323,33 +340,20 @@ describe(`Upgrade while the Docker engine restarts (real runner and Compose ${h.
 
   it('restarted while the nodes are recreated → stops saying .env already names the new version and to run Up; Up finishes it, data unchanged', async function () {
     const before = await dataState();
-    let restarted: Promise<void> | undefined;
-    const { ports: p, log } = ports({
+    const stopped = await upgradeWithEngineRestart('while the nodes were recreated', (restart) => ({
       onComposeLine: (sub) => {
         if (sub[0] === 'up' && !sub.includes('dbupgrade')) {
-          restarted ??= restartEngine();
+          restart();
         }
       },
-    });
-    const result = await runUpgrade(await plan(), p, t, { timeoutMs: 60_000 }).then(
-      (outcome) => ({ outcome }),
-      (err: unknown) => ({ err: err instanceof Error ? err : new Error(String(err)) }),
-    );
-    await restarted;
-    console.log(
-      `      ${'err' in result ? `${result.err.name}: ${result.err.message}` : JSON.stringify(result.outcome)}`,
-    );
-    assert.ok(restarted, `the engine was restarted while the nodes were recreated: ${log.join('\n')}`);
-    assert.ok('err' in result, `the upgrade stopped: ${log.join('\n')}`);
-    assert.equal(result.err.name, 'UpgradeStopped', result.err.stack);
+    }));
     assert.match(
-      result.err.message,
+      stopped.message,
       new RegExp(
         `^The upgrade of ${project} to ${h.NEW_VERSION} stopped while the nodes were restarted on it: .+\\. \\.env already names ${h.NEW_VERSION.replace(/\./g, '\\.')}: once Docker answers again, run WA Cluster: Up to start every node on ${h.NEW_VERSION.replace(/\./g, '\\.')}`,
         's',
       ),
     );
-    assert.deepEqual([...journal.keys()], []);
     const after = await dataState();
     assert.equal(after.env, before.env.replace(/^WA_API_VERSION=.*$/m, `WA_API_VERSION=${h.NEW_VERSION}`));
 
