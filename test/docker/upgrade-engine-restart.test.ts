@@ -26,6 +26,7 @@ import { systemClock } from '../../src/util/abort';
 import { english as t } from '../../src/util/translate';
 import * as h from '../emulator/src/harness';
 import { PrivateDockerd } from '../support/privateDockerd';
+import { projectVolumes } from '../support/projectVolumes';
 
 const connectedCoreapps = (b: h.HealthBody): number =>
   Object.values(b.health).filter((v) => v.role === 'coreapp' && v.gateway_status === 'connected').length;
@@ -92,18 +93,7 @@ describe(`Upgrade while the Docker engine restarts (real runner and Compose ${h.
   };
 
   async function dataState(): Promise<DataState> {
-    const names = (
-      await onEngine(['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`])
-    ).stdout
-      .split('\n')
-      .filter(Boolean);
-    assert.ok(names.length >= 2, `the project's volumes: ${names.join(', ')}`);
-    const volumes = (
-      await onEngine(['volume', 'inspect', '-f', '{{.Name}} {{.Driver}} {{.Mountpoint}} {{json .Labels}}', ...names])
-    ).stdout
-      .split('\n')
-      .filter(Boolean)
-      .sort();
+    const volumes = await projectVolumes(onEngine, project);
     // The database's files, read from the engine's side (its data root), not through the cluster.
     const mount = volumes.find((v) => v.startsWith(`${project}_mysqlData `))!.split(' ')[2]!;
     const state = JSON.parse(fs.readFileSync(path.join(mount, 'wa-emulator-state.json'), 'utf8')) as {

@@ -22,6 +22,7 @@ import {
   type Sandbox,
 } from '../support/codeServer';
 import { testResultsDir } from '../support/paths';
+import { projectVolumes } from '../support/projectVolumes';
 import * as emulator from '../emulator/src/harness';
 
 const screenshots = path.join(testResultsDir, 'screenshots');
@@ -95,18 +96,7 @@ describe(`Upgrade: the window reloaded during the DB upgrade (code-server + Chro
 
   /** Volumes, .env, compose files, the containers of the nodes (id and image) and what the database holds. */
   async function dataState(): Promise<Record<string, unknown>> {
-    const names = (
-      await emulator.exec('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`])
-    ).stdout
-      .split('\n')
-      .filter(Boolean);
-    assert.ok(names.length >= 2, `the project's volumes: ${names.join(', ')}`);
-    const volumes = (
-      await emulator.exec('docker', ['volume', 'inspect', '-f', '{{.Name}} {{.Mountpoint}} {{json .Labels}}', ...names])
-    ).stdout
-      .split('\n')
-      .filter(Boolean)
-      .sort();
+    const volumes = await projectVolumes((args) => emulator.exec('docker', args), project);
     const composeFiles = Object.fromEntries(
       fs
         .readdirSync(dir)
