@@ -145,9 +145,15 @@ export function activate(context: vscode.ExtensionContext): TestApi | undefined 
     registerCommand(Commands.openComposeAt, log, (cluster, service) => openComposeAt(services, cluster, service)),
   );
   // Discovery (a workspace search, a Compose CLI probe) starts once activate() has returned.
-  const discovery = setImmediate(() => void sessions.rediscover().then(updateActivity));
+  // An interrupted upgrade is reported once the first discovery has made the Docker client (it looks at the DB upgrade container).
+  const discovery = setImmediate(
+    () =>
+      void sessions
+        .rediscover()
+        .then(updateActivity)
+        .finally(() => reportInterruptedUpgrades(services)),
+  );
   context.subscriptions.push({ dispose: () => clearImmediate(discovery) });
-  void reportInterruptedUpgrades(services);
   log.info(`activated (${version})`);
 
   return context.extensionMode === vscode.ExtensionMode.Test

@@ -123,6 +123,24 @@ export function planUpgrade(
       ),
     };
   }
+  const stillUpgrading = upgradeService
+    ? input.snapshot?.nodes.find(
+        (n) =>
+          n.service === upgradeService.service &&
+          (n.container?.state === 'running' || n.container?.state === 'restarting'),
+      )
+    : undefined;
+  if (stillUpgrading) {
+    // An earlier DB upgrade (cut short in the editor, or started by hand) is migrating: recreating it would cut that short.
+    return {
+      ok: false,
+      message: t(
+        'The DB upgrade container {0} of {1} is still running. Starting an upgrade now would cut its migration short: wait until it has exited ("docker wait {0}" prints its exit code), then run Upgrade again. Nothing was changed.',
+        stillUpgrading.container?.name ?? stillUpgrading.name,
+        project,
+      ),
+    };
+  }
   const services = runningServices(input.declared, input.snapshot, upgradeService?.service);
   const kindOf = (name: string) => input.declared.find((d) => d.name === name)?.kind;
   if (
@@ -355,10 +373,40 @@ export function oneShotExitCode(
 export function interruptedUpgradeMessage(
   entry: { project: string; from: string | undefined; to: string; step: UpgradeStep['kind'] },
   t: Translate,
+  /** The DB upgrade container as the engine shows it now (interrupted in the 'dbUpgrade' step), when found. */
+  upgradeContainer?: { name: string; state: string; exitCode: number | undefined },
 ): string {
   const from = entry.from ?? t('the old version');
   switch (entry.step) {
     case 'dbUpgrade':
+      if (upgradeContainer && (upgradeContainer.state === 'running' || upgradeContainer.state === 'restarting')) {
+        // Recreating it now (Upgrade again) would cut the migration short: it has to run to its end.
+        return t(
+          'The upgrade of {0} from {1} to {2} was interrupted while the DB upgrade ran, and its container {3} is still running. The nodes were not restarted and .env still names {1}. Let it finish: run neither Upgrade nor Up on {2} until it has exited ("docker wait {3}" prints its exit code), then, if it exited with 0, run Upgrade again.',
+          entry.project,
+          from,
+          entry.to,
+          upgradeContainer.name,
+        );
+      }
+      if (upgradeContainer?.exitCode !== undefined) {
+        return upgradeContainer.exitCode === 0
+          ? t(
+              'The upgrade of {0} from {1} to {2} was interrupted while the DB upgrade ran; its container {3} has since finished with exit code 0. The nodes were not restarted and .env still names {1}: run Upgrade again to restart them on {2}.',
+              entry.project,
+              from,
+              entry.to,
+              upgradeContainer.name,
+            )
+          : t(
+              'The upgrade of {0} from {1} to {2} was interrupted while the DB upgrade ran; its container {3} exited with {4}. The nodes were not restarted and .env still names {1}. Check its logs ("docker logs {3}"), then run Upgrade again.',
+              entry.project,
+              from,
+              entry.to,
+              upgradeContainer.name,
+              upgradeContainer.exitCode,
+            );
+      }
       return t(
         "The upgrade of {0} from {1} to {2} was interrupted while the DB upgrade ran. The nodes were not restarted and .env still names {1}. Check the DB upgrade container's logs, then run Upgrade again.",
         entry.project,

@@ -1,4 +1,7 @@
 import { setDotenvValue } from '../compose/setDotenv';
+import { ComposeError } from '../docker/compose';
+import { composeFailureCause } from '../docker/composeFailure';
+import { DockerError, isEngineProblem } from '../docker/errors';
 import { type DockerPort } from '../docker/port';
 import { AbortedError, type Clock, isAbortError, sleep } from '../util/abort';
 import { type Translate } from '../util/translate';
@@ -66,6 +69,8 @@ export interface UpgradeJournalEntry {
   readonly from: string | undefined;
   readonly to: string;
   readonly step: UpgradeStep['kind'];
+  /** The DB upgrade service, while that step runs: what the next start looks at. */
+  readonly upgradeService?: string;
   readonly at: number;
 }
 
@@ -104,6 +109,7 @@ export async function runUpgrade(
         from: plan.from,
         to: plan.to,
         step: step.kind,
+        ...(step.kind === 'dbUpgrade' ? { upgradeService: step.service.service } : {}),
         at: ports.clock.now(),
       });
       switch (step.kind) {
@@ -117,11 +123,27 @@ export async function runUpgrade(
         }
         case 'recreate':
           ran = true;
-          // The runner reads .env; the shell's WA_API_VERSION (if the editor inherited one) would win over it, so pass it too.
-          await ports.compose(['up', '-d', ...step.services], {
-            title: t('Starting {0} on version {1}…', step.services.join(', '), plan.to),
-            env: { WA_API_VERSION: plan.to },
-          });
+          try {
+            // The runner reads .env; the shell's WA_API_VERSION (if the editor inherited one) would win over it, so pass it too.
+            await ports.compose(['up', '-d', ...step.services], {
+              title: t('Starting {0} on version {1}…', step.services.join(', '), plan.to),
+              env: { WA_API_VERSION: plan.to },
+            });
+          } catch (err) {
+            if (isAbortError(err)) {
+              throw err;
+            }
+            // .env names the new version already (and the database may have been upgraded): going on is the way out.
+            throw new UpgradeStopped(
+              t(
+                'The upgrade of {0} to {1} stopped while the nodes were restarted on it: {2}. .env already names {1}: once Docker answers again, run WA Cluster: Up to start every node on {1}, then check the WA Cluster view.',
+                plan.project,
+                plan.to,
+                failureCause(err),
+              ),
+              { cause: err },
+            );
+          }
           break;
         case 'verify':
           // Recreating the shard owners moves the shards (a failover the upgrade causes): no news while it settles.
@@ -193,19 +215,57 @@ export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Why a step failed, in one line: Compose's own cause when it was Compose. */
+function failureCause(err: unknown): string {
+  if (err instanceof ComposeError) {
+    return composeFailureCause(err.stderr) ?? `${err.commandLine}: exit code ${err.exitCode ?? '?'}`;
+  }
+  return errorText(err);
+}
+
 /**
  * Stops a DB-upgrade container that exited non-zero: `restart: on-failure` would run it again and
- * again. It is kept (not removed) for its logs; a failing stop is logged, never thrown.
+ * again. It is kept (not removed) for its logs; a failing stop is logged and returned, never thrown.
  */
 export async function stopFailedOneShot(
   docker: DockerPort,
   container: { id: string; name: string },
   log: (line: string) => void,
-): Promise<void> {
+): Promise<unknown> {
   try {
     await docker.stop(container.id, { timeoutSeconds: 5 });
+    return undefined;
   } catch (err) {
     log(`# stopping ${container.name}: ${errorText(err)}`);
+    return err;
+  }
+}
+
+/**
+ * Why a DB upgrade that failed may not have failed by itself: Docker no longer answers, or
+ * containers that ran when the upgrade began (the database first) no longer run. Undefined when
+ * the cluster runs as before.
+ */
+async function stoppedAround(
+  plan: UpgradePlan,
+  docker: DockerPort,
+  stopError: unknown,
+  t: Translate,
+): Promise<string | undefined> {
+  const gone = (err: unknown) =>
+    err instanceof DockerError && isEngineProblem(err) ? t('Docker does not answer ({0})', err.message) : undefined;
+  if (gone(stopError)) {
+    return gone(stopError);
+  }
+  const ran = plan.steps.flatMap((s) => (s.kind === 'recreate' ? [...s.services] : []));
+  try {
+    const running = new Set(
+      (await docker.listContainers(plan.project)).filter((c) => c.state === 'running').map((c) => c.service),
+    );
+    const stopped = ran.filter((s) => !running.has(s));
+    return stopped.length > 0 ? t('{0} no longer run', stopped.join(', ')) : undefined;
+  } catch (err) {
+    return gone(err);
   }
 }
 
@@ -292,7 +352,22 @@ async function runDbUpgrade(
     `# ${container.name} exited with ${exitCode} after ${Math.round((ports.clock.now() - startedAt) / 1000)} s`,
   );
   if (exitCode !== 0) {
-    await stopFailedOneShot(docker, container, (l) => ports.ui.log(l));
+    const notStopped = await stopFailedOneShot(docker, container, (l) => ports.ui.log(l));
+    const around = await stoppedAround(plan, docker, notStopped, t);
+    if (around) {
+      // Not the migration's own failure: the engine (or the cluster's containers) went away with it, and Docker may run it again.
+      throw new UpgradeStopped(
+        t(
+          'The DB upgrade to {0} stopped (container {1} exited with {2}) as the cluster stopped around it: {3}. The new version was NOT started and .env is unchanged. Once Docker answers again, run WA Cluster: Up to start the cluster on {4} again; its restart policy may run {1} again too: let it finish ("docker wait {1}" prints its exit code), then run Upgrade again. Last log lines:\n{5}',
+          plan.to,
+          container.name,
+          exitCode,
+          around,
+          plan.from ?? t('the old version'),
+          tail.slice(-5).join('\n'),
+        ),
+      );
+    }
     throw new UpgradeStopped(
       t(
         'The DB upgrade to {0} failed (container {1} exited with {2}). The new version was NOT started; the cluster keeps running its old version and .env is unchanged. Fix the cause (see "docker logs {1}" and the "WA Cluster: Compose" output), restore a backup if needed, then run Upgrade again. Last log lines:\n{3}',

@@ -16,7 +16,13 @@ import {
   type UpgradePath,
   type UpgradeService,
 } from '../cluster/upgradePlan';
-import { runUpgrade, type UpgradeJournal, type UpgradeJournalEntry, type UpgradePorts } from '../cluster/upgradeRunner';
+import {
+  runUpgrade,
+  UpgradeStopped,
+  type UpgradeJournal,
+  type UpgradeJournalEntry,
+  type UpgradePorts,
+} from '../cluster/upgradeRunner';
 import { nodeFileReader } from '../compose/nodeReader';
 import { loadProject } from '../compose/project';
 import { WA_ROLES } from '../compose/roles';
@@ -375,15 +381,19 @@ export async function upgradeCluster(services: Services, arg?: unknown): Promise
       options?.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {},
     );
   } catch (err) {
-    if (!(err instanceof ComposeError && err.kind === 'failed')) {
+    // A stop the runner worded itself (what to do now) may have been caused by Compose too.
+    const composeErr = err instanceof UpgradeStopped ? err.cause : err;
+    if (!(composeErr instanceof ComposeError && composeErr.kind === 'failed')) {
       throw err;
     }
     // The cause in one line; Compose's whole output is one click away.
-    services.log.error(`upgrade ${c.projectName}: ${err.message}`);
+    services.log.error(`upgrade ${c.projectName}: ${composeErr.message}`);
     const showOutput = vscode.l10n.t('Show Output');
-    const cause = composeFailureCause(err.stderr) ?? vscode.l10n.t('exit code {0}', err.exitCode ?? '?');
+    const cause = composeFailureCause(composeErr.stderr) ?? vscode.l10n.t('exit code {0}', composeErr.exitCode ?? '?');
     const choice = await vscode.window.showErrorMessage(
-      vscode.l10n.t('Upgrade of {0} to {1} stopped: Compose failed: {2}', c.projectName, version, cause),
+      err instanceof UpgradeStopped
+        ? err.message
+        : vscode.l10n.t('Upgrade of {0} to {1} stopped: Compose failed: {2}', c.projectName, version, cause),
       showOutput,
     );
     if (choice === showOutput) {
@@ -402,9 +412,39 @@ export async function upgradeCluster(services: Services, arg?: unknown): Promise
 export async function reportInterruptedUpgrades(services: Services): Promise<void> {
   const journal = upgradeJournal(services.workspaceState);
   for (const entry of journal.entries()) {
-    const message = interruptedUpgradeMessage(entry, vscode.l10n.t);
+    const message = interruptedUpgradeMessage(entry, vscode.l10n.t, await upgradeContainerNow(services, entry));
     services.log.warn(message);
     await journal.end(entry.project);
     void vscode.window.showWarningMessage(message);
+  }
+}
+
+/** The newest container of the DB upgrade service of an upgrade interrupted in that step, as the engine shows it now. */
+async function upgradeContainerNow(
+  services: Services,
+  entry: UpgradeJournalEntry,
+): Promise<{ name: string; state: string; exitCode: number | undefined } | undefined> {
+  const docker = services.docker;
+  if (entry.step !== 'dbUpgrade' || !entry.upgradeService || !docker) {
+    return undefined;
+  }
+  try {
+    const newest = (await docker.listContainers(entry.project))
+      .filter((x) => x.service === entry.upgradeService && !x.oneoff)
+      .sort((a, b) => b.createdAt - a.createdAt)[0];
+    if (!newest) {
+      return undefined;
+    }
+    const d = await docker.inspect(newest.id);
+    return {
+      name: d.name,
+      state: d.state,
+      exitCode: d.state === 'exited' || d.state === 'dead' ? d.exitCode : undefined,
+    };
+  } catch (err) {
+    services.log.warn(
+      `looking for the DB upgrade container of ${entry.project}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return undefined;
   }
 }

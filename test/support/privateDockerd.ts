@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { exec } from '../emulator/src/harness';
@@ -14,7 +15,19 @@ import { exec } from '../emulator/src/harness';
 /** A tiny image for the private engine: the host's sleep and the libraries it needs (no registry). */
 export const SLEEP_IMAGE = 'wa-private/sleep:1';
 
+export interface PrivateDockerdOptions {
+  /**
+   * Publish container ports inside the engine's network namespace through docker-proxy (the
+   * namespace's loopback is brought up); reach them from the test with {@link PrivateDockerd.forwardPort}.
+   */
+  readonly publishPorts?: boolean;
+  /** dockerd's --shutdown-timeout: how long a stop waits for containers before killing them (dockerd's default 15 s). */
+  readonly shutdownTimeoutSeconds?: number;
+}
+
 export class PrivateDockerd {
+  constructor(private readonly options: PrivateDockerdOptions = {}) {}
+
   readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-dockerd-'));
   readonly socket = path.join(this.root, 'docker.sock');
   readonly host = `unix://${this.socket}`;
@@ -51,7 +64,10 @@ export class PrivateDockerd {
       'none',
       '--iptables=false',
       '--ip-masq=false',
-      '--userland-proxy=false',
+      `--userland-proxy=${this.options.publishPorts ? 'true' : 'false'}`,
+      ...(this.options.shutdownTimeoutSeconds !== undefined
+        ? ['--shutdown-timeout', String(this.options.shutdownTimeoutSeconds)]
+        : []),
       '--log-level',
       'warn',
     ];
@@ -59,6 +75,13 @@ export class PrivateDockerd {
       const r = await exec('ip', ['netns', 'add', this.netns]);
       if (r.code !== 0) {
         throw new Error(`ip netns add ${this.netns} failed: ${r.stderr}`);
+      }
+    }
+    if (this.options.publishPorts) {
+      // A new namespace's loopback is down: docker-proxy could not bind 127.0.0.1 in it.
+      const r = await exec('nsenter', [`--net=/var/run/netns/${this.netns}`, 'ip', 'link', 'set', 'lo', 'up']);
+      if (r.code !== 0) {
+        throw new Error(`bringing up lo in ${this.netns} failed: ${r.stderr}`);
       }
     }
     // nsenter, not `ip netns exec`: that one remounts /sys and hides the cgroup mounts dockerd needs.
@@ -114,6 +137,61 @@ export class PrivateDockerd {
     if (r.code !== 0) {
       throw new Error(`import failed: ${r.stderr}`);
     }
+  }
+
+  /**
+   * Makes 127.0.0.1:`port` of the engine's namespace (a port its containers publish, see
+   * {@link PrivateDockerdOptions.publishPorts}) answer on 127.0.0.1:`port` of the test's own: a
+   * listener here pipes each connection through a unix socket (file system, shared by both
+   * namespaces) to a small forwarder started inside the engine's namespace. Survives restarts of
+   * the engine: every connection is forwarded anew.
+   */
+  async forwardPort(port: number): Promise<{ close(): Promise<void> }> {
+    const socket = path.join(this.root, `forward-${port}.sock`);
+    const inside = `const net = require('node:net');
+const [socket, port] = process.argv.slice(1);
+net.createServer((c) => {
+  const u = net.connect(Number(port), '127.0.0.1');
+  c.pipe(u).on('error', () => u.destroy());
+  u.pipe(c).on('error', () => c.destroy());
+  c.on('error', () => u.destroy());
+  u.on('error', () => c.destroy());
+}).listen(socket);`;
+    const child = spawn(
+      'nsenter',
+      [`--net=/var/run/netns/${this.netns}`, process.execPath, '-e', inside, socket, String(port)],
+      { stdio: 'ignore' },
+    );
+    const deadline = Date.now() + 10_000;
+    while (!fs.existsSync(socket)) {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        child.kill();
+        throw new Error(`the forwarder for port ${port} in ${this.netns} did not start`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const open = new Set<net.Socket>();
+    const server = net.createServer((c) => {
+      const u = net.connect(socket);
+      open.add(c).add(u);
+      c.on('close', () => open.delete(c));
+      u.on('close', () => open.delete(u));
+      c.pipe(u).on('error', () => u.destroy());
+      u.pipe(c).on('error', () => c.destroy());
+      c.on('error', () => u.destroy());
+      u.on('error', () => c.destroy());
+    });
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+    return {
+      close: async () => {
+        const closed = new Promise<void>((r) => server.close(() => r()));
+        for (const s of open) {
+          s.destroy();
+        }
+        await closed;
+        child.kill();
+      },
+    };
   }
 
   /** Stops the daemon and deletes its folder and network namespace. */

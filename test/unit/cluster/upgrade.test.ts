@@ -18,6 +18,7 @@ import {
   type UpgradePorts,
   UpgradeStopped,
 } from '../../../src/cluster/upgradeRunner';
+import { ComposeError } from '../../../src/docker/compose';
 import { DockerError } from '../../../src/docker/errors';
 import { isAbortError } from '../../../src/util/abort';
 import { english as t } from '../../../src/util/translate';
@@ -265,6 +266,46 @@ describe('upgrade plan (what happens, and every reason to stop before anything c
     assert.match(interruptedUpgradeMessage({ ...e, step: 'setVersion' }, t), /set WA_API_VERSION back to 2\.51\.1/);
     assert.match(interruptedUpgradeMessage({ ...e, step: 'verify' }, t), /restarted on 2\.53\.2.*run Up/);
   });
+
+  it('an upgrade cut short in the DB upgrade says what its container does now: still running (let it finish), done, failed', () => {
+    const e = { project: 'biz', from: OLD, to: NEW, step: 'dbUpgrade' as const };
+    const running = interruptedUpgradeMessage(e, t, { name: 'biz-dbupgrade-1', state: 'running', exitCode: undefined });
+    assert.match(
+      running,
+      /its container biz-dbupgrade-1 is still running\. .*Let it finish: run neither Upgrade nor Up on 2\.53\.2 until it has exited \("docker wait biz-dbupgrade-1"/,
+    );
+    assert.match(
+      interruptedUpgradeMessage(e, t, { name: 'biz-dbupgrade-1', state: 'exited', exitCode: 0 }),
+      /has since finished with exit code 0\. The nodes were not restarted and \.env still names 2\.51\.1: run Upgrade again/,
+    );
+    assert.match(
+      interruptedUpgradeMessage(e, t, { name: 'biz-dbupgrade-1', state: 'exited', exitCode: 137 }),
+      /exited with 137\. .*"docker logs biz-dbupgrade-1"/,
+    );
+  });
+
+  it('refuses while a DB upgrade container is still running (an earlier upgrade): recreating it would cut its migration short', () => {
+    const base = snapshot(HA, OLD);
+    const upgrading = {
+      nodes: [
+        ...base.nodes,
+        {
+          name: 'dbupgrade',
+          service: 'dbupgrade',
+          kind: 'unknown',
+          container: { name: 'biz-dbupgrade-1', state: 'running' },
+        },
+      ],
+    } as unknown as ClusterSnapshot;
+    for (const path of ['dbupgrade', 'downtime'] as const) {
+      const r = planUpgrade(input({ path, snapshot: upgrading }), t);
+      assert.ok(!r.ok);
+      assert.match(
+        r.message,
+        /^The DB upgrade container biz-dbupgrade-1 of biz is still running\. .*Nothing was changed\.$/,
+      );
+    }
+  });
 });
 
 describe('upgrade runner (the plan against the Docker port, Compose and the UI)', () => {
@@ -304,7 +345,10 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
     ports.docker.waitAnswers = [1];
     ports.compose = function (this: Ports, sub, opts) {
       this.composeCalls.push({ sub, env: opts.env, files: opts.files });
-      this.docker.containers = [container({ service: 'dbupgrade', project: 'biz', state: 'exited', exitCode: 1 })];
+      this.docker.containers = [
+        ...HA.map((service) => container({ service, project: 'biz', state: 'running' })),
+        container({ service: 'dbupgrade', project: 'biz', state: 'exited', exitCode: 1 }),
+      ];
       return Promise.resolve();
     };
     ports.docker.logs = (_id, _o, onLine) => {
@@ -325,6 +369,41 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
     assert.equal(ports.composeCalls.length, 1, 'no node was recreated');
     assert.equal(ports.docker.stopped.length, 1, 'the failed upgrade container is stopped, not restarting in a loop');
     assert.equal(ports.journaled.at(-1), 'end biz');
+  });
+
+  it('a DB upgrade that dies with the cluster around it (the engine stopping, the database gone) says so, and that Docker may run it again', async () => {
+    const ports = new Ports();
+    ports.docker.waitAnswers = [1];
+    ports.compose = function (this: Ports, sub, opts) {
+      this.composeCalls.push({ sub, env: opts.env, files: opts.files });
+      this.docker.containers = [
+        ...HA.map((service) =>
+          container({ service, project: 'biz', state: service === 'db' || service === 'waweb' ? 'exited' : 'running' }),
+        ),
+        container({ service: 'dbupgrade', project: 'biz', state: 'exited', exitCode: 1 }),
+      ];
+      return Promise.resolve();
+    };
+    await assert.rejects(
+      runUpgrade(plan(), ports, t),
+      (err: Error) =>
+        err instanceof UpgradeStopped &&
+        /^The DB upgrade to 2\.53\.2 stopped \(container biz_dbupgrade_1 exited with 1\) as the cluster stopped around it: db, waweb no longer run\. The new version was NOT started and \.env is unchanged\. Once Docker answers again, run WA Cluster: Up to start the cluster on 2\.51\.1 again; its restart policy may run biz_dbupgrade_1 again too/.test(
+          err.message,
+        ),
+    );
+    const gone = new Ports();
+    gone.docker.waitAnswers = [1];
+    gone.compose = function (this: Ports) {
+      this.docker.containers = [container({ service: 'dbupgrade', project: 'biz', state: 'exited', exitCode: 1 })];
+      this.docker.stop = () => Promise.reject(new DockerError('daemonDown', 'Docker is not running'));
+      return Promise.resolve();
+    };
+    await assert.rejects(
+      runUpgrade(plan(), gone, t),
+      /as the cluster stopped around it: Docker does not answer \(Docker is not running\)\./,
+    );
+    assert.match(gone.env.get('/c/.env')!, /WA_API_VERSION=2\.51\.1/);
   });
 
   it('a DB upgrade container restarted by its policy has failed, although docker wait said 0', async () => {
@@ -357,6 +436,32 @@ describe('upgrade runner (the plan against the Docker port, Compose and the UI)'
     ports.composeFails = new Error('docker-compose up failed with exit code 1: no such image');
     await assert.rejects(runUpgrade(plan(), ports, t), /no such image/);
     assert.match(ports.env.get('/c/.env')!, /WA_API_VERSION=2\.51\.1/);
+  });
+
+  it('a Compose failure while the nodes are recreated (after .env was written) stops saying .env names the new version and to run Up', async () => {
+    const ports = new Ports();
+    const failure = new ComposeError(
+      'docker compose up -d failed with exit code 1',
+      'failed',
+      1,
+      'Container biz-wacore1-1  Recreate\nError response from daemon: connection refused\n',
+      'docker compose up -d',
+    );
+    const compose = ports.compose.bind(ports);
+    ports.compose = (sub, opts) =>
+      sub.includes('dbupgrade') || sub[0] === 'rm' ? compose(sub, opts) : Promise.reject(failure);
+    const err = await runUpgrade(plan(), ports, t).then(
+      () => assert.fail('the upgrade went on'),
+      (e: unknown) => e as Error,
+    );
+    assert.equal(err.name, 'UpgradeStopped');
+    assert.equal(err.cause, failure, "Compose's error stays the cause (its output is one click away)");
+    assert.equal(
+      err.message,
+      'The upgrade of biz to 2.53.2 stopped while the nodes were restarted on it: connection refused. .env already names 2.53.2: once Docker answers again, run WA Cluster: Up to start every node on 2.53.2, then check the WA Cluster view.',
+    );
+    assert.match(ports.env.get('/c/.env')!, /WA_API_VERSION=2\.53\.2/);
+    assert.equal(ports.journaled.at(-1), 'end biz');
   });
 
   it('nodes that never come up on the new version: a warning after the time limit that names what is missing (not a cancel)', async () => {
