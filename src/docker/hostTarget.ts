@@ -44,6 +44,17 @@ export function unixEngineEnv(socketPath: string): EngineEnv {
   return { ...CLEARED, DOCKER_HOST: `unix://${socketPath}` };
 }
 
+/**
+ * The engine variables for Compose when the user named an engine in `waCluster.docker.host` (the
+ * one the extension's Docker client talks to), so Up and Down act on the engine the tree shows and
+ * never on the local one by accident; undefined when the setting is empty (Compose then picks the
+ * engine as the docker CLI would: DOCKER_HOST, DOCKER_CONTEXT, the current context).
+ */
+export function engineEnvForHostSetting(setting: string): Partial<EngineEnv> | undefined {
+  const host = setting.trim();
+  return host ? { DOCKER_HOST: host, DOCKER_CONTEXT: undefined } : undefined;
+}
+
 /** The folder DOCKER_CERT_PATH can name when the host's TLS files are ca.pem, cert.pem and key.pem side by side. */
 function certPathOf(tls: { ca: string; cert: string; key: string }): string | undefined {
   const dir = path.dirname(tls.ca);

@@ -12,7 +12,8 @@ import { chooseViewState, type ViewState } from '../cluster/viewState';
 import { ContextKeys } from '../constants';
 import { DockerodeClient } from '../docker/client';
 import { parseComposeCommandSetting } from '../config/composeCommand';
-import { ComposeRunner, detectCompose, type ComposeCommand } from '../docker/compose';
+import { ComposeRunner, detectCompose, spawnLines, type ComposeCommand } from '../docker/compose';
+import { engineEnvForHostSetting } from '../docker/hostTarget';
 import { type DockerError } from '../docker/errors';
 import { type DockerPort } from '../docker/port';
 import { type ApiAccess } from './apiAccess';
@@ -119,12 +120,17 @@ export class ClusterSessions implements vscode.Disposable {
       return undefined;
     }
     const c = session.cluster;
-    return new ComposeRunner(command, {
-      files: c.files,
-      projectName: c.projectName,
-      projectDirectory: c.dir,
-      envFiles: c.envFile ? [c.envFile] : [],
-    });
+    const engine = engineEnvForHostSetting(this.settings.value.dockerHost);
+    return new ComposeRunner(
+      command,
+      {
+        files: c.files,
+        projectName: c.projectName,
+        projectDirectory: c.dir,
+        envFiles: c.envFile ? [c.envFile] : [],
+      },
+      engine ? (cmd, args, opts) => spawnLines(cmd, args, { ...opts, env: { ...opts.env, ...engine } }) : undefined,
+    );
   }
 
   /** Detects the Compose command for the current setting (cached until the setting changes). */

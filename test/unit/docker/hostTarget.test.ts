@@ -10,7 +10,7 @@ import {
   type HostServices,
 } from '../../../src/cluster/hostPlacement';
 import { resolveDockerEndpoint } from '../../../src/docker/endpoint';
-import { composeV1Refusal, hostComposeTarget } from '../../../src/docker/hostTarget';
+import { composeV1Refusal, engineEnvForHostSetting, hostComposeTarget } from '../../../src/docker/hostTarget';
 import { type InventoryHost } from '../../../src/inventory/inventory';
 import { inventoryHostEndpoint } from '../../../src/inventory/endpoint';
 import { container } from '../../fakes/builders';
@@ -177,5 +177,16 @@ describe('host placement (which host a command runs on, for which services)', fu
       d.map((x) => [x.name, x.kind, x.image]),
       [['master', 'master', 'docker.whatsapp.biz/coreapp:v2.51.1']],
     );
+  });
+});
+
+describe('docker/hostTarget: the waCluster.docker.host setting', () => {
+  it('sends Compose to the engine the setting names (clearing DOCKER_CONTEXT); nothing when it is empty', () => {
+    assert.deepEqual(engineEnvForHostSetting(' tcp://10.0.0.5:2375 '), {
+      DOCKER_HOST: 'tcp://10.0.0.5:2375',
+      DOCKER_CONTEXT: undefined,
+    });
+    assert.equal(engineEnvForHostSetting(''), undefined);
+    assert.equal(engineEnvForHostSetting('   '), undefined);
   });
 });
