@@ -14,6 +14,7 @@ import * as mh from '../emulator/src/multihost';
 import {
   closeWorkbench,
   openWorkbench,
+  removeSandbox,
   row,
   runCommand,
   screenshots,
@@ -49,8 +50,9 @@ describe(`one cluster across three hosts in the explorer UI (code-server + Chrom
   });
 
   after(async () => {
-    await closeWorkbench(wb, sb);
+    await closeWorkbench(wb);
     await mh.stopHosts({ slot: SLOT, volumes: true });
+    removeSandbox(sb);
   });
 
   it('signs in through the real dialogs; every node of every host under its role, and the Hosts group with each engine', async () => {
