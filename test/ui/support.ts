@@ -22,22 +22,36 @@ export interface Workbench {
   readonly page: Page;
 }
 
-/** code-server on the sandbox, Chromium (1400×900) on its workspace, the WA Cluster view open. */
-export async function openWorkbench(sb: Sandbox): Promise<Workbench> {
+/**
+ * code-server on the sandbox (`env` for its processes), Chromium (1400×900, with `permissions`) on
+ * its workspace, the WA Cluster view open.
+ */
+export async function openWorkbench(
+  sb: Sandbox,
+  o: { env?: NodeJS.ProcessEnv; permissions?: string[] } = {},
+): Promise<Workbench> {
   fs.mkdirSync(screenshots, { recursive: true });
-  const cs = await startCodeServer(sb);
+  const cs = await startCodeServer(sb, o.env ? { env: o.env } : {});
   const browser = await launchBrowser(sb);
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await page.goto(workbenchUrl(cs, sb.workspace));
+  const page = await browser.newPage({
+    viewport: { width: 1400, height: 900 },
+    ...(o.permissions ? { permissions: o.permissions } : {}),
+  });
+  // A busy machine (an upgrade's image pulls beside it) can take a while to serve the workbench.
+  await page.goto(workbenchUrl(cs, sb.workspace), { timeout: 120_000 });
   await waitForWorkbench(page);
   await openExplorer(page);
   return { cs, browser, page };
 }
 
-/** Closes the browser and code-server (either may be missing when `before` failed half-way), then removes the sandbox. */
-export async function closeWorkbench(wb: Partial<Workbench> | undefined, sb: Sandbox | undefined): Promise<void> {
+/** Closes the browser and code-server (either may be missing when `before` failed half-way). */
+export async function closeWorkbench(wb: Partial<Workbench> | undefined): Promise<void> {
   await wb?.browser?.close().catch(() => undefined);
   await wb?.cs?.stop();
+}
+
+/** Removes the sandbox (after the cluster in its workspace is down: Compose runs in that folder). */
+export function removeSandbox(sb: Sandbox | undefined): void {
   if (sb) {
     fs.rmSync(sb.root, { recursive: true, force: true });
   }
