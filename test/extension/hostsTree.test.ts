@@ -11,7 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { type TestApi } from '../../src/extension';
-import { type ClusterElement, type TreeElement } from '../../src/views/clusterTreeProvider';
+import { type ClusterElement, type NodeElement, type TreeElement } from '../../src/views/clusterTreeProvider';
+import { type HostElement } from '../../src/views/hostsGroup';
 import * as emulator from '../emulator/src/harness';
 import * as mh from '../emulator/src/multihost';
 import { activateExtension, answerDialogs, eventually, signInAsTheUserWould, until, workspaceRoot } from './support';
@@ -47,7 +48,7 @@ describe(`one cluster across three hosts in the explorer (extension host, Compos
   const nodeRows = (): Record<string, string> =>
     Object.fromEntries(
       children(root())
-        .filter((e) => e.kind === 'node')
+        .filter((e): e is NodeElement => e.kind === 'node')
         .map((e) => [e.name, String(item(e).description ?? '')]),
     );
   const hostsGroup = () => children(root()).find((e) => e.kind === 'hosts');
@@ -55,7 +56,7 @@ describe(`one cluster across three hosts in the explorer (extension host, Compos
   const hostRows = (): Record<string, string> =>
     Object.fromEntries(
       children(hostsGroup())
-        .filter((e) => e.kind === 'host')
+        .filter((e): e is HostElement<ClusterElement> => e.kind === 'host')
         .map((e) => [e.name, String(item(e).description ?? '')]),
     );
   /** Every cluster host runs the vendor's file: a web, a master and a coreapp. */
