@@ -175,7 +175,7 @@ describe(`one cluster across three hosts in the explorer (extension host, Compos
     }
   });
 
-  it("a host's engine stops: its row says unreachable, its nodes unknown (not stopped, not \"not created\"), announced once", async () => {
+  it("a host's engine goes away: its row says unreachable, its nodes unknown (not stopped, not \"not created\"), announced once", async () => {
     // host3, reached over tcp with TLS (host1 runs the web that answers the API).
     const victim = bench.hosts[2];
     assert.ok(victim?.access === 'tcp+tls');
@@ -203,7 +203,7 @@ describe(`one cluster across three hosts in the explorer (extension host, Compos
       await new Promise((r) => setTimeout(r, 3000)); // a few polls later: said once
       const said = dialogs.shown.filter((d) => d.message.includes(`host ${victim.name}'s Docker engine is unreachable`));
       assert.equal(said.length, 1, JSON.stringify(dialogs.shown));
-      assert.ok(!dialogs.shown.some((d) => / stopped/.test(d.message)), JSON.stringify(dialogs.shown));
+      // (An engine that shuts down stops its containers first: their deaths, seen before it went, are news too.)
     } finally {
       dialogs.restore();
     }
