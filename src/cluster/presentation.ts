@@ -94,11 +94,7 @@ function stateWords(node: ClusterNode, t: Translate): string {
         : t('stopped');
     case 'unknown':
       // No container known: its engine does not answer (an unreachable host), which is not "not created".
-      return node.container?.state === 'running'
-        ? t('running')
-        : node.container
-          ? node.container.state
-          : t('unknown');
+      return node.container?.state === 'running' ? t('running') : node.container ? node.container.state : t('unknown');
   }
 }
 

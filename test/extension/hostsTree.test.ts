@@ -122,7 +122,10 @@ describe(`one cluster across three hosts in the explorer (extension host, Compos
       const x = [bench.db, ...bench.hosts].find((b) => e.kind === 'host' && b.name === e.name);
       assert.ok(x);
       const endpoint = x.access === 'tcp+tls' ? x.endpoint.replace(/^tcp:/, 'https:') : x.endpoint;
-      assert.ok(tooltip(e).includes(`Docker endpoint: ${endpoint}`) && tooltip(e).includes(`(host ${x.name})`), tooltip(e));
+      assert.ok(
+        tooltip(e).includes(`Docker endpoint: ${endpoint}`) && tooltip(e).includes(`(host ${x.name})`),
+        tooltip(e),
+      );
       assert.ok(tooltip(e).includes(`EXTERNAL_HOSTNAME: ${x.address}`) || x.name === 'db', tooltip(e));
     }
     assert.deepEqual(
@@ -175,7 +178,7 @@ describe(`one cluster across three hosts in the explorer (extension host, Compos
     }
   });
 
-  it("a host's engine goes away: its row says unreachable, its nodes unknown (not stopped, not \"not created\"), announced once", async () => {
+  it('a host\'s engine goes away: its row says unreachable, its nodes unknown (not stopped, not "not created"), announced once', async () => {
     // host3, reached over tcp with TLS (host1 runs the web that answers the API).
     const victim = bench.hosts[2];
     assert.ok(victim?.access === 'tcp+tls');
@@ -201,7 +204,9 @@ describe(`one cluster across three hosts in the explorer (extension host, Compos
         assert.equal(down[`${x.name}/waweb`], 'web · running');
       }
       await new Promise((r) => setTimeout(r, 3000)); // a few polls later: said once
-      const said = dialogs.shown.filter((d) => d.message.includes(`host ${victim.name}'s Docker engine is unreachable`));
+      const said = dialogs.shown.filter((d) =>
+        d.message.includes(`host ${victim.name}'s Docker engine is unreachable`),
+      );
       assert.equal(said.length, 1, JSON.stringify(dialogs.shown));
       // (An engine that shuts down stops its containers first: their deaths, seen before it went, are news too.)
     } finally {

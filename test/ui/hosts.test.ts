@@ -63,13 +63,19 @@ describe(`one cluster across three hosts in the explorer UI (code-server + Chrom
     });
     assert.deepEqual(nodeNames(rows), byRole());
     // The group's row ("Hosts" then "4 hosts": no separator in innerText, so not row()).
-    assert.ok(rows.some((r) => /^Hosts ?4 hosts$/.test(r)), JSON.stringify(rows));
+    assert.ok(
+      rows.some((r) => /^Hosts ?4 hosts$/.test(r)),
+      JSON.stringify(rows),
+    );
     assert.match(row(rows, 'db/db'), /database · running$/);
     assert.ok(
       bench.hosts.every((x) => /web · running$/.test(row(rows, `${x.name}/waweb`))),
       JSON.stringify(rows),
     );
-    assert.ok(rows.some((r) => /primary master · unregistered$/.test(r)), JSON.stringify(rows));
+    assert.ok(
+      rows.some((r) => /primary master · unregistered$/.test(r)),
+      JSON.stringify(rows),
+    );
   });
 
   it('registered with 2 shards: two coreapps on two hosts connected, the spare on the third standby (screenshot)', async () => {
@@ -110,7 +116,9 @@ describe(`one cluster across three hosts in the explorer UI (code-server + Chrom
     await page.mouse.up();
     await page.mouse.move(1300, 600);
     await page.waitForTimeout(500);
-    const final = await waitForRows(page, 'still 2/2 after the resize', (r) => /2\/2 shards connected/.test(r[0] ?? ''));
+    const final = await waitForRows(page, 'still 2/2 after the resize', (r) =>
+      /2\/2 shards connected/.test(r[0] ?? ''),
+    );
     assert.deepEqual(nodeNames(final), byRole());
     await page.screenshot({ path: path.join(screenshots, 'hosts-01-tree-across-hosts.png') });
   });

@@ -67,7 +67,9 @@ export async function openExplorer(page: Page): Promise<void> {
 
 /** The sidebar's rows as text (label, then its description), whitespace collapsed. */
 export async function rowsText(page: Page): Promise<string[]> {
-  return (await page.locator('.part.sidebar .monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+  return (await page.locator('.part.sidebar .monaco-list-row').allInnerTexts()).map((r) =>
+    r.replace(/\s+/g, ' ').trim(),
+  );
 }
 
 /** The row of a tree item: its label, then (no separator in innerText) its description. */

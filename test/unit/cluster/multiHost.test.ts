@@ -139,7 +139,10 @@ describe('cluster across hosts (inventory)', () => {
     );
     assert.match(host2[0]!.stateReason, /^host host2 unreachable: connection refused/);
     // In the tree: unknown, neither stopped nor "not created" (the containers may well run).
-    assert.deepEqual(host2.map((n) => describeNode(n)), ['web · unknown', 'secondary master · unknown', 'coreapp · unknown']);
+    assert.deepEqual(
+      host2.map((n) => describeNode(n)),
+      ['web · unknown', 'secondary master · unknown', 'coreapp · unknown'],
+    );
     // The host's master and coreapp share its EXTERNAL_HOSTNAME: the role tells them apart.
     assert.equal(host2.find((n) => n.kind === 'master')?.reportedRole, 'secondary_master');
     assert.equal(host2.find((n) => n.kind === 'coreapp')?.reportedRole, 'coreapp');
