@@ -16,6 +16,7 @@ import {
   row,
   runCommand as runCommandOn,
   screenshots,
+  signInThroughDialogs,
   waitForRows,
   type Workbench,
 } from './support';
@@ -67,31 +68,10 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
   });
 
   it('signs in through the real dialogs: trust the certificate, first-login password change', async () => {
-    const signIn = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sign in to see roles' });
-    await signIn.waitFor({ timeout: 60_000 });
-    await signIn.click();
-    const trust = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Trust This Certificate' });
-    await trust.waitFor({ timeout: 30_000 });
-    const dialogText = await page.locator('.monaco-dialog-box').innerText();
-    assert.match(dialogText, /SHA-256 fingerprint/);
-    await page.screenshot({ path: path.join(screenshots, 'explorer-00-trust-certificate.png') });
-    await trust.click();
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor();
-    await input.fill('secret');
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget', { hasText: 'choose a new password' }).waitFor({ timeout: 30_000 });
-    await input.fill(emulator.DEFAULT_PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget', { hasText: 'Repeat the new password' }).waitFor();
-    await input.fill(emulator.DEFAULT_PASSWORD);
-    await page.keyboard.press('Enter');
-    // Signed in: the "Sign in" row gives way to the roles the API reports.
-    await waitForRows(
-      page,
-      'signed in',
-      (r) => !r.some((x) => x.includes('Sign in to see roles')) && r.some((x) => x.includes('primary master')),
-    );
+    await signInThroughDialogs(page, async (dialogText) => {
+      assert.match(dialogText, /SHA-256 fingerprint/);
+      await page.screenshot({ path: path.join(screenshots, 'explorer-00-trust-certificate.png') });
+    });
     token = await emulator.login(ws);
   });
 

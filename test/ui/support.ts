@@ -111,12 +111,29 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 /**
  * "Sign in to see roles" through the real dialogs: trust the certificate, the first login with
  * the initial password, then the new one twice; returns once the tree shows a role from the API.
+ * `onTrustDialog` sees the certificate dialog (its text) before it is answered.
  */
-export async function signInThroughDialogs(page: Page): Promise<void> {
+export async function signInThroughDialogs(
+  page: Page,
+  onTrustDialog: (text: string) => Promise<void> = () => Promise.resolve(),
+): Promise<void> {
   const signIn = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sign in to see roles' });
   await signIn.waitFor({ timeout: 60_000 });
-  await signIn.click();
-  await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Trust This Certificate' }).click();
+  const trust = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Trust This Certificate' });
+  // A click while the row re-renders (a poll refreshed the tree) can miss it: click again, as a person would.
+  for (let attempt = 1; ; attempt++) {
+    await signIn.click();
+    try {
+      await trust.waitFor({ timeout: 10_000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) {
+        throw e;
+      }
+    }
+  }
+  await onTrustDialog(await page.locator('.monaco-dialog-box').innerText());
+  await trust.click();
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor();
   await input.fill('secret');
