@@ -31,6 +31,12 @@ export type Transport = (req: HttpRequest) => Promise<HttpResponse>;
  */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
+/** An HTTPS agent and the TLS options it was made with. */
+interface Secure {
+  readonly agent: https.Agent;
+  readonly tls: https.AgentOptions;
+}
+
 /**
  * The real transport: `node:https` with an `Agent` per trust setting (see {@link TlsTrust} for
  * why verification is never switched off), plain `node:http` for `http://` URLs.
@@ -39,17 +45,23 @@ export function createNodeTransport(
   trust: TlsTrust = { kind: 'system' },
   maxResponseBytes = MAX_RESPONSE_BYTES,
 ): Transport {
-  let agent: https.Agent | undefined;
+  /**
+   * The agent and, repeated on every request, its TLS options: VS Code's proxy support (the
+   * default `http.proxySupport: override`) replaces a request's agent for any host but localhost,
+   * keeping only the agent's `ca`, so without them a pinned leaf would be checked as a CA and fail.
+   */
+  let secure: Secure | undefined;
   let pinnedPem = trust.kind === 'pinned' ? trust.certPem : undefined;
 
-  const agentFor = async (url: URL, signal: AbortSignal): Promise<https.Agent> => {
-    if (agent) {
-      return agent;
+  const secureFor = async (url: URL, signal: AbortSignal): Promise<Secure> => {
+    if (secure) {
+      return secure;
     }
+    const withTls = (tls: https.AgentOptions): Secure => ({ agent: new https.Agent({ keepAlive: true, ...tls }), tls });
     if (trust.kind === 'system') {
-      agent = new https.Agent({ keepAlive: true });
+      secure = withTls({});
     } else if (trust.kind === 'caFile') {
-      agent = new https.Agent({ keepAlive: true, ca: trust.caPem });
+      secure = withTls({ ca: trust.caPem });
     } else {
       const pin = normalizeFingerprint(trust.fingerprint256);
       if (!pinnedPem) {
@@ -64,8 +76,7 @@ export function createNodeTransport(
         }
         pinnedPem = probed.pem;
       }
-      agent = new https.Agent({
-        keepAlive: true,
+      secure = withTls({
         ca: pinnedPem,
         // The pinned certificate may be a leaf issued by a private CA the server does not send:
         // let it be the trust anchor itself (chain, signature and dates are still verified).
@@ -83,7 +94,7 @@ export function createNodeTransport(
         },
       });
     }
-    return agent;
+    return secure;
   };
 
   return async (req) => {
@@ -92,7 +103,7 @@ export function createNodeTransport(
     const url = new URL(req.url);
     const isHttps = url.protocol === 'https:';
     try {
-      const ag = isHttps ? await agentFor(url, signal) : undefined;
+      const ag = isHttps ? await secureFor(url, signal) : undefined;
       return await new Promise<HttpResponse>((resolve, reject) => {
         const lib = isHttps ? https : http;
         const r = lib.request(
@@ -103,7 +114,7 @@ export function createNodeTransport(
               ...req.headers,
               ...(req.body !== undefined ? { 'content-length': String(Buffer.byteLength(req.body)) } : {}),
             },
-            ...(ag ? { agent: ag } : {}),
+            ...(ag ? { ...ag.tls, agent: ag.agent } : {}),
             signal,
           },
           (res) => {

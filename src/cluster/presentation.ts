@@ -93,11 +93,8 @@ function stateWords(node: ClusterNode, t: Translate): string {
         ? t('stopped (exit {0})', node.container.exitCode)
         : t('stopped');
     case 'unknown':
-      return node.container?.state === 'running'
-        ? t('running')
-        : node.container
-          ? node.container.state
-          : t('not created');
+      // No container known: its engine does not answer (an unreachable host), which is not "not created".
+      return node.container?.state === 'running' ? t('running') : node.container ? node.container.state : t('unknown');
   }
 }
 

@@ -66,9 +66,10 @@ export function discovered(api: TestApi, project: string, timeoutMs = 60_000): P
  * login (new password), the pinned certificate, the password in SecretStorage, new connections.
  * Returns an admin token for the test's own API calls.
  */
-export async function signInAsTheUserWould(api: TestApi, ws: emulator.Workspace): Promise<string> {
-  const token = await emulator.login(ws);
-  const cert = await probeCertificate('127.0.0.1', ws.webPort);
+export async function signInAsTheUserWould(api: TestApi, ws: { readonly baseUrl: string }): Promise<string> {
+  const token = await emulator.login(ws.baseUrl);
+  const url = new URL(ws.baseUrl);
+  const cert = await probeCertificate(url.hostname, Number(url.port || 443));
   await api.access.trustCertificate(ws.baseUrl, { fingerprint256: cert.fingerprint256, pem: cert.pem });
   await api.access.storePassword(ws.baseUrl, 'admin', emulator.DEFAULT_PASSWORD);
   await api.sessions.reconnect();

@@ -6,60 +6,26 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import {
-  launchBrowser,
-  makeSandbox,
-  startCodeServer,
-  waitForWorkbench,
-  workbenchUrl,
-  type CodeServer,
-  type Sandbox,
-} from '../support/codeServer';
-import { testResultsDir } from '../support/paths';
+import type { Page } from 'playwright-core';
+import { makeSandbox, type Sandbox } from '../support/codeServer';
 import * as emulator from '../emulator/src/harness';
-
-const screenshots = path.join(testResultsDir, 'screenshots');
-
-async function rowsText(page: Page): Promise<string[]> {
-  return page.locator('.part.sidebar .monaco-list-row').allInnerTexts();
-}
-
-async function waitForRows(
-  page: Page,
-  what: string,
-  accept: (rows: string[]) => boolean,
-  timeoutMs = 45_000,
-): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  let rows: string[] = [];
-  while (Date.now() < deadline) {
-    rows = (await rowsText(page)).map((r) => r.replace(/\s+/g, ' ').trim());
-    if (accept(rows)) {
-      return rows;
-    }
-    await page.waitForTimeout(300);
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms; rows: ${JSON.stringify(rows)}`);
-}
-
-/** The row of a tree item: its label, then (no separator in innerText) its description. */
-const row = (rows: string[], name: string) =>
-  rows.find((r) => r.startsWith(name) && !/[0-9]/.test(r.charAt(name.length))) ?? '';
-
-async function openExplorer(page: Page): Promise<void> {
-  const icon = page.locator('.part.activitybar .action-item a.action-label[aria-label^="WA Cluster"]');
-  await icon.waitFor({ timeout: 60_000 });
-  await icon.click();
-  await page.locator('.part.sidebar .composite.title').waitFor();
-}
+import {
+  closeWorkbench,
+  openWorkbench,
+  removeSandbox,
+  row,
+  runCommand as runCommandOn,
+  screenshots,
+  signInThroughDialogs,
+  waitForRows,
+  type Workbench,
+} from './support';
 
 describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Compose ${emulator.composeFlavor()})`, function () {
   this.timeout(300_000);
   const project = `waui${process.pid}`;
   let sb: Sandbox;
-  let cs: CodeServer;
-  let browser: Browser;
+  let wb: Workbench;
   let page: Page;
   let ws: emulator.Workspace;
   let token = '';
@@ -81,7 +47,6 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
   }
 
   before(async () => {
-    fs.mkdirSync(screenshots, { recursive: true });
     sb = makeSandbox({
       settings: { 'waCluster.health.pollIntervalSeconds': 1, 'workbench.colorTheme': 'Default Dark Modern' },
     });
@@ -90,51 +55,23 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
       project,
       webPort: await emulator.freePort(),
     });
-    cs = await startCodeServer(sb);
-    browser = await launchBrowser(sb);
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(workbenchUrl(cs, sb.workspace));
-    await waitForWorkbench(page);
-    await openExplorer(page);
+    wb = await openWorkbench(sb);
+    page = wb.page;
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await cs?.stop();
+    await closeWorkbench(wb);
     if (ws) {
       await emulator.down(ws, { volumes: true });
     }
-    if (sb) {
-      fs.rmSync(sb.root, { recursive: true, force: true });
-    }
+    removeSandbox(sb);
   });
 
   it('signs in through the real dialogs: trust the certificate, first-login password change', async () => {
-    const signIn = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sign in to see roles' });
-    await signIn.waitFor({ timeout: 60_000 });
-    await signIn.click();
-    const trust = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Trust This Certificate' });
-    await trust.waitFor({ timeout: 30_000 });
-    const dialogText = await page.locator('.monaco-dialog-box').innerText();
-    assert.match(dialogText, /SHA-256 fingerprint/);
-    await page.screenshot({ path: path.join(screenshots, 'explorer-00-trust-certificate.png') });
-    await trust.click();
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor();
-    await input.fill('secret');
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget', { hasText: 'choose a new password' }).waitFor({ timeout: 30_000 });
-    await input.fill(emulator.DEFAULT_PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.locator('.quick-input-widget', { hasText: 'Repeat the new password' }).waitFor();
-    await input.fill(emulator.DEFAULT_PASSWORD);
-    await page.keyboard.press('Enter');
-    // Signed in: the "Sign in" row gives way to the roles the API reports.
-    await waitForRows(
-      page,
-      'signed in',
-      (r) => !r.some((x) => x.includes('Sign in to see roles')) && r.some((x) => x.includes('primary master')),
-    );
+    await signInThroughDialogs(page, async (dialogText) => {
+      assert.match(dialogText, /SHA-256 fingerprint/);
+      await page.screenshot({ path: path.join(screenshots, 'explorer-00-trust-certificate.png') });
+    });
     token = await emulator.login(ws);
   });
 
@@ -152,14 +89,7 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
     await page.screenshot({ path: path.join(screenshots, 'explorer-01-before-registration.png') });
   });
 
-  /** Runs a command from the palette (F1), as a person would. */
-  async function runCommand(title: string): Promise<void> {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill(`>${title}`);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
-    await page.keyboard.press('Enter');
-  }
+  const runCommand = (title: string) => runCommandOn(page, title);
 
   /** Answers the next input box (waits for its title) and presses Enter. */
   async function answer(titlePart: string, value: string): Promise<void> {
@@ -357,27 +287,19 @@ describe(`cluster explorer UI on an emulated cluster (code-server + Chromium, Co
 describe('welcome view when the Docker engine is not running (code-server + Chromium)', function () {
   this.timeout(120_000);
   let sb: Sandbox;
-  let cs: CodeServer;
-  let browser: Browser;
+  let wb: Workbench;
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await cs?.stop();
-    if (sb) {
-      fs.rmSync(sb.root, { recursive: true, force: true });
-    }
+    await closeWorkbench(wb);
+    removeSandbox(sb);
   });
 
   it('explains that the engine is down and offers Retry (screenshot)', async () => {
     sb = makeSandbox();
     emulator.writeWorkspace({ dir: path.join(sb.workspace, 'biz'), project: 'biz', webPort: 9090 });
     // An engine that is not running: its socket path answers nothing.
-    cs = await startCodeServer(sb, { env: { DOCKER_HOST: `unix://${path.join(sb.root, 'stopped-docker.sock')}` } });
-    browser = await launchBrowser(sb);
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(workbenchUrl(cs, sb.workspace));
-    await waitForWorkbench(page);
-    await openExplorer(page);
+    wb = await openWorkbench(sb, { env: { DOCKER_HOST: `unix://${path.join(sb.root, 'stopped-docker.sock')}` } });
+    const page = wb.page;
     const welcome = page.locator('.part.sidebar .welcome-view-content');
     await welcome.waitFor({ timeout: 60_000 });
     await page

@@ -5,34 +5,28 @@
  * test-results/screenshots/logs-*.png.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import {
-  launchBrowser,
-  makeSandbox,
-  startCodeServer,
-  waitForWorkbench,
-  workbenchUrl,
-  type CodeServer,
-  type Sandbox,
-} from '../support/codeServer';
-import { testResultsDir } from '../support/paths';
+import type { Page } from 'playwright-core';
+import { makeSandbox, type Sandbox } from '../support/codeServer';
 import * as emulator from '../emulator/src/harness';
-
-const screenshots = path.join(testResultsDir, 'screenshots');
+import {
+  closeWorkbench,
+  openWorkbench,
+  removeSandbox,
+  runCommand as runCommandOn,
+  screenshots,
+  type Workbench,
+} from './support';
 
 describe(`log views UI on an emulated cluster (code-server + Chromium, Compose ${emulator.composeFlavor()})`, function () {
   this.timeout(300_000);
   const project = `wauilogs${process.pid}`;
   let sb: Sandbox;
-  let cs: CodeServer;
-  let browser: Browser;
+  let wb: Workbench;
   let page: Page;
   let ws: emulator.Workspace;
 
   before(async () => {
-    fs.mkdirSync(screenshots, { recursive: true });
     sb = makeSandbox({ settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
     ws = await emulator.startCluster({
       dir: path.join(sb.workspace, project),
@@ -40,38 +34,23 @@ describe(`log views UI on an emulated cluster (code-server + Chromium, Compose $
       webPort: await emulator.freePort(),
       services: ['db', 'waweb', 'master1', 'wacore1'],
     });
-    cs = await startCodeServer(sb);
-    browser = await launchBrowser(sb);
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(workbenchUrl(cs, sb.workspace));
-    await waitForWorkbench(page);
-    const icon = page.locator('.part.activitybar .action-item a.action-label[aria-label^="WA Cluster"]');
-    await icon.waitFor({ timeout: 60_000 });
-    await icon.click();
+    wb = await openWorkbench(sb);
+    page = wb.page;
     await page.locator('.part.sidebar .monaco-list-row', { hasText: project }).first().waitFor({ timeout: 60_000 });
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await cs?.stop();
+    await closeWorkbench(wb);
     if (ws) {
       await emulator.down(ws, { volumes: true });
     }
-    if (sb) {
-      fs.rmSync(sb.root, { recursive: true, force: true });
-    }
+    removeSandbox(sb);
   });
 
   const input = () => page.locator('.quick-input-widget .quick-input-box input');
   const rowOf = (text: string | RegExp) => page.locator('.quick-input-widget .monaco-list-row', { hasText: text });
 
-  /** Runs a command from the palette (F1), as a person would. */
-  async function runCommand(title: string): Promise<void> {
-    await page.keyboard.press('F1');
-    await input().fill(`>${title}`);
-    await rowOf(title).first().waitFor();
-    await page.keyboard.press('Enter');
-  }
+  const runCommand = (title: string) => runCommandOn(page, title);
 
   /** Writes a line to the web container's log, in the web's own format, as if the web wrote it. */
   async function webLogLine(level: 'INFO' | 'WARN', text: string): Promise<void> {

@@ -8,48 +8,33 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import {
-  launchBrowser,
-  makeSandbox,
-  startCodeServer,
-  waitForWorkbench,
-  workbenchUrl,
-  type CodeServer,
-  type Sandbox,
-} from '../support/codeServer';
-import { testResultsDir } from '../support/paths';
+import type { Page } from 'playwright-core';
+import { makeSandbox, type Sandbox } from '../support/codeServer';
 import * as emulator from '../emulator/src/harness';
-
-const screenshots = path.join(testResultsDir, 'screenshots');
+import {
+  closeWorkbench,
+  openWorkbench,
+  removeSandbox,
+  row,
+  rowsText as rowsOf,
+  runCommand as runCommandOn,
+  screenshots,
+  signInThroughDialogs,
+  waitForRows as waitForRowsOn,
+  type Workbench,
+} from './support';
 
 describe(`node actions UI on an emulated cluster at default intervals (code-server + Chromium, Compose ${emulator.composeFlavor()})`, function () {
   this.timeout(300_000);
   const project = `wanodes${process.pid}`;
   let sb: Sandbox;
-  let cs: CodeServer;
-  let browser: Browser;
+  let wb: Workbench;
   let page: Page;
   let ws: emulator.Workspace;
 
-  const rowsText = async (): Promise<string[]> =>
-    (await page.locator('.part.sidebar .monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
-  const row = (rows: string[], name: string) =>
-    rows.find((r) => r.startsWith(name) && !/[0-9]/.test(r.charAt(name.length))) ?? '';
-
-  async function waitForRows(what: string, accept: (rows: string[]) => boolean, timeoutMs = 60_000): Promise<string[]> {
-    const deadline = Date.now() + timeoutMs;
-    let rows: string[] = [];
-    while (Date.now() < deadline) {
-      rows = await rowsText();
-      if (accept(rows)) {
-        return rows;
-      }
-      await page.waitForTimeout(300);
-    }
-    await page.screenshot({ path: path.join(screenshots, 'nodes-failure.png') }).catch(() => undefined);
-    throw new Error(`${what}: not within ${timeoutMs} ms; rows: ${JSON.stringify(rows)}`);
-  }
+  const rowsText = () => rowsOf(page);
+  const waitForRows = (what: string, accept: (rows: string[]) => boolean, timeoutMs = 60_000) =>
+    waitForRowsOn(page, what, accept, { timeoutMs, failureShot: 'nodes-failure.png' });
 
   /** The extension's announcements read "<project>: …"; progress toasts ("Stopping wacore3 of …") do not. */
   const announcements = () =>
@@ -79,47 +64,19 @@ describe(`node actions UI on an emulated cluster at default intervals (code-serv
 
   async function runCommand(title: string): Promise<void> {
     await page.locator('.part.editor').click({ position: { x: 400, y: 300 } });
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill(`>${title}`);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
-    await page.keyboard.press('Enter');
+    await runCommandOn(page, title);
   }
 
   before(async () => {
-    fs.mkdirSync(screenshots, { recursive: true });
     sb = makeSandbox({ settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
     ws = await emulator.startCluster({
       dir: path.join(sb.workspace, project),
       project,
       webPort: await emulator.freePort(),
     });
-    cs = await startCodeServer(sb);
-    browser = await launchBrowser(sb);
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(workbenchUrl(cs, sb.workspace));
-    await waitForWorkbench(page);
-    const icon = page.locator('.part.activitybar .action-item a.action-label[aria-label^="WA Cluster"]');
-    await icon.waitFor({ timeout: 60_000 });
-    await icon.click();
-    // Sign in through the dialogs (trust the certificate, first-login password change).
-    const signIn = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sign in to see roles' });
-    await signIn.waitFor({ timeout: 60_000 });
-    await signIn.click();
-    await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Trust This Certificate' }).click();
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.waitFor();
-    await input.fill('secret');
-    await page.keyboard.press('Enter');
-    for (const title of ['choose a new password', 'Repeat the new password']) {
-      await page.locator('.quick-input-widget', { hasText: title }).waitFor({ timeout: 30_000 });
-      await input.fill(emulator.DEFAULT_PASSWORD);
-      await page.keyboard.press('Enter');
-    }
-    await waitForRows(
-      'signed in',
-      (r) => !r.some((x) => x.includes('Sign in to see roles')) && r.some((x) => x.includes('primary master')),
-    );
+    wb = await openWorkbench(sb);
+    page = wb.page;
+    await signInThroughDialogs(page);
     // Registered through the API (the Register Number flow has its own UI test).
     const token = await emulator.login(ws);
     const registration = {
@@ -139,14 +96,11 @@ describe(`node actions UI on an emulated cluster at default intervals (code-serv
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await cs?.stop();
+    await closeWorkbench(wb);
     if (ws) {
       await emulator.down(ws, { volumes: true });
     }
-    if (sb) {
-      fs.rmSync(sb.root, { recursive: true, force: true });
-    }
+    removeSandbox(sb);
   });
 
   it('Start, Stop and Restart from the context menu of a node, with no toast for the asked change (screenshot)', async () => {

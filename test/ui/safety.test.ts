@@ -7,20 +7,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import {
-  launchBrowser,
-  makeSandbox,
-  startCodeServer,
-  waitForWorkbench,
-  workbenchUrl,
-  type CodeServer,
-  type Sandbox,
-} from '../support/codeServer';
-import { repoRoot, testResultsDir } from '../support/paths';
+import type { Page } from 'playwright-core';
+import { makeSandbox, type Sandbox } from '../support/codeServer';
+import { repoRoot } from '../support/paths';
 import * as emulator from '../emulator/src/harness';
-
-const screenshots = path.join(testResultsDir, 'screenshots');
+import { closeWorkbench, openWorkbench, removeSandbox, runCommand, screenshots, type Workbench } from './support';
 const quickInput = '.quick-input-widget';
 const inputBox = '.quick-input-widget .quick-input-box input';
 
@@ -28,19 +19,9 @@ const inputBox = '.quick-input-widget .quick-input-box input';
 class Person {
   constructor(readonly page: Page) {}
 
-  async openExplorer(): Promise<void> {
-    const icon = this.page.locator('.part.activitybar .action-item a.action-label[aria-label^="WA Cluster"]');
-    await icon.waitFor({ timeout: 60_000 });
-    await icon.click();
-    await this.page.locator('.part.sidebar .composite.title').waitFor();
-  }
-
   /** Runs a command from the palette (F1). */
-  async run(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
-    await this.page.locator(inputBox).fill(`>${title}`);
-    await this.page.locator(`${quickInput} .monaco-list-row`, { hasText: title }).first().waitFor();
-    await this.page.keyboard.press('Enter');
+  run(title: string): Promise<void> {
+    return runCommand(this.page, title);
   }
 
   /** Waits for the quick input whose title has `titlePart`, types `value` and presses Enter. */
@@ -87,8 +68,7 @@ describe(`safe defaults and forgiving flows on an emulated cluster (code-server 
   this.timeout(300_000);
   const project = `wasafe${process.pid}`;
   let sb: Sandbox;
-  let cs: CodeServer;
-  let browser: Browser;
+  let wb: Workbench;
   let me: Person;
   let ws: emulator.Workspace;
   const cert = Buffer.from('{"vname":"Safety Test"}').toString('base64');
@@ -122,34 +102,22 @@ describe(`safe defaults and forgiving flows on an emulated cluster (code-server 
   };
 
   before(async () => {
-    fs.mkdirSync(screenshots, { recursive: true });
     sb = makeSandbox({ settings: { 'waCluster.health.pollIntervalSeconds': 1 } });
     ws = await emulator.startCluster({
       dir: path.join(sb.workspace, project),
       project,
       webPort: await emulator.freePort(),
     });
-    cs = await startCodeServer(sb);
-    browser = await launchBrowser(sb);
-    const page = await browser.newPage({
-      viewport: { width: 1400, height: 900 },
-      permissions: ['clipboard-read', 'clipboard-write'],
-    });
-    await page.goto(workbenchUrl(cs, sb.workspace));
-    await waitForWorkbench(page);
-    me = new Person(page);
-    await me.openExplorer();
+    wb = await openWorkbench(sb, { permissions: ['clipboard-read', 'clipboard-write'] });
+    me = new Person(wb.page);
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await cs?.stop();
+    await closeWorkbench(wb);
     if (ws) {
       await emulator.down(ws, { volumes: true });
     }
-    if (sb) {
-      fs.rmSync(sb.root, { recursive: true, force: true });
-    }
+    removeSandbox(sb);
   });
 
   it('Enter on the certificate dialog trusts nothing: it copies the command that prints the fingerprint on the host', async () => {
@@ -285,26 +253,18 @@ describe(`safe defaults and forgiving flows on an emulated cluster (code-server 
 describe('Up with lint errors (code-server + Chromium)', function () {
   this.timeout(120_000);
   let sb: Sandbox;
-  let cs: CodeServer;
-  let browser: Browser;
+  let wb: Workbench;
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await cs?.stop();
-    if (sb) {
-      fs.rmSync(sb.root, { recursive: true, force: true });
-    }
+    await closeWorkbench(wb);
+    removeSandbox(sb);
   });
 
   it('Enter on "errors in the compose files" shows the problems and starts nothing', async () => {
     sb = makeSandbox({ workspaceFrom: path.join(repoRoot, 'test/fixtures/workspace') });
-    cs = await startCodeServer(sb);
-    browser = await launchBrowser(sb);
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(workbenchUrl(cs, sb.workspace));
-    await waitForWorkbench(page);
+    wb = await openWorkbench(sb);
+    const page = wb.page;
     const me = new Person(page);
-    await me.openExplorer();
     await page.locator('.part.sidebar .monaco-list-row', { hasText: 'lint' }).first().waitFor({ timeout: 60_000 });
     await me.run('WA Cluster: Up (Start Services)…');
     await page.locator(quickInput, { hasText: 'Start which services of lint?' }).waitFor({ timeout: 30_000 });

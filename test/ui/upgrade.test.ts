@@ -6,37 +6,32 @@
  * announced for the shard moves it causes. Screenshots: test-results/screenshots/upgrade-*.png.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import {
-  launchBrowser,
-  makeSandbox,
-  startCodeServer,
-  waitForWorkbench,
-  workbenchUrl,
-  type CodeServer,
-  type Sandbox,
-} from '../support/codeServer';
-import { testResultsDir } from '../support/paths';
+import type { Page } from 'playwright-core';
+import { makeSandbox, type Sandbox } from '../support/codeServer';
 import * as emulator from '../emulator/src/harness';
-
-const screenshots = path.join(testResultsDir, 'screenshots');
+import {
+  closeWorkbench,
+  openWorkbench,
+  removeSandbox,
+  row,
+  rowsText,
+  runCommand as runCommandOn,
+  screenshots,
+  waitForRows as waitForRowsOn,
+  type Workbench,
+} from './support';
 
 describe(`Upgrade at the default intervals (code-server + Chromium, Compose ${emulator.composeFlavor()})`, function () {
   this.timeout(420_000);
   const project = `waupui${process.pid}`;
   let sb: Sandbox;
-  let cs: CodeServer;
-  let browser: Browser;
+  let wb: Workbench;
   let page: Page;
   let ws: emulator.Workspace;
   let token = '';
 
-  const rows = async (): Promise<string[]> =>
-    (await page.locator('.part.sidebar .monaco-list-row').allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
-  const row = (all: string[], name: string) =>
-    all.find((r) => r.startsWith(name) && !/[0-9]/.test(r.charAt(name.length))) ?? '';
+  const rows = () => rowsText(page);
   const toasts = async (): Promise<string[]> =>
     (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).map((t) =>
       t.replace(/\s+/g, ' '),
@@ -55,29 +50,11 @@ describe(`Upgrade at the default intervals (code-server + Chromium, Compose ${em
     return Object.values(b.health).filter((v) => v.role === 'coreapp' && v.gateway_status === 'connected').length;
   };
 
-  async function waitForRows(what: string, accept: (r: string[]) => boolean, timeoutMs = 90_000): Promise<string[]> {
-    const deadline = Date.now() + timeoutMs;
-    let r: string[] = [];
-    while (Date.now() < deadline) {
-      r = await rows();
-      if (accept(r)) {
-        return r;
-      }
-      await page.waitForTimeout(300);
-    }
-    throw new Error(`${what}: not within ${timeoutMs} ms; rows: ${JSON.stringify(r)}`);
-  }
-
-  async function runCommand(title: string): Promise<void> {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill(`>${title}`);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
-    await page.keyboard.press('Enter');
-  }
+  const waitForRows = (what: string, accept: (r: string[]) => boolean, timeoutMs = 90_000) =>
+    waitForRowsOn(page, what, accept, { timeoutMs });
+  const runCommand = (title: string) => runCommandOn(page, title);
 
   before(async () => {
-    fs.mkdirSync(screenshots, { recursive: true });
     sb = makeSandbox({ settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
     // No interval overrides: heartbeat_interval 5 s, unhealthy_interval 30 s, as users have them.
     ws = await emulator.startCluster({
@@ -104,14 +81,8 @@ describe(`Upgrade at the default intervals (code-server + Chromium, Compose ${em
         Object.values(b.health).filter((v) => v.role === 'coreapp' && v.gateway_status === 'connected').length === 2,
       { timeoutMs: 90_000 },
     );
-    cs = await startCodeServer(sb);
-    browser = await launchBrowser(sb);
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(workbenchUrl(cs, sb.workspace), { timeout: 120_000 });
-    await waitForWorkbench(page);
-    const icon = page.locator('.part.activitybar .action-item a.action-label[aria-label^="WA Cluster"]');
-    await icon.waitFor({ timeout: 60_000 });
-    await icon.click();
+    wb = await openWorkbench(sb);
+    page = wb.page;
     // Sign in through the real dialogs (the password was set above).
     const signIn = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sign in to see roles' });
     await signIn.waitFor({ timeout: 60_000 });
@@ -130,14 +101,11 @@ describe(`Upgrade at the default intervals (code-server + Chromium, Compose ${em
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await cs?.stop();
+    await closeWorkbench(wb);
     if (ws) {
       await emulator.down(ws, { volumes: true, files: ['multiconnect-compose.yml', 'dbupgrade-compose.yml'] });
     }
-    if (sb) {
-      fs.rmSync(sb.root, { recursive: true, force: true });
-    }
+    removeSandbox(sb);
   });
 
   it('is done only when 2/2 shards are connected on the new version; no failover is announced; the DB upgrade container is gone (screenshots)', async () => {

@@ -12,6 +12,7 @@ import {
 } from '../../../src/cluster/hostEngines';
 import { describeHost, describeHostsGroup, hostLook, hostTooltip } from '../../../src/cluster/hostsPresentation';
 import { snapshotToJson, snapshotToText } from '../../../src/cluster/json';
+import { describeNode } from '../../../src/cluster/presentation';
 import { ClusterMonitor, type MonitorChange } from '../../../src/cluster/monitor';
 import { type HostInput, buildSnapshot } from '../../../src/cluster/snapshot';
 import { type DeclaredService, type HostStatus } from '../../../src/cluster/types';
@@ -137,6 +138,11 @@ describe('cluster across hosts (inventory)', () => {
       ],
     );
     assert.match(host2[0]!.stateReason, /^host host2 unreachable: connection refused/);
+    // In the tree: unknown, neither stopped nor "not created" (the containers may well run).
+    assert.deepEqual(
+      host2.map((n) => describeNode(n)),
+      ['web · unknown', 'secondary master · unknown', 'coreapp · unknown'],
+    );
     // The host's master and coreapp share its EXTERNAL_HOSTNAME: the role tells them apart.
     assert.equal(host2.find((n) => n.kind === 'master')?.reportedRole, 'secondary_master');
     assert.equal(host2.find((n) => n.kind === 'coreapp')?.reportedRole, 'coreapp');
