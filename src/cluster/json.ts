@@ -130,10 +130,10 @@ export function snapshotToText(s: ClusterSnapshot): string {
         ? `${byHost ? `${n.container.shortId} ` : ''}${n.container.state}${n.container.health !== 'none' ? ` (${n.container.health})` : ''}`
         : '-',
       n.container
-        ? n.container.ports
-            .filter((p) => p.hostPort)
-            .map((p) => `${p.hostPort}->${p.containerPort}`)
-            .join(',') || '-'
+        ? // Docker lists a published port once per address family (0.0.0.0 and ::): one column entry each.
+          [
+            ...new Set(n.container.ports.filter((p) => p.hostPort).map((p) => `${p.hostPort}->${p.containerPort}`)),
+          ].join(',') || '-'
         : '-',
       n.stateReason,
     ].map(forTerminal),

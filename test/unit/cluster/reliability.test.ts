@@ -45,6 +45,25 @@ describe('cluster snapshot: defects found by probing from outside (issue 12)', f
     assert.equal(statusExitCode(offline), StatusExit.healthy);
   });
 
+  it('a port Docker publishes on 0.0.0.0 and on :: is one entry of the PORTS column', () => {
+    const web = container({ service: 'waweb', image: 'docker.whatsapp.biz/web:v2.51.1', project: 'one' });
+    const s = buildSnapshot({
+      now: NOW,
+      project: 'one',
+      containers: [
+        {
+          ...web,
+          ports: [
+            { containerPort: 443, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 9090 },
+            { containerPort: 443, protocol: 'tcp', hostIp: '::', hostPort: 9090 },
+          ],
+        },
+      ],
+    });
+    assert.match(snapshotToText(s), / 9090->443 /);
+    assert.doesNotMatch(snapshotToText(s), /9090->443,9090->443/);
+  });
+
   it('terminal escapes in node names and error texts are shown escaped in text output', () => {
     const r = parseHealthText(
       JSON.stringify({
