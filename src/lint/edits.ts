@@ -1,6 +1,6 @@
 import { isMap, isScalar, isSeq, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { EnvValue, Service } from '../compose/project';
-import { entries, getNode, type ComposeSource, type SourceFile } from '../compose/source';
+import { entries, getNode, parseCompose, type ComposeSource, type SourceFile } from '../compose/source';
 import type { Span } from '../compose/types';
 import type { SpanEdit } from './rule';
 
@@ -50,6 +50,16 @@ export function deletePair(src: ComposeSource, pair: Pair): SpanEdit | undefined
     endOfValue--;
   }
   return { span: { file: src.path, start, end: nextLineStart(src, endOfValue) }, newText: '' };
+}
+
+/**
+ * Whether the file parses as well once `edit` is applied. For an edit whose neighbours YAML reads
+ * differently afterwards: without the document's first key, a next line that only continued a
+ * map (`ser` then `  : nginx` below it) no longer parses. One parse: for a fix per file, not per service.
+ */
+export function keepsParsing(src: ComposeSource, edit: SpanEdit): boolean {
+  const text = src.text.slice(0, edit.span.start) + edit.newText + src.text.slice(edit.span.end);
+  return parseCompose(src.path, text).doc.errors.length <= src.doc.errors.length;
 }
 
 /** Text to insert so that new lines are appended right after a block node's last line. */
@@ -103,7 +113,8 @@ export function addServiceKey(svc: Service, key: string, valueLines: string[]): 
 export function appendToServiceBlock(
   svc: Service,
   pairKey: string,
-  mapLine: string,
+  /** Undefined for a key Compose only takes as a list (`volumes`, `ports`): a map there gets no edit. */
+  mapLine: string | undefined,
   listLine: string,
 ): SpanEdit | undefined {
   const entry = svc.pairs.get(pairKey);
@@ -111,7 +122,12 @@ export function appendToServiceBlock(
     return undefined;
   }
   const node = entry.pair.value as Node | null;
-  if ((!isMap(node) && !isSeq(node)) || node.flow || node.items.length === 0) {
+  if (
+    (!isMap(node) && !isSeq(node)) ||
+    node.flow ||
+    node.items.length === 0 ||
+    (isMap(node) && mapLine === undefined)
+  ) {
     return undefined;
   }
   const firstItem: unknown = isMap(node) ? node.items[0]?.key : node.items[0];
@@ -125,9 +141,13 @@ export function appendToServiceBlock(
   }
   let indent = indentAt(entry.source, fr[0]);
   if (isSeq(node)) {
-    // `indentAt` stops at the item; the dash sits two columns before a block item's content.
-    const lineText = entry.source.text.slice(lineStart(entry.source, fr[0]), fr[0]);
-    indent = lineText.replace(/-\s*$/, '').replace(/[^ \t]/g, ' ');
+    // A block sequence starts at its first dash: the new item's dash goes in the same column (the
+    // first item's content may start anywhere after a tag or an anchor).
+    const dashLine = entry.source.text.slice(lineStart(entry.source, nr[0]), nr[0]);
+    if (dashLine.trim() !== '') {
+      return undefined;
+    }
+    indent = dashLine;
     return {
       span: { file: entry.source.path, start: pos.at, end: pos.at },
       newText: `${pos.prefix}${indent}- ${listLine}\n`,
@@ -135,7 +155,7 @@ export function appendToServiceBlock(
   }
   return {
     span: { file: entry.source.path, start: pos.at, end: pos.at },
-    newText: `${pos.prefix}${indent}${mapLine}\n`,
+    newText: `${pos.prefix}${indent}${mapLine ?? ''}\n`,
   };
 }
 

@@ -1,5 +1,5 @@
 import { pairOf } from '../../compose/source';
-import { deletePair } from '../edits';
+import { deletePair, keepsParsing } from '../edits';
 import type { Rule } from '../rule';
 
 export const obsoleteVersion: Rule = {
@@ -13,7 +13,8 @@ export const obsoleteVersion: Rule = {
       if (!pair || !r || r[0] === undefined || r[1] === undefined) {
         continue;
       }
-      const edit = deletePair(f, pair);
+      const removal = deletePair(f, pair);
+      const edit = removal && keepsParsing(f, removal) ? removal : undefined;
       report({
         span: { file: f.path, start: r[0], end: r[1] },
         message: t('The top-level `version` is obsolete: Compose ignores it and prints a warning. Remove the line.'),

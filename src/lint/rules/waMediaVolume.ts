@@ -36,7 +36,7 @@ export const waMediaVolume: Rule = {
         const line = `${source}:${MEDIA_PATH}`;
         const edit = shared
           ? svc.pairs.has('volumes')
-            ? appendToServiceBlock(svc, 'volumes', line, line)
+            ? appendToServiceBlock(svc, 'volumes', undefined, line)
             : addServiceKey(svc, 'volumes', [`- ${line}`])
           : undefined;
         report({

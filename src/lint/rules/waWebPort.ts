@@ -27,7 +27,7 @@ export const waWebPort: Rule = {
       // Only a list of ports can take one more (`ports:` written as a map is a schema error of its own).
       const edit = ports
         ? isSeq(ports.pair.value)
-          ? appendToServiceBlock(svc, 'ports', '', '"9090:443"')
+          ? appendToServiceBlock(svc, 'ports', undefined, '"9090:443"')
           : undefined
         : addServiceKey(svc, 'ports', ['- "9090:443"']);
       report({
