@@ -95,21 +95,22 @@ export function plan(rounds: number): Action[] {
   return out;
 }
 
-export async function modelCases(ws: emulator.Workspace, node: string, rounds: number): Promise<BenchEntry[]> {
-  const docker = DockerodeClient.create();
-  if (!docker.ok) {
-    return [failedEntry('model.stop', 'docker stop → snapshot', '< 50 ms', docker.error.message)];
-  }
+/** The extension's cluster model on the real engine, its health asked with the API key over a new API client. */
+function benchMonitor(ws: emulator.Workspace, docker: DockerodeClient): ClusterMonitor {
   const api = new WaApiClient({
     baseUrl: ws.baseUrl,
     transport: createNodeTransport({ kind: 'caFile', caPem: emulator.caPem() }),
     auth: { kind: 'apikey', key: emulator.DEFAULT_API_KEY },
   });
-  const monitor = new ClusterMonitor({
-    project: ws.project,
-    docker: docker.value,
-    health: (signal) => api.health({ signal }),
-  });
+  return new ClusterMonitor({ project: ws.project, docker, health: (signal) => api.health({ signal }) });
+}
+
+export async function modelCases(ws: emulator.Workspace, node: string, rounds: number): Promise<BenchEntry[]> {
+  const docker = DockerodeClient.create();
+  if (!docker.ok) {
+    return [failedEntry('model.stop', 'docker stop → snapshot', '< 50 ms', docker.error.message)];
+  }
+  const monitor = benchMonitor(ws, docker.value);
   const id = await emulator.containerIdOf(ws, node);
   const running = (s: ClusterSnapshot | undefined): boolean | undefined => {
     const st = s?.nodes.find((n) => n.container?.id === id)?.container?.state;
@@ -188,16 +189,7 @@ export async function statusCases(ws: emulator.Workspace, runs: number): Promise
   // What the extension (and a running `status --watch`) pays for one full snapshot: a new monitor
   // and a new API client each time (a new TLS connection, as the CLI makes), in a process that runs.
   const inProcess = async (): Promise<void> => {
-    const api = new WaApiClient({
-      baseUrl: ws.baseUrl,
-      transport: createNodeTransport({ kind: 'caFile', caPem: emulator.caPem() }),
-      auth: { kind: 'apikey', key: emulator.DEFAULT_API_KEY },
-    });
-    const monitor = new ClusterMonitor({
-      project: ws.project,
-      docker: docker.value,
-      health: (signal) => api.health({ signal }),
-    });
+    const monitor = benchMonitor(ws, docker.value);
     try {
       const snapshot = await monitor.refresh();
       if (snapshot.nodes.length === 0 || snapshot.api.status !== 'ok') {

@@ -11,21 +11,10 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import {
-  launchBrowser,
-  makeSandbox,
-  startCodeServer,
-  waitForWorkbench,
-  workbenchUrl,
-  type CodeServer,
-  type Sandbox,
-} from '../support/codeServer';
-import { testResultsDir } from '../support/paths';
+import { makeSandbox, waitForWorkbench, type Sandbox } from '../support/codeServer';
 import { projectVolumes } from '../support/projectVolumes';
 import * as emulator from '../emulator/src/harness';
-
-const screenshots = path.join(testResultsDir, 'screenshots');
+import { closeWorkbench, openWorkbench, removeSandbox, runCommand, screenshots, type Workbench } from './support';
 
 interface Proc {
   readonly pid: number;
@@ -46,14 +35,12 @@ describe(`Upgrade: the window reloaded during the DB upgrade (code-server + Chro
   this.timeout(300_000);
   const project = `waupreload${process.pid}`;
   let sb: Sandbox;
-  let cs: CodeServer;
-  let browser: Browser;
-  let page: Page;
+  let wb: Workbench;
   let ws: emulator.Workspace;
   let dir = '';
 
   const toasts = async (): Promise<string[]> =>
-    (await page.locator('.notifications-toasts .notification-toast').allInnerTexts()).map((t) =>
+    (await wb.page.locator('.notifications-toasts .notification-toast').allInnerTexts()).map((t) =>
       t.replace(/\s+/g, ' '),
     );
 
@@ -127,14 +114,6 @@ describe(`Upgrade: the window reloaded during the DB upgrade (code-server + Chro
     };
   }
 
-  async function runCommand(title: string): Promise<void> {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill(`>${title}`);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor();
-    await page.keyboard.press('Enter');
-  }
-
   async function waitForToast(what: RegExp, timeoutMs: number): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     let seen: string[] = [];
@@ -144,13 +123,12 @@ describe(`Upgrade: the window reloaded during the DB upgrade (code-server + Chro
       if (hit) {
         return hit;
       }
-      await page.waitForTimeout(250);
+      await wb.page.waitForTimeout(250);
     }
     throw new Error(`no toast ${String(what)} within ${timeoutMs} ms; toasts: ${JSON.stringify(seen)}`);
   }
 
   before(async () => {
-    fs.mkdirSync(screenshots, { recursive: true });
     sb = makeSandbox({ settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
     dir = path.join(sb.workspace, project);
     // No interval overrides. The DB upgrade of a large database takes a while (20 s): long enough to reload in the middle.
@@ -167,26 +145,16 @@ describe(`Upgrade: the window reloaded during the DB upgrade (code-server + Chro
       (await emulator.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status,
       201,
     );
-    cs = await startCodeServer(sb);
-    browser = await launchBrowser(sb);
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(workbenchUrl(cs, sb.workspace), { timeout: 120_000 });
-    await waitForWorkbench(page);
-    const icon = page.locator('.part.activitybar .action-item a.action-label[aria-label^="WA Cluster"]');
-    await icon.waitFor({ timeout: 60_000 });
-    await icon.click();
-    await page.locator('.part.sidebar .monaco-list-row', { hasText: project }).first().waitFor({ timeout: 60_000 });
+    wb = await openWorkbench(sb);
+    await wb.page.locator('.part.sidebar .monaco-list-row', { hasText: project }).first().waitFor({ timeout: 60_000 });
   });
 
   after(async () => {
-    await browser?.close().catch(() => undefined);
-    await cs?.stop();
+    await closeWorkbench(wb);
     if (ws) {
       await emulator.down(ws, { volumes: true, files: ['multiconnect-compose.yml', 'dbupgrade-compose.yml'] });
     }
-    if (sb) {
-      fs.rmSync(sb.root, { recursive: true, force: true });
-    }
+    removeSandbox(sb);
   });
 
   it('the new window says the upgrade was interrupted and what to do; the old version runs, .env, volumes and data unchanged, no DB upgrade left running', async () => {
@@ -194,17 +162,17 @@ describe(`Upgrade: the window reloaded during the DB upgrade (code-server + Chro
     const hostsBefore = await extensionHosts();
     assert.equal(hostsBefore.length, 1, JSON.stringify(hostsBefore));
 
-    await runCommand('WA Cluster: Upgrade…');
-    const picker = page.locator('.quick-input-widget', { hasText: `Upgrade ${project}` });
+    await runCommand(wb.page, 'WA Cluster: Upgrade…');
+    const picker = wb.page.locator('.quick-input-widget', { hasText: `Upgrade ${project}` });
     await picker.waitFor({ timeout: 30_000 });
-    await page.locator('.quick-input-widget .quick-input-box input').fill(emulator.NEW_VERSION);
-    await page.keyboard.press('Enter');
-    await page
+    await wb.page.locator('.quick-input-widget .quick-input-box input').fill(emulator.NEW_VERSION);
+    await wb.page.keyboard.press('Enter');
+    await wb.page
       .locator('.quick-input-widget', { hasText: `Upgrade ${project} to ${emulator.NEW_VERSION}` })
       .waitFor({ timeout: 30_000 });
-    await page.locator('.quick-input-widget .quick-input-box input').fill('With the DB upgrade service');
-    await page.keyboard.press('Enter');
-    const dialog = page.locator('.monaco-dialog-box', {
+    await wb.page.locator('.quick-input-widget .quick-input-box input').fill('With the DB upgrade service');
+    await wb.page.keyboard.press('Enter');
+    const dialog = wb.page.locator('.monaco-dialog-box', {
       hasText: `Upgrade ${project} from ${emulator.OLD_VERSION} to ${emulator.NEW_VERSION}?`,
     });
     await dialog.waitFor({ timeout: 30_000 });
@@ -216,8 +184,8 @@ describe(`Upgrade: the window reloaded during the DB upgrade (code-server + Chro
     assert.equal(running.length, 1, `the DB upgrade runs: ${JSON.stringify(await upgradeContainers())}`);
     console.log(`      before the reload: extension host ${JSON.stringify(during)}`);
 
-    await page.reload({ timeout: 120_000 });
-    await waitForWorkbench(page);
+    await wb.page.reload({ timeout: 120_000 });
+    await waitForWorkbench(wb.page);
     const interrupted = await waitForToast(
       new RegExp(
         `The upgrade of ${project} from ${emulator.OLD_VERSION.replace(/\./g, '\\.')} to ${emulator.NEW_VERSION.replace(/\./g, '\\.')} was interrupted while the DB upgrade ran`,
@@ -230,7 +198,7 @@ describe(`Upgrade: the window reloaded during the DB upgrade (code-server + Chro
       `      after the reload: extension hosts ${JSON.stringify(hostsAfter)}; DB upgrade ${JSON.stringify(upgradeNow)}`,
     );
     console.log(`      the new window says: ${interrupted}`);
-    await page.screenshot({ path: path.join(screenshots, 'upgrade-reload.png') });
+    await wb.page.screenshot({ path: path.join(screenshots, 'upgrade-reload.png') });
     assert.ok(
       !hostsAfter.some((x) => x.pid === hostsBefore[0]!.pid),
       `the old extension host ${hostsBefore[0]!.pid} has ended: ${JSON.stringify(hostsAfter)}`,
