@@ -10,7 +10,7 @@ import { type Translate } from '../util/translate';
 import { type Disposable, Emitter } from '../util/disposable';
 import { DiffTracker, type SnapshotDiff } from './diff';
 import { buildSnapshot } from './snapshot';
-import { type HealthSample, healthInMotion } from './healthPace';
+import { type HealthSample, healthInMotion, healthSample } from './healthPace';
 import {
   type ApiStatus,
   type ClusterSnapshot,
@@ -372,7 +372,7 @@ export class ClusterMonitor implements Disposable {
       this.healthReport = undefined;
       this.api = { status: 'error', errorKind: err.kind, message: err.message, fingerprint256: err.fingerprint256 };
     }
-    this.healthSample = { report: this.healthReport, answerMs: this.clock.now() - sent };
+    this.healthSample = healthSample(previous, this.healthReport, this.clock.now() - sent);
     if (this.running && healthInMotion(previous, this.healthSample)) {
       this.pollFastForAWhile();
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type HealthReport } from '../../../src/api/health';
-import { SLOW_HEALTH_ANSWER_MS, healthInMotion } from '../../../src/cluster/healthPace';
+import { SLOW_HEALTH_ANSWER_MS, healthInMotion, healthSample } from '../../../src/cluster/healthPace';
 import { ClusterMonitor } from '../../../src/cluster/monitor';
 import { walkthroughContainers } from '../../fakes/builders';
 import { FakeClock } from '../../fakes/fakeClock';
@@ -12,8 +12,12 @@ const twoShards = health('03-after-two-shards.json');
 
 describe('cluster/healthPace', () => {
   it('in motion when a node changed, or when answers just turned slow; never on the first answer or a failed one', () => {
-    const fast = (report: HealthReport | undefined) => ({ report, answerMs: 20 });
-    const slow = (report: HealthReport | undefined) => ({ report, answerMs: SLOW_HEALTH_ANSWER_MS + 500 });
+    const fast = (report: HealthReport | undefined) => ({ report, answerMs: 20, typicalMs: 20 });
+    const slow = (report: HealthReport | undefined) => ({
+      report,
+      answerMs: SLOW_HEALTH_ANSWER_MS + 500,
+      typicalMs: SLOW_HEALTH_ANSWER_MS,
+    });
     assert.equal(healthInMotion(undefined, fast(standby)), false, 'first answer');
     assert.equal(healthInMotion(fast(standby), fast(standby)), false, 'same answer');
     assert.equal(healthInMotion(fast(twoShards), fast(standby)), true, 'a node changed');
@@ -21,6 +25,19 @@ describe('cluster/healthPace', () => {
     assert.equal(healthInMotion(slow(standby), slow(standby)), false, 'still slow: the normal interval');
     assert.equal(healthInMotion(fast(standby), fast(undefined)), false, 'failed request');
     assert.equal(healthInMotion(fast(undefined), fast(standby)), false, 'back after a failure');
+  });
+
+  it("a loaded machine's answers that vary around a second are not news; a jump far beyond the usual time is", () => {
+    let s = healthSample(undefined, standby, 300);
+    let bursts = 0;
+    for (const ms of [700, 900, 1100, 400, 1200, 600, 1050, 300, 1300, 800]) {
+      const next = healthSample(s, standby, ms);
+      bursts += healthInMotion(s, next) ? 1 : 0;
+      s = next;
+    }
+    assert.equal(bursts, 0);
+    const calm = healthSample(healthSample(undefined, standby, 30), standby, 25);
+    assert.equal(healthInMotion(calm, healthSample(calm, standby, 1500)), true);
   });
 
   it('the monitor polls fast after a slow answer and after a change, at the interval while nothing moves', async () => {
