@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { ApiError } from './errors';
 import { type TlsTrust, TLS_ERROR_CODES, normalizeFingerprint, probeCertificate } from './tls';
 import { type OwnedSignal, signalWithTimeout } from '../util/abort';
@@ -57,7 +58,12 @@ export function createNodeTransport(
     if (secure) {
       return secure;
     }
-    const withTls = (tls: https.AgentOptions): Secure => ({ agent: new https.Agent({ keepAlive: true, ...tls }), tls });
+    const withTls = (trustOptions: https.AgentOptions): Secure => {
+      // One context for every connection: the web closes idle connections (5 s), so each poll
+      // connects anew, and a context built per connection parses the CA again each time.
+      const tls = { ...trustOptions, secureContext: createSecureContext(trustOptions) };
+      return { agent: new https.Agent({ keepAlive: true, ...tls }), tls };
+    };
     if (trust.kind === 'system') {
       secure = withTls({});
     } else if (trust.kind === 'caFile') {
