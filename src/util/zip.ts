@@ -21,19 +21,15 @@ export async function zipFolder(dir: string, zipPath: string, prefix = '', signa
   const stats = await Promise.all(files.map((f) => fs.promises.stat(f)));
   const zip = new ZipFile();
   const out = fs.createWriteStream(zipPath);
+  let onAbort: (() => void) | undefined;
   const written = new Promise<void>((resolve, reject) => {
     out.on('finish', resolve);
     out.on('error', reject);
     zip.on('error', reject);
     zip.outputStream.on('error', reject);
-    signal?.addEventListener(
-      'abort',
-      () =>
-        reject(
-          signal.reason instanceof Error ? signal.reason : new DOMException('The zip was cancelled', 'AbortError'),
-        ),
-      { once: true },
-    );
+    onAbort = () =>
+      reject(signal?.reason instanceof Error ? signal.reason : new DOMException('The zip was cancelled', 'AbortError'));
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
   zip.outputStream.pipe(out);
   for (const [i, file] of files.entries()) {
@@ -49,5 +45,10 @@ export async function zipFolder(dir: string, zipPath: string, prefix = '', signa
     out.destroy();
     await fs.promises.rm(zipPath, { force: true });
     throw err;
+  } finally {
+    // The caller's signal may outlive many zips: leave no listener on it.
+    if (onAbort) {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 }
