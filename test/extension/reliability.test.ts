@@ -14,6 +14,7 @@ import * as vscode from 'vscode';
 import { type RestoreOutcome } from '../../src/commands/restoreCluster';
 import { type TestApi } from '../../src/extension';
 import * as emulator from '../emulator/src/harness';
+import { projectVolumes } from '../support/projectVolumes';
 import { type Shown, activateExtension, answerDialogs, signInAsTheUserWould, until, workspaceRoot } from './support';
 
 const connected = (b: emulator.HealthBody): number =>
@@ -98,25 +99,7 @@ describe(`cluster faults and data safety (extension host, real Compose ${emulato
   };
 
   async function dataState(): Promise<DataState> {
-    const names = (
-      await emulator.exec('docker', ['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`])
-    ).stdout
-      .split('\n')
-      .filter(Boolean);
-    assert.ok(names.length >= 2, `the project's volumes: ${names.join(', ')}`);
-    // Not CreatedAt: the local driver reports the folder's modification time, which moves with every DB write.
-    const volumes = (
-      await emulator.exec('docker', [
-        'volume',
-        'inspect',
-        '-f',
-        '{{.Name}} {{.Driver}} {{.Mountpoint}} {{json .Labels}}',
-        ...names,
-      ])
-    ).stdout
-      .split('\n')
-      .filter(Boolean)
-      .sort();
+    const volumes = await projectVolumes((args) => emulator.exec('docker', args), project);
     const composeFiles: Record<string, string> = {};
     for (const f of fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n))) {
       composeFiles[f] = crypto
