@@ -44,12 +44,14 @@ const IDLE_GOAL_MS_PER_MIN = 300;
  */
 const OURS_BOUND_MS_PER_MIN = 2 * IDLE_GOAL_MS_PER_MIN;
 /**
- * The whole host (process.cpuUsage: code-server's extension host costs 700–1100 ms/min before our
- * extension activates, README "Performance") is only bounded against a runaway (a poll loop that
- * piles up would cost seconds per minute). 2999 ms/min was seen with a second test run loading
- * the 2 cores, so the bound leaves room for a busy machine.
+ * The whole host (process.cpuUsage) is only bounded against a runaway outside our bundle (the
+ * workbench's own tree and IPC code when a poll loop piles up or every poll rebuilds the tree
+ * costs seconds per minute), and only by what the watched minute costs above the same host with
+ * our monitors paused: the host's own cost (code-server's extension host alone: 700–1100 ms/min
+ * here, README "Performance"; the profiler's 1 ms sampling on top) is the machine's, and a
+ * slower CI machine measured 7299–7806 ms/min for the whole host with our share under its bound.
  */
-const RUNAWAY_MS_PER_MIN = 6000;
+const RUNAWAY_MS_PER_MIN = 3000;
 
 /** Our bundle (zod, yaml and dockerode are in it), as profile frames name their script. */
 const ourBundle = path.join(vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath ?? '', 'dist', 'extension.js');
@@ -143,7 +145,11 @@ describe(`load: 2 masters and ${COREAPPS} coreapps, ${SHARDS} shards (extension 
     // The same host with our monitors paused, at once: its garbage collection and native time are
     // the host's own, so what the watched minute has above them is ours too.
     api.sessions.setActive(false);
+    const pausedCpu0 = process.cpuUsage();
+    const pausedT0 = Date.now();
     const baseline = await profileWhile(() => new Promise((r) => setTimeout(r, 20_000)), 1000);
+    const pausedUsed = process.cpuUsage(pausedCpu0);
+    const pausedHostMsPerMin = ((pausedUsed.user + pausedUsed.system) / 1000) * (60_000 / (Date.now() - pausedT0));
     api.sessions.setActive(true);
     const share = cpuShare(profile, isOurBundle);
     const paused = cpuShare(baseline.profile, isOurBundle);
@@ -155,14 +161,17 @@ describe(`load: 2 masters and ${COREAPPS} coreapps, ${SHARDS} shards (extension 
     // The figures go to the test output for the README's table.
     console.log(
       [
-        `      load: ours ${oursPerMin.toFixed(0)} ms CPU/min (goal ${IDLE_GOAL_MS_PER_MIN}: ${oursPerMin < IDLE_GOAL_MS_PER_MIN ? 'met' : 'NOT met'}; bundle + HTTP/TLS + GC and native time above the paused host's ${sharedExtra.toFixed(0)}) of the extension host's ${hostMsPerMin.toFixed(0)} (process.cpuUsage, profiler included); at most ${counts.maxHealthInFlight} /v1/health in flight`,
+        `      load: ours ${oursPerMin.toFixed(0)} ms CPU/min (goal ${IDLE_GOAL_MS_PER_MIN}: ${oursPerMin < IDLE_GOAL_MS_PER_MIN ? 'met' : 'NOT met'}; bundle + HTTP/TLS + GC and native time above the paused host's ${sharedExtra.toFixed(0)}) of the extension host's ${hostMsPerMin.toFixed(0)} (process.cpuUsage, profiler included; ${pausedHostMsPerMin.toFixed(0)} with the monitors paused); at most ${counts.maxHealthInFlight} /v1/health in flight`,
         describeShare(share),
         `monitors paused (20 s): ${describeShare(paused).split('\n')[1]}`,
       ].join('\n        '),
     );
     assert.equal(counts.maxHealthInFlight, 1, 'health was polled, one request at a time');
     assert.ok(oursPerMin < OURS_BOUND_MS_PER_MIN, `ours: ${oursPerMin.toFixed(0)} ms/min\n${describeShare(share)}`);
-    assert.ok(hostMsPerMin < RUNAWAY_MS_PER_MIN, `the whole host: ${hostMsPerMin.toFixed(0)} ms/min`);
+    assert.ok(
+      hostMsPerMin - pausedHostMsPerMin < RUNAWAY_MS_PER_MIN,
+      `the whole host: ${hostMsPerMin.toFixed(0)} ms/min watching, ${pausedHostMsPerMin.toFixed(0)} paused`,
+    );
     assert.match(rootDescription(), /32\/32 shards connected/);
   });
 

@@ -48,9 +48,17 @@ describe(`node actions UI on an emulated cluster at default intervals (code-serv
     await item.waitFor({ timeout: 10_000 });
     await page.waitForTimeout(300); // a click while the menu still lays itself out only highlights the entry
     await item.click();
+    // The menu fades out after a click that ran the entry; only one that stays open (the click
+    // merely highlighted the entry) gets the entry again by the keyboard, and never a hover on an
+    // entry that has gone away meanwhile.
     const menu = page.locator('.context-view .monaco-menu');
-    if (await menu.isVisible()) {
-      await item.hover();
+    const closed = () =>
+      menu.waitFor({ state: 'hidden', timeout: 3000 }).then(
+        () => true,
+        () => false,
+      );
+    if (!(await closed()) && (await item.isVisible())) {
+      await item.hover({ timeout: 5000 });
       await page.keyboard.press('Enter');
     }
     await menu.waitFor({ state: 'hidden', timeout: 10_000 });
