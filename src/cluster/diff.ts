@@ -1,4 +1,5 @@
 import { type ClusterNode, type ClusterSnapshot, type Finding, type NodeRole, type NodeState } from './types';
+import { sameJson } from '../util/sameJson';
 
 export type NodeChange =
   | { readonly kind: 'added'; readonly node: string; readonly message: string }
@@ -155,10 +156,10 @@ export class DiffTracker {
     }
     const clusterChanged =
       !prev ||
-      JSON.stringify(prev.cluster) !== JSON.stringify(next.cluster) ||
-      JSON.stringify(prev.engine) !== JSON.stringify(next.engine) ||
-      JSON.stringify(prev.hosts) !== JSON.stringify(next.hosts) ||
-      JSON.stringify(prev.api) !== JSON.stringify(next.api);
+      !sameJson(prev.cluster, next.cluster) ||
+      !sameJson(prev.engine, next.engine) ||
+      !sameJson(prev.hosts, next.hosts) ||
+      !sameJson(prev.api, next.api);
     return {
       changedNodes: [...changed],
       nodeChanges,
@@ -328,10 +329,16 @@ export function diffSnapshots(prev: ClusterSnapshot | undefined, next: ClusterSn
 }
 
 function sameNode(a: ClusterNode, b: ClusterNode): boolean {
-  // Uptime moves every time; compare everything else.
-  const strip = (n: ClusterNode): unknown => ({
-    ...n,
-    container: n.container ? { ...n.container, uptimeMs: undefined, status: undefined } : null,
-  });
-  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+  // Uptime (and the status line that spells it) moves every time; compare everything else.
+  const { container: ac, ...ar } = a;
+  const { container: bc, ...br } = b;
+  if (!sameJson(ar, br)) {
+    return false;
+  }
+  if (!ac || !bc) {
+    return !ac && !bc;
+  }
+  const { uptimeMs: _au, status: _as, ...acr } = ac;
+  const { uptimeMs: _bu, status: _bs, ...bcr } = bc;
+  return sameJson(acr, bcr);
 }
