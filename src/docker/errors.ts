@@ -83,12 +83,7 @@ export function classifyDockerError(e: unknown, endpoint: string, what = 'Docker
     case 'ECONNRESET':
     case 'EPIPE':
       return isSocket || err.code === 'ECONNREFUSED'
-        ? new DockerError(
-            'daemonDown',
-            `The Docker daemon is not running (nothing answers at ${endpoint}). Start Docker (e.g. "sudo systemctl start docker" or Docker Desktop) and try again.`,
-            undefined,
-            { cause: e },
-          )
+        ? new DockerError('daemonDown', daemonDownMessage(endpoint, isSocket), undefined, { cause: e })
         : new DockerError('unreachable', `Lost the connection to Docker at ${endpoint} (${err.code}).`, undefined, {
             cause: e,
           });
@@ -128,4 +123,15 @@ export function classifyDockerError(e: unknown, endpoint: string, what = 'Docker
     return new DockerError('unreachable', `Cannot connect to Docker at ${endpoint}: ${msg}`, undefined, { cause: e });
   }
   return new DockerError('other', `${what}: ${msg}${status ? ` (HTTP ${status})` : ''}`, status, { cause: e });
+}
+
+/** "Not running", said for where the engine is: this machine's socket, a remote engine's port, or an ssh host. */
+function daemonDownMessage(endpoint: string, isSocket: boolean): string {
+  if (isSocket) {
+    return `The Docker daemon is not running (nothing answers at ${endpoint}). Start Docker (e.g. "sudo systemctl start docker" or Docker Desktop) and try again.`;
+  }
+  if (endpoint.startsWith('ssh://')) {
+    return `Nothing answers at ${endpoint}: the host refused the SSH connection. Check that the host is up and its SSH server runs ("ssh ${endpoint.slice('ssh://'.length)} docker version" from this machine must work).`;
+  }
+  return `The Docker engine at ${endpoint} refused the connection: it is not running or does not listen there. On that host, start Docker ("sudo systemctl start docker") and check that dockerd listens on this address (its -H tcp://… option or "hosts" in daemon.json).`;
 }

@@ -12,6 +12,16 @@ describe('docker/errors classifyDockerError', () => {
     assert.match(a.message, /not running/);
     assert.equal(classifyDockerError(e({ code: 'ECONNREFUSED' }), 'tcp://h:2375').kind, 'daemonDown');
   });
+  it('a remote engine that refuses is told to be started on its host, not on this machine', () => {
+    const tcp = classifyDockerError(e({ code: 'ECONNREFUSED' }), 'tcp://10.0.0.2:2376');
+    assert.equal(tcp.kind, 'daemonDown');
+    assert.match(tcp.message, /^The Docker engine at tcp:\/\/10\.0\.0\.2:2376 refused the connection/);
+    assert.match(tcp.message, /On that host, start Docker/);
+    assert.doesNotMatch(tcp.message, /Docker Desktop/);
+    const ssh = classifyDockerError(e({ code: 'ECONNREFUSED' }), 'ssh://ops@db-host');
+    assert.equal(ssh.kind, 'daemonDown');
+    assert.match(ssh.message, /SSH server runs \("ssh ops@db-host docker version"/);
+  });
   it('permission denied says how to fix it', () => {
     const a = classifyDockerError(e({ code: 'EACCES' }), sock);
     assert.equal(a.kind, 'permissionDenied');
