@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { finished } from 'node:stream/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { type ZipInputFile } from 'fflate';
+import { Zip, type ZipInputFile } from 'fflate';
 
 /** Bytes of a file read at once into the zip's one read buffer. */
 const READ_BYTES = 256 * 1024;
@@ -15,15 +15,14 @@ const UNIX = 3;
  * host's thread; 5–7 × faster than a deflate in JavaScript on log files: `npm run bench`, logs).
  * Every file is read through one buffer, reused once zlib has consumed it, and the archive is
  * written with back-pressure, so memory stays at that buffer and zlib's own state for any folder
- * size. (A read stream per file, as zip libraries take, makes a new buffer per read; they are
- * garbage at once, but V8 frees such buffers only when its heap fills, up to 32 MiB of them here.)
+ * size. (A read stream per file, as zip libraries take, makes a new 64 KiB buffer per read: garbage
+ * at once, but freed only by a garbage collection, and a zip allocates too little on the JavaScript
+ * heap to cause one: V8 let 32 MiB of them pile up at 100k log lines per node, `npm run bench`.)
  * Entry names are `prefix/relative/path`, sorted. Resolves with the entry names; rejects (leaving
  * no partial archive) when a read or write fails or the signal aborts.
  */
 export async function zipFolder(dir: string, zipPath: string, prefix = '', signal?: AbortSignal): Promise<string[]> {
   signal?.throwIfAborted();
-  // Loaded with the first zip, not with the extension.
-  const { Zip } = await import('fflate');
   const files = (await fs.promises.readdir(dir, { withFileTypes: true, recursive: true }))
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath, e.name))
