@@ -90,12 +90,13 @@ async function deflateFile(
   check: () => void,
   signal: AbortSignal | undefined,
 ): Promise<void> {
+  const input = await fs.promises.open(file, 'r');
   const deflate = zlib.createDeflateRaw();
-  const ended = once(deflate, 'end');
   deflate.on('data', (chunk: Buffer<ArrayBuffer>) => entry.ondata!(null, chunk, false));
+  // A deflate error reaches us through the write's callback or once(); unlistened, it would throw.
+  deflate.on('error', () => undefined);
   let crc = 0;
   let size = 0;
-  const input = await fs.promises.open(file, 'r');
   try {
     for (;;) {
       check();
@@ -113,7 +114,7 @@ async function deflateFile(
       }
     }
     deflate.end();
-    await ended;
+    await once(deflate, 'end');
   } catch (err) {
     deflate.destroy();
     throw err;
