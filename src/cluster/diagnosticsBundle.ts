@@ -9,7 +9,6 @@ import { AbortedError, isAbortError, throwIfAborted } from '../util/abort';
 import { Redactor, secretValuesFromEnv, secretValuesFromText } from '../util/redact';
 import { mapLimit } from '../util/mapLimit';
 import { TailFileWriter, rewriteLines } from '../util/tailFile';
-import { zipFolder } from '../util/zip';
 import { type InventoryHost } from '../inventory/inventory';
 import { type HostEngine } from './hostEngines';
 
@@ -568,6 +567,8 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
     progress('Zip', (steps - 1) / steps);
     let zipOk: string | undefined = zipPath;
     try {
+      // Loaded with the first zip, not with the extension (fflate builds its tables on load).
+      const { zipFolder } = await import('../util/zip.js');
       await zipFolder(folder, zipPath, name, signal);
     } catch (e) {
       if (signal?.aborted || isAbortError(e)) {

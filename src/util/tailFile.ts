@@ -9,11 +9,16 @@ const CHUNK_BYTES = 256 * 1024;
  * up to `maxBytes / 2` each; when the current one is full the older is deleted (its lines counted
  * as dropped). {@link finish} joins what is left, after an optional header, into `file`.
  * So at least the newest `maxBytes / 2` of the log are kept, never more than `maxBytes`.
+ *
+ * Each line is encoded into one chunk buffer (outside the JavaScript heap, reused) as it arrives,
+ * so no line outlives the call: strings held until a flush would survive young-generation
+ * collections, and V8 doubles the young generation once enough bytes have survived them, which
+ * made a collection's peak memory grow with the log's length (`npm run bench`, logs).
  */
 export class TailFileWriter {
   private readonly segments: { path: string; bytes: number; lines: number }[] = [];
   private fd: number | undefined;
-  private pending: string[] = [];
+  private readonly chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   private pendingBytes = 0;
   private next = 0;
   private droppedLines = 0;
@@ -35,20 +40,25 @@ export class TailFileWriter {
   }
 
   write(line: string): void {
-    const text = `${line}\n`;
-    const bytes = Buffer.byteLength(text);
+    const bytes = Buffer.byteLength(line) + 1;
     const current = this.segments.at(-1)!;
     const inSegment = current.bytes + this.pendingBytes;
     if (inSegment > 0 && inSegment + bytes > this.maxBytes / 2) {
       this.rotate();
     }
-    this.pending.push(text);
-    this.pendingBytes += bytes;
-    this.segments.at(-1)!.lines++;
-    this.keptLines++;
-    if (this.pendingBytes >= CHUNK_BYTES) {
+    if (this.pendingBytes + bytes > CHUNK_BYTES) {
       this.flush();
     }
+    if (bytes > CHUNK_BYTES) {
+      // Longer than a chunk: straight to disk.
+      fs.writeSync(this.fd!, `${line}\n`);
+      this.segments.at(-1)!.bytes += bytes;
+    } else {
+      this.pendingBytes += this.chunk.write(line, this.pendingBytes);
+      this.chunk[this.pendingBytes++] = 0x0a;
+    }
+    this.segments.at(-1)!.lines++;
+    this.keptLines++;
   }
 
   /** Writes `header` (if any) and the kept lines to the file, and removes the segments. */
@@ -103,12 +113,13 @@ export class TailFileWriter {
   }
 
   private flush(): void {
-    if (this.pending.length === 0 || this.fd === undefined) {
+    if (this.pendingBytes === 0 || this.fd === undefined) {
       return;
     }
-    fs.writeSync(this.fd, this.pending.join(''));
+    for (let at = 0; at < this.pendingBytes;) {
+      at += fs.writeSync(this.fd, this.chunk, at, this.pendingBytes - at);
+    }
     this.segments.at(-1)!.bytes += this.pendingBytes;
-    this.pending = [];
     this.pendingBytes = 0;
   }
 

@@ -39,6 +39,18 @@ describe('tail file writer', () => {
     assert.deepEqual(fs.readdirSync(dir), ['b.log']);
   });
 
+  it('keeps lines longer than its chunk and multi-byte lines in order', () => {
+    const file = path.join(dir, 'long.log');
+    const w = new TailFileWriter(file, 64 << 20);
+    const lines = ['first', 'x'.repeat(300 * 1024), '密码 ünïcode', 'y'.repeat(200 * 1024), 'last'];
+    for (const l of lines) {
+      w.write(l);
+    }
+    w.finish();
+    assert.equal(fs.readFileSync(file, 'utf8'), `${lines.join('\n')}\n`);
+    assert.equal(w.lines, lines.length);
+  });
+
   it('rewrites a file line by line across chunk boundaries, multi-byte characters intact', () => {
     const file = path.join(dir, 'c.log');
     const text = `${Array.from({ length: 200_000 }, (_, i) => `${i} secret-value 密码`).join('\n')}\nlast without newline secret-value`;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
 import { zipFolder } from '../../../src/util/zip';
 
-describe('zip of a folder (yazl, streamed)', () => {
+describe('zip of a folder (streamed through one read buffer)', () => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-zip-'));
