@@ -3,6 +3,7 @@ import { isMap } from 'yaml';
 import { interpolate } from '../compose/interpolate';
 import { loadProject, type Project, type Service } from '../compose/project';
 import { type Role } from '../compose/roles';
+import { parseCompose } from '../compose/source';
 import { type FileReader } from '../compose/types';
 import { type DeclaredService, type NodeKind } from './types';
 
@@ -148,6 +149,68 @@ export interface DiscoverOptions {
   readonly env?: Record<string, string | undefined>;
   /** An env file replacing the folder's `.env` (Compose `--env-file`). */
   readonly envFile?: string;
+  /** What earlier discoveries found (with the same `env`): a project whose files read the same is not parsed again. */
+  readonly memo?: DiscoveryMemo;
+}
+
+/** What discovering one file group read (every file, by path) and found (undefined: not a cluster). */
+interface KnownGroup {
+  readonly read: ReadonlyMap<string, string | undefined>;
+  readonly cluster: DiscoveredCluster | undefined;
+}
+
+/**
+ * Discovery results kept from one discovery to the next: any compose file saved or folder copied
+ * in rediscovers the whole workspace, and a project none of whose files (compose files, `.env`,
+ * env files, `extends` bases) reads differently is not parsed again, so 20 projects cost 20 parses
+ * once, not at every save.
+ */
+export class DiscoveryMemo {
+  private known = new Map<string, KnownGroup>();
+  private used = new Set<string>();
+
+  /** The group's last result when every file it read reads the same now; `false` when it must be parsed. */
+  recall(key: string, reader: FileReader): { cluster: DiscoveredCluster | undefined } | false {
+    const known = this.known.get(key);
+    if (!known || [...known.read].some(([path, text]) => reader.read(path) !== text)) {
+      return false;
+    }
+    this.used.add(key);
+    return { cluster: known.cluster };
+  }
+
+  remember(key: string, group: KnownGroup): void {
+    this.known.set(key, group);
+    this.used.add(key);
+  }
+
+  /** Forgets the groups no discovery asked for since the last call (their files left the workspace). */
+  forgetUnused(): void {
+    for (const key of this.known.keys()) {
+      if (!this.used.has(key)) {
+        this.known.delete(key);
+      }
+    }
+    this.used.clear();
+  }
+}
+
+/** A reader that notes the text of every file read through it (the first read of each). */
+function recordingReader(reader: FileReader): { reader: FileReader; read: Map<string, string | undefined> } {
+  const read = new Map<string, string | undefined>();
+  return {
+    read,
+    reader: {
+      read(path) {
+        const text = reader.read(path);
+        if (!read.has(path)) {
+          read.set(path, text);
+        }
+        return text;
+      },
+      ...(reader.refusal ? { refusal: (path: string) => reader.refusal?.(path) } : {}),
+    },
+  };
 }
 
 /**
@@ -168,9 +231,9 @@ export function discoverClusters(opts: DiscoverOptions): DiscoveredCluster[] {
 }
 
 /**
- * {@link discoverClusters} one project at a time, awaiting `pause` between them: a workspace of
- * many projects is parsed in slices, and the editor's event loop (typing, linting, the tree) runs
- * in between instead of waiting for all of them.
+ * {@link discoverClusters} in slices, awaiting `pause` after each project's compose files are
+ * parsed and after its model is built: the editor's event loop (typing, linting, the tree) runs in
+ * between instead of waiting for a whole project, let alone all of them.
  */
 export async function discoverClustersStepwise(
   opts: DiscoverOptions,
@@ -185,7 +248,7 @@ export async function discoverClustersStepwise(
   return step.value;
 }
 
-/** The discovery itself; it yields after each file group it parsed. */
+/** The discovery itself; it yields after each file group's parse and after its model (not for a group recalled). */
 function* discoverySteps(opts: DiscoverOptions): Generator<void, DiscoveredCluster[]> {
   const groups: string[][] =
     opts.configuredFiles && opts.configuredFiles.length > 0
@@ -193,32 +256,35 @@ function* discoverySteps(opts: DiscoverOptions): Generator<void, DiscoveredClust
       : [...new Set(opts.candidates)].sort().map((f) => [f]);
   const byProject = new Map<string, { cluster: DiscoveredCluster; nodes: number }>();
   for (const files of groups) {
-    const texts = files.map((path) => ({ path, text: opts.reader.read(path) }));
-    if (texts.some((t) => t.text === undefined)) {
+    const memoKey = [files.join('|'), opts.projectName ?? '', opts.envFile ?? ''].join('\0');
+    const recalled = opts.memo?.recall(memoKey, opts.reader);
+    let cluster: DiscoveredCluster | undefined;
+    if (recalled) {
+      cluster = recalled.cluster;
+    } else {
+      const { reader, read } = recordingReader(opts.reader);
+      const texts = files.map((path) => ({ path, text: reader.read(path) }));
+      if (texts.some((t) => t.text === undefined)) {
+        continue;
+      }
+      const parsed = texts.map((t) => parseCompose(t.path, t.text ?? ''));
+      yield;
+      cluster = clusterOf(
+        files,
+        loadProject({
+          files: parsed,
+          reader,
+          env: opts.env ?? {},
+          ...(opts.envFile ? { envFile: opts.envFile } : {}),
+        }),
+        opts.projectName,
+      );
+      opts.memo?.remember(memoKey, { read, cluster });
+      yield;
+    }
+    if (!cluster) {
       continue;
     }
-    const project = loadProject({
-      files: texts.map((t) => ({ path: t.path, text: t.text ?? '' })),
-      reader: opts.reader,
-      env: opts.env ?? {},
-      ...(opts.envFile ? { envFile: opts.envFile } : {}),
-    });
-    yield;
-    if (!isClusterProject(project)) {
-      continue;
-    }
-    const cluster: DiscoveredCluster = {
-      id: files.join('|'),
-      projectName:
-        opts.projectName?.trim() ||
-        composeProjectName(project.dir, (n) => project.lookup(n), declaredProjectName(project)),
-      dir: project.dir,
-      files,
-      envFile: project.dotenv ? project.dotenvPath : undefined,
-      declared: [...project.services.values()].map(declaredService),
-      inferredApiUrl: inferApiUrl(project),
-      version: clusterVersion(project),
-    };
     const nodes = cluster.declared.filter(
       (d) => d.kind === 'master' || d.kind === 'coreapp' || d.kind === 'web',
     ).length;
@@ -229,4 +295,22 @@ function* discoverySteps(opts: DiscoverOptions): Generator<void, DiscoveredClust
     }
   }
   return [...byProject.values()].map((v) => v.cluster);
+}
+
+/** The cluster a loaded project defines, or undefined when it defines no web/master/coreapp node. */
+function clusterOf(files: string[], project: Project, projectName: string | undefined): DiscoveredCluster | undefined {
+  if (!isClusterProject(project)) {
+    return undefined;
+  }
+  return {
+    id: files.join('|'),
+    projectName:
+      projectName?.trim() || composeProjectName(project.dir, (n) => project.lookup(n), declaredProjectName(project)),
+    dir: project.dir,
+    files,
+    envFile: project.dotenv ? project.dotenvPath : undefined,
+    declared: [...project.services.values()].map(declaredService),
+    inferredApiUrl: inferApiUrl(project),
+    version: clusterVersion(project),
+  };
 }

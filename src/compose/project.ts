@@ -3,7 +3,6 @@ import { isMap, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap
 import { parseDotenv, type DotenvEntry, type DotenvFile, type DotenvProblem } from './dotenv';
 import { interpolate, type Interpolated, type InterpolationError, type VarRef } from './interpolate';
 import { classifyRole, type Role } from './roles';
-import { validateComposeSource, type SchemaIssue } from './validate';
 import {
   entries,
   getNode,
@@ -160,7 +159,6 @@ export interface Project {
   varUses: VarUse[];
   /** Interpolation syntax errors of compose values, by span (worded like {@link InterpolationError}). */
   interpolationErrors: ({ span: Span } & Pick<InterpolationError, 'message' | 'word'>)[];
-  schemaIssues: SchemaIssue[];
   /** Problems reading env files (bad lines), by span. */
   envProblems: DotenvProblem[];
   /** Files that exist but were not read (a FIFO, a device, a directory, too large), with where they are named. */
@@ -173,8 +171,11 @@ export interface Project {
 }
 
 export interface LoadOptions {
-  /** Compose files in `-f` order; the first file's folder is the project directory. */
-  files: { path: string; text: string }[];
+  /**
+   * Compose files in `-f` order; the first file's folder is the project directory. A file given
+   * already parsed ({@link parseCompose}) is not parsed again (discovery parses in a turn of its own).
+   */
+  files: ({ path: string; text: string } | ComposeSource)[];
   /** `--env-file`; defaults to `<project dir>/.env`. */
   envFile?: string;
   /** The shell environment Compose would see (overrides the env file). */
@@ -226,7 +227,6 @@ export function loadProject(opts: LoadOptions): Project {
     variables,
     varUses: [],
     interpolationErrors: [],
-    schemaIssues: [],
     envProblems: [...(dotenv?.problems ?? [])],
     unreadable: [],
     circular: [],
@@ -237,11 +237,10 @@ export function loadProject(opts: LoadOptions): Project {
   const ctx = new Ctx(project, opts.reader, lookup, dependencies);
 
   for (const f of opts.files) {
-    const src = parseCompose(f.path, f.text);
+    const src = 'doc' in f ? f : parseCompose(f.path, f.text);
     project.files.push(src);
     sources.set(f.path, src);
     ctx.index(src);
-    project.schemaIssues.push(...validateComposeSource(src));
   }
   const first = project.files[0];
   if (dotenvRefusal && first) {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { type WaApiClient } from '../api/client';
-import { discoverClustersStepwise, type DiscoveredCluster } from '../cluster/discovery';
+import { DiscoveryMemo, discoverClustersStepwise, type DiscoveredCluster } from '../cluster/discovery';
 import { ClusterMonitor, type MonitorChange } from '../cluster/monitor';
 import { type ClusterSnapshot } from '../cluster/types';
 import { nodeFileReader } from '../compose/nodeReader';
@@ -81,6 +81,8 @@ export class ClusterSessions implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Clusters that span several Docker hosts (an inventory in the workspace), by cluster id. */
   private inventories: InventoryClusters = { clusters: [], engines: new Map(), inventories: [] };
+  /** What the last discovery found per project: unchanged projects are not parsed again. */
+  private readonly discoveryMemo = new DiscoveryMemo();
 
   private readonly sessionsChanged = new vscode.EventEmitter<void>();
   /** Clusters were added, removed or reconnected. */
@@ -313,11 +315,19 @@ export class ClusterSessions implements vscode.Disposable {
       // One project at a time: with many projects the editor keeps typing and linting meanwhile.
       clusters.push(
         ...(await discoverClustersStepwise(
-          { candidates, configuredFiles: configured, projectName: settings.projectName, reader, env: process.env },
+          {
+            candidates,
+            configuredFiles: configured,
+            projectName: settings.projectName,
+            reader,
+            env: process.env,
+            memo: this.discoveryMemo,
+          },
           () => new Promise((resolve) => setImmediate(resolve)),
         )),
       );
     }
+    this.discoveryMemo.forgetUnused();
     this.inventories = await findInventoryClusters(reader, this.log);
     return [...this.inventories.clusters, ...withoutInventoryFiles(clusters, this.inventories.inventories)];
   }

@@ -39,11 +39,11 @@ export class ClusterStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const worst = [...withSnapshots].sort(
-      (a, b) => rank[clusterHealth(a.snapshot!)] - rank[clusterHealth(b.snapshot!)],
-    )[0]!;
+    // Each cluster's health once (not per comparison): with 20 clusters starting at once, every
+    // one's first snapshot updates this item.
+    const ranked = withSnapshots.map((s) => ({ s, health: clusterHealth(s.snapshot!) }));
+    const { s: worst, health } = ranked.reduce((a, b) => (rank[b.health] < rank[a.health] ? b : a));
     const snapshot = worst.snapshot!;
-    const health = clusterHealth(snapshot);
     this.item.text =
       statusBarText(snapshot, vscode.l10n.t) + (withSnapshots.length > 1 ? ` (+${withSnapshots.length - 1})` : '');
     // Amber or red says why: the reasons of each cluster in trouble (cluster/presentation.ts).

@@ -31,7 +31,7 @@ const quick = process.argv.includes('--quick');
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined;
 const wanted = (stage: string): boolean => !only || only.has(stage);
-/** `--profile DIR`: CPU profiles of the extension host (activate, visible idle window) go to DIR. */
+/** `--profile DIR`: CPU profiles of the extension host (activate, visible idle window, workspace20 arrival and rediscoveries) go to DIR. */
 const profileArg = process.argv.indexOf('--profile');
 const profileDir = profileArg >= 0 ? path.resolve(process.argv[profileArg + 1] ?? 'bench-profiles') : undefined;
 const log = (l: string) => process.stderr.write(`[bench] ${l}\n`);

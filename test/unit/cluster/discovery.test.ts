@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  DiscoveryMemo,
   composeProjectName,
   discoverClusters,
   discoverClustersStepwise,
@@ -57,7 +58,7 @@ describe('cluster/discovery', () => {
     assert.equal(folderEventConcernsClusters('/ws/a/biz/notes.txt', false, dirs), false);
   });
 
-  it('stepwise: the same clusters, with a pause after each file parsed (the editor runs in between)', async () => {
+  it('stepwise: the same clusters, with a pause after each file parsed and after its model (the editor runs in between)', async () => {
     const candidates = composeFilesUnder(sharedPath('fixtures', 'compose'));
     let pauses = 0;
     const stepwise = await discoverClustersStepwise({ candidates, reader: nodeFileReader }, () => {
@@ -65,7 +66,71 @@ describe('cluster/discovery', () => {
       return Promise.resolve();
     });
     assert.deepEqual(stepwise, discoverClusters({ candidates, reader: nodeFileReader }));
-    assert.equal(pauses, candidates.length);
+    assert.equal(pauses, 2 * candidates.length);
+  });
+
+  it('with a memo: a project whose files read the same is not parsed again; one whose .env changed is', async () => {
+    const vendor = sharedPath('fixtures', 'compose', 'installation');
+    const files = new Map<string, string>();
+    for (const p of ['a', 'b']) {
+      files.set(
+        `/ws/${p}/multiconnect-compose.yml`,
+        fs.readFileSync(path.join(vendor, 'multiconnect-compose.yml'), 'utf8'),
+      );
+      files.set(`/ws/${p}/db.env`, fs.readFileSync(path.join(vendor, 'db.env'), 'utf8'));
+      files.set(`/ws/${p}/.env`, `WA_API_VERSION=2.53.${p === 'a' ? 1 : 2}\n`);
+    }
+    const reads: string[] = [];
+    const reader = {
+      read(p: string) {
+        reads.push(p);
+        return files.get(p);
+      },
+    };
+    const memo = new DiscoveryMemo();
+    const discover = async (candidates: string[]) => {
+      let pauses = 0;
+      const clusters = await discoverClustersStepwise({ candidates, reader, memo }, () => {
+        pauses++;
+        return Promise.resolve();
+      });
+      memo.forgetUnused();
+      return { clusters, pauses, versions: clusters.map((c) => `${c.projectName} ${c.version ?? ''}`) };
+    };
+    const both = ['/ws/a/multiconnect-compose.yml', '/ws/b/multiconnect-compose.yml'];
+    const first = await discover(both);
+    assert.deepEqual(first.versions, ['a 2.53.1', 'b 2.53.2']);
+    assert.equal(first.pauses, 4);
+    assert.ok(reads.includes('/ws/a/db.env'), 'env files are read (and remembered)');
+
+    const again = await discover(both);
+    assert.equal(again.pauses, 0, 'nothing parsed');
+    assert.equal(again.clusters[0], first.clusters[0], 'the same cluster, not a new one');
+    assert.deepEqual(again.versions, first.versions);
+
+    files.set('/ws/b/.env', 'WA_API_VERSION=2.54.0\n');
+    const changed = await discover(both);
+    assert.equal(changed.pauses, 2, 'only b parsed again');
+    assert.deepEqual(changed.versions, ['a 2.53.1', 'b 2.54.0']);
+    assert.equal(changed.clusters[0], first.clusters[0]);
+
+    // Unsaved editor text, a removed env file: whatever reads differently counts.
+    files.delete('/ws/a/db.env');
+    assert.equal((await discover(both)).pauses, 2);
+    // A project left the workspace: forgotten, so coming back parses it again.
+    await discover(['/ws/a/multiconnect-compose.yml']);
+    assert.equal((await discover(both)).pauses, 2);
+    // Another project name setting is another discovery, not the memo's.
+    let pauses = 0;
+    const [named] = await discoverClustersStepwise(
+      { candidates: ['/ws/a/multiconnect-compose.yml'], projectName: 'prod', reader, memo },
+      () => {
+        pauses++;
+        return Promise.resolve();
+      },
+    );
+    assert.equal(named?.projectName, 'prod');
+    assert.equal(pauses, 2);
   });
 
   it('reads the version and project name from .env, and honours configured files and name', () => {
