@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { check, emptyStats, LIMITS, loadCrashes, type FuzzStats } from '../../fuzz/fuzzer';
 
 /** The bounded, seeded CI share of the fuzzer (`npm run fuzz` runs 200,000 inputs). */
@@ -16,12 +16,15 @@ type Share = Omit<FuzzStats, 'failures'> & {
 
 function runShare(from: number, count: number): Promise<Share> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(path.join(__dirname, '../../fuzz/worker.js'), {
-      workerData: { seed: SEED, from, count, maxFixes: MAX_FIXES },
-    });
-    w.once('message', (m: Share) => resolve(m));
-    w.once('error', reject);
-    w.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`fuzz worker exited with ${code}`))));
+    const child = fork(path.join(__dirname, '../../fuzz/worker.js'), [
+      JSON.stringify({ seed: SEED, from, count, maxFixes: MAX_FIXES }),
+    ]);
+    let share: Share | undefined;
+    child.once('message', (m) => (share = m as Share));
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      share && code === 0 ? resolve(share) : reject(new Error(`fuzz share exited with ${code} without its stats`)),
+    );
   });
 }
 
