@@ -40,7 +40,12 @@ const IDLE_GOAL_MS_PER_MIN = 300;
  * What this test holds OUR share to. Speed is the bench's to measure; a CPU-time figure moves with
  * the machine's load (on 2 cores: 149 and 288 ms/min alone, 360–373 beside other test runs), so the
  * test prints the figure against the goal and fails only at twice the goal: a regression (a poll
- * burst that does not stop, a whole tree rebuilt per poll), not a busy neighbour.
+ * burst that does not stop, a whole tree rebuilt per poll), not a busy neighbour. The bound reads
+ * only the samples that are ours for certain (a frame of our bundle, or Node's HTTP/TLS reading our
+ * answers), since a regression shows there; garbage collection above the paused host is printed but
+ * not bounded, because after every other suite of the tier the host's own collections land in the
+ * watched minute too (a fresh-clone CI run: GC 1,395 ms/min watched vs 88 paused, with our samples
+ * at 264).
  */
 const OURS_BOUND_MS_PER_MIN = 2 * IDLE_GOAL_MS_PER_MIN;
 /**
@@ -157,7 +162,8 @@ describe(`load: 2 masters and ${COREAPPS} coreapps, ${SHARDS} shards (extension 
       0,
       perMinute(share, share.gcMs + share.programMs) - perMinute(paused, paused.gcMs + paused.programMs),
     );
-    const oursPerMin = perMinute(share, share.oursJsMs + share.oursIoMs) + sharedExtra;
+    const oursSampled = perMinute(share, share.oursJsMs + share.oursIoMs);
+    const oursPerMin = oursSampled + sharedExtra;
     // The figures go to the test output for the README's table.
     console.log(
       [
@@ -167,7 +173,10 @@ describe(`load: 2 masters and ${COREAPPS} coreapps, ${SHARDS} shards (extension 
       ].join('\n        '),
     );
     assert.equal(counts.maxHealthInFlight, 1, 'health was polled, one request at a time');
-    assert.ok(oursPerMin < OURS_BOUND_MS_PER_MIN, `ours: ${oursPerMin.toFixed(0)} ms/min\n${describeShare(share)}`);
+    assert.ok(
+      oursSampled < OURS_BOUND_MS_PER_MIN,
+      `ours: ${oursSampled.toFixed(0)} ms/min sampled (${oursPerMin.toFixed(0)} with GC above the paused host)\n${describeShare(share)}`,
+    );
     assert.ok(
       hostMsPerMin - pausedHostMsPerMin < RUNAWAY_MS_PER_MIN,
       `the whole host: ${hostMsPerMin.toFixed(0)} ms/min watching, ${pausedHostMsPerMin.toFixed(0)} paused`,
