@@ -59,6 +59,7 @@ if (flavor) {
   console.log(`${leg}: ${command}${flavor === 'v2' ? ' compose' : ''} ${version}`);
 }
 
+const startedAt = Date.now();
 let status;
 if (tier === 'extension') {
   status = spawnSync(process.execPath, ['out/test/extension/launchCodeServer.js', ...extra], {
@@ -84,7 +85,10 @@ if (tier === 'extension') {
     { cwd: root, env, stdio: 'inherit' },
   ).status;
 }
-if (!fs.existsSync(resultsFile)) {
+if (fs.existsSync(resultsFile)) {
+  const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
+  fs.writeFileSync(resultsFile, JSON.stringify({ ...results, wallMs: Date.now() - startedAt }, null, 2));
+} else {
   // The tier crashed before any test ran: count it as one failure so it can never look green.
   fs.writeFileSync(
     resultsFile,

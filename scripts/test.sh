@@ -8,30 +8,53 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/provision.sh || exit 1
-# The shared reference folder (fixtures) sits beside the project. A clone made elsewhere (e.g. into
-# a temporary folder) finds it beside the repository it was cloned from.
-if [ -z "${WA_SHARED_DIR:-}" ] && [ ! -d ../shared ]; then
-  origin=$(git config --get remote.origin.url 2>/dev/null || true)
-  if [ -n "$origin" ] && [ -d "$origin/../shared" ]; then
-    export WA_SHARED_DIR="$(cd "$origin/../shared" && pwd)"
-    echo "shared reference folder: $WA_SHARED_DIR (beside $origin)"
-  fi
-fi
 npm run -s build || { echo "build failed"; exit 1; }
 rc=0
 npm run -s lint || { echo "lint failed"; rc=1; }
-tiers=(${WA_TEST_TIERS:-unit docker:v2 docker:v1 extension:v2 extension:v1 ui:v2})
-for leg in "${tiers[@]}"; do
-  tier=${leg%%:*}
-  flavor=${leg#*:}
-  echo
+# The legs after unit run in two lanes at once. A leg spends most of its time waiting on the
+# emulator's documented intervals (heartbeat, unhealthy, poll), not on CPU, so two lanes nearly
+# halve the wall time on two cores. The lanes never run two code-server legs at the same time for
+# long (ui:v2 overlaps extension:v2 by a minute or so), and suites that need a machine-wide resource
+# take it in turn (test/support/machineLock.ts, legSlot in the emulator harness). Each leg writes
+# test-results/logs/<leg>.log and prints it as one block when it ends.
+# WA_TEST_TIERS runs the given legs one after another instead, with live output.
+run_leg() {
+  local leg=$1 tier=${1%%:*} flavor=${1#*:}
   if [ "$flavor" != "$leg" ]; then
     echo "================ $tier tests (compose $flavor) ================"
-    node scripts/run-tier.mjs "$tier" --compose "$flavor" || rc=1
+    node scripts/run-tier.mjs "$tier" --compose "$flavor"
   else
     echo "================ $tier tests ================"
-    node scripts/run-tier.mjs "$tier" || rc=1
+    node scripts/run-tier.mjs "$tier"
   fi
-done
-node scripts/summarize-tests.mjs "${tiers[@]}" || rc=1
+}
+run_lane() {
+  local lane_rc=0 leg log
+  for leg in "$@"; do
+    log="test-results/logs/${leg/:/-compose-}.log"
+    echo "[$(date -u +%H:%M:%S)] $leg started (output: $log)"
+    run_leg "$leg" >"$log" 2>&1 || lane_rc=1
+    flock test-results/logs/.print cat "$log"
+  done
+  return $lane_rc
+}
+if [ -n "${WA_TEST_TIERS:-}" ]; then
+  legs=($WA_TEST_TIERS)
+  for leg in "${legs[@]}"; do
+    echo
+    run_leg "$leg" || rc=1
+  done
+else
+  legs=(unit docker:v2 docker:v1 extension:v2 extension:v1 ui:v2)
+  echo
+  run_leg unit || rc=1
+  mkdir -p test-results/logs
+  run_lane docker:v2 ui:v2 &
+  lane_a=$!
+  run_lane extension:v1 docker:v1 extension:v2 &
+  lane_b=$!
+  wait $lane_a || rc=1
+  wait $lane_b || rc=1
+fi
+node scripts/summarize-tests.mjs "${legs[@]}" || rc=1
 exit $rc

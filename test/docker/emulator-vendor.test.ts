@@ -1,12 +1,14 @@
 // The vendor's own multiconnect-compose.yml + db.env run against the emulator with only an override
 // file that swaps the images (Done-when item 2). The vendor file publishes 0.0.0.0:9090 and
-// 0.0.0.0:33060 and compose merges (cannot remove) `ports`, so this test waits until both host ports
-// are free; we still only talk to 127.0.0.1.
+// 0.0.0.0:33060 and compose merges (cannot remove) `ports`, so this test holds a machine-wide lock
+// on those ports (the other Compose leg runs this suite at the same time) and waits until both are
+// free (a demo cluster may hold them); we still only talk to 127.0.0.1.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { acquireMachineLock } from '../support/machineLock';
 import { sharedDir } from '../support/paths';
 import * as h from '../emulator/src/harness';
 
@@ -55,8 +57,10 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
     compose: h.composeFlavor(),
   };
   let started = false;
+  let releasePorts: (() => void) | undefined;
 
   before(async function () {
+    this.timeout(360_000); // may wait for the other leg's run of this suite
     if (!fs.existsSync(path.join(vendorDir, 'multiconnect-compose.yml'))) {
       this.skip();
     }
@@ -76,6 +80,10 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
         '',
       ].join('\n'),
     );
+    releasePorts = await acquireMachineLock(path.join(os.tmpdir(), 'wa-test-locks', 'host-ports-9090-33060'), {
+      timeoutMs: 240_000,
+      what: 'host ports 9090 and 33060 (the vendor file publishes them)',
+    });
     await waitPortsFree([9090, 33060], 90_000);
   });
 
@@ -84,6 +92,7 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
       await h.compose(ws, ['down', '-v', '--remove-orphans', '-t', '5'], { files, check: false });
     }
     fs.rmSync(dir, { recursive: true, force: true });
+    releasePorts?.();
   });
 
   it('config resolves to the vendor file with only the images changed', async function () {

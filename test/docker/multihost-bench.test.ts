@@ -11,7 +11,8 @@ import * as h from '../emulator/src/harness';
 import * as mh from '../emulator/src/multihost';
 
 // Slot 1 (10.213.78.0/24, names wa1-…) so the demo bench (`npm run emulator -- up --hosts 3`, slot 0) can run beside it.
-const SLOT = 1;
+// Under Compose v1 the slot is 10 above (legSlot): that leg runs beside the v2 one.
+const SLOT = h.legSlot(1);
 
 describe('multi-host bench (Docker): three engines in network namespaces, reached over unix, ssh and tcp+TLS', function () {
   this.timeout(240_000);

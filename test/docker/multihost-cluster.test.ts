@@ -26,7 +26,8 @@ import { Watch } from '../fakes/engineWatch';
 import { DockerProxy } from '../support/dockerProxy';
 
 // Slot 2 (10.213.79.0/24, names wa2-…): beside the bench test (slot 1) and the demo (slot 0).
-const SLOT = 2;
+// Under Compose v1 the slot is 10 above (legSlot): that leg runs beside the v2 one.
+const SLOT = h.legSlot(2);
 const POLL_MS = 2000;
 
 /**

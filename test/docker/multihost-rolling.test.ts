@@ -23,7 +23,8 @@ import { sharedPath } from '../support/paths';
 import * as mh from '../emulator/src/multihost';
 
 // Slot 3 (10.213.80.0/24, names wa3-…) so this suite runs beside the bench suite (slot 1) and the demo (slot 0).
-const SLOT = 3;
+// Under Compose v1 the slot is 10 above (legSlot): that leg runs beside the v2 one.
+const SLOT = h.legSlot(3);
 const PROJECT = 'wa';
 
 describe('multi-host commands (Docker): Up/Down per host engine and the rolling upgrade across 3 hosts', function () {

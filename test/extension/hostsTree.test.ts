@@ -18,7 +18,8 @@ import * as mh from '../emulator/src/multihost';
 import { activateExtension, answerDialogs, eventually, signInAsTheUserWould, until, workspaceRoot } from './support';
 
 // Slot 4 (10.213.81.0/24, names wa4-…): the other multi-host suites use slots 1–3, the UI test 5.
-const SLOT = 4;
+// Under Compose v1 the slot is 10 above (legSlot): that leg runs beside the v2 one.
+const SLOT = emulator.legSlot(4);
 
 describe(`one cluster across three hosts in the explorer (extension host, Compose ${emulator.composeFlavor()})`, function () {
   this.timeout(300_000);

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -5,10 +6,11 @@ import path from 'node:path';
 export const repoRoot = findRepoRoot(__dirname);
 
 /**
- * The team's shared reference folder (`../shared` beside the clone), or WA_SHARED_DIR.
- * Read-only; tests that need it fail clearly when it is absent.
+ * The team's shared reference folder: WA_SHARED_DIR, else `../shared` beside the clone, else (a
+ * clone made elsewhere, e.g. into a temporary folder) `../shared` beside the repository it was
+ * cloned from. Read-only; tests that need it fail clearly when it is absent.
  */
-export const sharedDir = process.env.WA_SHARED_DIR ?? path.resolve(repoRoot, '..', 'shared');
+export const sharedDir = process.env.WA_SHARED_DIR ?? findSharedDir();
 
 export function sharedPath(...parts: string[]): string {
   const p = path.join(sharedDir, ...parts);
@@ -20,6 +22,29 @@ export function sharedPath(...parts: string[]): string {
 
 /** Where tests write artefacts (screenshots, bundles); git-ignored. */
 export const testResultsDir = path.join(repoRoot, 'test-results');
+
+function findSharedDir(): string {
+  const besideClone = path.resolve(repoRoot, '..', 'shared');
+  if (fs.existsSync(besideClone)) {
+    return besideClone;
+  }
+  const origin = cloneOrigin();
+  const besideOrigin = origin ? path.resolve(origin, '..', 'shared') : undefined;
+  return besideOrigin && fs.existsSync(besideOrigin) ? besideOrigin : besideClone;
+}
+
+/** The local path this clone was made from, if it was cloned from a folder on this machine. */
+function cloneOrigin(): string | undefined {
+  try {
+    const url = execFileSync('git', ['config', '--get', 'remote.origin.url'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    }).trim();
+    return path.isAbsolute(url) && fs.existsSync(url) ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function findRepoRoot(start: string): string {
   for (let dir = start; ; dir = path.dirname(dir)) {

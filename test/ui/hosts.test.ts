@@ -25,7 +25,8 @@ import {
 } from './support';
 
 // Slot 5 (10.213.82.0/24, names wa5-…): slots 1–3 are the docker-tier suites', 4 the extension host's.
-const SLOT = 5;
+// Under Compose v1 the slot is 10 above (legSlot): that leg runs beside the v2 one.
+const SLOT = emulator.legSlot(5);
 
 describe(`one cluster across three hosts in the explorer UI (code-server + Chromium, Compose ${emulator.composeFlavor()})`, function () {
   this.timeout(300_000);

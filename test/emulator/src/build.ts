@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type * as esbuildTypes from 'esbuild';
+import { withMachineLock } from '../../support/machineLock';
 import { repoRoot } from '../../support/paths';
 
 const execFileP = promisify(execFile);
@@ -259,31 +260,6 @@ export function imageSpecs(): ImageSpec[] {
   ];
 }
 
-/** Simple cross-process lock so two test processes don't build the same tags at once. */
-async function withLock<T>(fn: () => Promise<T>): Promise<T> {
-  const lock = path.join(cacheDir, 'build.lock');
-  fs.mkdirSync(cacheDir, { recursive: true });
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch {
-      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 120_000 || Date.now() > deadline) {
-        fs.rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
-
 /** Prepares the docker build context (.cache/emulator/ctx) and returns its content hash. */
 export async function prepareContext(log: (l: string) => void = () => undefined): Promise<string> {
   await ensureTls(log);
@@ -310,45 +286,49 @@ export async function prepareContext(log: (l: string) => void = () => undefined)
 export async function buildImages(opts: BuildOptions = {}): Promise<BuildResult> {
   const log = opts.log ?? (() => undefined);
   const t0 = Date.now();
-  return withLock(async () => {
-    const base = opts.base ?? (await ensureBase(log));
-    const ctxHash = await prepareContext(log);
-    const built: string[] = [];
-    const cached: string[] = [];
-    for (const spec of imageSpecs()) {
-      const hash = crypto
-        .createHash('sha256')
-        .update(`${ctxHash}|${base}|${spec.target}|${spec.version}`)
-        .digest('hex')
-        .slice(0, 16);
-      if (!opts.force && (await imageLabel(spec.tag, 'wa-emulator.content-hash')) === hash) {
-        cached.push(spec.tag);
-        continue;
+  return withMachineLock(
+    path.join(cacheDir, 'build.lock'),
+    { timeoutMs: 300_000, what: 'building the emulator images' },
+    async () => {
+      const base = opts.base ?? (await ensureBase(log));
+      const ctxHash = await prepareContext(log);
+      const built: string[] = [];
+      const cached: string[] = [];
+      for (const spec of imageSpecs()) {
+        const hash = crypto
+          .createHash('sha256')
+          .update(`${ctxHash}|${base}|${spec.target}|${spec.version}`)
+          .digest('hex')
+          .slice(0, 16);
+        if (!opts.force && (await imageLabel(spec.tag, 'wa-emulator.content-hash')) === hash) {
+          cached.push(spec.tag);
+          continue;
+        }
+        log(`building ${spec.tag}`);
+        await run(
+          'docker',
+          [
+            'build',
+            '-q',
+            '--target',
+            spec.target,
+            '--build-arg',
+            `BASE=${base}`,
+            '--build-arg',
+            `KIND=${spec.kind}`,
+            '--build-arg',
+            `VERSION=${spec.version}`,
+            '--build-arg',
+            `CONTENT_HASH=${hash}`,
+            '-t',
+            spec.tag,
+            ctxDir,
+          ],
+          { env: { ...process.env, DOCKER_BUILDKIT: '0' } },
+        );
+        built.push(spec.tag);
       }
-      log(`building ${spec.tag}`);
-      await run(
-        'docker',
-        [
-          'build',
-          '-q',
-          '--target',
-          spec.target,
-          '--build-arg',
-          `BASE=${base}`,
-          '--build-arg',
-          `KIND=${spec.kind}`,
-          '--build-arg',
-          `VERSION=${spec.version}`,
-          '--build-arg',
-          `CONTENT_HASH=${hash}`,
-          '-t',
-          spec.tag,
-          ctxDir,
-        ],
-        { env: { ...process.env, DOCKER_BUILDKIT: '0' } },
-      );
-      built.push(spec.tag);
-    }
-    return { built, cached, ms: Date.now() - t0 };
-  });
+      return { built, cached, ms: Date.now() - t0 };
+    },
+  );
 }

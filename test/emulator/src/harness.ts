@@ -45,6 +45,15 @@ export function composeFlavor(env: NodeJS.ProcessEnv = process.env): ComposeFlav
 }
 
 /**
+ * The multi-host slot (subnet and names, see multihost.ts) a suite uses in this run. npm test runs
+ * the Compose v1 leg of a tier at the same time as its v2 leg, so v1 takes the slot 10 above the
+ * suite's own one and the two never share a namespace, bridge or subnet.
+ */
+export function legSlot(suiteSlot: number, env: NodeJS.ProcessEnv = process.env): number {
+  return env.WA_TEST_COMPOSE === 'v1' ? suiteSlot + 10 : suiteSlot;
+}
+
+/**
  * How a user gets a flavour in the extension: v2 by detection (no setting), v1 by setting
  * waCluster.compose.command to `docker-compose` (the words of that setting, split).
  */

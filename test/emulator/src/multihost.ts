@@ -71,7 +71,7 @@ export interface Bench {
 export interface BenchOptions {
   /** Cluster hosts (besides the database host); default 3. */
   hosts?: number;
-  /** 0–9: picks the subnet 10.213.(77+slot).0/24 and the names wa<slot>-…, so a demo and a test don't collide. */
+  /** 0–19: picks the subnet 10.213.(77+slot).0/24 and the names wa<slot>-…, so a demo and a test don't collide. */
   slot?: number;
   /** Workspace folder (inventory, compose and env files); default .demo/hosts beside the repository. */
   dir: string;
@@ -89,8 +89,8 @@ const names = (slot: number) => ({
 });
 
 function checkSlot(slot: number): void {
-  if (!Number.isInteger(slot) || slot < 0 || slot > 9) {
-    throw new Error(`bench slot must be 0–9, got ${slot}`);
+  if (!Number.isInteger(slot) || slot < 0 || slot > 19) {
+    throw new Error(`bench slot must be 0–19, got ${slot}`);
   }
 }
 
