@@ -2,6 +2,7 @@
  * CPU profiles of the process the caller runs in (the extension host, for the extension-host tests
  * and the bench), and who spent the time: our bundle, or the host around it.
  */
+import fs from 'node:fs';
 import { type Profiler, type Runtime } from 'node:inspector';
 import { Session } from 'node:inspector/promises';
 
@@ -159,6 +160,29 @@ export function cpuShare(profile: Profiler.Profile, isOurs: (url: string) => boo
 function frameName(f: Runtime.CallFrame): string {
   const file = f.url.split('/').pop() ?? f.url;
   return `${f.functionName || '(anonymous)'} ${file}:${f.lineNumber + 1}`;
+}
+
+/**
+ * CPU time (ms, user + system) of this process's main thread, the one the profiler samples: Linux
+ * `/proc/self/task/<pid>/stat` (utime and stime, in the kernel's fixed 100 ticks per second).
+ * `process.cpuUsage()` counts every thread (GC helpers, the libuv pool, the profiler itself).
+ */
+export function mainThreadCpuMs(): number {
+  const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces: state is field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * How much CPU time a busy sample's time stands for. A sample stands for the wall time until the
+ * next one, so when the machine is busy and the thread waits for a core between two samples, that
+ * wait is charged to whatever was on the stack. Given the main thread's CPU time over the window,
+ * every busy sample is scaled down alike (at most 1: an idle thread's samples are not scaled up).
+ */
+export function cpuPerSampledMs(share: CpuShare, threadCpuMs: number): number {
+  const busy = share.oursJsMs + share.oursIoMs + share.hostJsMs + share.gcMs + share.programMs;
+  return busy > 0 ? Math.min(1, threadCpuMs / busy) : 1;
 }
 
 /** Per minute of the profiled window. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type Profiler, type Runtime } from 'node:inspector';
-import { cpuShare, perMinute } from '../../support/cpuProfile';
+import { cpuPerSampledMs, cpuShare, mainThreadCpuMs, perMinute } from '../../support/cpuProfile';
 
 const OURS = 'file:///ext/dist/extension.js';
 
@@ -52,5 +52,24 @@ describe("test support: cpuShare (who spent a CPU profile's time)", () => {
       s.oursInclusive.map((t) => [t.frame, t.ms]),
       [['ourPoll extension.js:1', 20]],
     );
+  });
+
+  it('scales busy sample time down to the thread CPU time it stood for, never up', () => {
+    const s = cpuShare(profile, (url) => url === OURS);
+    // 80 ms of busy samples (ours 30, host 30, GC 10, native 10).
+    assert.equal(cpuPerSampledMs(s, 40), 0.5); // the thread waited for a core half the time
+    assert.equal(cpuPerSampledMs(s, 120), 1);
+    const idleOnly = cpuShare({ ...profile, samples: [2, 2], timeDeltas: [10_000, 10_000] }, () => false);
+    assert.equal(cpuPerSampledMs(idleOnly, 5), 1);
+  });
+
+  it("reads the main thread's CPU time, which grows with work done on it", () => {
+    const before = mainThreadCpuMs();
+    const until = process.cpuUsage().user + 60_000;
+    while (process.cpuUsage().user < until) {
+      // 60 ms of CPU on this thread
+    }
+    const spent = mainThreadCpuMs() - before;
+    assert.ok(spent >= 30 && spent <= 1000, `${spent} ms`);
   });
 });
