@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type HealthReport } from '../api/health';
 import { type ComposeCommand, type RunOptions, type RunResult } from '../docker/compose';
 import { type DockerEndpoint } from '../docker/endpoint';
+import { forEachLogLine } from '../docker/demux';
 import { type DockerPort } from '../docker/port';
 import { type ContainerSummary, type EngineInfo } from '../docker/types';
 import { AbortedError, isAbortError, throwIfAborted } from '../util/abort';
@@ -417,7 +418,7 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
       const out = new TailFileWriter(path.join(folder, file), cap);
       const docker = s.docker!;
       const r = await part(file, `Logs of ${c.name}`, async () => {
-        await docker.logs(
+        await docker.logText(
           c.id,
           {
             follow: false,
@@ -426,9 +427,16 @@ export async function collectDiagnosticsBundle(input: DiagnosticsInput): Promise
             ...(since !== undefined ? { since } : {}),
             ...(signal ? { signal } : {}),
           },
-          (l) => {
-            out.write(
-              `${l.timestamp ? `${l.timestamp} ` : ''}${l.stream === 'stderr' ? '[stderr] ' : ''}${redact.text(l.text)}`,
+          (stream, text) => {
+            // Most blocks have nothing to mask and are stdout: copied as Docker sent them.
+            if (stream === 'stdout' && !text.includes('\r') && !redact.mayMask(text)) {
+              out.writeLines(text);
+              return;
+            }
+            forEachLogLine(stream, text, true, (l) =>
+              out.write(
+                `${l.timestamp ? `${l.timestamp} ` : ''}${l.stream === 'stderr' ? '[stderr] ' : ''}${redact.text(l.text)}`,
+              ),
             );
           },
         );

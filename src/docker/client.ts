@@ -5,7 +5,7 @@ import { type z } from 'zod';
 import { type Clock, signalWithTimeout } from '../util/abort';
 import { MASK, isSecretName } from '../util/redact';
 import { type Result, err, ok } from '../util/result';
-import { LogDemuxer } from './demux';
+import { LogDemuxer, LogTextDemuxer } from './demux';
 import { type DockerEndpoint, resolveDockerEndpoint } from './endpoint';
 import { negotiateApiVersion } from './apiVersion';
 import { statusText, validTime } from './containerStatus';
@@ -327,8 +327,24 @@ export class DockerodeClient implements DockerPort {
   }
 
   async logs(id: string, opts: LogOptions, onLine: (line: LogLine) => void): Promise<void> {
+    await this.readLog(id, opts, (tty) => new LogDemuxer(onLine, { tty, timestamps: opts.timestamps ?? false }));
+  }
+
+  async logText(
+    id: string,
+    opts: LogOptions,
+    onText: (stream: LogLine['stream'], wholeLines: string) => void,
+  ): Promise<void> {
+    await this.readLog(id, opts, (tty) => new LogTextDemuxer(onText, { tty }));
+  }
+
+  private async readLog(
+    id: string,
+    opts: LogOptions,
+    demuxer: (tty: boolean) => { push(chunk: Buffer): void; end(): void },
+  ): Promise<void> {
     const details = await this.inspect(id, opts.signal);
-    const demux = new LogDemuxer(onLine, { tty: details.tty, timestamps: opts.timestamps ?? false });
+    const demux = demuxer(details.tty);
     const query = {
       stdout: true,
       stderr: true,

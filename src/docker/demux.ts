@@ -1,65 +1,151 @@
 import { type LogLine } from './types';
 
+type LogStream = LogLine['stream'];
+
 /**
- * Splits Docker's log stream into lines. Non-TTY containers send multiplexed frames
- * (8-byte header: stream type 1=stdout/2=stderr, 3 zero bytes, uint32 BE payload size);
- * TTY containers send raw bytes. Partial frames and partial lines are buffered across chunks.
+ * Reads Docker's log stream as text per stream. Non-TTY containers send multiplexed frames
+ * (8-byte header: stream type 1=stdout/2=stderr, 3 zero bytes, uint32 BE payload size); TTY
+ * containers send raw bytes. Partial frames are buffered across chunks. The payloads of the
+ * consecutive frames of one stream in a chunk are decoded as one string: Docker sends a frame per
+ * log line, and a string per frame cost more than the rest of a log's copying (`npm run bench`,
+ * logs).
  */
-export class LogDemuxer {
+class LogFrameReader {
   private pending: Buffer = Buffer.alloc(0);
-  private readonly partial = { stdout: '', stderr: '' };
+  /** Where a run's payloads are gathered before one decode; grown to the largest run, reused. */
+  private run = Buffer.allocUnsafe(64 * 1024);
 
   constructor(
-    private readonly onLine: (line: LogLine) => void,
-    private readonly opts: { tty: boolean; timestamps: boolean },
+    private readonly onText: (stream: LogStream, text: string) => void,
+    private readonly tty: boolean,
   ) {}
 
   push(chunk: Buffer): void {
-    if (this.opts.tty) {
-      this.text('stdout', chunk.toString('utf8'));
+    if (this.tty) {
+      this.onText('stdout', chunk.toString('utf8'));
       return;
     }
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    while (this.pending.length >= 8) {
-      const type = this.pending[0];
-      const size = this.pending.readUInt32BE(4);
-      if (this.pending.length < 8 + size) {
+    const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    let at = 0;
+    let runType = 0;
+    let runBytes = 0;
+    const flush = (): void => {
+      if (runBytes > 0) {
+        this.onText(runType === 2 ? 'stderr' : 'stdout', this.run.toString('utf8', 0, runBytes));
+        runBytes = 0;
+      }
+    };
+    while (buf.length - at >= 8) {
+      const type = buf[at]!;
+      const size = buf.readUInt32BE(at + 4);
+      if (buf.length - at < 8 + size) {
         break;
       }
-      const payload = this.pending.subarray(8, 8 + size).toString('utf8');
-      this.pending = this.pending.subarray(8 + size);
-      this.text(type === 2 ? 'stderr' : 'stdout', payload);
+      if (type !== runType) {
+        flush();
+        runType = type;
+      }
+      if (runBytes + size > this.run.length) {
+        const grown = Buffer.allocUnsafe(Math.max(2 * this.run.length, runBytes + size));
+        this.run.copy(grown, 0, 0, runBytes);
+        this.run = grown;
+      }
+      buf.copy(this.run, runBytes, at + 8, at + 8 + size);
+      runBytes += size;
+      at += 8 + size;
+    }
+    flush();
+    this.pending = buf.subarray(at);
+  }
+}
+
+/**
+ * Calls `onLine` for each line of `text` (whole lines, `\n` after each), taking the timestamp
+ * Docker prefixed off when `timestamps`.
+ */
+export function forEachLogLine(
+  stream: LogStream,
+  text: string,
+  timestamps: boolean,
+  onLine: (line: LogLine) => void,
+): void {
+  let from = 0;
+  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+    emitLine(stream, text.slice(from, text.charCodeAt(nl - 1) === 13 && nl > from ? nl - 1 : nl), timestamps, onLine);
+    from = nl + 1;
+  }
+}
+
+function emitLine(stream: LogStream, raw: string, timestamps: boolean, onLine: (line: LogLine) => void): void {
+  if (timestamps) {
+    const sp = raw.indexOf(' ');
+    const ts = sp > 0 ? raw.slice(0, sp) : '';
+    if (/^\d{4}-\d\d-\d\dT/.test(ts)) {
+      onLine({ stream, text: raw.slice(sp + 1), timestamp: ts });
+      return;
     }
   }
+  onLine({ stream, text: raw, timestamp: undefined });
+}
 
-  /** Emits any unterminated last lines. */
+/**
+ * Splits Docker's log stream into whole lines of text, a string of several lines at a time per
+ * stream (each line as Docker sent it: `<timestamp> <text>` with `timestamps`). For copying a log
+ * somewhere without a string per line; {@link forEachLogLine} splits a block when needed.
+ * Partial lines are buffered across chunks; {@link end} gives the unterminated last ones, with a
+ * newline added.
+ */
+export class LogTextDemuxer {
+  private readonly frames: LogFrameReader;
+  private readonly partial = { stdout: '', stderr: '' };
+
+  constructor(
+    private readonly onText: (stream: LogStream, wholeLines: string) => void,
+    opts: { tty: boolean },
+  ) {
+    this.frames = new LogFrameReader((stream, text) => this.text(stream, text), opts.tty);
+  }
+
+  push(chunk: Buffer): void {
+    this.frames.push(chunk);
+  }
+
   end(): void {
     for (const stream of ['stdout', 'stderr'] as const) {
       if (this.partial[stream]) {
-        this.emit(stream, this.partial[stream]);
+        this.onText(stream, `${this.partial[stream]}\n`);
         this.partial[stream] = '';
       }
     }
   }
 
-  private text(stream: 'stdout' | 'stderr', s: string): void {
-    const parts = (this.partial[stream] + s).split('\n');
-    this.partial[stream] = parts.pop() ?? '';
-    for (const p of parts) {
-      this.emit(stream, p.replace(/\r$/, ''));
+  private text(stream: LogStream, text: string): void {
+    const last = text.lastIndexOf('\n');
+    if (last < 0) {
+      this.partial[stream] += text;
+      return;
     }
+    const whole = this.partial[stream] + text.slice(0, last + 1);
+    this.partial[stream] = text.slice(last + 1);
+    this.onText(stream, whole);
+  }
+}
+
+/** Splits Docker's log stream into lines (see {@link LogTextDemuxer}), `\r\n` endings as `\n`. */
+export class LogDemuxer {
+  private readonly blocks: LogTextDemuxer;
+
+  constructor(onLine: (line: LogLine) => void, opts: { tty: boolean; timestamps: boolean }) {
+    this.blocks = new LogTextDemuxer((stream, text) => forEachLogLine(stream, text, opts.timestamps, onLine), opts);
   }
 
-  private emit(stream: 'stdout' | 'stderr', raw: string): void {
-    if (this.opts.timestamps) {
-      const sp = raw.indexOf(' ');
-      const ts = sp > 0 ? raw.slice(0, sp) : '';
-      if (/^\d{4}-\d\d-\d\dT/.test(ts)) {
-        this.onLine({ stream, text: raw.slice(sp + 1), timestamp: ts });
-        return;
-      }
-    }
-    this.onLine({ stream, text: raw, timestamp: undefined });
+  push(chunk: Buffer): void {
+    this.blocks.push(chunk);
+  }
+
+  /** Emits any unterminated last lines. */
+  end(): void {
+    this.blocks.end();
   }
 }
 

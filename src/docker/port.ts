@@ -40,6 +40,12 @@ export interface DockerPort {
   subscribeEvents(filter: { project?: string | undefined }, handlers: EventHandlers): EventSubscription;
   /** Streams log lines (demultiplexed) until the end, or until aborted when following. */
   logs(id: string, opts: LogOptions, onLine: (line: LogLine) => void): Promise<void>;
+  /**
+   * The same log as text of whole lines, several at a time per stream, each line as Docker sent it
+   * (`<timestamp> <text>` with `timestamps`, `\r\n` endings kept): for copying a long log without a
+   * string per line. `forEachLogLine` (docker/demux.ts) splits a block into the lines of {@link logs}.
+   */
+  logText(id: string, opts: LogOptions, onText: (stream: LogLine['stream'], wholeLines: string) => void): Promise<void>;
   /** Waits for the container to stop; resolves with its exit code. */
   wait(
     id: string,

@@ -83,6 +83,21 @@ export class Redactor {
     return this.known.length;
   }
 
+  /**
+   * False when {@link text} leaves every line of `s` as it is: no known secret, no authorization
+   * scheme, no secret-looking name and no URL in it. A quick test of a block of lines, so a log
+   * without any is copied whole instead of line by line.
+   */
+  mayMask(s: string): boolean {
+    if (this.knownRe) {
+      this.knownRe.lastIndex = 0;
+      if (this.knownRe.test(s)) {
+        return true;
+      }
+    }
+    return AUTH_SCHEME_PART.test(s) || SECRET_NAME_PART.test(s) || s.includes('://');
+  }
+
   text(s: string): string {
     let out = s;
     if (this.knownRe) {

@@ -41,24 +41,70 @@ export class TailFileWriter {
 
   write(line: string): void {
     const bytes = Buffer.byteLength(line) + 1;
-    const current = this.segments.at(-1)!;
-    const inSegment = current.bytes + this.pendingBytes;
+    if (this.reserve(bytes)) {
+      this.pendingBytes += this.chunk.write(line, this.pendingBytes);
+      this.chunk[this.pendingBytes++] = 0x0a;
+    } else {
+      this.writeThrough(`${line}\n`, bytes);
+    }
+    this.counted(1);
+  }
+
+  /**
+   * Writes whole lines at once: `text` holds them, each ending with a newline. A long text goes in
+   * pieces of whole lines, each a small part of a segment, so the kept lines stay close to the limit.
+   */
+  writeLines(text: string): void {
+    const most = Math.max(1024, Math.min(CHUNK_BYTES, this.maxBytes / 16));
+    for (let from = 0; from < text.length;) {
+      let to = text.length;
+      if (to - from > most) {
+        const nl = text.lastIndexOf('\n', from + most - 1);
+        to = nl >= from ? nl + 1 : text.indexOf('\n', from + most) + 1 || text.length;
+      }
+      this.writeWholeLines(from === 0 && to === text.length ? text : text.slice(from, to));
+      from = to;
+    }
+  }
+
+  private writeWholeLines(text: string): void {
+    let lines = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) {
+      lines++;
+    }
+    const bytes = Buffer.byteLength(text);
+    if (this.reserve(bytes)) {
+      this.pendingBytes += this.chunk.write(text, this.pendingBytes);
+    } else {
+      this.writeThrough(text, bytes);
+    }
+    this.counted(lines);
+  }
+
+  /**
+   * Makes room for `bytes` more: a new segment when the current one would pass its half of the
+   * limit, a flush when the chunk would overflow. False when they are more than a chunk holds.
+   */
+  private reserve(bytes: number): boolean {
+    const inSegment = this.segments.at(-1)!.bytes + this.pendingBytes;
     if (inSegment > 0 && inSegment + bytes > this.maxBytes / 2) {
       this.rotate();
     }
     if (this.pendingBytes + bytes > CHUNK_BYTES) {
       this.flush();
     }
-    if (bytes > CHUNK_BYTES) {
-      // Longer than a chunk: straight to disk.
-      fs.writeSync(this.fd!, `${line}\n`);
-      this.segments.at(-1)!.bytes += bytes;
-    } else {
-      this.pendingBytes += this.chunk.write(line, this.pendingBytes);
-      this.chunk[this.pendingBytes++] = 0x0a;
-    }
-    this.segments.at(-1)!.lines++;
-    this.keptLines++;
+    return bytes <= CHUNK_BYTES;
+  }
+
+  /** Longer than a chunk: straight to disk. */
+  private writeThrough(text: string, bytes: number): void {
+    fs.writeSync(this.fd!, text);
+    this.segments.at(-1)!.bytes += bytes;
+  }
+
+  private counted(lines: number): void {
+    this.segments.at(-1)!.lines += lines;
+    this.keptLines += lines;
   }
 
   /** Writes `header` (if any) and the kept lines to the file, and removes the segments. */
@@ -66,6 +112,11 @@ export class TailFileWriter {
     this.flush();
     this.closeFd();
     const h = header?.(this.droppedLines);
+    if (!h && this.segments.length === 1) {
+      // Nothing to put before the lines: the one segment is the file.
+      fs.renameSync(this.segments.pop()!.path, this.file);
+      return;
+    }
     const out = fs.openSync(this.file, 'w');
     try {
       if (h) {

@@ -116,6 +116,11 @@ export class FakeDocker implements DockerPort {
     return Promise.resolve();
   }
 
+  logText(_id: string, _opts: LogOptions, onText: (stream: LogLine['stream'], text: string) => void): Promise<void> {
+    onText('stdout', 'fake log line\n');
+    return Promise.resolve();
+  }
+
   wait(): Promise<number> {
     const answer = this.waitAnswers.length > 1 ? this.waitAnswers.shift()! : (this.waitAnswers[0] ?? 0);
     return Promise.resolve(answer);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { JsonLineSplitter, LogDemuxer } from '../../../src/docker/demux';
+import { JsonLineSplitter, LogDemuxer, LogTextDemuxer, forEachLogLine } from '../../../src/docker/demux';
 import { type LogLine } from '../../../src/docker/types';
+import { seededRandom } from '../../support/seededRandom';
 
 function frame(type: 1 | 2, s: string): Buffer {
   const payload = Buffer.from(s);
@@ -30,6 +31,52 @@ describe('docker/demux', () => {
       { stream: 'stdout', text: 'world', timestamp: '2026-01-01T00:00:01Z' },
       { stream: 'stdout', text: 'no newline', timestamp: undefined },
     ]);
+  });
+
+  it('gives whole lines per stream as Docker sent them, and the same lines as LogDemuxer however the stream is cut', () => {
+    const random = seededRandom(7);
+    const words = ['alpha', 'ünïcode ✓', '2026-01-01T00:00:00Z', 'x'.repeat(300), '', 'tab\there'];
+    const frames: Buffer[] = [];
+    const sent = { stdout: '', stderr: '' };
+    for (let i = 0; i < 400; i++) {
+      const stream = random() < 0.8 ? 'stdout' : 'stderr';
+      const line = `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.000000001Z ${words[Math.floor(random() * words.length)]} ${i}${random() < 0.1 ? '\r' : ''}\n`;
+      sent[stream] += line;
+      frames.push(frame(stream === 'stdout' ? 1 : 2, line));
+    }
+    const all = Buffer.concat(frames);
+    const blocks = { stdout: '', stderr: '' };
+    const fromBlocks: LogLine[] = [];
+    const text = new LogTextDemuxer(
+      (stream, t) => {
+        assert.ok(t.endsWith('\n'), 'a block ends with a whole line');
+        blocks[stream] += t;
+        forEachLogLine(stream, t, true, (l) => fromBlocks.push(l));
+      },
+      { tty: false },
+    );
+    const fromLines: LogLine[] = [];
+    const lines = new LogDemuxer((l) => fromLines.push(l), { tty: false, timestamps: true });
+    for (let at = 0; at < all.length;) {
+      const piece = all.subarray(at, at + 1 + Math.floor(random() * 3000));
+      text.push(piece);
+      lines.push(piece);
+      at += piece.length;
+    }
+    text.end();
+    lines.end();
+    assert.deepEqual(blocks, sent);
+    assert.deepEqual(fromBlocks, fromLines);
+    assert.equal(fromLines.length, 400);
+    assert.ok(fromLines.every((l) => !l.text.endsWith('\r') && l.timestamp));
+  });
+
+  it('ends an unterminated last line with a newline', () => {
+    const got: string[] = [];
+    const d = new LogTextDemuxer((stream, t) => got.push(`${stream}:${t}`), { tty: false });
+    d.push(Buffer.concat([frame(1, 'one\ntwo'), frame(2, 'err')]));
+    d.end();
+    assert.deepEqual(got, ['stdout:one\n', 'stdout:two\n', 'stderr:err\n']);
   });
 
   it('TTY streams are raw text', () => {

@@ -38,15 +38,27 @@ class LogDocker extends FakeDocker {
   logLines = new Map<string, LogLine[]>();
   logCalls: LogOptions[] = [];
   failLogsOf = new Set<string>();
-  override logs(id: string, opts: LogOptions, onLine: (line: LogLine) => void): Promise<void> {
+  /** The lines as Docker sends them: `<timestamp> <text>`, consecutive lines of a stream in one block. */
+  override logText(
+    id: string,
+    opts: LogOptions,
+    onText: (stream: LogLine['stream'], wholeLines: string) => void,
+  ): Promise<void> {
     this.logCalls.push(opts);
+    const raw = (l: LogLine): string => `${l.timestamp ? `${l.timestamp} ` : ''}${l.text}\n`;
     const c = this.containers.find((x) => x.id === id);
     if (c && this.failLogsOf.has(c.service ?? '')) {
-      onLine({ stream: 'stdout', text: 'partial line before failure', timestamp: '2026-01-01T00:00:00Z' });
+      onText('stdout', '2026-01-01T00:00:00Z partial line before failure\n');
       return Promise.reject(new DockerError('other', `Logs of ${c.name}: boom`));
     }
-    for (const l of this.logLines.get(id) ?? []) {
-      onLine(l);
+    const lines = this.logLines.get(id) ?? [];
+    for (let from = 0; from < lines.length;) {
+      let to = from + 1;
+      while (to < lines.length && lines[to]!.stream === lines[from]!.stream) {
+        to++;
+      }
+      onText(lines[from]!.stream, lines.slice(from, to).map(raw).join(''));
+      from = to;
     }
     return Promise.resolve();
   }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { MASK, Redactor, isSecretName, secretValuesFromEnv, secretValuesFromText } from '../../../src/util/redact';
 import { maskEnv } from '../../../src/docker/client';
+import { seededRandom } from '../../support/seededRandom';
 
 describe('redact', () => {
   it('recognises the secret variable names of a WhatsApp cluster', () => {
@@ -108,6 +109,39 @@ describe('one secret-name pattern for masking (docker/client.ts) and redaction (
       assert.equal(masked[name] === MASK, isSecret, `docker inspect masking of ${name}`);
       assert.equal(redacted[i] === `${name}=${MASK}`, isSecret, `bundle redaction of ${name}`);
       assert.equal(inText[i] === `${name}=${MASK}`, isSecret, `log-text redaction of ${name}: ${inText[i]}`);
+    }
+  });
+
+  it('mayMask is false only for text that text() leaves as it is, line by line', () => {
+    const r = new Redactor(['s3cr3t-value']);
+    const clean = 'I 2026-01-02 3:00:00.000 UTC 28 main.cpp:9] wacore1 started\nI main.cpp:10] shard 3 connected\n';
+    assert.equal(r.mayMask(clean), false);
+    for (const line of [
+      'connecting with s3cr3t-value',
+      'Authorization: Bearer abcdefgh',
+      'WA_DB_PASSWORD=hunter22',
+      '"api_key": "k-123456"',
+      'db at mysql://root:pw@db:3306',
+      'token refreshed',
+    ]) {
+      assert.equal(r.mayMask(`${clean}${line}\n`), true, line);
+      assert.equal(
+        r.mayMask(`${clean}${line}\n`),
+        true,
+        `${line} (again: the known-secret pattern has no stale lastIndex)`,
+      );
+    }
+    // Whenever mayMask says no, every line comes out unchanged.
+    const random = seededRandom(11);
+    const parts = ['ok', 'main.cpp:9]', 'pass', 'Key', 's3cr3t', '://x', 'Bearer', 'id=42', 'a: b', 'AUTH', 'jwt', ' '];
+    for (let i = 0; i < 2000; i++) {
+      const line = Array.from(
+        { length: 1 + Math.floor(random() * 6) },
+        () => parts[Math.floor(random() * parts.length)],
+      ).join(random() < 0.5 ? ' ' : '');
+      if (!r.mayMask(line)) {
+        assert.equal(r.text(line), line);
+      }
     }
   });
 });

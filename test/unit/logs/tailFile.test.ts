@@ -21,6 +21,31 @@ describe('tail file writer', () => {
     assert.equal(w.dropped, 0);
   });
 
+  it('writes blocks of whole lines beside single lines, counting each line', () => {
+    const file = path.join(dir, 'blocks.log');
+    const w = new TailFileWriter(file, 1 << 20);
+    w.write('one');
+    w.writeLines('two\nthree\n');
+    w.writeLines(`${'x'.repeat(300_000)}\nfour\n`); // more than a chunk: straight to disk
+    w.write('five');
+    w.finish();
+    assert.equal(fs.readFileSync(file, 'utf8'), `one\ntwo\nthree\n${'x'.repeat(300_000)}\nfour\nfive\n`);
+    assert.equal(w.lines, 6);
+  });
+
+  it('keeps the newest lines of one large block within the cap', () => {
+    const file = path.join(dir, 'block-cap.log');
+    const cap = 10_000;
+    const w = new TailFileWriter(file, cap);
+    w.writeLines(Array.from({ length: 5000 }, (_, i) => `line ${String(i).padStart(6, '0')}\n`).join(''));
+    w.finish((d) => `# ${d} dropped\n`);
+    const text = fs.readFileSync(file, 'utf8');
+    const kept = text.split('\n').filter((l) => l.startsWith('line '));
+    assert.ok(text.length <= cap + 100 && text.length >= cap / 2, String(text.length));
+    assert.equal(kept.at(-1), 'line 004999');
+    assert.equal(kept.length + w.dropped, 5000);
+  });
+
   it('keeps the newest lines (at least half the cap) and counts the dropped ones', () => {
     const file = path.join(dir, 'b.log');
     const cap = 10_000;
