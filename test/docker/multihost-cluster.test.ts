@@ -340,7 +340,10 @@ describe('multi-host cluster (Docker): one model across three hosts', function (
     console.log(
       `      failover across hosts: model showed it ${failoverAt - promotedAt} ms after the promotion (poll interval ${POLL_MS} ms)`,
     );
-    assert.ok(failoverAt - promotedAt <= POLL_MS + 300, `failover shown ${failoverAt - promotedAt} ms late`);
+    assert.ok(
+      failoverAt - promotedAt <= POLL_MS,
+      `failover shown ${failoverAt - promotedAt} ms after the promotion, over one poll interval`,
+    );
     assert.equal(snapshot.cluster.connectedCoreapps, 2);
     await new Promise((r) => setTimeout(r, 2 * POLL_MS));
     const failovers = watch.changes

@@ -47,6 +47,7 @@ describe('inventory lint (test/fixtures/inventory)', () => {
       'external-ports',
       ['inventory-external-ports mistakes/external-ports-override.yml:4:31-4:52 "6250,6251,6252,6253"'],
     ],
+    ['external-web-port', ['inventory-external-ports mistakes/external-web-port-override.yml:4:30-4:36 "9443"']],
     ['db-service', ['inventory-db-service-name mistakes/db-service/db.env:2:16-2:18 db']],
     [
       'one-host',
