@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { processAlive, readPidFile } from './pidFile';
 
 export interface MachineLockOptions {
   /** Give up waiting after this long, with an error naming the holder. */
@@ -27,8 +28,9 @@ export async function acquireMachineLock(lockDir: string, o: MachineLockOptions)
         throw e;
       }
     }
-    const owner = ownerPid(ownerFile);
-    if (owner === undefined ? ageMs(lockDir) > 10_000 : !alive(owner)) {
+    // No pid yet: the owner is between creating the directory and writing it (or died there).
+    const owner = readPidFile(ownerFile);
+    if (owner === undefined ? ageMs(lockDir) > 10_000 : !processAlive(owner)) {
       fs.rmSync(lockDir, { recursive: true, force: true });
       continue;
     }
@@ -50,23 +52,4 @@ export async function withMachineLock<T>(lockDir: string, o: MachineLockOptions,
 
 function ageMs(dir: string): number {
   return Date.now() - (fs.statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-}
-
-/** The owner's pid; undefined while the owner is between creating the directory and writing it. */
-function ownerPid(ownerFile: string): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(ownerFile, 'utf8'));
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -21,6 +21,7 @@ import path from 'node:path';
 import { sharedPath } from '../../support/paths';
 import { DB_IMAGE_MYSQL, OLD_VERSION, VERSIONS, buildImages, cacheDir, coreappImage, webImage } from './build';
 import { DEFAULT_API_KEY, exec } from './harness';
+import { processAlive, readPidFile } from '../../support/pidFile';
 
 /** The vendor's per-host production compose file (run unmodified on every host). */
 export const PROD_COMPOSE = 'prod-multiconnect-compose.yml';
@@ -610,36 +611,18 @@ export function runningBench(slot = 0): Bench | undefined {
   return fs.existsSync(f) ? (JSON.parse(fs.readFileSync(f, 'utf8')) as Bench) : undefined;
 }
 
-function readPid(file: string): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(file, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Stops one process by its pid file (TERM, then KILL after 15 s). */
 async function stopByPidFile(file: string): Promise<void> {
-  const pid = readPid(file);
-  if (pid === undefined || !alive(pid)) {
+  const pid = readPidFile(file);
+  if (pid === undefined || !processAlive(pid)) {
     return;
   }
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + 15_000;
-  while (alive(pid) && Date.now() < deadline) {
+  while (processAlive(pid) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 200));
   }
-  if (alive(pid)) {
+  if (processAlive(pid)) {
     process.kill(pid, 'SIGKILL');
   }
 }
@@ -692,7 +675,7 @@ export async function stopHosts(o: {
   const { db, hosts } = recorded ?? layout({ slot, hosts: o.hosts ?? 8 });
   const all = [db, ...hosts];
   for (const h of all) {
-    if (fs.existsSync(h.socketPath) && readPid(path.join(h.dir, 'docker.pid')) !== undefined) {
+    if (fs.existsSync(h.socketPath) && readPidFile(path.join(h.dir, 'docker.pid')) !== undefined) {
       // Containers first, so their data goes with `down -v` and no shim outlives its engine.
       const ids = (await exec('docker', ['-H', `unix://${h.socketPath}`, 'ps', '-aq'], { timeoutMs: 10_000 })).stdout
         .split('\n')
