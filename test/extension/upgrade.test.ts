@@ -139,7 +139,7 @@ describe(`Upgrade command (extension host, real Compose ${emulator.composeFlavor
       [],
     );
     assert.ok(
-      dialogs.shown.some((d) => d.message === `${project} runs version ${emulator.NEW_VERSION}.`),
+      dialogs.shown.some((d) => d.message === `${project} runs version ${emulator.NEW_VERSION}: 1/1 shards connected.`),
       JSON.stringify(dialogs.shown),
     );
     assert.match(
