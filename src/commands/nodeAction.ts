@@ -11,6 +11,7 @@ import { describeNode } from '../cluster/presentation';
 import { type ClusterNode } from '../cluster/types';
 import { type ClusterSession } from '../host/clusterSessions';
 import { type Services } from '../host/services';
+import { safeFirst } from '../util/safeChoice';
 import { inventoryClusterFor } from './inventoryCluster';
 import { isNodeArg } from './logTargets';
 import { isOptionsArg, pickCluster } from './pickCluster';
@@ -111,12 +112,15 @@ export async function runNodeAction(services: Services, action: NodeAction, arg?
     session.snapshot && action !== 'start' ? await unhealthyInterval(session) : DEFAULT_UNHEALTHY_INTERVAL_S;
   const impact = session.snapshot ? actionImpact(session.snapshot, node, action, vscode.l10n.t, interval) : undefined;
   if (impact) {
+    // Enter (the first button) keeps the node running: stopping traffic is always an explicit choice.
+    const keep = { title: vscode.l10n.t('Keep It Running'), risky: false };
+    const goOn = { title: impact.goOn, risky: true };
     const answer = await vscode.window.showWarningMessage(
       impact.question,
       { modal: true, detail: impact.detail },
-      impact.goOn,
+      ...safeFirst([keep, goOn]),
     );
-    if (answer !== impact.goOn) {
+    if (answer?.title !== goOn.title) {
       return;
     }
   }

@@ -58,8 +58,17 @@ export async function rollingUpgrade(
   if (!(await services.compose.checkBeforeRun(session, t('Upgrade')))) {
     return;
   }
+  // Enter (the first button) does nothing: upgrading every host is always an explicit choice. The
+  // plan takes the backup itself, so there is no "Back Up and Upgrade" here.
+  const notNow = t('Not Now');
   const go = t('Upgrade');
-  if ((await vscode.window.showWarningMessage(plan.question, { modal: true, detail: plan.detail }, go)) !== go) {
+  const answer = await vscode.window.showWarningMessage(
+    plan.question,
+    { modal: true, detail: plan.detail },
+    notNow,
+    go,
+  );
+  if (answer !== go) {
     return;
   }
   services.log.info(`rolling upgrade of ${inventory.project} from ${current ?? '?'} to ${version}`);

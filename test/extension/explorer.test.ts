@@ -37,6 +37,12 @@ describe(`cluster explorer on an emulated cluster (extension host, Compose ${emu
   const clusterElement = () => tree().root();
   const descriptions = () => tree().descriptions();
   const rootDescription = () => tree().rootDescription();
+  /** The finding rows under the cluster's root, by finding id (`no-spare`, `not-registered`, …). */
+  const findingRow = (id: string): vscode.TreeItem | undefined => {
+    const root = clusterElement();
+    const element = (root ? api.tree.getChildren(root) : []).find((e) => e.kind === 'finding' && e.finding.id === id);
+    return element ? api.tree.getTreeItem(element) : undefined;
+  };
 
   before(async function () {
     ws = await emulator.startCluster({ dir, project, webPort: await emulator.freePort() });
@@ -76,6 +82,13 @@ describe(`cluster explorer on an emulated cluster (extension host, Compose ${emu
     assert.match(api.statusBar.text, /WA unregistered/);
   });
 
+  it('the "not registered" finding row runs Register Number for this cluster', async () => {
+    const item = await eventually('the not-registered finding', () => findingRow('not-registered'));
+    assert.equal(item.command?.command, 'waCluster.registerNumber');
+    assert.deepEqual(item.command?.arguments, [clusterElement()?.sessionId]);
+    assert.match(typeof item.tooltip === 'string' ? item.tooltip : (item.tooltip?.value ?? ''), /Register Number$/);
+  });
+
   it('after registration: one coreapp connected, the other nodes standby (not failures)', async () => {
     assert.equal((await emulator.api(ws, 'POST', '/v1/account', { token, body: registration })).status, 202);
     assert.equal(
@@ -102,6 +115,22 @@ describe(`cluster explorer on an emulated cluster (extension host, Compose ${emu
     assert.equal(d.wacore2, 'coreapp · connected');
     assert.ok(Object.values(d).includes('primary master · connected'));
     await eventually('status bar 2/2', () => /WA 2\/2( |$)/.test(api.statusBar.text) || undefined);
+  });
+
+  it('with 2 shards on 2 coreapps: the "no spare" row runs Add Coreapp, and the amber status bar says why in its tooltip', async () => {
+    const item = await eventually('the no-spare finding', () => findingRow('no-spare'));
+    assert.match(
+      typeof item.label === 'string' ? item.label : (item.label?.label ?? ''),
+      /no spare, one failure drops half the traffic/,
+    );
+    assert.equal(item.command?.command, 'waCluster.addCoreapp');
+    assert.deepEqual(item.command?.arguments, [clusterElement()?.sessionId]);
+    const tooltip = await eventually('the amber tooltip names the reason', () =>
+      api.statusBar.tooltip.includes(`${project}: `) && /• .*no spare/.test(api.statusBar.tooltip)
+        ? api.statusBar.tooltip
+        : undefined,
+    );
+    assert.match(tooltip, /• .*no spare, one failure drops half the traffic\./);
   });
 
   it('a third coreapp shows as standby (the spare)', async () => {

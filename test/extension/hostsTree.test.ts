@@ -3,7 +3,8 @@
  * bench (real dockerd engines in network namespaces, reached over unix://, ssh:// and tcp+TLS) writes
  * its inventory into the workspace; the tree shows every node of every host under its role, each
  * with its host, a Hosts group with each engine's version and latency, the roles the cluster's
- * health reports across hosts, and a host whose engine stops: its nodes unknown, not stopped.
+ * health reports across hosts, the host-by-host upgrade's confirmation (Enter is "Not Now"), and a
+ * host whose engine stops: its nodes unknown, not stopped.
  * The tree needs only the Docker API (no Compose command runs), so it holds under Compose v1 too.
  */
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { type ClusterElement, type NodeElement, type TreeElement } from '../../s
 import { type HostElement } from '../../src/views/hostsGroup';
 import * as emulator from '../emulator/src/harness';
 import * as mh from '../emulator/src/multihost';
+import { sharedPath } from '../support/paths';
 import { activateExtension, answerDialogs, eventually, signInAsTheUserWould, until, workspaceRoot } from './support';
 
 // Slot 4 (10.213.81.0/24, names wa4-…): the other multi-host suites use slots 1–3, the UI test 5.
@@ -177,6 +179,51 @@ describe(`one cluster across three hosts in the explorer (extension host, Compos
       assert.equal(e.node?.healthKey, `${x.address}:${e.node?.container?.id.slice(0, 12) ?? '?'}`);
       assert.ok(tooltip(e).includes(`Health key \`${x.address}:`), tooltip(e));
     }
+  });
+
+  it('Upgrade host by host: the first button of its confirmation (what Enter does) is "Not Now", which changes nothing', async () => {
+    // The vendor's DB upgrade file beside the inventory (a rolling upgrade needs it), image override only.
+    const upgradeFile = path.join(dir, 'dbupgrade-compose.yml');
+    fs.writeFileSync(
+      upgradeFile,
+      fs
+        .readFileSync(sharedPath('fixtures', 'compose', 'installation', 'dbupgrade-compose.yml'), 'utf8')
+        .replace('docker.whatsapp.biz/coreapp:', 'wa-emulator/coreapp:'),
+    );
+    const running = async () =>
+      (
+        await Promise.all(
+          bench.hosts.map(async (x) =>
+            (await emulator.exec('docker', ['-H', `unix://${x.socketPath}`, 'ps', '-q', '--no-trunc'])).stdout
+              .trim()
+              .split('\n')
+              .sort(),
+          ),
+        )
+      ).flat();
+    const before = await running();
+    const dialogs = answerDialogs({ answers: [[/host by host/, 'Not Now']] });
+    try {
+      await vscode.commands.executeCommand('waCluster.upgrade', {
+        cluster: bench.inventoryPath,
+        version: emulator.NEW_VERSION,
+      });
+    } finally {
+      dialogs.restore();
+      fs.rmSync(upgradeFile, { force: true });
+    }
+    assert.deepEqual(
+      dialogs.shown.map((d) => ({ message: d.message, modal: d.modal, items: d.items })),
+      [
+        {
+          message: `Upgrade ${mh.PROJECT} to ${emulator.NEW_VERSION} host by host (${bench.hosts.map((x) => x.name).join(', ')})?`,
+          modal: true,
+          items: ['Not Now', 'Upgrade'],
+        },
+      ],
+      'the confirmation only: no backup asked, no progress, nothing said after',
+    );
+    assert.deepEqual(await running(), before, 'no container recreated');
   });
 
   it('a host\'s engine goes away: its row says unreachable, its nodes unknown (not stopped, not "not created"), announced once', async () => {

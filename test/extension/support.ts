@@ -100,6 +100,8 @@ export function answerDialogs(
     picks?: readonly [RegExp, string][];
     inputs?: readonly [RegExp, string][];
     openFolder?: string;
+    /** The file a save dialog answers with (only when given: otherwise the real dialog stays). */
+    saveFile?: string;
   } = {},
 ): { shown: Shown[]; offered: { prompt: string; labels: string[] }[]; restore(): void } {
   const shown: Shown[] = [];
@@ -112,6 +114,7 @@ export function answerDialogs(
     error: w.showErrorMessage,
     pick: w.showQuickPick,
     open: w.showOpenDialog,
+    save: w.showSaveDialog,
     input: w.showInputBox,
     createPick: w.createQuickPick,
   };
@@ -155,11 +158,16 @@ export function answerDialogs(
   }
   w.showOpenDialog = () =>
     Promise.resolve(opts.openFolder === undefined ? undefined : [vscode.Uri.file(opts.openFolder)]);
+  if (opts.saveFile !== undefined) {
+    const file = opts.saveFile;
+    w.showSaveDialog = () => Promise.resolve(vscode.Uri.file(file));
+  }
   return {
     shown,
     offered,
     restore: () => {
       w.showOpenDialog = saved.open;
+      w.showSaveDialog = saved.save;
       w.showInputBox = saved.input;
       w.showInformationMessage = saved.info;
       w.showWarningMessage = saved.warning;

@@ -1,7 +1,8 @@
 /**
  * Upgrade from VS Code on an emulated cluster (walkthrough steps 13–14), end to end: the user
- * confirms the real modal, the DB upgrade service runs, .env, the containers and /v1/health move to
- * the new version and the registration survives. Every other decision of the upgrade (versions
+ * answers the confirmation with Back Up and Upgrade, the backup is written, the DB upgrade service
+ * runs, .env, the containers and /v1/health move to the new version and the registration
+ * survives. Every other decision of the upgrade (versions
  * refused, a failing or hanging DB upgrade, the downtime path, timeouts, cancel) is a plain-Node
  * test of cluster/upgradePlan.ts and cluster/upgradeRunner.ts (test/unit/cluster/upgrade.test.ts).
  */
@@ -11,7 +12,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { type TestApi } from '../../src/extension';
 import * as emulator from '../emulator/src/harness';
-import { activateExtension, answerDialogs, discovered, until, workspaceRoot } from './support';
+import { activateExtension, answerDialogs, discovered, signInAsTheUserWould, until, workspaceRoot } from './support';
 
 const connected = (b: emulator.HealthBody): number =>
   Object.values(b.health).filter((v) => v.gateway_status === 'connected').length;
@@ -58,6 +59,7 @@ describe(`Upgrade command (extension host, real Compose ${emulator.composeFlavor
     await emulator.waitForHealth(ws, (b) => connected(b) === 1, { timeoutMs: 20_000 });
     api = await activateExtension();
     await discovered(api, project);
+    await signInAsTheUserWould(api, ws); // Back Up and Upgrade asks the cluster's API for the backup
     await until(
       'the containers are seen',
       async () =>
@@ -100,8 +102,13 @@ describe(`Upgrade command (extension host, real Compose ${emulator.composeFlavor
     assert.equal((await emulator.compose(ws, ['ps', '-q'])).stdout, idsBefore, 'no container was touched');
   });
 
-  it('upgrades OLD → NEW with the DB upgrade service once the user confirms: .env, images, health version, registration kept', async () => {
-    const dialogs = answerDialogs({ answers: [[/^Upgrade waupg\d+ from 2\.51\.1 to 2\.53\.2\?$/, 'Upgrade']] });
+  it('Back Up and Upgrade writes the backup (of OLD) first, then upgrades OLD → NEW with the DB upgrade service: .env, images, health version, registration kept', async () => {
+    const backup = path.join(dir, 'backups', 'before-upgrade.wabackup');
+    const dialogs = answerDialogs({
+      answers: [[/^Upgrade waupg\d+ from 2\.51\.1 to 2\.53\.2\?$/, 'Back Up and Upgrade']],
+      inputs: [[/^Back up waupg\d+ \([12]\/2\)/, 'upgrade backup password']],
+      saveFile: backup,
+    });
     try {
       await vscode.commands.executeCommand('waCluster.upgrade', {
         cluster: session()!.cluster.id,
@@ -117,12 +124,22 @@ describe(`Upgrade command (extension host, real Compose ${emulator.composeFlavor
       [`Upgrade ${project} from ${emulator.OLD_VERSION} to ${emulator.NEW_VERSION}?`],
       'the confirmation is asked (the lint gate passes quietly)',
     );
+    // Enter (the first button) changes nothing; the backup is offered before the bare upgrade.
+    assert.deepEqual(dialogs.shown.find((d) => d.modal)?.items, ['Not Now', 'Back Up and Upgrade', 'Upgrade']);
+    const written = JSON.parse(fs.readFileSync(backup, 'utf8')) as Record<string, unknown>;
+    assert.equal(written.project, project);
+    assert.equal(written.version, emulator.OLD_VERSION, 'backed up before the upgrade');
+    assert.ok(typeof written.data === 'string' && written.data.length > 20, 'the encrypted blob');
+    assert.ok(
+      dialogs.shown.some((d) => d.message.startsWith(`Backup of ${project} saved to ${backup}.`)),
+      JSON.stringify(dialogs.shown),
+    );
     assert.deepEqual(
       dialogs.shown.filter((d) => d.severity === 'error'),
       [],
     );
     assert.ok(
-      dialogs.shown.some((d) => d.message === `${project} runs version ${emulator.NEW_VERSION}.`),
+      dialogs.shown.some((d) => d.message === `${project} runs version ${emulator.NEW_VERSION}: 1/1 shards connected.`),
       JSON.stringify(dialogs.shown),
     );
     assert.match(

@@ -1,8 +1,9 @@
 /**
  * Node actions as a person meets them, at the emulator's default intervals: Start, Stop and
  * Restart from a node's context menu (no toast for what was asked), Add Coreapp when every
- * coreapp runs (writes wacore4, which comes up standby), Stop of the shard owner (says first that
- * a spare takes over, counts down, no failover toast), Show Health (raw JSON), then Down (the
+ * coreapp runs (writes wacore4, which comes up standby), Stop of the shard owner (Enter on its
+ * warning keeps it running; Stop says first that a spare takes over, counts down, no failover
+ * toast), Show Health (raw JSON), then Down (the
  * root says down and nothing warns). Screenshots land in test-results/screenshots/nodes-*.png.
  */
 import assert from 'node:assert/strict';
@@ -152,8 +153,23 @@ describe(`node actions UI on an emulated cluster at default intervals (code-serv
     const rows = await rowsText();
     const owner = ['wacore1', 'wacore2'].find((n) => /coreapp · connected/.test(row(rows, n)));
     assert.ok(owner, JSON.stringify(rows));
-    await contextMenu(owner, 'Stop Node');
+    const ownerStarted = await startedAt(owner);
     const dialog = page.locator('.monaco-dialog-box', { hasText: `Stop ${owner}?` });
+    // Enter (the focused, first button) keeps the owner running: stopping traffic is never the default.
+    await contextMenu(owner, 'Stop Node');
+    await dialog.waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(300);
+    assert.equal((await dialog.locator('.monaco-button:focus').innerText()).trim(), 'Keep It Running');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+    await page.waitForTimeout(3000); // a Stop would have begun by now
+    const kept = await rowsText();
+    assert.match(row(kept, owner), /coreapp · connected/, JSON.stringify(kept));
+    const name = emulator.containerName(ws.compose, project, owner);
+    assert.equal((await emulator.exec('docker', ['inspect', '-f', '{{.State.Running}}', name])).stdout.trim(), 'true');
+    assert.equal(await startedAt(owner), ownerStarted, 'the owner was not restarted');
+    // Then Stop, chosen explicitly.
+    await contextMenu(owner, 'Stop Node');
     await dialog.waitFor({ timeout: 30_000 });
     assert.match(await dialog.innerText(), /owns a shard: after about 30 s .* the spare .* takes it over/);
     await dialog.locator('.monaco-button', { hasText: /^Stop$/ }).click();
