@@ -1,9 +1,18 @@
 import { type HealthReport } from '../api/health';
+import { type FileReader } from '../compose/types';
 import { type ContainerSummary } from '../docker/types';
+import { type InventoryHost } from '../inventory/inventory';
 import { type Translate } from '../util/translate';
 import { versionFromImage } from './classify';
 import { type NodeKind } from './types';
-import { checkTargetVersion, supportsDbUpgrade, type UpgradeService } from './upgradePlan';
+import {
+  checkTargetVersion,
+  imagesAtVersion,
+  missingImages,
+  supportsDbUpgrade,
+  type LocalImage,
+  type UpgradeService,
+} from './upgradePlan';
 
 /**
  * The upgrade of a cluster that spans several Docker hosts (an inventory), as a plan: a backup,
@@ -158,6 +167,60 @@ export function planRollingUpgrade(
       detail: lines.join('\n'),
     },
   };
+}
+
+/**
+ * The images each host of the plan needs, as Compose resolves them there with WA_API_VERSION set to
+ * the target: those of its step's services, and on the DB upgrade's host the DB upgrade service's
+ * (from its own files). Hosts the plan leaves alone need none.
+ */
+export function rollingTargetImages(
+  plan: RollingUpgradePlan,
+  hostFiles: (host: string) => Pick<InventoryHost, 'composeFiles' | 'envFiles'>,
+  reader: FileReader,
+  env: Readonly<Record<string, string | undefined>>,
+): { readonly host: string; readonly images: readonly string[] }[] {
+  const needs = new Map<string, string[]>();
+  const add = (host: string, files: readonly string[] | undefined, services: readonly string[]) => {
+    const h = hostFiles(host);
+    const images = imagesAtVersion(files ?? h.composeFiles, reader, plan.to, env, h.envFiles[h.envFiles.length - 1])
+      .filter((s) => services.includes(s.service))
+      .map((s) => s.image);
+    needs.set(host, [...(needs.get(host) ?? []), ...images]);
+  };
+  for (const step of plan.steps) {
+    if (step.kind === 'dbUpgrade') {
+      add(step.host, step.service.files, [step.service.service]);
+    } else if (step.kind === 'host') {
+      add(step.host, undefined, stepServices(step));
+    }
+  }
+  return [...needs].map(([host, images]) => ({ host, images }));
+}
+
+/**
+ * The refusal, in one line, when a host lacks images of the target it needs (undefined: none
+ * does). A host whose images could not be listed (`local` undefined) is left to Compose.
+ */
+export function rollingMissingImagesMessage(
+  version: string,
+  needs: readonly { readonly host: string; readonly images: readonly string[] }[],
+  local: (host: string) => readonly LocalImage[] | undefined,
+  t: Translate,
+): string | undefined {
+  const lacking = needs.flatMap((n) => {
+    const images = local(n.host);
+    const missing = images ? missingImages(n.images, images) : [];
+    return missing.length > 0 ? [t('{0} not on the Docker engine of {1}', missing.join(', '), n.host)] : [];
+  });
+  if (lacking.length === 0) {
+    return undefined;
+  }
+  return t(
+    'Version {0} cannot be used: {1} (docker pull, or docker load, there first). Nothing was changed.',
+    version,
+    lacking.join('; '),
+  );
 }
 
 /**

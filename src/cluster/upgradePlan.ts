@@ -1,3 +1,6 @@
+import { loadProject } from '../compose/project';
+import { type Role } from '../compose/roles';
+import { type FileReader } from '../compose/types';
 import { type Translate } from '../util/translate';
 import { type ClusterSnapshot, type DeclaredService } from './types';
 
@@ -295,6 +298,31 @@ export function missingImages(required: readonly string[], local: readonly Local
 function withDefaultTag(ref: string): string {
   const slash = ref.lastIndexOf('/');
   return ref.lastIndexOf(':') > slash ? ref : `${ref}:latest`;
+}
+
+/**
+ * The image of each service of `files` with WA_API_VERSION=`version`, as Compose resolves it: the
+ * target version wins over the env file, as the runners pass it in the environment.
+ */
+export function imagesAtVersion(
+  files: readonly string[],
+  reader: FileReader,
+  version: string,
+  env: Readonly<Record<string, string | undefined>>,
+  envFile: string | undefined,
+): { readonly service: string; readonly role: Role; readonly image: string }[] {
+  if (files.length === 0) {
+    return [];
+  }
+  const project = loadProject({
+    files: files.map((p) => ({ path: p, text: reader.read(p) ?? '' })),
+    reader,
+    env: { ...env, WA_API_VERSION: version },
+    ...(envFile ? { envFile } : {}),
+  });
+  return [...project.services.values()].flatMap((s) =>
+    s.image?.value ? [{ service: s.name, role: s.role, image: s.image.value }] : [],
+  );
 }
 
 /** The refusal, in one line, when images of the target version are not on this engine (undefined: all present). */

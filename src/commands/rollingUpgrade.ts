@@ -3,7 +3,12 @@ import * as vscode from 'vscode';
 import { versionFromImage } from '../cluster/classify';
 import { versionEnvFile } from '../cluster/hostPlacement';
 import { checkTargetVersion, type UpgradeService } from '../cluster/upgradePlan';
-import { planRollingUpgrade, type RollingHostInput } from '../cluster/rollingUpgradePlan';
+import {
+  planRollingUpgrade,
+  rollingMissingImagesMessage,
+  rollingTargetImages,
+  type RollingHostInput,
+} from '../cluster/rollingUpgradePlan';
 import { runRollingUpgrade, type RollingUpgradePorts } from '../cluster/rollingUpgradeRunner';
 import { nodeFileReader } from '../compose/nodeReader';
 import { type ClusterSession } from '../host/clusterSessions';
@@ -14,7 +19,8 @@ import { type InventoryCluster } from './inventoryCluster';
 
 /**
  * "WA Cluster: Upgrade…" for a cluster an inventory spreads over hosts: asks for the version,
- * plans the rolling upgrade (cluster/rollingUpgradePlan.ts), lints, confirms, takes the backup
+ * plans the rolling upgrade (cluster/rollingUpgradePlan.ts), refuses a version whose images a host
+ * lacks, lints, confirms, takes the backup
  * (the Back Up command: its password and file are asked), and runs it host by host
  * (cluster/rollingUpgradeRunner.ts) under one cancellable progress. The end says which host is where.
  */
@@ -55,6 +61,24 @@ export async function rollingUpgrade(
     throw new Error(planned.message);
   }
   const plan = planned.plan;
+  // Every image a host needs must be on its engine before anything changes (Compose would try to pull it).
+  const needs = rollingTargetImages(plan, (h) => inventory.engines.host(h), nodeFileReader, process.env);
+  const local = new Map(
+    await Promise.all(
+      needs.map(async ({ host }) => {
+        try {
+          return [host, await inventory.engines.docker(host).listImages()] as const;
+        } catch (err) {
+          services.log.warn(`list images on ${host}: ${err instanceof Error ? err.message : String(err)}`);
+          return [host, undefined] as const;
+        }
+      }),
+    ),
+  );
+  const refused = rollingMissingImagesMessage(version, needs, (h) => local.get(h), t);
+  if (refused) {
+    throw new Error(refused);
+  }
   if (!(await services.compose.checkBeforeRun(session, t('Upgrade')))) {
     return;
   }

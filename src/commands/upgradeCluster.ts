@@ -6,6 +6,7 @@ import { type ClusterSnapshot } from '../cluster/types';
 import {
   checkTargetVersion,
   imageRepository,
+  imagesAtVersion,
   interruptedUpgradeMessage,
   localVersions,
   missingImages,
@@ -109,26 +110,11 @@ function targetImages(
   upgradeService: UpgradeService | undefined,
   version: string,
 ): string[] {
-  const images: string[] = [];
-  for (const files of [cluster.files, upgradeService?.files ?? []]) {
-    const texts = files.map((p) => ({ path: p, text: nodeFileReader.read(p) ?? '' }));
-    if (texts.length === 0) {
-      continue;
-    }
-    const project = loadProject({
-      files: texts,
-      reader: nodeFileReader,
-      // As the runner passes it: the target version wins over .env.
-      env: { ...process.env, WA_API_VERSION: version },
-      ...(cluster.envFile ? { envFile: cluster.envFile } : {}),
-    });
-    for (const s of project.services.values()) {
-      if (WA_ROLES.includes(s.role) && s.image?.value) {
-        images.push(s.image.value);
-      }
-    }
-  }
-  return images;
+  return [cluster.files, upgradeService?.files ?? []].flatMap((files) =>
+    imagesAtVersion(files, nodeFileReader, version, process.env, cluster.envFile)
+      .filter((s) => WA_ROLES.includes(s.role))
+      .map((s) => s.image),
+  );
 }
 
 /**

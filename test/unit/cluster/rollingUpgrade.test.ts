@@ -3,6 +3,8 @@ import { type HealthReport } from '../../../src/api/health';
 import {
   hostPending,
   planRollingUpgrade,
+  rollingMissingImagesMessage,
+  rollingTargetImages,
   type RollingHostInput,
   type RollingHostStep,
   type RollingUpgradePlan,
@@ -77,6 +79,63 @@ describe('rolling upgrade plan', function () {
       t,
     );
     assert.ok(!done.ok && /already runs 2\.53\.2/.test(done.message));
+  });
+
+  it('images: each host needs those of the services it recreates (and the DB upgrade\'s on its host), on its own engine; a missing one is refused in one line', function () {
+    const files: Record<string, string> = {
+      ...Object.fromEntries(
+        HOSTS.map((h) => [
+          `/c/${h}.yml`,
+          [
+            'services:',
+            '  waweb: {image: "wa-emulator/web:v${WA_API_VERSION}"}',
+            '  wacore: {image: "wa-emulator/coreapp:v${WA_API_VERSION}"}',
+            '  master: {image: "wa-emulator/coreapp:v${WA_API_VERSION}"}',
+            '  spare: {image: "wa-emulator/spare:v${WA_API_VERSION}"}',
+          ].join('\n'),
+        ]),
+      ),
+      '/c/host1.env': `WA_API_VERSION=${OLD}\n`,
+      '/c/dbupgrade-compose.yml': 'services:\n  dbupgrade: {image: "wa-emulator/dbupgrade:v${WA_API_VERSION}"}\n',
+    };
+    const reader = { read: (p: string) => files[p] };
+    // host3 already runs the target: it is left alone and needs nothing.
+    const p = plan([hostInput('host1'), hostInput('host2'), hostInput('host3', NEW)]);
+    const needs = rollingTargetImages(
+      p,
+      (h) => ({ composeFiles: [`/c/${h}.yml`], envFiles: h === 'host1' ? ['/c/host1.env'] : [] }),
+      reader,
+      {},
+    );
+    assert.deepEqual(needs, [
+      {
+        host: 'host1',
+        images: [
+          `wa-emulator/dbupgrade:v${NEW}`,
+          `wa-emulator/web:v${NEW}`,
+          `wa-emulator/coreapp:v${NEW}`,
+          `wa-emulator/coreapp:v${NEW}`,
+        ],
+      },
+      { host: 'host2', images: [`wa-emulator/web:v${NEW}`, `wa-emulator/coreapp:v${NEW}`, `wa-emulator/coreapp:v${NEW}`] },
+    ]);
+    const all = [`wa-emulator/dbupgrade:v${NEW}`, `wa-emulator/web:v${NEW}`, `wa-emulator/coreapp:v${NEW}`];
+    const engines: Record<string, { repoTags: string[] }[] | undefined> = {
+      host1: [{ repoTags: all }],
+      host2: [{ repoTags: [`wa-emulator/coreapp:v${NEW}`, `wa-emulator/web:v${OLD}`] }],
+    };
+    assert.equal(
+      rollingMissingImagesMessage(NEW, needs, (h) => engines[h], t),
+      `Version ${NEW} cannot be used: wa-emulator/web:v${NEW} not on the Docker engine of host2 (docker pull, or docker load, there first). Nothing was changed.`,
+    );
+    engines.host1 = [{ repoTags: [`wa-emulator/web:v${NEW}`] }];
+    assert.equal(
+      rollingMissingImagesMessage(NEW, needs, (h) => engines[h], t),
+      `Version ${NEW} cannot be used: wa-emulator/dbupgrade:v${NEW}, wa-emulator/coreapp:v${NEW} not on the Docker engine of host1; wa-emulator/web:v${NEW} not on the Docker engine of host2 (docker pull, or docker load, there first). Nothing was changed.`,
+    );
+    engines.host1 = [{ repoTags: all }];
+    engines.host2 = undefined; // not listed: left to Compose
+    assert.equal(rollingMissingImagesMessage(NEW, needs, (h) => engines[h], t), undefined);
   });
 });
 
