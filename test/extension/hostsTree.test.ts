@@ -181,26 +181,32 @@ describe(`one cluster across three hosts in the explorer (extension host, Compos
     }
   });
 
-  it('Upgrade host by host: the first button of its confirmation (what Enter does) is "Not Now", which changes nothing', async () => {
-    // The vendor's DB upgrade file beside the inventory (a rolling upgrade needs it), image override only.
-    const upgradeFile = path.join(dir, 'dbupgrade-compose.yml');
+  /** The vendor's DB upgrade file beside the inventory (a rolling upgrade needs it), image override only; removed by the returned function. */
+  const writeUpgradeFile = (): (() => void) => {
+    const file = path.join(dir, 'dbupgrade-compose.yml');
     fs.writeFileSync(
-      upgradeFile,
+      file,
       fs
         .readFileSync(sharedPath('fixtures', 'compose', 'installation', 'dbupgrade-compose.yml'), 'utf8')
         .replace('docker.whatsapp.biz/coreapp:', 'wa-emulator/coreapp:'),
     );
-    const running = async () =>
-      (
-        await Promise.all(
-          bench.hosts.map(async (x) =>
-            (await emulator.exec('docker', ['-H', `unix://${x.socketPath}`, 'ps', '-q', '--no-trunc'])).stdout
-              .trim()
-              .split('\n')
-              .sort(),
-          ),
-        )
-      ).flat();
+    return () => fs.rmSync(file, { force: true });
+  };
+  /** Every container id running on every cluster host, sorted per host. */
+  const running = async () =>
+    (
+      await Promise.all(
+        bench.hosts.map(async (x) =>
+          (await emulator.exec('docker', ['-H', `unix://${x.socketPath}`, 'ps', '-q', '--no-trunc'])).stdout
+            .trim()
+            .split('\n')
+            .sort(),
+        ),
+      )
+    ).flat();
+
+  it('Upgrade host by host: the first button of its confirmation (what Enter does) is "Not Now", which changes nothing', async () => {
+    const removeUpgradeFile = writeUpgradeFile();
     const before = await running();
     const dialogs = answerDialogs({ answers: [[/host by host/, 'Not Now']] });
     try {
@@ -210,7 +216,7 @@ describe(`one cluster across three hosts in the explorer (extension host, Compos
       });
     } finally {
       dialogs.restore();
-      fs.rmSync(upgradeFile, { force: true });
+      removeUpgradeFile();
     }
     assert.deepEqual(
       dialogs.shown.map((d) => ({ message: d.message, modal: d.modal, items: d.items })),
@@ -224,6 +230,45 @@ describe(`one cluster across three hosts in the explorer (extension host, Compos
       'the confirmation only: no backup asked, no progress, nothing said after',
     );
     assert.deepEqual(await running(), before, 'no container recreated');
+  });
+
+  it("Upgrade host by host to a version whose images are not on the hosts' engines: refused in one line naming them, before any question or change", async () => {
+    const removeUpgradeFile = writeUpgradeFile();
+    // The hosts' env files (WA_API_VERSION) and every other file of the workspace folder.
+    const files = () =>
+      Object.fromEntries(
+        fs
+          .readdirSync(dir, { withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => [e.name, fs.readFileSync(path.join(dir, e.name), 'utf8')]),
+      );
+    const filesBefore = files();
+    const before = await running();
+    const dialogs = answerDialogs({ answers: [[/host by host/, 'Upgrade']] });
+    try {
+      await vscode.commands.executeCommand('waCluster.upgrade', { cluster: bench.inventoryPath, version: '2.99.1' });
+    } finally {
+      dialogs.restore();
+      removeUpgradeFile();
+    }
+    const [first, ...others] = bench.hosts.map((x) => x.name);
+    assert.deepEqual(
+      dialogs.shown.map((d) => [d.severity, d.message]),
+      [
+        [
+          'error',
+          `WA Cluster: Version 2.99.1 cannot be used: ${[
+            `wa-emulator/coreapp:v2.99.1, wa-emulator/web:v2.99.1 not on the Docker engine of ${first}`,
+            ...others.map(
+              (h) => `wa-emulator/web:v2.99.1, wa-emulator/coreapp:v2.99.1 not on the Docker engine of ${h}`,
+            ),
+          ].join('; ')} (docker pull, or docker load, there first). Nothing was changed.`,
+        ],
+      ],
+      'one error, no confirmation, no backup asked',
+    );
+    assert.deepEqual(await running(), before, 'no container recreated on any host');
+    assert.deepEqual(files(), filesBefore, 'no env file (nor any other) changed');
   });
 
   it('a host\'s engine goes away: its row says unreachable, its nodes unknown (not stopped, not "not created"), announced once', async () => {
