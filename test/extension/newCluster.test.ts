@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { activateExtension, workspaceRoot } from './support';
+import { activateExtension, answerDialogs, workspaceRoot } from './support';
 
 describe('New Cluster (extension host)', function () {
   this.timeout(60_000);
@@ -14,16 +14,14 @@ describe('New Cluster (extension host)', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  const options = { engine: 'postgres', masters: 2, coreapps: 3, webPort: 9443, version: '2.51.1' } as const;
+
   it('writes multiconnect-compose.yml, db.env and .env that lint clean and show as a cluster', async () => {
     fs.mkdirSync(dir, { recursive: true });
     const api = await activateExtension();
     await vscode.commands.executeCommand('waCluster.newCluster', {
       folder: dir,
-      engine: 'postgres',
-      masters: 2,
-      coreapps: 3,
-      webPort: 9443,
-      version: '2.51.1',
+      ...options,
     });
     for (const f of ['multiconnect-compose.yml', 'db.env', '.env']) {
       assert.ok(fs.existsSync(path.join(dir, f)), `${f} written`);
@@ -45,5 +43,32 @@ describe('New Cluster (extension host)', function () {
     assert.equal(session.cluster.declared.filter((d) => d.kind === 'coreapp').length, 3);
     assert.equal(session.apiUrl, 'https://127.0.0.1:9443');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('again into the same folder: the "Replace" question\'s first button (what Enter does) opens the existing files; dismissed, nothing is written', async () => {
+    const names = ['multiconnect-compose.yml', 'db.env', '.env'];
+    fs.appendFileSync(path.join(dir, '.env'), '# edited by hand\n');
+    const before = names.map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+    const dialogs = answerDialogs();
+    try {
+      await vscode.commands.executeCommand('waCluster.newCluster', { folder: dir, ...options });
+    } finally {
+      dialogs.restore();
+    }
+    assert.deepEqual(
+      dialogs.shown.map((d) => ({ message: d.message, modal: d.modal, items: d.items })),
+      [
+        {
+          message: `Replace ${names.map((f) => vscode.workspace.asRelativePath(path.join(dir, f))).join(', ')}?`,
+          modal: true,
+          items: ['Open the Existing Files', 'Replace'],
+        },
+      ],
+    );
+    assert.deepEqual(
+      names.map((f) => fs.readFileSync(path.join(dir, f), 'utf8')),
+      before,
+      'the files keep their content',
+    );
   });
 });

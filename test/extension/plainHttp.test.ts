@@ -152,8 +152,14 @@ describe('plain http:// API URL: refused unless the user opts in for it (extensi
     }
     assert.equal(signedIn, true, JSON.stringify(dialogs.shown));
     assert.deepEqual(
-      dialogs.shown.filter((d) => d.modal).map((d) => d.message),
-      [`${front.url} is plain http://: your password and token will travel unencrypted.`],
+      dialogs.shown.filter((d) => d.modal).map((d) => ({ message: d.message, items: d.items })),
+      [
+        {
+          message: `${front.url} is plain http://: your password and token will travel unencrypted.`,
+          // The first button is what Enter does: it sends nothing.
+          items: ['Open Settings', 'Send in Clear Text'],
+        },
+      ],
     );
     assert.ok(dialogs.shown.some((d) => d.message === `Signed in to ${front.url} as admin.`));
     assert.equal(passwordAsked, 1);

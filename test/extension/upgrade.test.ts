@@ -181,4 +181,48 @@ describe(`Upgrade command (extension host, real Compose ${emulator.composeFlavor
     );
     await until('the session sees the new version', () => session()?.cluster.version === emulator.NEW_VERSION, 10_000);
   });
+
+  it('a recreate that Compose cannot do (the new images are present but broken): one error line with the cause, "Show Output"; Up on the old .env recovers', async () => {
+    const broken = '2.99.2';
+    const tags = [`wa-emulator/web:v${broken}`, `wa-emulator/coreapp:v${broken}`];
+    // An image with an empty file system: present (the image check passes), but no node can start from it.
+    const imported = await emulator.exec('sh', [
+      '-c',
+      `tar cf - -T /dev/null | docker import - ${tags[0]} && docker tag ${tags[0]} ${tags[1]}`,
+    ]);
+    assert.equal(imported.code, 0, imported.stderr);
+    const envFile = path.join(dir, '.env');
+    const envBefore = fs.readFileSync(envFile, 'utf8');
+    const dialogs = answerDialogs({ answers: [[/^Upgrade waupg\d+ from /, 'Upgrade']] });
+    try {
+      await vscode.commands.executeCommand('waCluster.upgrade', {
+        cluster: session()!.cluster.id,
+        version: broken,
+        path: 'downtime',
+        timeoutMs: 60_000,
+      });
+      const errors = dialogs.shown.filter((d) => d.severity === 'error');
+      assert.equal(errors.length, 1, JSON.stringify(dialogs.shown));
+      const [error] = errors;
+      assert.match(
+        error!.message,
+        new RegExp(
+          `^The upgrade of ${project} to 2\\.99\\.2 stopped while the nodes were restarted on it: [^\\n]*(no such file or directory|No command specified)[^\\n]*\\. \\.env already names 2\\.99\\.2: once Docker answers again, run WA Cluster: Up to start every node on 2\\.99\\.2, then check the WA Cluster view\\.$`,
+        ),
+        "the cause in one line, not Compose's whole output",
+      );
+      assert.deepEqual(error!.items, ['Show Output']);
+      assert.equal(error!.modal, false);
+    } finally {
+      dialogs.restore();
+      // Back as it was: the old .env, every node recreated on it, the broken images gone.
+      fs.writeFileSync(envFile, envBefore);
+      await emulator.up(ws, emulator.HA_SERVICES, { version: emulator.NEW_VERSION });
+      await emulator.exec('docker', ['rmi', ...tags]);
+    }
+    assert.equal(fs.readFileSync(envFile, 'utf8'), envBefore);
+    await emulator.waitForHealth(ws, (x) => x.meta?.version === `v${emulator.NEW_VERSION}` && connected(x) === 1, {
+      timeoutMs: 60_000,
+    });
+  });
 });
