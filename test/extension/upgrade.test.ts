@@ -182,7 +182,7 @@ describe(`Upgrade command (extension host, real Compose ${emulator.composeFlavor
     await until('the session sees the new version', () => session()?.cluster.version === emulator.NEW_VERSION, 10_000);
   });
 
-  it('a recreate that Compose cannot do (the new images are present but broken): one error line with the cause, "Show Output"; Up on the old .env recovers', async () => {
+  it('a recreate that Compose cannot do (the new images are present but broken): one error line with the cause, "Show Output"; the old .env and Up bring it back', async () => {
     const broken = '2.99.2';
     const tags = [`wa-emulator/web:v${broken}`, `wa-emulator/coreapp:v${broken}`];
     // An image with an empty file system: present (the image check passes), but no node can start from it.

@@ -81,7 +81,7 @@ describe('rolling upgrade plan', function () {
     assert.ok(!done.ok && /already runs 2\.53\.2/.test(done.message));
   });
 
-  it('images: each host needs those of the services it recreates (and the DB upgrade\'s on its host), on its own engine; a missing one is refused in one line', function () {
+  it("images: each host needs those of the services it recreates (and the DB upgrade's on its host), on its own engine; a missing one is refused in one line", function () {
     const files: Record<string, string> = {
       ...Object.fromEntries(
         HOSTS.map((h) => [
@@ -117,7 +117,10 @@ describe('rolling upgrade plan', function () {
           `wa-emulator/coreapp:v${NEW}`,
         ],
       },
-      { host: 'host2', images: [`wa-emulator/web:v${NEW}`, `wa-emulator/coreapp:v${NEW}`, `wa-emulator/coreapp:v${NEW}`] },
+      {
+        host: 'host2',
+        images: [`wa-emulator/web:v${NEW}`, `wa-emulator/coreapp:v${NEW}`, `wa-emulator/coreapp:v${NEW}`],
+      },
     ]);
     const all = [`wa-emulator/dbupgrade:v${NEW}`, `wa-emulator/web:v${NEW}`, `wa-emulator/coreapp:v${NEW}`];
     const engines: Record<string, { repoTags: string[] }[] | undefined> = {
@@ -135,7 +138,10 @@ describe('rolling upgrade plan', function () {
     );
     engines.host1 = [{ repoTags: all }];
     engines.host2 = undefined; // not listed: left to Compose
-    assert.equal(rollingMissingImagesMessage(NEW, needs, (h) => engines[h], t), undefined);
+    assert.equal(
+      rollingMissingImagesMessage(NEW, needs, (h) => engines[h], t),
+      undefined,
+    );
   });
 });
 
