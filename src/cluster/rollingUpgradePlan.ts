@@ -213,14 +213,13 @@ export function rollingMissingImagesMessage(
     const missing = images ? missingImages(n.images, images) : [];
     return missing.length > 0 ? [t('{0} not on the Docker engine of {1}', missing.join(', '), n.host)] : [];
   });
-  if (lacking.length === 0) {
-    return undefined;
-  }
-  return t(
-    'Version {0} cannot be used: {1} (docker pull, or docker load, there first). Nothing was changed.',
-    version,
-    lacking.join('; '),
-  );
+  return lacking.length > 0
+    ? t(
+        'Version {0} cannot be used: {1} (docker pull, or docker load, there first). Nothing was changed.',
+        version,
+        lacking.join('; '),
+      )
+    : undefined;
 }
 
 /**
