@@ -233,7 +233,6 @@ describe(`one cluster across three hosts in the explorer (extension host, Compos
   });
 
   it("Upgrade host by host to a version whose images are not on the hosts' engines: refused in one line naming them, before any question or change", async () => {
-    const removeUpgradeFile = writeUpgradeFile();
     // The hosts' env files (WA_API_VERSION) and every other file of the workspace folder.
     const files = () =>
       Object.fromEntries(
@@ -243,6 +242,7 @@ describe(`one cluster across three hosts in the explorer (extension host, Compos
           .map((e) => [e.name, fs.readFileSync(path.join(dir, e.name), 'utf8')]),
       );
     const filesBefore = files();
+    const removeUpgradeFile = writeUpgradeFile();
     const before = await running();
     const dialogs = answerDialogs({ answers: [[/host by host/, 'Upgrade']] });
     try {
