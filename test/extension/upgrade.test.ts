@@ -2,7 +2,8 @@
  * Upgrade from VS Code on an emulated cluster (walkthrough steps 13–14), end to end: the user
  * answers the confirmation with Back Up and Upgrade, the backup is written, the DB upgrade service
  * runs, .env, the containers and /v1/health move to the new version and the registration
- * survives. Every other decision of the upgrade (versions
+ * survives; a version whose images are missing is refused, and a recreate Compose cannot do ends in
+ * one error line with "Show Output". Every other decision of the upgrade (versions
  * refused, a failing or hanging DB upgrade, the downtime path, timeouts, cancel) is a plain-Node
  * test of cluster/upgradePlan.ts and cluster/upgradeRunner.ts (test/unit/cluster/upgrade.test.ts).
  */
