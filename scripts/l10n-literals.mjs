@@ -21,22 +21,13 @@ function importsTranslate(file) {
 }
 
 /**
- * Pure modules whose words go through an injected `t` (the editor passes `vscode.l10n.t`): the
- * cluster's findings, presentation, announcements, upgrade plan and runner and pre-run gate, every file of the compose linter (rules get `t` in their
- * context), so a new rule's literals are collected without being listed here, and the files of
- * the compose model that word their problems through `t` (they import src/util/translate.ts).
+ * Pure modules whose words go through an injected `t` (the editor passes `vscode.l10n.t`): every
+ * file of the cluster model, the compose model and the inventory that imports src/util/translate.ts,
+ * and every file of the compose linter (rules get `t` in their context), so a new module's literals
+ * are collected without being listed here.
  */
 export const injectedTFiles = [
-  'src/cluster/presentation.ts',
-  'src/cluster/findings.ts',
-  'src/cluster/announcements.ts',
-  'src/cluster/upgradePlan.ts',
-  'src/cluster/upgradeRunner.ts',
-  'src/cluster/runGate.ts',
-  'src/cluster/nodeActions.ts',
-  'src/cluster/takeover.ts',
-  'src/cluster/addCoreappPlan.ts',
-  'src/cluster/hostsPresentation.ts',
+  ...tsFilesUnder('src/cluster').filter(importsTranslate),
   ...tsFilesUnder('src/lint'),
   ...tsFilesUnder('src/compose').filter(importsTranslate),
   ...tsFilesUnder('src/inventory').filter(importsTranslate),

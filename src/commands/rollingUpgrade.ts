@@ -31,7 +31,7 @@ export async function rollingUpgrade(
   upgradeService: UpgradeService | undefined,
   options: { readonly version?: string; readonly timeoutMs?: number },
 ): Promise<void> {
-  const t = vscode.l10n.t;
+  const t = vscode.l10n.t; // handed to the plan's wording; literals below call vscode.l10n.t, which l10n-export finds
   const hosts: RollingHostInput[] = inventory.hosts.map((h) => ({
     name: h.host,
     envFile: versionEnvFile(inventory.engines.host(h.host), nodeFileReader),
@@ -46,8 +46,11 @@ export async function rollingUpgrade(
     options.version?.trim() ??
     (
       await vscode.window.showInputBox({
-        title: t('Upgrade {0} host by host', session.cluster.projectName),
-        prompt: t('New WA_API_VERSION for every host of {0}, without the leading "v"', inventory.inventory.path),
+        title: vscode.l10n.t('Upgrade {0} host by host', session.cluster.projectName),
+        prompt: vscode.l10n.t(
+          'New WA_API_VERSION for every host of {0}, without the leading "v"',
+          inventory.inventory.path,
+        ),
         placeHolder: '2.53.2',
         ignoreFocusOut: true,
         validateInput: (v) => checkTargetVersion(v, undefined, t),
@@ -79,13 +82,13 @@ export async function rollingUpgrade(
   if (refused) {
     throw new Error(refused);
   }
-  if (!(await services.compose.checkBeforeRun(session, t('Upgrade')))) {
+  if (!(await services.compose.checkBeforeRun(session, vscode.l10n.t('Upgrade')))) {
     return;
   }
   // Enter (the first button) does nothing: upgrading every host is always an explicit choice. The
   // plan takes the backup itself, so there is no "Back Up and Upgrade" here.
-  const notNow = t('Not Now');
-  const go = t('Upgrade');
+  const notNow = vscode.l10n.t('Not Now');
+  const go = vscode.l10n.t('Upgrade');
   const answer = await vscode.window.showWarningMessage(
     plan.question,
     { modal: true, detail: plan.detail },
@@ -105,7 +108,7 @@ export async function rollingUpgrade(
         backup: async () => {
           const file = await backupCluster(services, { cluster: session.cluster.id });
           if (!file) {
-            throw new Error(t('the backup was cancelled'));
+            throw new Error(vscode.l10n.t('the backup was cancelled'));
           }
           return file;
         },
