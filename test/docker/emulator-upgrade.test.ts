@@ -127,9 +127,10 @@ describe('emulator: downtime upgrade (source document "upgrade" steps 1–2)', f
     assert.equal((await h.api(ws, 'POST', '/v1/account/verify', { token, body: { code: '123456' } })).status, 201);
     await h.waitForHealth(ws, (x) => statusOf(x, 'wacore1') === 'connected', { token, timeoutMs: 15_000 });
     fs.writeFileSync(path.join(dir, '.env'), `WA_API_VERSION=${h.NEW_VERSION}\n`);
-    await h.up(ws, h.HA_SERVICES, { version: h.NEW_VERSION });
     const seen = new Set<string>();
-    const b = await h.waitForHealth(
+    // Watched from before `up`: on a busy machine Compose is still recreating the other nodes when
+    // the primary master's migration (3 s) is over, and a watch started after `up` misses it.
+    const settled = h.waitForHealth(
       ws,
       (x) => {
         Object.values(x.health).forEach((v) => v.gateway_status && seen.add(v.gateway_status));
@@ -139,8 +140,11 @@ describe('emulator: downtime upgrade (source document "upgrade" steps 1–2)', f
           Object.keys(x.health).length === 4
         );
       },
-      { token, timeoutMs: 30_000, intervalMs: 150 },
+      { token, timeoutMs: 90_000, intervalMs: 150 },
     );
+    settled.catch(() => undefined); // awaited below, after `up`
+    await h.up(ws, h.HA_SERVICES, { version: h.NEW_VERSION });
+    const b = await settled;
     assert.ok(seen.has('uninitialized'), `states seen: ${[...seen].join(', ')}`);
     assert.equal(b.meta?.version, `v${h.NEW_VERSION}`);
     const logs = await h.compose(ws, ['logs', '--no-color', 'master1', 'master2'], { version: h.NEW_VERSION });
