@@ -99,6 +99,9 @@ export class Redactor {
   }
 
   text(s: string): string {
+    if (!this.mayMask(s)) {
+      return s;
+    }
     let out = s;
     if (this.knownRe) {
       out = out.replace(this.knownRe, MASK);
