@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { type LogLine } from './types';
 
 type LogStream = LogLine['stream'];
@@ -8,12 +9,14 @@ type LogStream = LogLine['stream'];
  * containers send raw bytes. Partial frames are buffered across chunks. The payloads of the
  * consecutive frames of one stream in a chunk are decoded as one string: Docker sends a frame per
  * log line, and a string per frame cost more than the rest of a log's copying (`npm run bench`,
- * logs).
+ * logs). Each stream has its own UTF-8 decoder: a character can be cut between two chunks (TTY) or
+ * two frames (Docker splits a long line into 16 KiB pieces at any byte).
  */
 class LogFrameReader {
   private pending: Buffer = Buffer.alloc(0);
   /** Where a run's payloads are gathered before one decode; grown to the largest run, reused. */
   private run = Buffer.allocUnsafe(64 * 1024);
+  private readonly decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
 
   constructor(
     private readonly onText: (stream: LogStream, text: string) => void,
@@ -22,7 +25,7 @@ class LogFrameReader {
 
   push(chunk: Buffer): void {
     if (this.tty) {
-      this.onText('stdout', chunk.toString('utf8'));
+      this.emit('stdout', this.decoders.stdout.write(chunk));
       return;
     }
     const buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
@@ -31,7 +34,8 @@ class LogFrameReader {
     let runBytes = 0;
     const flush = (): void => {
       if (runBytes > 0) {
-        this.onText(runType === 2 ? 'stderr' : 'stdout', this.run.toString('utf8', 0, runBytes));
+        const stream = runType === 2 ? 'stderr' : 'stdout';
+        this.emit(stream, this.decoders[stream].write(this.run.subarray(0, runBytes)));
         runBytes = 0;
       }
     };
@@ -56,6 +60,19 @@ class LogFrameReader {
     }
     flush();
     this.pending = buf.subarray(at);
+  }
+
+  /** Gives the bytes of a character the stream ended inside of, as U+FFFD. */
+  end(): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      this.emit(stream, this.decoders[stream].end());
+    }
+  }
+
+  private emit(stream: LogStream, text: string): void {
+    if (text) {
+      this.onText(stream, text);
+    }
   }
 }
 
@@ -111,6 +128,7 @@ export class LogTextDemuxer {
   }
 
   end(): void {
+    this.frames.end();
     for (const stream of ['stdout', 'stderr'] as const) {
       if (this.partial[stream]) {
         this.onText(stream, `${this.partial[stream]}\n`);

@@ -90,6 +90,40 @@ describe('docker/demux', () => {
     );
   });
 
+  it('a character cut between two chunks (TTY) or two frames of a long line (Docker splits at any byte) is decoded whole', () => {
+    const text = 'grüße ✓ 日本\n';
+    const bytes = Buffer.from(text);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const tty: string[] = [];
+      const ttyDemuxer = new LogTextDemuxer((_, t) => tty.push(t), { tty: true });
+      ttyDemuxer.push(bytes.subarray(0, cut));
+      ttyDemuxer.push(bytes.subarray(cut));
+      ttyDemuxer.end();
+      assert.deepEqual(tty, [text], `TTY cut at byte ${cut}`);
+
+      const framed: string[] = [];
+      const framedDemuxer = new LogTextDemuxer((stream, t) => framed.push(`${stream}:${t}`), { tty: false });
+      const raw = (type: 1 | 2, payload: Buffer): Buffer => {
+        const h = Buffer.alloc(8);
+        h[0] = type;
+        h.writeUInt32BE(payload.length, 4);
+        return Buffer.concat([h, payload]);
+      };
+      framedDemuxer.push(Buffer.concat([raw(1, bytes.subarray(0, cut)), frame(2, 'é\n')]));
+      framedDemuxer.push(raw(1, bytes.subarray(cut)));
+      framedDemuxer.end();
+      assert.deepEqual(framed.sort(), [`stderr:é\n`, `stdout:${text}`], `frames cut at byte ${cut}`);
+    }
+  });
+
+  it('a stream that ends inside a character gives U+FFFD for it, not nothing', () => {
+    const got: string[] = [];
+    const d = new LogTextDemuxer((_, t) => got.push(t), { tty: true });
+    d.push(Buffer.from('ok ✓').subarray(0, 4));
+    d.end();
+    assert.deepEqual(got, ['ok \uFFFD\n']);
+  });
+
   it('JsonLineSplitter copes with split and unterminated objects; bad lines reported', () => {
     const got: unknown[] = [];
     const bad: string[] = [];
