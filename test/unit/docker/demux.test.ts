@@ -3,7 +3,7 @@ import { JsonLineSplitter, LogDemuxer, LogTextDemuxer, forEachLogLine } from '..
 import { type LogLine } from '../../../src/docker/types';
 import { seededRandom } from '../../support/seededRandom';
 
-function frame(type: 1 | 2, s: string): Buffer {
+function frame(type: 1 | 2, s: string | Buffer): Buffer {
   const payload = Buffer.from(s);
   const h = Buffer.alloc(8);
   h[0] = type;
@@ -103,14 +103,8 @@ describe('docker/demux', () => {
 
       const framed: string[] = [];
       const framedDemuxer = new LogTextDemuxer((stream, t) => framed.push(`${stream}:${t}`), { tty: false });
-      const raw = (type: 1 | 2, payload: Buffer): Buffer => {
-        const h = Buffer.alloc(8);
-        h[0] = type;
-        h.writeUInt32BE(payload.length, 4);
-        return Buffer.concat([h, payload]);
-      };
-      framedDemuxer.push(Buffer.concat([raw(1, bytes.subarray(0, cut)), frame(2, 'é\n')]));
-      framedDemuxer.push(raw(1, bytes.subarray(cut)));
+      framedDemuxer.push(Buffer.concat([frame(1, bytes.subarray(0, cut)), frame(2, 'é\n')]));
+      framedDemuxer.push(frame(1, bytes.subarray(cut)));
       framedDemuxer.end();
       assert.deepEqual(framed.sort(), [`stderr:é\n`, `stdout:${text}`], `frames cut at byte ${cut}`);
     }
