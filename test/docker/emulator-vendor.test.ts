@@ -1,42 +1,19 @@
 // The vendor's own multiconnect-compose.yml + db.env run against the emulator with only an override
 // file that swaps the images (Done-when item 2). The vendor file publishes 0.0.0.0:9090 and
-// 0.0.0.0:33060 and compose merges (cannot remove) `ports`, so this test holds a machine-wide lock
-// on those ports (the other Compose leg runs this suite at the same time) and waits until both are
-// free (a demo cluster may hold them); we still only talk to 127.0.0.1.
+// 0.0.0.0:33060, and Compose merges (cannot remove) `ports`. So the cluster runs on a private
+// engine in a network namespace of its own, where those ports are its own: on the machine's
+// engine, the other Compose leg's clusters or a demo cluster may hold them (Docker hands out
+// 33060 as a random host port: it is in the kernel's dynamic range, 32768-60999). The test
+// reaches the web through a forwarder on a free 127.0.0.1 port.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { acquireMachineLock } from '../support/machineLock';
+import { PrivateDockerd } from '../support/privateDockerd';
 import { sharedDir } from '../support/paths';
 import * as h from '../emulator/src/harness';
 
 const vendorDir = path.join(sharedDir, 'fixtures', 'compose', 'installation');
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '0.0.0.0', () => s.close(() => resolve(true)));
-  });
-}
-
-async function waitPortsFree(ports: number[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const free = await Promise.all(ports.map(portFree));
-    if (free.every(Boolean)) {
-      return;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `host ports ${ports.join(', ')} stay busy (the vendor file publishes them on 0.0.0.0; stop the demo cluster: npm run emulator -- down)`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
 
 describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapping override', function () {
   this.timeout(120_000);
@@ -49,18 +26,19 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
     dir,
     project,
     version: h.OLD_VERSION,
-    webPort: 9090,
+    webPort: 0, // the forwarder's, set in before()
     engine: 'mysql',
     apiKey: null,
     composeFile: files[0] ?? '',
-    baseUrl: 'https://127.0.0.1:9090',
+    baseUrl: '',
     compose: h.composeFlavor(),
   };
-  let started = false;
-  let releasePorts: (() => void) | undefined;
+  const engine = new PrivateDockerd({ publishPorts: true });
+  const onEngine = { files, env: { DOCKER_HOST: engine.host } };
+  let forward: { close(): Promise<void> } | undefined;
 
   before(async function () {
-    this.timeout(360_000); // may wait for the other leg's run of this suite
+    this.timeout(360_000); // the image build may wait for the other leg's
     if (!fs.existsSync(path.join(vendorDir, 'multiconnect-compose.yml'))) {
       this.skip();
     }
@@ -80,23 +58,29 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
         '',
       ].join('\n'),
     );
-    releasePorts = await acquireMachineLock(path.join(os.tmpdir(), 'wa-test-locks', 'host-ports-9090-33060'), {
-      timeoutMs: 240_000,
-      what: 'host ports 9090 and 33060 (the vendor file publishes them)',
+    await engine.start();
+    const images = [h.webImage(h.OLD_VERSION), h.coreappImage(h.OLD_VERSION), h.DB_IMAGE_MYSQL];
+    const load = await h.exec('sh', ['-c', `docker save ${images.join(' ')} | docker -H '${engine.host}' load`], {
+      timeoutMs: 180_000,
     });
-    await waitPortsFree([9090, 33060], 90_000);
+    assert.equal(load.code, 0, load.stderr);
+    ws.webPort = await h.freePort();
+    ws.baseUrl = `https://127.0.0.1:${ws.webPort}`;
+    forward = await engine.forwardPort(9090, ws.webPort);
   });
 
   after(async function () {
-    if (started) {
-      await h.compose(ws, ['down', '-v', '--remove-orphans', '-t', '5'], { files, check: false });
+    this.timeout(120_000);
+    if (await engine.running()) {
+      await h.compose(ws, ['down', '-v', '--remove-orphans', '-t', '5'], { ...onEngine, check: false });
     }
+    await forward?.close();
+    await engine.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
-    releasePorts?.();
   });
 
   it('config resolves to the vendor file with only the images changed', async function () {
-    const cfg = await h.compose(ws, ['config'], { files });
+    const cfg = await h.compose(ws, ['config'], onEngine);
     assert.match(cfg.stdout, /image: wa-emulator\/coreapp:v2\.51\.1/);
     assert.doesNotMatch(cfg.stdout, /docker\.whatsapp\.biz|mysql:8\.0\.33/);
     assert.match(cfg.stdout, /wait_on_mysql\.sh/);
@@ -104,8 +88,7 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
   });
 
   it('up the documented HA set → health like fixture 01, register → like fixture 02', async function () {
-    started = true;
-    await h.compose(ws, ['up', '-d', ...h.HA_SERVICES], { files });
+    await h.compose(ws, ['up', '-d', ...h.HA_SERVICES], onEngine);
     const body = (name: string): Record<string, h.NodeHealth> =>
       (JSON.parse(fs.readFileSync(path.join(sharedDir, 'fixtures', 'health', name), 'utf8')) as h.HealthBody).health;
     // No WA_API_KEY in the vendor file: log in (first login sets the password).
@@ -133,7 +116,7 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
       token,
       timeoutMs: 20_000,
     });
-    const ps = await h.compose(ws, ['ps'], { files });
+    const ps = await h.compose(ws, ['ps'], onEngine);
     assert.match(ps.stdout, /0\.0\.0\.0:9090->443\/tcp/);
   });
 });

@@ -141,12 +141,12 @@ export class PrivateDockerd {
 
   /**
    * Makes 127.0.0.1:`port` of the engine's namespace (a port its containers publish, see
-   * {@link PrivateDockerdOptions.publishPorts}) answer on 127.0.0.1:`port` of the test's own: a
+   * {@link PrivateDockerdOptions.publishPorts}) answer on 127.0.0.1:`localPort` of the test's own: a
    * listener here pipes each connection through a unix socket (file system, shared by both
    * namespaces) to a small forwarder started inside the engine's namespace. Survives restarts of
    * the engine: every connection is forwarded anew.
    */
-  async forwardPort(port: number): Promise<{ close(): Promise<void> }> {
+  async forwardPort(port: number, localPort = port): Promise<{ close(): Promise<void> }> {
     const socket = path.join(this.root, `forward-${port}.sock`);
     const inside = `const net = require('node:net');
 const [socket, port] = process.argv.slice(1);
@@ -181,7 +181,7 @@ net.createServer((c) => {
       c.on('error', () => u.destroy());
       u.on('error', () => c.destroy());
     });
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(localPort, '127.0.0.1', resolve));
     return {
       close: async () => {
         const closed = new Promise<void>((r) => server.close(() => r()));

@@ -1,7 +1,7 @@
 /** What the UI suites share (not a test file itself): the workbench in Chromium and a person's hands on it. */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import {
   launchBrowser,
   startCodeServer,
@@ -109,14 +109,10 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 }
 
 /**
- * "Sign in to see roles" through the real dialogs: trust the certificate, the first login with
- * the initial password, then the new one twice; returns once the tree shows a role from the API.
- * `onTrustDialog` sees the certificate dialog (its text) before it is answered.
+ * Clicks the "Sign in to see roles" row until the certificate dialog is up; returns its "Trust
+ * This Certificate" button.
  */
-export async function signInThroughDialogs(
-  page: Page,
-  onTrustDialog: (text: string) => Promise<void> = () => Promise.resolve(),
-): Promise<void> {
+export async function openCertificateDialogFromSignInRow(page: Page): Promise<Locator> {
   const signIn = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sign in to see roles' });
   await signIn.waitFor({ timeout: 60_000 });
   const trust = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Trust This Certificate' });
@@ -125,13 +121,25 @@ export async function signInThroughDialogs(
     await signIn.click();
     try {
       await trust.waitFor({ timeout: 10_000 });
-      break;
+      return trust;
     } catch (e) {
       if (attempt === 3) {
         throw e;
       }
     }
   }
+}
+
+/**
+ * "Sign in to see roles" through the real dialogs: trust the certificate, the first login with
+ * the initial password, then the new one twice; returns once the tree shows a role from the API.
+ * `onTrustDialog` sees the certificate dialog (its text) before it is answered.
+ */
+export async function signInThroughDialogs(
+  page: Page,
+  onTrustDialog: (text: string) => Promise<void> = () => Promise.resolve(),
+): Promise<void> {
+  const trust = await openCertificateDialogFromSignInRow(page);
   await onTrustDialog(await page.locator('.monaco-dialog-box').innerText());
   await trust.click();
   const input = page.locator('.quick-input-widget .quick-input-box input');

@@ -12,6 +12,7 @@ import { makeSandbox, type Sandbox } from '../support/codeServer';
 import * as emulator from '../emulator/src/harness';
 import {
   closeWorkbench,
+  openCertificateDialogFromSignInRow,
   openWorkbench,
   removeSandbox,
   row,
@@ -84,12 +85,7 @@ describe(`Upgrade at the default intervals (code-server + Chromium, Compose ${em
     wb = await openWorkbench(sb);
     page = wb.page;
     // Sign in through the real dialogs (the password was set above).
-    const signIn = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sign in to see roles' });
-    await signIn.waitFor({ timeout: 60_000 });
-    await signIn.click();
-    const trust = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Trust This Certificate' });
-    await trust.waitFor({ timeout: 30_000 });
-    await trust.click();
+    await (await openCertificateDialogFromSignInRow(page)).click();
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor();
     await input.fill(emulator.DEFAULT_PASSWORD);
