@@ -18,7 +18,7 @@ const vendorDir = path.join(sharedDir, 'fixtures', 'compose', 'installation');
 describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapping override', function () {
   this.timeout(120_000);
   const project = `emuvendor${process.pid}`;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-emu-vendor-'));
+  const dir = path.join(os.tmpdir(), `wa-emu-vendor-${process.pid}`); // made in before()
   const override = path.join(dir, 'override.yml');
   const files = [path.join(vendorDir, 'multiconnect-compose.yml'), override];
   // A workspace-like handle so the harness helpers (compose, api) work on the vendor files.
@@ -33,8 +33,9 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
     baseUrl: '',
     compose: h.composeFlavor(),
   };
-  const engine = new PrivateDockerd({ publishPorts: true });
-  const onEngine = { files, env: { DOCKER_HOST: engine.host } };
+  // Made in before(): mocha runs this body also when --grep leaves the suite out.
+  let engine: PrivateDockerd | undefined;
+  const onEngine = { files, env: { DOCKER_HOST: '' } };
   let forward: { close(): Promise<void> } | undefined;
 
   before(async function () {
@@ -42,6 +43,7 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
     if (!fs.existsSync(path.join(vendorDir, 'multiconnect-compose.yml'))) {
       this.skip();
     }
+    fs.mkdirSync(dir, { recursive: true });
     await h.buildImages();
     const image = (kind: string): string => `wa-emulator/${kind}:v\${WA_API_VERSION:?set WA_API_VERSION}`;
     fs.writeFileSync(
@@ -58,6 +60,8 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
         '',
       ].join('\n'),
     );
+    engine = new PrivateDockerd({ publishPorts: true });
+    onEngine.env.DOCKER_HOST = engine.host;
     await engine.start();
     const images = [h.webImage(h.OLD_VERSION), h.coreappImage(h.OLD_VERSION), h.DB_IMAGE_MYSQL];
     const load = await h.exec('sh', ['-c', `docker save ${images.join(' ')} | docker -H '${engine.host}' load`], {
@@ -71,11 +75,11 @@ describe('emulator: vendor multiconnect-compose.yml + db.env with an image-swapp
 
   after(async function () {
     this.timeout(120_000);
-    if (await engine.running()) {
+    if (await engine?.running()) {
       await h.compose(ws, ['down', '-v', '--remove-orphans', '-t', '5'], { ...onEngine, check: false });
     }
     await forward?.close();
-    await engine.dispose();
+    await engine?.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
