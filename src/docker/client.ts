@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import type { Agent } from 'node:http';
 import type Dockerode from 'dockerode';
 import { type z } from 'zod';
 import { type Clock, signalWithTimeout } from '../util/abort';
@@ -11,6 +12,7 @@ import { negotiateApiVersion } from './apiVersion';
 import { statusText, validTime } from './containerStatus';
 import { DockerError, classifyDockerError, isEngineProblem } from './errors';
 import { EventStream } from './events';
+import { SshDockerDialer, sshConnectConfig, sshDockerAgent } from './sshDial';
 import { type DockerPort, type EventHandlers, type EventSubscription } from './port';
 import { containerInspectSchema, containerListSchema, imageListSchema, versionSchema, waitSchema } from './schemas';
 import {
@@ -100,7 +102,21 @@ export class DockerodeClient implements DockerPort {
   }
 
   private dockerode(): Promise<Dockerode> {
-    this.docker ??= import('dockerode').then((m) => new m.default(this.resolved.modemOptions));
+    this.docker ??= import('dockerode').then((m) => {
+      const o = this.resolved.modemOptions;
+      if (this.resolved.kind !== 'ssh') {
+        return new m.default(o);
+      }
+      // docker-modem's own ssh transport logs in again for every request: one connection instead.
+      // (docker-modem takes an `agent`; dockerode's types do not list it.)
+      const viaSsh: Dockerode.DockerOptions & { agent: Agent } = {
+        ...o,
+        protocol: 'http',
+        sshOptions: undefined,
+        agent: sshDockerAgent(new SshDockerDialer(sshConnectConfig(o))),
+      };
+      return new m.default(viaSsh);
+    });
     return this.docker;
   }
 

@@ -7,8 +7,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { Client, type ConnectConfig } from 'ssh2';
 import type { DockerEndpoint } from './endpoint';
+import { SshDockerDialer, sshConnectConfig } from './sshDial';
 
 export interface EngineForwarder {
   readonly socketPath: string;
@@ -31,54 +31,15 @@ function tlsUpstream(o: Readonly<Record<string, unknown>>): Upstream {
   };
 }
 
-/** One ssh connection, opened on first use and again after it drops; a channel (`docker system dial-stdio`) per client. */
-function sshUpstream(o: Readonly<Record<string, unknown>>): { open: Upstream; end: () => void } {
-  let ready: Promise<Client> | undefined;
-  const connect = (): Promise<Client> =>
-    new Promise((resolve, reject) => {
-      const client = new Client();
-      client.once('ready', () => resolve(client));
-      client.once('error', (e) => {
-        ready = undefined;
-        reject(e);
-      });
-      client.once('close', () => {
-        ready = undefined;
-      });
-      client.connect({
-        ...(o.sshOptions as ConnectConfig | undefined),
-        host: String(o.host),
-        port: Number(o.port ?? 22),
-        ...(typeof o.username === 'string' ? { username: o.username } : {}),
-      });
-    });
-  return {
-    open: (onReady) => {
-      ready ??= connect();
-      ready.then(
-        (client) =>
-          client.exec('docker system dial-stdio', (e, channel) => (e ? onReady(e) : onReady(undefined, channel))),
-        (e: Error) => onReady(e),
-      );
-    },
-    end: () => {
-      void ready?.then(
-        (c) => c.end(),
-        () => undefined,
-      );
-    },
-  };
-}
-
 /** Serves `endpoint` (tcp with TLS, ssh, or a plain socket) on a private unix socket. */
 export async function forwardEngine(endpoint: DockerEndpoint): Promise<EngineForwarder> {
   const o = endpoint.modemOptions;
   let open: Upstream;
   let end = (): void => undefined;
   if (endpoint.kind === 'ssh') {
-    const ssh = sshUpstream(o);
-    open = ssh.open;
-    end = ssh.end;
+    const ssh = new SshDockerDialer(sshConnectConfig(o));
+    open = (onReady) => ssh.dial(onReady);
+    end = () => ssh.end();
   } else if (endpoint.kind === 'tcp' && o.protocol === 'https') {
     open = tlsUpstream(o);
   } else {
