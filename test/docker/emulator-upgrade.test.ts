@@ -59,12 +59,14 @@ describe('emulator: DB upgrade (WA_DB_UPGRADE, EXIT_ON_SUCCESS, uninitialized no
     const name = `${project}_upgstay`;
     extra.push(name);
     await h.compose(ws, ['run', '-d', '--name', name, '-e', 'EXIT_ON_SUCCESS=FALSE', 'dbupgrade'], upgradeFiles);
+    // Its last line comes just after "completed successfully": wait for that one, not the one before.
+    const stayingUp = /EXIT_ON_SUCCESS=FALSE: staying up after success/;
     let logs = '';
-    for (let i = 0; i < 40 && !/completed successfully/.test(logs); i++) {
+    for (let i = 0; i < 60 && !stayingUp.test(logs); i++) {
       await new Promise((r) => setTimeout(r, 250));
       logs = (await h.exec('docker', ['logs', name])).stdout;
     }
-    assert.match(logs, /EXIT_ON_SUCCESS=FALSE: staying up after success/);
+    assert.match(logs, /Database upgrade completed successfully\n.*EXIT_ON_SUCCESS=FALSE: staying up after success/);
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal((await h.exec('docker', ['inspect', '-f', '{{.State.Running}}', name])).stdout.trim(), 'true');
     await h.waitForHealth(
