@@ -108,10 +108,16 @@ export class DockerodeClient implements DockerPort {
         return new m.default(o);
       }
       // docker-modem's own ssh transport logs in again for every request: one connection instead.
+      // The socket path is only a name: the agent makes every connection. A request with a host
+      // would be given to VS Code's proxy support, which replaces the agent for any host but
+      // localhost (http.proxySupport "override", the default) and so would speak HTTP to sshd.
       // (docker-modem takes an `agent`; dockerode's types do not list it.)
       const viaSsh: Dockerode.DockerOptions & { agent: Agent } = {
         ...o,
         protocol: 'http',
+        host: undefined,
+        port: undefined,
+        socketPath: `ssh-channels-of:${this.resolved.description}`,
         sshOptions: undefined,
         agent: sshDockerAgent(new SshDockerDialer(sshConnectConfig(o))),
       };
