@@ -3,9 +3,9 @@
  * bench (real dockerd engines in network namespaces, reached over unix://, ssh:// and tcp+TLS) writes
  * its inventory into the workspace; the tree shows every node of every host under its role, each
  * with its host, a Hosts group with each engine's version and latency, the roles the cluster's
- * health reports across hosts, the host-by-host upgrade's confirmation (Enter is "Not Now") and its refusal of a version whose
- * images the hosts lack, and a
- * host whose engine stops: its nodes unknown, not stopped.
+ * health reports across hosts, the host-by-host upgrade's confirmation (Enter is "Not Now") and
+ * its refusal of a version whose images the hosts lack, and a host whose engine stops: its nodes
+ * unknown, not stopped.
  * The tree needs only the Docker API (no Compose command runs), so it holds under Compose v1 too.
  */
 import assert from 'node:assert/strict';

@@ -11,7 +11,15 @@ import type { Page } from 'playwright-core';
 import { makeSandbox, type Sandbox } from '../support/codeServer';
 import { repoRoot } from '../support/paths';
 import * as emulator from '../emulator/src/harness';
-import { closeWorkbench, openWorkbench, removeSandbox, runCommand, screenshots, type Workbench } from './support';
+import {
+  closeWorkbench,
+  openCertificateDialogFromSignInRow,
+  openWorkbench,
+  removeSandbox,
+  runCommand,
+  screenshots,
+  type Workbench,
+} from './support';
 const quickInput = '.quick-input-widget';
 const inputBox = '.quick-input-widget .quick-input-box input';
 
@@ -121,9 +129,7 @@ describe(`safe defaults and forgiving flows on an emulated cluster (code-server 
   });
 
   it('Enter on the certificate dialog trusts nothing: it copies the command that prints the fingerprint on the host', async () => {
-    const signIn = me.page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sign in to see roles' });
-    await signIn.waitFor({ timeout: 60_000 });
-    await signIn.click();
+    await openCertificateDialogFromSignInRow(me.page);
     const text = await me.enterOnModal('is not signed by a trusted authority', 'Copy the Check Command');
     assert.match(text, /openssl s_client -connect 127\.0\.0\.1:\d+ .*openssl x509 -noout -fingerprint -sha256/);
     await me.page.locator('.notifications-toasts', { hasText: 'The command is on the clipboard' }).waitFor();
